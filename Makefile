@@ -1,0 +1,60 @@
+# Streetwave: `make run` serves the demo on SQLite; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# run and test are the embedded development instance: keys are generated under var/.
+DEV_ENV := STREETWAVE_DEV=1
+
+.PHONY: run test lint check-migrations pytest messages lock static clean
+
+$(VENV)/.base: requirements/base.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/base.lock
+	touch $@
+
+$(VENV)/.dev: requirements/dev.lock $(VENV)/.base
+	$(PY) -m pip install --quiet -r requirements/dev.lock
+	touch $@
+
+static: $(VENV)/.base
+	$(DEV_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: $(VENV)/.base static
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py demo --if-empty
+	@# The worker with its embedded beat runs scheduled work through a file-system broker
+	@# under var/celery/, so reminders and retention happen without any service installed.
+	$(DEV_ENV) $(VENV)/bin/celery -A streetwave worker --beat --pool=solo --loglevel=warning \
+	    --schedule var/celery/beat-schedule & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(DEV_ENV) $(VENV)/bin/mypy streetwave
+
+check-migrations: $(VENV)/.dev
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+pytest: $(VENV)/.dev
+	$(DEV_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint check-migrations pytest
+
+messages: $(VENV)/.dev
+	cd streetwave && $(DEV_ENV) ../$(PY) ../manage.py makemessages --all --no-obsolete --add-location file
+	cd streetwave && $(DEV_ENV) ../$(PY) ../manage.py compilemessages
+
+lock: $(VENV)/.dev
+	$(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-header --no-emit-index-url \
+	    --no-emit-find-links -o requirements/base.lock pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-header --no-emit-index-url \
+	    --no-emit-find-links --extra dev -o requirements/dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) var node_modules

@@ -1,0 +1,27 @@
+"""Errors raised by services when a rule of the domain is broken.
+
+The message is translated and safe to show to the person who caused it. Views turn a
+DomainError into a form error or a 4xx answer; it never becomes a 500.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    default_message = _("This cannot be done.")
+    status_code = 400
+
+    def __init__(self, message=None, *, field: str | None = None):
+        self.message = message if message is not None else self.default_message
+        self.field = field
+        super().__init__(str(self.message))
+
+
+class NotAllowed(DomainError):
+    default_message = _("You are not allowed to do this.")
+    status_code = 403
+
+
+class Conflict(DomainError):
+    default_message = _("This conflicts with the current state. Reload and try again.")
+    status_code = 409

@@ -1,0 +1,54 @@
+"""GET /healthz: is this web process able to serve? Checks the database, the cache and the
+broker (when one is configured), and names the part that fails."""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+log = logging.getLogger(__name__)
+
+
+def check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def check_cache() -> None:
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not return what was stored")
+
+
+def check_broker() -> None:
+    from streetwave.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+CHECKS = {"database": check_database, "cache": check_cache}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = dict(CHECKS)
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        checks["broker"] = check_broker
+    body = {"status": "ok"}
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception as exc:  # any failure of a dependency is a 503, never a 500
+            log.warning("health check %s failed: %s", name, type(exc).__name__)
+            body[name] = "failing"
+            body["status"] = "failing"
+        else:
+            body[name] = "ok"
+    return JsonResponse(body, status=200 if body["status"] == "ok" else 503)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from .views import public
+
+app_name = "core"
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("about/", public.about, name="about"),
+]
