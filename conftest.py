@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 
 from streetwave.celery import app as celery_app
@@ -17,3 +19,135 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# Factories as fixtures: every test builds the small world it needs through the services.
+_geonameids = itertools.count(90_000_000)
+
+
+@pytest.fixture
+def make_city(db):
+    from streetwave.places.models import City, CityName, Country
+    from streetwave.places.names import search_keys
+
+    def make(
+        name="Berlin",
+        *,
+        country="DE",
+        timezone="Europe/Berlin",
+        lat=52.52,
+        lon=13.40,
+        name_fa="",
+        geonameid=None,
+        population=1_000_000,
+    ):
+        country_row, _ = Country.objects.get_or_create(code=country, defaults={"name": country})
+        city = City.objects.create(
+            geonameid=geonameid or next(_geonameids),
+            name=name,
+            name_fa=name_fa,
+            country=country_row,
+            latitude=lat,
+            longitude=lon,
+            population=population,
+            timezone=timezone,
+        )
+        CityName.objects.bulk_create(
+            CityName(city=city, key=key) for key in search_keys([name, name_fa])
+        )
+        return city
+
+    return make
+
+
+@pytest.fixture
+def make_hub(make_city):
+    from streetwave.hubs.models import Hub
+    from streetwave.hubs.services import create_hub
+
+    def make(name="Berlin hub", *, city=None, sponsor=None, status=Hub.Status.ACTIVE):
+        return create_hub(
+            name=name,
+            city=city or make_city(),
+            languages=["fa", "de"],
+            sponsor=sponsor,
+            status=status,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_campaign(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from streetwave.campaigns.models import Campaign
+    from streetwave.campaigns.services import create_campaign
+
+    def make(slug="streets", *, goal=1000, status=Campaign.Status.LIVE):
+        now = timezone.now()
+        return create_campaign(
+            slug=slug,
+            texts={
+                "en": {
+                    "title": "Streets for freedom",
+                    "statement": "Join us.",
+                    "demands": ["Free all political prisoners"],
+                },
+                "fa": {
+                    "title": "خیابان برای آزادی",
+                    "statement": "به ما بپیوندید.",
+                    "demands": ["آزادی همه زندانیان سیاسی"],
+                },
+            },
+            languages=["en", "fa"],
+            starts_at=now - dt.timedelta(days=1),
+            ends_at=now + dt.timedelta(days=7),
+            goal=goal,
+            status=status,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_action(make_hub):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from streetwave.actions.models import Action
+
+    def make(
+        *,
+        hub=None,
+        campaign=None,
+        capacity=None,
+        status=Action.Status.PUBLISHED,
+        title="Rally for freedom",
+        starts_in=dt.timedelta(days=2),
+        **extra,
+    ):
+        hub = hub or make_hub()
+        start = timezone.now() + starts_in
+        fields = {
+            "city": hub.city,
+            "place": "Alexanderplatz",
+            "latitude": 52.5219,
+            "longitude": 13.4132,
+            **extra,
+        }
+        return Action.objects.create(
+            hub=hub,
+            campaign=campaign,
+            title=title,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            capacity=capacity,
+            status=status,
+            **fields,
+        )
+
+    return make

@@ -79,9 +79,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",
     "streetwave.core",
     "streetwave.audit",
     "streetwave.accounts",
+    "streetwave.places",
+    "streetwave.hubs",
+    "streetwave.campaigns",
+    "streetwave.actions",
 ]
 
 MIDDLEWARE = [
@@ -176,7 +181,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "erase-expired-personal-data": {
+        "task": "streetwave.actions.tasks.erase_expired_personal_data",
+        "schedule": 3600.0,
+    },
+}
+
+# Personal fields of RSVPs are erased this many days after the action ends.
+RSVP_RETENTION_DAYS = int(os.environ.get("RSVP_RETENTION_DAYS", "30"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

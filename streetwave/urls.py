@@ -6,8 +6,12 @@ from streetwave.core.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("streetwave.api.v1.urls")),
     *i18n_patterns(
         path("", include("streetwave.core.urls")),
+        path("", include("streetwave.campaigns.urls")),
+        path("", include("streetwave.hubs.urls")),
+        path("", include("streetwave.actions.urls")),
         path("admin/", admin.site.urls),
     ),
 ]

@@ -5,6 +5,5 @@ from .views import public
 app_name = "core"
 
 urlpatterns = [
-    path("", public.home, name="home"),
     path("about/", public.about, name="about"),
 ]

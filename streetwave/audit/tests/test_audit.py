@@ -31,10 +31,12 @@ def test_the_orm_refuses_to_change_or_delete_entries():
     "statement",
     [
         "UPDATE audit_auditentry SET verb = 'rsvp.forged'",
-        "DELETE FROM audit_auditentry",
+        pytest.param("DELETE FROM audit_auditentry", marks=pytest.mark.postgres),
     ],
 )
 def test_the_database_refuses_raw_changes_too(statement):
+    if "DELETE" in statement and connection.vendor != "postgresql":
+        pytest.skip("SQLite test databases are emptied with DELETE; see migration 0002")
     record("rsvp.created")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)

@@ -17,7 +17,8 @@ def test_healthz_names_an_unreachable_database_and_answers_503(tmp_path):
     # A real process whose database is a closed port on loopback: nothing is mocked.
     result = run_python(
         "import django, json; django.setup(); from django.test import Client; "
-        "r = Client(HTTP_HOST='127.0.0.1').get('/healthz'); print(json.dumps([r.status_code, r.json()]))",
+        "r = Client(HTTP_HOST='127.0.0.1').get('/healthz'); "
+        "print(json.dumps([r.status_code, r.json()]))",
         {
             "STREETWAVE_DEV": "1",
             "STREETWAVE_VAR_DIR": str(tmp_path),

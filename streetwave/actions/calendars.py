@@ -1,0 +1,49 @@
+"""RFC 5545 calendars of actions. They carry the public facts only: never a participant, never
+the private meeting point."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from .models import Action
+
+STATUS = {
+    Action.Status.PUBLISHED: "CONFIRMED",
+    Action.Status.COMPLETED: "CONFIRMED",
+    Action.Status.CANCELLED: "CANCELLED",
+}
+
+
+def build_calendar(actions, *, name: str) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Streetwave//Streetwave//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    stamp = timezone.now()
+    for action in actions:
+        event = Event()
+        event.add("uid", f"{action.public_id}@streetwave")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", action.local_start)
+        event.add("dtend", action.local_end)
+        event.add("summary", action.title)
+        event.add("location", f"{action.place}, {action.city.display_name()}")
+        event.add("url", settings.SITE_URL + reverse("actions:detail", args=[action.public_id]))
+        event.add("status", STATUS.get(action.status, "TENTATIVE"))
+        event.add("last-modified", action.updated_at)
+        calendar.add_component(event)
+    # VTIMEZONE components for every zone the events use, so clients need no zone database.
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def calendar_response(actions, *, name: str, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        build_calendar(actions, name=name), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,219 @@
+"""The only code that writes actions and RSVPs.
+
+The RSVP path is one short transaction: a conditional atomic increment claims a seat (so
+capacity is never oversold under concurrency, without locking the action for longer than the
+transaction), one insert, one counter shard increment, one audit row. Answers never reveal
+whether a contact had already RSVPed.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from streetwave.audit.services import record
+from streetwave.campaigns.models import CampaignCounter
+from streetwave.core.crypto import blind_index
+from streetwave.core.enqueue import enqueue_on_commit
+from streetwave.core.errors import DomainError
+from streetwave.core.ids import hash_token, new_token
+
+from .models import RSVP, Action
+
+CONSENT_VERSION = "2026-11"
+
+
+class RSVPClosed(DomainError):
+    default_message = _("This action no longer takes RSVPs.")
+
+
+class ConsentMissing(DomainError):
+    default_message = _("Please confirm that you have read how your data is used.")
+
+
+@dataclass(frozen=True)
+class RSVPReceipt:
+    """What the person who RSVPed may learn. `token` is set only when no email was given (it is
+    shown once on the page); with an email, the manage link goes to that address instead, so
+    the answer is the same whether or not the address had RSVPed before."""
+
+    action: Action
+    token: str | None
+    emailed: bool
+
+
+def _claim_seat(action_id: int) -> bool:
+    """Atomically take one seat if one is free; False means the RSVP goes on the waitlist."""
+    return bool(
+        Action.objects.filter(pk=action_id)
+        .filter(Q(capacity__isnull=True) | Q(going_count__lt=F("capacity")))
+        .update(going_count=F("going_count") + 1)
+    )
+
+
+def _bump(action: Action, **deltas: int) -> None:
+    fields = {
+        f"{name}_count": F(f"{name}_count") + delta for name, delta in deltas.items() if delta
+    }
+    if fields:
+        Action.objects.filter(pk=action.pk).update(**fields)
+    if action.campaign_id:
+        CampaignCounter.bump(action.campaign_id, **deltas)
+
+
+def create_rsvp(
+    action: Action,
+    *,
+    pseudonym: str = "",
+    email: str = "",
+    language: str,
+    consent: bool,
+    actor=None,
+) -> RSVPReceipt:
+    if not consent:
+        raise ConsentMissing(field="consent")
+    if not action.is_open_for_rsvp:
+        raise RSVPClosed()
+    index = blind_index(email) if email else ""
+    try:
+        return _create_rsvp(action, pseudonym, email, index, language, actor)
+    except IntegrityError:
+        # A concurrent request with the same contact won the race; it holds the live RSVP.
+        if not index:
+            raise
+        return _create_rsvp(action, pseudonym, email, index, language, actor)
+
+
+def _create_rsvp(action, pseudonym, email, index, language, actor) -> RSVPReceipt:
+    from .tasks import send_manage_link
+
+    with transaction.atomic():
+        existing = (
+            RSVP.objects.filter(action=action, contact_index=index, status__in=RSVP.LIVE)
+            .values_list("pk", flat=True)
+            .first()
+            if index
+            else None
+        )
+        if existing is not None:
+            # The owner of the address gets a fresh manage link; the answer looks the same.
+            record("rsvp.repeated", actor=actor, target=action, hub=action.hub)
+            enqueue_on_commit(send_manage_link, existing)
+            return RSVPReceipt(action=action, token=None, emailed=True)
+
+        status = RSVP.Status.GOING if _claim_seat(action.pk) else RSVP.Status.WAITLISTED
+        token = new_token()
+        rsvp = RSVP.objects.create(
+            action=action,
+            pseudonym=pseudonym,
+            contact=email,
+            contact_index=index,
+            language=language,
+            consent_version=CONSENT_VERSION,
+            status=status,
+            manage_token_hash=hash_token(token),
+        )
+        if status == RSVP.Status.GOING:
+            if action.campaign_id:
+                CampaignCounter.bump(action.campaign_id, going=1)
+        else:
+            _bump(action, waitlisted=1)
+        record("rsvp.created", actor=actor, target=action, hub=action.hub, data={"status": status})
+        if email:
+            enqueue_on_commit(send_manage_link, rsvp.pk)
+            return RSVPReceipt(action=action, token=None, emailed=True)
+    return RSVPReceipt(action=action, token=token, emailed=False)
+
+
+def manage_url(token: str, language: str) -> str:
+    """The absolute manage link of an RSVP, in the supporter's language."""
+    with translation.override(language):
+        return settings.SITE_URL + reverse("actions:manage", args=[token])
+
+
+def rotate_manage_token(rsvp: RSVP) -> str:
+    """A new manage link for an RSVP; the old link stops working."""
+    token = new_token()
+    RSVP.objects.filter(pk=rsvp.pk).update(manage_token_hash=hash_token(token))
+    return token
+
+
+def update_rsvp(rsvp: RSVP, *, pseudonym: str, language: str, actor=None) -> RSVP:
+    with transaction.atomic():
+        rsvp.pseudonym = pseudonym
+        rsvp.language = language
+        rsvp.save(update_fields=["pseudonym", "language", "updated_at"])
+        record("rsvp.updated", actor=actor, target=rsvp.action, hub=rsvp.action.hub)
+    return rsvp
+
+
+def _lock(queryset):
+    # SQLite serializes writers already (BEGIN IMMEDIATE); PostgreSQL needs the row lock.
+    if connection.features.has_select_for_update:
+        return queryset.select_for_update(of=("self",))
+    return queryset
+
+
+def cancel_rsvp(rsvp: RSVP, *, actor=None) -> RSVP:
+    with transaction.atomic():
+        current = _lock(RSVP.objects.filter(pk=rsvp.pk)).select_related("action").get()
+        if not current.is_live:
+            return current
+        was = current.status
+        current.status = RSVP.Status.CANCELLED
+        current.save(update_fields=["status", "updated_at"])
+        action = current.action
+        if was == RSVP.Status.GOING:
+            _bump(action, going=-1, cancelled=1)
+            promote_waitlisted(action)
+        else:
+            _bump(action, waitlisted=-1, cancelled=1)
+        record("rsvp.cancelled", actor=actor, target=action, hub=action.hub, data={"was": was})
+    return current
+
+
+def promote_waitlisted(action: Action) -> list[int]:
+    """Move the longest-waiting RSVPs onto free seats; returns the promoted RSVP ids."""
+    from .tasks import send_promotion_notice
+
+    promoted = []
+    while True:
+        candidates = RSVP.objects.filter(action=action, status=RSVP.Status.WAITLISTED)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        candidate = candidates.order_by("created_at", "id").first()
+        if candidate is None or not _claim_seat(action.pk):
+            break
+        RSVP.objects.filter(pk=candidate.pk).update(status=RSVP.Status.GOING)
+        Action.objects.filter(pk=action.pk).update(waitlisted_count=F("waitlisted_count") - 1)
+        if action.campaign_id:
+            CampaignCounter.bump(action.campaign_id, going=1, waitlisted=-1)
+        record("rsvp.promoted", target=action, hub=action.hub)
+        enqueue_on_commit(send_promotion_notice, candidate.pk)
+        promoted.append(candidate.pk)
+    return promoted
+
+
+def language_or_default(language: str) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
+def erase_expired_personal_data(*, now=None) -> int:
+    """Blank the personal fields of RSVPs whose action ended RSVP_RETENTION_DAYS ago or more.
+    Statuses and counters stay, so tallies and report-backs are unchanged."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.RSVP_RETENTION_DAYS)
+    with transaction.atomic():
+        erased = (
+            RSVP.objects.filter(action__ends_at__lt=cutoff)
+            .exclude(pseudonym="", contact_index="")
+            .update(pseudonym="", contact="", contact_index="")
+        )
+        if erased:
+            record("rsvp.personal_data_erased", data={"count": erased})
+    return erased

@@ -1,0 +1,134 @@
+import re
+
+import pytest
+from django.core import mail
+from icalendar import Calendar
+
+from streetwave.actions.models import RSVP
+
+pytestmark = pytest.mark.django_db
+
+FORM = {"pseudonym": "", "email": "", "language": "en", "consent": "on"}
+
+
+def manage_link(response) -> str:
+    found = re.search(r'href="(/[a-z]{2}/rsvp/[^"]+/)"', response.content.decode())
+    assert found, "the page shows no manage link"
+    return found.group(1)
+
+
+def post_rsvp(client, action, language="en", **fields):
+    return client.post(f"/{language}/a/{action.public_id}/rsvp/", {**FORM, **fields})
+
+
+def test_action_page_shows_the_public_facts_and_the_form(client, make_action):
+    action = make_action(meeting_point="Behind the fountain, canary-mp")
+    html = client.get(f"/en/a/{action.public_id}/").content.decode()
+    assert "Rally for freedom" in html and "Alexanderplatz" in html
+    assert 'name="consent"' in html
+    assert "canary-mp" not in html
+    assert f'href="/en/a/{action.public_id}/calendar.ics"' in html
+    assert 'rel="alternate" type="text/calendar"' in html
+
+
+def test_persian_action_page_shows_jalali_beside_gregorian(client, make_action):
+    html = client.get(f"/fa/a/{make_action().public_id}/").content.decode()
+    assert 'dir="rtl"' in html
+    assert re.search(r"[۰-۹]{4} — [۰-۹]", html)
+
+
+def test_rsvp_without_email_shows_the_manage_link_once(client, make_action):
+    action = make_action()
+    response = post_rsvp(client, action, pseudonym="Leila")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    link = manage_link(response)
+    manage = client.get(link)
+    assert manage.status_code == 200 and "Leila" in manage.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_is_the_same_whether_or_not_the_email_had_an_rsvp(client, make_action):
+    action = make_action()
+    first = post_rsvp(client, action, email="same@example.org").content.decode()
+    second = post_rsvp(client, action, email="same@example.org").content.decode()
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert strip.sub("", first) == strip.sub("", second)
+    assert RSVP.objects.count() == 1 and len(mail.outbox) == 2
+
+
+def test_bad_input_is_a_translated_400_that_keeps_what_was_typed(client, make_action):
+    action = make_action()
+    response = post_rsvp(
+        client, action, language="de", email="not-an-email", pseudonym="Kian", consent=""
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "gültige E-Mail-Adresse" in html
+    assert 'value="Kian"' in html
+    assert RSVP.objects.count() == 0
+
+
+def test_manage_link_changes_and_cancels_and_then_is_a_404(client, make_action):
+    action = make_action()
+    response = post_rsvp(client, action)
+    link = manage_link(response)
+
+    saved = client.post(link, {"pseudonym": "Arash", "language": "fa", "save": "1"})
+    assert saved.status_code == 200
+    assert RSVP.objects.get().pseudonym == "Arash"
+
+    cancelled = client.post(link, {"cancel": "1"})
+    assert cancelled.status_code == 200
+    assert RSVP.objects.get().status == "cancelled"
+    assert client.get(link).status_code == 404
+
+
+def test_a_wrong_token_is_a_plain_404(client, make_action):
+    make_action()
+    assert client.get("/en/rsvp/not-a-real-token/").status_code == 404
+
+
+def test_public_count_appears_only_from_ten_and_rounded(client, make_action):
+    action = make_action()
+    action.going_count = 9
+    action.save()
+    assert "more than" not in client.get(f"/en/a/{action.public_id}/").content.decode()
+    action.going_count = 47
+    action.save()
+    assert "more than 40 people" in client.get(f"/en/a/{action.public_id}/").content.decode()
+
+
+def test_rsvp_post_takes_a_handful_of_queries(
+    client, make_action, make_campaign, django_assert_max_num_queries
+):
+    action = make_action(campaign=make_campaign())
+    with django_assert_max_num_queries(12):
+        response = post_rsvp(client, action, email="q@example.org")
+    assert response.status_code == 200
+
+
+def test_calendars_parse_and_carry_no_participant_data(client, make_action, make_campaign):
+    campaign = make_campaign()
+    action = make_action(campaign=campaign, meeting_point="canary-meeting")
+    post_rsvp(client, action, pseudonym="canary-pseudonym", email="canary@example.org")
+    cancelled = make_action(campaign=campaign, status="cancelled", title="Called off")
+    urls = [
+        f"/en/a/{action.public_id}/calendar.ics",
+        f"/en/h/{action.hub.public_id}/calendar.ics",
+        f"/en/c/{campaign.slug}/calendar.ics",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response["Content-Type"].startswith("text/calendar")
+        body = response.content.decode()
+        assert "canary" not in body
+        calendar = Calendar.from_ical(response.content)
+        events = calendar.walk("VEVENT")
+        assert events and all(str(e["UID"]).endswith("@streetwave") for e in events)
+        assert calendar.walk("VTIMEZONE")
+    by_summary = {
+        str(e["SUMMARY"]): e for e in Calendar.from_ical(client.get(urls[2]).content).walk("VEVENT")
+    }
+    assert str(by_summary[cancelled.title]["STATUS"]) == "CANCELLED"
+    assert by_summary[action.title]["DTSTART"].dt.tzinfo is not None

@@ -1,0 +1,219 @@
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection, connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from streetwave.actions import services
+from streetwave.actions.models import RSVP, Action
+from streetwave.campaigns.models import CampaignCounter
+from streetwave.core.errors import DomainError
+
+pytestmark = pytest.mark.django_db
+
+
+def rsvp(action, email="", pseudonym="", language="en"):
+    return services.create_rsvp(
+        action, pseudonym=pseudonym, email=email, language=language, consent=True
+    )
+
+
+def test_an_rsvp_without_email_gets_a_token_once_and_counts(make_action, make_campaign):
+    action = make_action(campaign=make_campaign())
+    receipt = rsvp(action, pseudonym="Sara")
+    action.refresh_from_db()
+    assert receipt.token and not receipt.emailed
+    assert action.going_count == 1
+    assert CampaignCounter.totals(action.campaign_id)["going"] == 1
+    stored = RSVP.objects.get()
+    assert stored.status == "going" and stored.manage_token_hash != receipt.token
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_rsvp_with_email_sends_the_manage_link_in_the_chosen_language(make_action):
+    action = make_action()
+    receipt = rsvp(action, email="Parisa@Example.org", language="fa")
+    assert receipt.token is None and receipt.emailed
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["Parisa@Example.org"]
+    assert "/fa/rsvp/" in message.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_email_twice_makes_one_rsvp_and_the_same_answer(make_action):
+    action = make_action()
+    first = rsvp(action, email="omid@example.org", pseudonym="Omid")
+    second = rsvp(action, email=" OMID@example.org ", pseudonym="Someone else")
+    assert first == second
+    assert RSVP.objects.count() == 1
+    assert RSVP.objects.get().pseudonym == "Omid"
+    action.refresh_from_db()
+    assert action.going_count == 1
+    # The owner of the address gets a fresh link each time; only the newest one works.
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_full_actions_waitlist_and_a_cancel_promotes_the_first_in_line(make_action):
+    action = make_action(capacity=2)
+    receipts = [rsvp(action, pseudonym=f"p{i}", email=f"p{i}@example.org") for i in range(4)]
+    assert all(r.emailed for r in receipts)
+    statuses = dict(RSVP.objects.values_list("pseudonym", "status"))
+    assert statuses == {"p0": "going", "p1": "going", "p2": "waitlisted", "p3": "waitlisted"}
+
+    mail.outbox.clear()
+    services.cancel_rsvp(RSVP.objects.get(pseudonym="p0"))
+
+    statuses = dict(RSVP.objects.values_list("pseudonym", "status"))
+    assert statuses == {"p0": "cancelled", "p1": "going", "p2": "going", "p3": "waitlisted"}
+    action.refresh_from_db()
+    assert (action.going_count, action.waitlisted_count, action.cancelled_count) == (2, 1, 1)
+    assert [m.to for m in mail.outbox] == [["p2@example.org"]]
+
+
+def test_cancelling_twice_changes_nothing(make_action):
+    action = make_action()
+    rsvp(action)
+    one = RSVP.objects.get()
+    services.cancel_rsvp(one)
+    services.cancel_rsvp(one)
+    action.refresh_from_db()
+    assert (action.going_count, action.cancelled_count) == (0, 1)
+
+
+def test_rsvp_needs_consent_and_an_open_action(make_action):
+    with pytest.raises(DomainError) as missing:
+        services.create_rsvp(make_action(), language="en", consent=False)
+    assert missing.value.field == "consent"
+    with pytest.raises(DomainError):
+        rsvp(make_action(status=Action.Status.CANCELLED))
+    assert RSVP.objects.count() == 0
+
+
+def test_the_database_never_holds_a_raw_email(make_action):
+    action = make_action()
+    rsvp(action, email="canary-7f3a@example.org", pseudonym="x")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM actions_rsvp")
+        rows = cursor.fetchall()
+    flat = " ".join(str(value) for row in rows for value in row).lower()
+    assert "canary-7f3a" not in flat and "example.org" not in flat
+    assert RSVP.objects.get().contact == "canary-7f3a@example.org"
+
+
+def test_key_rotation_reencrypts_stored_contacts(make_action, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    rsvp(make_action(), email="rotate@example.org")
+    settings.FIELD_ENCRYPTION_KEYS = [
+        Fernet.generate_key().decode(),
+        *settings.FIELD_ENCRYPTION_KEYS,
+    ]
+    call_command("rotate_field_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]
+    assert RSVP.objects.get().contact == "rotate@example.org"
+
+
+def recount(action):
+    statuses = list(RSVP.objects.filter(action=action).values_list("status", flat=True))
+    return {s: statuses.count(s) for s in ("going", "waitlisted", "cancelled")}
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    capacity=st.one_of(st.none(), st.integers(min_value=0, max_value=4)),
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("rsvp"), st.integers(min_value=0, max_value=5)),
+            st.tuples(st.just("cancel"), st.integers(min_value=0, max_value=20)),
+        ),
+        max_size=25,
+    ),
+)
+def test_counters_and_tally_equal_a_recount_after_any_sequence(
+    make_action, make_campaign, capacity, steps
+):
+    from django.core.cache import cache
+
+    from streetwave.campaigns.tally import get_tally
+    from streetwave.core.ids import new_public_id
+
+    campaign = make_campaign(slug=new_public_id())
+    action = make_action(campaign=campaign, capacity=capacity)
+    for verb, n in steps:
+        if verb == "rsvp":
+            # Emails 0-4 collide on purpose (duplicates); 5 means no email at all.
+            rsvp(action, email=f"person{n}@example.org" if n < 5 else "")
+        else:
+            live = list(RSVP.objects.filter(action=action, status__in=RSVP.LIVE))
+            if live:
+                services.cancel_rsvp(live[n % len(live)])
+    action.refresh_from_db()
+    counted = recount(action)
+    assert (action.going_count, action.waitlisted_count, action.cancelled_count) == (
+        counted["going"],
+        counted["waitlisted"],
+        counted["cancelled"],
+    )
+    if capacity is not None:
+        assert counted["going"] <= capacity
+        # Nobody waits while a seat is free.
+        assert counted["waitlisted"] == 0 or counted["going"] == capacity
+    totals = CampaignCounter.totals(campaign.pk)
+    assert totals == counted
+    cache.clear()
+    assert get_tally(campaign)["going"] == counted["going"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_rsvps_never_oversell(make_action):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serializes every writer")
+    action = make_action(capacity=5)
+    barrier = threading.Barrier(12)
+    errors = []
+
+    def worker(i):
+        try:
+            barrier.wait()
+            rsvp(action, email=f"c{i % 10}@example.org")
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    action.refresh_from_db()
+    counted = recount(action)
+    # Ten distinct addresses, 24 requests: one live RSVP per address, five seats.
+    assert counted == {"going": 5, "waitlisted": 5, "cancelled": 0}
+    assert (action.going_count, action.waitlisted_count) == (5, 5)
+
+
+def test_personal_fields_are_erased_after_the_retention_period(make_action):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    action = make_action(starts_in=dt.timedelta(hours=1))
+    rsvp(action, email="old@example.org", pseudonym="Old")
+    later = timezone.now() + dt.timedelta(days=29)
+    assert services.erase_expired_personal_data(now=later) == 0
+    assert services.erase_expired_personal_data(now=later + dt.timedelta(days=2)) == 1
+    erased = RSVP.objects.get()
+    assert (erased.pseudonym, erased.contact, erased.contact_index) == ("", "", "")
+    assert erased.status == "going"
+    action.refresh_from_db()
+    assert action.going_count == 1

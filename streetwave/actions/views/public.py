@@ -1,0 +1,79 @@
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from streetwave.core.errors import DomainError
+from streetwave.core.text import render_markdown
+
+from .. import services
+from ..access import get_public_action, get_rsvp_for_token
+from ..calendars import calendar_response
+from ..forms import ManageRSVPForm, RSVPForm
+
+
+def _detail(request, action, form, status=200):
+    return render(
+        request,
+        "actions/detail.html",
+        {
+            "action": action,
+            "description": render_markdown(action.description),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def detail(request, public_id):
+    action = get_public_action(public_id)
+    form = RSVPForm(initial={"language": request.LANGUAGE_CODE})
+    return _detail(request, action, form)
+
+
+@require_POST
+def rsvp(request, public_id):
+    action = get_public_action(public_id)
+    form = RSVPForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, action, form, status=400)
+    try:
+        receipt = services.create_rsvp(action, **form.cleaned_data)
+    except DomainError as error:
+        form.add_error(error.field, error.message)
+        return _detail(request, action, form, status=400)
+    response = render(request, "actions/rsvp_done.html", {"receipt": receipt, "action": action})
+    # The page may carry a manage link: keep it out of every cache and history restore.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def manage(request, token):
+    rsvp = get_rsvp_for_token(token)
+    form = ManageRSVPForm(instance=rsvp)
+    done = None
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            services.cancel_rsvp(rsvp)
+            done = "cancelled"
+        else:
+            form = ManageRSVPForm(request.POST, instance=rsvp)
+            if form.is_valid():
+                services.update_rsvp(rsvp, **form.cleaned_data)
+                done = "updated"
+    response = render(
+        request,
+        "actions/manage.html",
+        {
+            "rsvp": rsvp,
+            "action": rsvp.action,
+            "form": form,
+            "done": done,
+        },
+        status=400 if form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def calendar(request, public_id):
+    action = get_public_action(public_id)
+    return calendar_response([action], name=action.title, filename=f"action-{action.public_id}")

@@ -1,0 +1,257 @@
+"""Actions and RSVPs.
+
+Only public fields leave here: never the private meeting point, never an exact count under
+the public threshold, never anything about who RSVPed. An RSVP answer is the same whether or
+not the email had RSVPed before (no oracle, see THREATS).
+"""
+
+import math
+from datetime import datetime
+from typing import Literal
+
+from django.conf import settings
+from django.db.models import Value
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Header, Query, Router, Schema, Status
+
+from streetwave.actions import services
+from streetwave.actions.access import get_public_action
+from streetwave.actions.forms import RSVPForm
+from streetwave.actions.models import Action
+from streetwave.core.text import render_markdown
+from streetwave.places.search import EARTH_RADIUS_KM
+
+from .errors import ErrorOut, InvalidInput
+from .idempotency import HEADER, body_fingerprint, run_once
+from .pagination import Keyset, PageQuery, paginate
+from .schemas import CityOut, HubRef
+
+router = Router(tags=["actions"])
+
+BY_TIME = Keyset("actions", ("starts_at", "public_id"))
+BY_DISTANCE = Keyset("actions-near", ("distance", "public_id"))
+
+
+class ActionQuery(PageQuery):
+    campaign: str | None = Field(None, description="Only actions of the campaign with this slug.")
+    country: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. `FR`."
+    )
+    city: int | None = Field(
+        None,
+        description=(
+            "GeoNames id of the city (`city.geonameid` in each item). Names are not accepted: "
+            "many cities share a name, spelled in several scripts."
+        ),
+    )
+    near: str | None = Field(
+        None,
+        description=(
+            "`<latitude>,<longitude>` in decimal degrees: nearest first, with `distance_km` in "
+            "each item."
+        ),
+        examples=["48.8566,2.3522"],
+    )
+
+
+class ActionSummary(Schema):
+    id: str
+    title: str
+    kind: Action.Kind
+    # Literal rather than Action.Status: a draft is never public.
+    status: Literal["published", "cancelled", "completed"]
+    starts_at: datetime = Field(description="In the action's own time zone, with its offset.")
+    ends_at: datetime = Field(description="In the action's own time zone, with its offset.")
+    time_zone: str = Field(description="IANA time zone of the action, e.g. `Europe/Paris`.")
+    place: str
+    latitude: float
+    longitude: float
+    city: CityOut
+    hub: HubRef
+    campaign: str | None = Field(description="Slug of the campaign the action answers.")
+    capacity: int | None
+    is_full: bool
+    going: int | None = Field(
+        description="How many are going, rounded down; null below the public threshold (10)."
+    )
+
+    @staticmethod
+    def resolve_id(action: Action) -> str:
+        return action.public_id
+
+    @staticmethod
+    def resolve_starts_at(action: Action) -> datetime:
+        return action.local_start
+
+    @staticmethod
+    def resolve_ends_at(action: Action) -> datetime:
+        return action.local_end
+
+    @staticmethod
+    def resolve_time_zone(action: Action) -> str:
+        return action.city.timezone
+
+    @staticmethod
+    def resolve_campaign(action: Action) -> str | None:
+        # Actions of draft campaigns are not public (ActionQuerySet.public), so the slug may show.
+        return action.campaign.slug if action.campaign else None
+
+    @staticmethod
+    def resolve_going(action: Action) -> int | None:
+        return action.public_going
+
+
+class ActionListItem(ActionSummary):
+    distance_km: float | None = Field(
+        description="Distance from the `near` point, in km; null without `near`."
+    )
+
+    @staticmethod
+    def resolve_distance_km(action: Action) -> float | None:
+        distance = getattr(action, "distance", None)
+        return None if distance is None else round(distance, 1)
+
+
+class ActionDetail(ActionSummary):
+    description: str = Field(description="As written by the hub, in Markdown.")
+    description_html: str = Field(description="The description as sanitized HTML.")
+
+    @staticmethod
+    def resolve_description_html(action: Action) -> str:
+        return render_markdown(action.description)
+
+
+class ActionPage(Schema):
+    items: list[ActionListItem]
+    next: str | None
+
+
+class RSVPIn(Schema):
+    pseudonym: str | None = Field(
+        None,
+        json_schema_extra={"maxLength": 60},
+        description="Optional. Only the organizers of this action see it.",
+    )
+    email: str | None = Field(
+        None,
+        json_schema_extra={"format": "email"},
+        description=(
+            "Optional. The manage link and messages about this action go there; organizers never "
+            "see it."
+        ),
+    )
+    language: str = Field(
+        json_schema_extra={"enum": [code for code, _name in settings.LANGUAGES]},
+        description="Language of the messages.",
+    )
+    consent: bool = Field(
+        False, description="Must be true: the supporter read how their data is used."
+    )
+
+
+class RSVPReceiptOut(Schema):
+    status: Literal["received"]
+    emailed: bool = Field(description="Whether the manage link went to the email given.")
+    manage_url: str | None = Field(
+        None,
+        description=(
+            "Only when no email was given: the one link to change or cancel this RSVP. It is "
+            "shown once; keep it."
+        ),
+    )
+
+
+def _near_point(value: str) -> tuple[float, float]:
+    try:
+        latitude, longitude = (float(part) for part in value.split(","))
+    except ValueError:
+        latitude = longitude = math.nan
+    # NaN fails both comparisons, so "nan,inf" lands here too.
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise InvalidInput(
+            {
+                "near": [
+                    _("Give a point as latitude,longitude in decimal degrees, e.g. 48.8566,2.3522.")
+                ]
+            }
+        )
+    return latitude, longitude
+
+
+def _distance_km(latitude: float, longitude: float):
+    """The haversine of places.search.distance_km, in SQL (SQLite and PostgreSQL alike), so the
+    database sorts and pages by distance and only one page of rows leaves it."""
+    phi = math.radians(latitude)
+    half_dphi = (Radians("latitude") - phi) / 2
+    half_dlambda = (Radians("longitude") - math.radians(longitude)) / 2
+    h = Power(Sin(half_dphi), 2) + math.cos(phi) * Cos(Radians("latitude")) * Power(
+        Sin(half_dlambda), 2
+    )
+    return 2 * EARTH_RADIUS_KM * ASin(Least(Sqrt(h), Value(1.0)))
+
+
+@router.get("", response={200: ActionPage, 400: ErrorOut}, summary="Public actions")
+def list_actions(request: HttpRequest, query: Query[ActionQuery]):
+    """Published, cancelled and completed actions, by start time (or by distance with `near`).
+    One database query per page."""
+    actions = Action.objects.public().with_place()
+    if query.campaign:
+        actions = actions.filter(campaign__slug=query.campaign)
+    if query.country:
+        actions = actions.filter(city__country__code=query.country.upper())
+    if query.city is not None:
+        actions = actions.filter(city__geonameid=query.city)
+    keyset = BY_TIME
+    if query.near:
+        actions = actions.annotate(distance=_distance_km(*_near_point(query.near)))
+        keyset = BY_DISTANCE
+    rows, next_cursor = paginate(actions, keyset, query)
+    return {"items": rows, "next": next_cursor}
+
+
+@router.get("/{action_id}", response={200: ActionDetail, 404: ErrorOut}, summary="One action")
+def get_action(request: HttpRequest, action_id: str):
+    return get_public_action(action_id)
+
+
+@router.post(
+    "/{action_id}/rsvps",
+    response={201: RSVPReceiptOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    exclude_none=True,
+    summary="RSVP to an action",
+)
+def create_rsvp(
+    request: HttpRequest,
+    response: HttpResponse,
+    action_id: str,
+    payload: RSVPIn,
+    idempotency_key: str | None = Header(None, alias=HEADER),
+):
+    """No account needed. The answer is the same whether or not the email had RSVPed before.
+    Send an `Idempotency-Key` header (a random UUID) to retry safely: a retry with the same key
+    and body within an hour returns the first answer and creates nothing."""
+    action = get_public_action(action_id)
+    body = payload.model_dump()
+    form = RSVPForm(
+        data={**body, "pseudonym": body["pseudonym"] or "", "email": body["email"] or ""}
+    )
+    if not form.is_valid():
+        raise InvalidInput(
+            {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+        )
+
+    def rsvp() -> tuple[int, dict]:
+        receipt = services.create_rsvp(action, **form.cleaned_data)
+        answer: dict = {"status": "received", "emailed": receipt.emailed}
+        if receipt.token is not None:
+            answer["manage_url"] = services.manage_url(receipt.token, form.cleaned_data["language"])
+        return 201, answer
+
+    status, answer = run_once(
+        f"rsvp:{action.public_id}", idempotency_key, body_fingerprint(body), rsvp
+    )
+    # The answer may carry a manage link: keep it out of every cache.
+    response["Cache-Control"] = "no-store"
+    return Status(status, answer)

@@ -1,0 +1,92 @@
+"""Campaigns: the public ones (live and ended), their texts in the reader's language, and their
+tally (read from counters and cached, never counted from RSVP rows)."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from streetwave.campaigns.access import get_public_campaign
+from streetwave.campaigns.models import Campaign
+from streetwave.campaigns.tally import get_tally
+
+from .errors import ErrorOut
+from .pagination import Keyset, PageQuery, paginate
+
+router = Router(tags=["campaigns"])
+
+# Newest first, as on the site.
+CAMPAIGNS = Keyset("campaigns", ("starts_at", "public_id"), descending=True)
+
+
+class CampaignSummary(Schema):
+    slug: str
+    # Literal rather than Campaign.Status: a draft is never public, and the schema would
+    # otherwise name this enum "Status" like the actions' one.
+    status: Literal["live", "ended"]
+    language: str = Field(
+        description="Language of the texts: the requested one, or the campaign's first one."
+    )
+    title: str
+    languages: list[str]
+    starts_at: datetime
+    ends_at: datetime
+    goal: int
+
+    @staticmethod
+    def resolve_language(campaign: Campaign) -> str:
+        return campaign.text()["language"]
+
+    @staticmethod
+    def resolve_title(campaign: Campaign) -> str:
+        return campaign.text()["title"]
+
+
+class CampaignDetail(CampaignSummary):
+    statement: str
+    demands: list[str]
+
+    @staticmethod
+    def resolve_statement(campaign: Campaign) -> str:
+        return campaign.text()["statement"]
+
+    @staticmethod
+    def resolve_demands(campaign: Campaign) -> list[str]:
+        return campaign.text()["demands"]
+
+
+class CampaignPage(Schema):
+    items: list[CampaignSummary]
+    next: str | None
+
+
+class TallyOut(Schema):
+    actions: int
+    cities: int
+    countries: int
+    hubs: int
+    completed: int
+    going: int
+    waitlisted: int
+    goal: int
+    goal_percent: int
+
+
+@router.get("", response={200: CampaignPage, 400: ErrorOut}, summary="Public campaigns")
+def list_campaigns(request: HttpRequest, page: Query[PageQuery]):
+    """Live and ended campaigns, newest first. Texts are in the language of the
+    Accept-Language header when the campaign has it, otherwise in the campaign's first one."""
+    rows, next_cursor = paginate(Campaign.objects.public(), CAMPAIGNS, page)
+    return {"items": rows, "next": next_cursor}
+
+
+@router.get("/{slug}", response={200: CampaignDetail, 404: ErrorOut}, summary="One campaign")
+def get_campaign(request: HttpRequest, slug: str):
+    return get_public_campaign(slug)
+
+
+@router.get("/{slug}/tally", response={200: TallyOut, 404: ErrorOut}, summary="Campaign tally")
+def get_campaign_tally(request: HttpRequest, slug: str):
+    """Exact campaign totals, at most 15 seconds old."""
+    return get_tally(get_public_campaign(slug))

@@ -1,0 +1,66 @@
+"""Hubs: active ones only. A hub is public; who belongs to it never is (the membership graph is
+an asset, see THREATS), so no schema here has a field that leads to a person."""
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from streetwave.hubs.access import get_public_hub
+from streetwave.hubs.models import Hub
+
+from .errors import ErrorOut
+from .pagination import Keyset, PageQuery, paginate
+from .schemas import CityOut
+
+router = Router(tags=["hubs"])
+
+HUBS = Keyset("hubs", ("name", "public_id"))
+
+
+class HubSummary(Schema):
+    id: str
+    name: str
+    city: CityOut
+    languages: list[str]
+    sponsor: str | None = Field(
+        description="Id of the hub that vouched for this one; null if none or no longer active."
+    )
+
+    @staticmethod
+    def resolve_id(hub: Hub) -> str:
+        return hub.public_id
+
+    @staticmethod
+    def resolve_sponsor(hub: Hub) -> str | None:
+        sponsor = hub.public_sponsor
+        return sponsor.public_id if sponsor else None
+
+
+class HubDetail(HubSummary):
+    sponsored: list[str] = Field(description="Ids of the active hubs this one vouched for.")
+
+    @staticmethod
+    def resolve_sponsored(hub: Hub) -> list[str]:
+        return list(
+            Hub.objects.active()
+            .filter(sponsor=hub)
+            .order_by("name", "public_id")
+            .values_list("public_id", flat=True)
+        )
+
+
+class HubPage(Schema):
+    items: list[HubSummary]
+    next: str | None
+
+
+@router.get("", response={200: HubPage, 400: ErrorOut}, summary="Active hubs")
+def list_hubs(request: HttpRequest, page: Query[PageQuery]):
+    """Active hubs in the order of their names."""
+    hubs = Hub.objects.active().select_related("city", "city__country", "sponsor")
+    rows, next_cursor = paginate(hubs, HUBS, page)
+    return {"items": rows, "next": next_cursor}
+
+
+@router.get("/{hub_id}", response={200: HubDetail, 404: ErrorOut}, summary="One hub")
+def get_hub(request: HttpRequest, hub_id: str):
+    return get_public_hub(hub_id)

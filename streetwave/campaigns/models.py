@@ -1,0 +1,113 @@
+"""A campaign is one call to action. Its texts may be given per language; a reader gets their
+language or the campaign's first one. Its RSVP counters are sharded so that thousands of RSVPs a
+minute never queue on one row."""
+
+import random
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from streetwave.core.models import BaseModel
+
+COUNTER_SHARDS = 16
+
+
+class CampaignQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status=Campaign.Status.LIVE)
+
+    def public(self):
+        return self.exclude(status=Campaign.Status.DRAFT)
+
+
+class Campaign(BaseModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        LIVE = "live", _("live")
+        ENDED = "ended", _("ended")
+
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    # {"en": {"title": "...", "statement": "...", "demands": ["...", ...]}, "fa": {...}}
+    texts = models.JSONField(_("texts"), default=dict)
+    # Language codes in order of preference; the first is the fallback for missing texts.
+    languages = models.JSONField(_("languages"), default=list)
+    starts_at = models.DateTimeField(_("window start"))
+    ends_at = models.DateTimeField(_("window end"))
+    goal = models.PositiveIntegerField(_("goal (number of actions)"), default=1000)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="campaign_window_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def text(self, language: str | None = None) -> dict:
+        language = language or translation.get_language()
+        fallback = self.languages[0] if self.languages else settings.LANGUAGE_CODE
+        chosen = self.texts.get(language) or self.texts.get(fallback) or {}
+        return {
+            "language": language if self.texts.get(language) else fallback,
+            "title": chosen.get("title", self.slug),
+            "statement": chosen.get("statement", ""),
+            "demands": chosen.get("demands", []),
+        }
+
+    @property
+    def title(self) -> str:
+        return self.text()["title"]
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.LIVE and now < self.ends_at
+
+
+class CampaignCounter(models.Model):
+    """One of COUNTER_SHARDS rows per campaign; the campaign's totals are their sum."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="counters")
+    shard = models.PositiveSmallIntegerField()
+    going = models.IntegerField(default=0)
+    waitlisted = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "shard"], name="campaign_counter_shard")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id}#{self.shard}"
+
+    @classmethod
+    def bump(cls, campaign_id: int, **deltas: int) -> None:
+        """Add deltas (going=1, waitlisted=-1, ...) to a random shard, atomically."""
+        changes = {name: F(name) + delta for name, delta in deltas.items() if delta}
+        if not changes:
+            return
+        shard = random.randrange(COUNTER_SHARDS)
+        if not cls.objects.filter(campaign_id=campaign_id, shard=shard).update(**changes):
+            cls.objects.get_or_create(campaign_id=campaign_id, shard=shard)
+            cls.objects.filter(campaign_id=campaign_id, shard=shard).update(**changes)
+
+    @classmethod
+    def totals(cls, campaign_id: int) -> dict[str, int]:
+        sums = cls.objects.filter(campaign_id=campaign_id).aggregate(
+            going=Sum("going"), waitlisted=Sum("waitlisted"), cancelled=Sum("cancelled")
+        )
+        return {name: value or 0 for name, value in sums.items()}

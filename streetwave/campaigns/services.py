@@ -1,0 +1,34 @@
+from django.db import transaction
+
+from streetwave.audit.services import record
+
+from .models import COUNTER_SHARDS, Campaign, CampaignCounter
+
+
+def create_campaign(
+    *,
+    slug: str,
+    texts: dict,
+    languages: list[str],
+    starts_at,
+    ends_at,
+    goal: int,
+    status: str = Campaign.Status.DRAFT,
+    actor=None,
+) -> Campaign:
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            slug=slug,
+            texts=texts,
+            languages=languages,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            goal=goal,
+            status=status,
+        )
+        # All shards exist from the start, so an RSVP only ever updates, never inserts, them.
+        CampaignCounter.objects.bulk_create(
+            CampaignCounter(campaign=campaign, shard=shard) for shard in range(COUNTER_SHARDS)
+        )
+        record("campaign.created", actor=actor, target=campaign, data={"status": status})
+    return campaign
