@@ -25,7 +25,7 @@ static: $(VENV)/.base
 
 run: $(VENV)/.base static
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	$(DEV_ENV) $(PY) manage.py load_places
+	$(DEV_ENV) $(PY) manage.py demo --if-empty
 	@# The worker with its embedded beat runs scheduled work through a file-system broker
 	@# under var/celery/, so reminders and retention happen without any service installed.
 	$(DEV_ENV) $(VENV)/bin/celery -A streetwave worker --beat --pool=solo --loglevel=warning \

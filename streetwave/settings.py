@@ -170,10 +170,11 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL == "filesystem://":
     broker_dir = VAR_DIR / "celery" / "broker"
+    broker_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(broker_dir),
         "data_folder_out": str(broker_dir),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "processed_folder": str(broker_dir),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True

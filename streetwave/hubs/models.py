@@ -68,3 +68,58 @@ class Hub(BaseModel):
     def language_names(self) -> list[str]:
         names = dict(settings.LANGUAGES)
         return [str(names.get(code, code)) for code in self.languages]
+
+
+class Membership(models.Model):
+    """A person's role in a hub. Public pages never show memberships."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("hub lead")
+        ORGANIZER = "organizer", _("hub organizer")
+        SAFETY_LEAD = "safety_lead", _("hub safety lead")
+        MEMBER = "member", _("hub member")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "hub"], name="membership_one_role_per_hub")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}@{self.hub_id}:{self.role}"
+
+
+class CampaignRole(models.Model):
+    """A person's role in a campaign: coordinators verify hubs, approve actions, broadcast."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("campaign coordinator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_roles"
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign role")
+        verbose_name_plural = _("campaign roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "campaign"], name="campaign_role_one_per_campaign"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}@{self.campaign_id}:{self.role}"

@@ -1,0 +1,60 @@
+"""`manage.py demo`: load the demo day of action (see streetwave.campaigns.demo)."""
+
+import datetime as dt
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from streetwave.campaigns.demo import SIZES, SLUG, build_demo
+from streetwave.campaigns.models import Campaign
+from streetwave.places.models import City
+from streetwave.places.services import load_places
+
+
+class Command(BaseCommand):
+    help = "Load a realistic demo campaign with hubs, actions and RSVPs, happening today."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when a campaign exists already (what `make run` uses).",
+        )
+        parser.add_argument("--size", choices=sorted(SIZES), default="small")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--day",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="The campaign day (YYYY-MM-DD); today in UTC by default, so the demo is live.",
+        )
+
+    def handle(self, *args, **options):
+        if options["if_empty"] and Campaign.objects.exists():
+            self.stdout.write("A campaign exists already; the demo was not loaded.")
+            return
+        if Campaign.objects.filter(slug=SLUG).exists():
+            raise CommandError(f"The demo campaign {SLUG!r} exists already; use a fresh database.")
+        began = time.perf_counter()
+        if not City.objects.exists():
+            countries, cities = load_places()
+            self.stdout.write(
+                f"Places: {countries} countries, {cities:,} cities "
+                f"in {time.perf_counter() - began:.1f} s."
+            )
+        day = options["day"] or dt.datetime.now(dt.UTC).date()
+        summary = build_demo(SIZES[options["size"]], seed=options["seed"], day=day)
+        rsvps = summary.rsvps
+        self.stdout.write(
+            f"Demo campaign {SLUG!r} on {day}: {summary.countries} countries, "
+            f"{summary.cities} cities, {summary.hubs} hubs ({summary.max_depth + 1} levels), "
+            f"{summary.actions} actions ({summary.published} published), "
+            f"{sum(rsvps.values()):,} RSVPs ({rsvps['going']:,} going, "
+            f"{rsvps['waitlisted']:,} waitlisted, {rsvps['cancelled']:,} cancelled) "
+            f"in {time.perf_counter() - began:.1f} s."
+        )
+        if summary.manage_path:
+            self.stdout.write(
+                f"Try the manage page of one demo RSVP: {settings.SITE_URL}{summary.manage_path}"
+            )

@@ -1,0 +1,92 @@
+"""The only authorization rules of Streetwave: which role may do what.
+
+Every view and API endpoint asks `can(user, permission, obj)` (or `require`, which answers 404
+when the answer is no, identical to a missing object). A role in a hub grants its permissions on
+that hub and on the hub's actions; a role in a campaign grants its permissions on the campaign,
+its hubs and its actions. Nothing else grants anything: staff status does not bypass this table.
+"""
+
+from django.http import Http404
+
+from .models import CampaignRole, Hub, Membership
+
+Role = Membership.Role
+Coordinator = CampaignRole.Role.COORDINATOR
+
+# permission -> roles that hold it. Read it as a table: one line per permission.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # hubs
+    "can_view_hub_dashboard": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD, Role.MEMBER}),
+    "can_view_hub_audit": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
+    "can_invite_organizers": frozenset({Role.LEAD}),
+    "can_manage_members": frozenset({Role.LEAD}),
+    "can_vouch_hub": frozenset({Role.LEAD, Role.ORGANIZER}),
+    # actions of the hub
+    "can_create_action": frozenset({Role.LEAD, Role.ORGANIZER}),
+    "can_edit_action": frozenset({Role.LEAD, Role.ORGANIZER}),
+    "can_publish_action": frozenset({Role.LEAD, Role.ORGANIZER}),
+    "can_cancel_action": frozenset({Role.LEAD, Role.ORGANIZER}),
+    "can_confirm_late_change": frozenset({Role.LEAD, Role.ORGANIZER}),
+    # people of the hub's actions: pseudonyms and statuses only, never contacts
+    "can_view_attendees": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
+    "can_message_attendees": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
+    "can_request_export": frozenset({Role.LEAD, Role.ORGANIZER}),
+    "can_approve_export": frozenset({Role.LEAD, Role.ORGANIZER}),
+    "can_send_emergency_notice": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
+    "can_report_incident": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD, Role.MEMBER}),
+    # campaign
+    "can_view_campaign_dashboard": frozenset({Coordinator}),
+    "can_approve_hub": frozenset({Coordinator}),
+    "can_approve_action": frozenset({Coordinator}),
+    "can_view_hub_tree": frozenset({Coordinator}),
+    "can_view_counts": frozenset({Coordinator, Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
+    "can_broadcast": frozenset({Coordinator}),
+}
+
+
+def _hub_of(obj) -> Hub | None:
+    if isinstance(obj, Hub):
+        return obj
+    return getattr(obj, "hub", None)
+
+
+def _campaign_of(obj):
+    from streetwave.campaigns.models import Campaign
+
+    if isinstance(obj, Campaign):
+        return obj
+    return getattr(obj, "campaign", None)
+
+
+def roles_for(user, obj) -> set[str]:
+    """Every role `user` holds over `obj` (a hub, a campaign, or anything with .hub/.campaign)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    roles: set[str] = set()
+    hub = _hub_of(obj)
+    if hub is not None:
+        roles.update(Membership.objects.filter(user=user, hub=hub).values_list("role", flat=True))
+    campaign = _campaign_of(obj)
+    if campaign is not None:
+        roles.update(
+            CampaignRole.objects.filter(user=user, campaign=campaign).values_list("role", flat=True)
+        )
+    elif hub is not None:
+        # A coordinator of any campaign the hub takes part in oversees the hub.
+        roles.update(
+            CampaignRole.objects.filter(user=user, campaign__actions__hub=hub)
+            .values_list("role", flat=True)
+            .distinct()
+        )
+    return roles
+
+
+def can(user, permission: str, obj) -> bool:
+    allowed = PERMISSIONS[permission]
+    return bool(roles_for(user, obj) & allowed)
+
+
+def require(user, permission: str, obj) -> None:
+    """404, never 403: what a user may not touch looks exactly like what does not exist."""
+    if not can(user, permission, obj):
+        raise Http404
