@@ -151,3 +151,53 @@ def make_action(make_hub):
         )
 
     return make
+
+
+@pytest.fixture
+def make_user(db):
+    from django.contrib.auth import get_user_model
+
+    counter = itertools.count(1)
+
+    def make(email=None, *, password="correct horse battery staple", **extra):
+        email = email or f"organizer{next(counter)}@example.org"
+        return get_user_model().objects.create_user(email, password, **extra)
+
+    return make
+
+
+@pytest.fixture
+def login():
+    """Sign a user in on a test client as a fully verified organizer session."""
+
+    def sign_in(client, user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def make_member(make_user):
+    from streetwave.hubs.models import Membership
+
+    def make(hub, role=Membership.Role.ORGANIZER, user=None):
+        user = user or make_user()
+        Membership.objects.create(user=user, hub=hub, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_coordinator(make_user):
+    from streetwave.hubs.models import CampaignRole
+
+    def make(campaign, user=None):
+        user = user or make_user()
+        CampaignRole.objects.create(
+            user=user, campaign=campaign, role=CampaignRole.Role.COORDINATOR
+        )
+        return user
+
+    return make
