@@ -13,6 +13,14 @@ def _eager_celery():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no cached tally, map or rate-limit counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Pages render without a collectstatic run; the manifest storage is exercised by make run."""
     settings.STORAGES = {

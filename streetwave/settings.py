@@ -189,6 +189,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Rate limits: requests per client address per minute. Through a Tor onion service every
+# visitor shares one address, so such deployments raise these.
+RSVP_RATE_LIMIT = int(os.environ.get("RSVP_RATE_LIMIT", "30"))
+# The header a trusted reverse proxy sets to the client's address (e.g. HTTP_X_REAL_IP);
+# empty means REMOTE_ADDR.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+
 # Personal fields of RSVPs are erased this many days after the action ends.
 RSVP_RETENTION_DAYS = int(os.environ.get("RSVP_RETENTION_DAYS", "30"))
 

@@ -25,3 +25,9 @@ class NotAllowed(DomainError):
 class Conflict(DomainError):
     default_message = _("This conflicts with the current state. Reload and try again.")
     status_code = 409
+
+
+class RateLimited(DomainError):
+    default_message = _("Too many requests from your network. Wait a minute, then try again.")
+    status_code = 429
+    retry_after = 60

@@ -20,6 +20,7 @@ from streetwave.actions import services
 from streetwave.actions.access import get_public_action
 from streetwave.actions.forms import RSVPForm
 from streetwave.actions.models import Action
+from streetwave.core import ratelimit
 from streetwave.core.text import render_markdown
 from streetwave.places.search import EARTH_RADIUS_KM
 
@@ -218,7 +219,7 @@ def get_action(request: HttpRequest, action_id: str):
 
 @router.post(
     "/{action_id}/rsvps",
-    response={201: RSVPReceiptOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: RSVPReceiptOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
     exclude_none=True,
     summary="RSVP to an action",
 )
@@ -233,6 +234,7 @@ def create_rsvp(
     Send an `Idempotency-Key` header (a random UUID) to retry safely: a retry with the same key
     and body within an hour returns the first answer and creates nothing."""
     action = get_public_action(action_id)
+    ratelimit.limit("rsvp", request, limit=settings.RSVP_RATE_LIMIT)
     body = payload.model_dump()
     form = RSVPForm(
         data={**body, "pseudonym": body["pseudonym"] or "", "email": body["email"] or ""}

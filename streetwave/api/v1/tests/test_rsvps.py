@@ -263,3 +263,17 @@ def test_an_rsvp_takes_a_handful_of_queries(
         response = rsvp(client, action, body, key=str(uuid.uuid4()))
 
     assert response.status_code == 201
+
+
+def test_too_many_rsvps_from_one_address_get_a_429_envelope(client, action, settings):
+    # given a limit of two RSVPs a minute per address
+    settings.RSVP_RATE_LIMIT = 2
+
+    # when the same address sends three
+    answers = [rsvp(client, action, ANONYMOUS) for _ in range(3)]
+
+    # then the third is refused with the envelope and nothing is stored for it
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert answers[2].json()["error"]["code"] == "too_many_requests"
+    assert answers[2]["Retry-After"] == "60"
+    assert RSVP.objects.count() == 2
