@@ -23,6 +23,7 @@ $(VENV)/.dev: requirements/dev.lock $(VENV)/.base
 static: $(VENV)/.base
 	$(DEV_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.base static
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py demo --if-empty
