@@ -8,7 +8,7 @@ PORT ?= 8000
 # run and test are the embedded development instance: keys are generated under var/.
 DEV_ENV := STREETWAVE_DEV=1
 
-.PHONY: run test lint check-migrations pytest messages lock static clean
+.PHONY: run test lint check-migrations pytest browser bench messages lock static clean
 
 $(VENV)/.base: requirements/base.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,18 @@ $(VENV)/.dev: requirements/dev.lock $(VENV)/.base
 	$(PY) -m pip install --quiet -r requirements/dev.lock
 	touch $@
 
-static: $(VENV)/.base
+# Front-end packages (Leaflet, markercluster, world-atlas, topojson-client, Vazirmatn) from the
+# npm registry, pinned by package-lock.json: `npm ci` runs again only when the lock changes, and
+# bin/vendor-static.mjs copies what the pages use into streetwave/static/vendor/ (git-ignored).
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+VENDOR := streetwave/static/vendor/.stamp
+$(VENDOR): node_modules/.installed bin/vendor-static.mjs
+	node bin/vendor-static.mjs
+
+static: $(VENV)/.base $(VENDOR)
 	$(DEV_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 
 run: export SITE_URL ?= http://$(HOST):$(PORT)
@@ -42,10 +53,25 @@ lint: $(VENV)/.dev
 check-migrations: $(VENV)/.dev
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
-pytest: $(VENV)/.dev
-	$(DEV_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+pytest: $(VENV)/.dev $(VENDOR)
+	$(DEV_ENV) $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
-test: lint check-migrations pytest
+# Playwright drives Debian's Chromium (apt-get install chromium), never a downloaded browser.
+browser: $(VENV)/.dev $(VENDOR)
+	@if [ -x /usr/bin/chromium ]; then \
+	    $(DEV_ENV) $(VENV)/bin/pytest -m browser streetwave/tests/browser $(PYTEST_ARGS); \
+	else \
+	    echo "NOTICE: browser tests SKIPPED: /usr/bin/chromium is missing (apt-get install chromium)"; \
+	fi
+
+test: lint check-migrations pytest browser
+
+# Benchmarks against ceilings measured in the same run (bench/README.md): profile M by default,
+# on the machine's PostgreSQL and Redis (127.0.0.1), about 15 minutes; writes
+# bench/results/latest.json and latest.md. Separate from `make test` on purpose.
+BENCH_PROFILE ?= M
+bench: $(VENV)/.dev $(VENDOR)
+	$(PY) -m bench.run --profile $(BENCH_PROFILE)
 
 messages: $(VENV)/.dev
 	cd streetwave && $(DEV_ENV) ../$(PY) ../manage.py makemessages --all --no-obsolete --add-location file
@@ -58,4 +84,4 @@ lock: $(VENV)/.dev
 	    --no-emit-find-links --extra dev -o requirements/dev.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) var node_modules
+	rm -rf $(VENV) var node_modules streetwave/static/vendor

@@ -21,6 +21,21 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """A request or override in one test must not leave its language active for the next."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """argon2 is deliberately slow; tests that sign in dozens of organizers do not need it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Pages render without a collectstatic run; the manifest storage is exercised by make run."""
     settings.STORAGES = {
@@ -49,7 +64,9 @@ def make_city(db):
         geonameid=None,
         population=1_000_000,
     ):
-        country_row, _ = Country.objects.get_or_create(code=country, defaults={"name": country})
+        country_row, _ = Country.objects.get_or_create(
+            code=country, defaults={"name": f"Country {country}", "name_fa": f"کشور {country}"}
+        )
         city = City.objects.create(
             geonameid=geonameid or next(_geonameids),
             name=name,
@@ -94,23 +111,32 @@ def make_campaign(db):
     from streetwave.campaigns.models import Campaign
     from streetwave.campaigns.services import create_campaign
 
-    def make(slug="streets", *, goal=1000, status=Campaign.Status.LIVE):
+    default_texts = {
+        "en": {
+            "title": "Streets for freedom",
+            "statement": "Join us.",
+            "demands": ["Free all political prisoners"],
+        },
+        "fa": {
+            "title": "خیابان برای آزادی",
+            "statement": "به ما بپیوندید.",
+            "demands": ["آزادی همه زندانیان سیاسی"],
+        },
+    }
+
+    def make(
+        slug="streets",
+        *,
+        goal=1000,
+        status=Campaign.Status.LIVE,
+        texts=None,
+        languages=("en", "fa"),
+    ):
         now = timezone.now()
         return create_campaign(
             slug=slug,
-            texts={
-                "en": {
-                    "title": "Streets for freedom",
-                    "statement": "Join us.",
-                    "demands": ["Free all political prisoners"],
-                },
-                "fa": {
-                    "title": "خیابان برای آزادی",
-                    "statement": "به ما بپیوندید.",
-                    "demands": ["آزادی همه زندانیان سیاسی"],
-                },
-            },
-            languages=["en", "fa"],
+            texts=texts or default_texts,
+            languages=list(languages),
             starts_at=now - dt.timedelta(days=1),
             ends_at=now + dt.timedelta(days=7),
             goal=goal,
@@ -139,16 +165,17 @@ def make_action(make_hub):
         **extra,
     ):
         hub = hub or make_hub()
-        start = timezone.now() + starts_in
+        start = extra.pop("starts_at", None) or timezone.now() + starts_in
+        city = extra.pop("city", hub.city)
         fields = {
-            "city": hub.city,
             "place": "Alexanderplatz",
-            "latitude": 52.5219,
-            "longitude": 13.4132,
+            "latitude": city.latitude,
+            "longitude": city.longitude,
             **extra,
         }
         return Action.objects.create(
             hub=hub,
+            city=city,
             campaign=campaign,
             title=title,
             starts_at=start,
@@ -176,11 +203,14 @@ def make_user(db):
 
 @pytest.fixture
 def login():
-    """Sign a user in on a test client as a fully verified organizer session."""
+    """Sign a user in on a test client as a fully verified organizer session: the user gets an
+    authenticator app if they have no second factor, and the session is tracked and verified
+    with it exactly as the sign-in pages leave it (client.force_login alone opens no organizer
+    page)."""
+    from streetwave.accounts.testing import sign_in_verified
 
     def sign_in(client, user):
-        client.force_login(user)
-        return client
+        return sign_in_verified(client, user)
 
     return sign_in
 
@@ -207,5 +237,27 @@ def make_coordinator(make_user):
             user=user, campaign=campaign, role=CampaignRole.Role.COORDINATOR
         )
         return user
+
+    return make
+
+
+@pytest.fixture
+def make_proposal(make_city):
+    """A proposed hub whose applicant confirmed the address: it waits for vouches."""
+    from streetwave.hubs.models import HubApplication
+    from streetwave.hubs.services import propose_hub, verify_hub_application
+
+    def make(name="Leipzig hub", *, city=None, email="applicant@example.org", language="fa"):
+        hub = propose_hub(
+            name=name,
+            city=city or make_city("Leipzig", lat=51.34, lon=12.37),
+            languages=["fa", "de"],
+            motivation="We met at the Augustusplatz vigils.",
+            email=email,
+            language=language,
+        )
+        verify_hub_application(HubApplication.objects.get(hub=hub))
+        hub.refresh_from_db()
+        return hub
 
     return make

@@ -72,7 +72,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, whose site also demands a second factor (see accounts.admin_site).
+    "streetwave.accounts.admin_config.SecondFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +84,10 @@ INSTALLED_APPS = [
     "streetwave.core",
     "streetwave.audit",
     "streetwave.accounts",
+    # After streetwave.accounts, so that its templates override allauth's.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "streetwave.places",
     "streetwave.hubs",
     "streetwave.campaigns",
@@ -93,12 +98,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "streetwave.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and the map data are compressed (a campaign page of 90 KB travels as ~15 KB on a
+    # slow link or through Tor); Django's GZip pads its output against BREACH. Below WhiteNoise,
+    # which serves static files precompressed.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "streetwave.accounts.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -187,14 +198,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "streetwave.actions.tasks.erase_expired_personal_data",
         "schedule": 3600.0,
     },
+    "erase-stale-hub-data": {
+        "task": "streetwave.hubs.tasks.erase_stale_hub_data",
+        "schedule": 3600.0,
+    },
 }
 
 # Rate limits: requests per client address per minute. Through a Tor onion service every
 # visitor shares one address, so such deployments raise these.
 RSVP_RATE_LIMIT = int(os.environ.get("RSVP_RATE_LIMIT", "30"))
-# The header a trusted reverse proxy sets to the client's address (e.g. HTTP_X_REAL_IP);
-# empty means REMOTE_ADDR.
-CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+HUB_PROPOSAL_RATE_LIMIT = int(os.environ.get("HUB_PROPOSAL_RATE_LIMIT", "3"))
+# How many reverse proxies append to X-Forwarded-For in front of the web processes; 0 means
+# the peer address is the client's. Addresses are only ever used keyed and hashed.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Personal fields of RSVPs are erased this many days after the action ends.
 RSVP_RETENTION_DAYS = int(os.environ.get("RSVP_RETENTION_DAYS", "30"))
@@ -209,6 +225,74 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# argon2id first; the others only verify (and upgrade) hashes made before.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "hubs:dashboard"
+LOGOUT_REDIRECT_URL = "campaigns:home"
+
+# Organizer sessions: 30 minutes without a request end them, and none lives past 12 hours
+# (accounts.middleware.SessionLimitsMiddleware). The cookie dies with the browser.
+ORGANIZER_IDLE_TIMEOUT = 30 * 60
+ORGANIZER_SESSION_MAX_AGE = 12 * 60 * 60
+SESSION_COOKIE_AGE = ORGANIZER_SESSION_MAX_AGE
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# django-allauth: email + password, invitation-only sign-up (accounts.adapter), mandatory
+# email verification, and mails that carry codes, never links that sign someone in.
+ACCOUNT_ADAPTER = "streetwave.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# A reset request for an unknown address sends nothing: no mail to strangers, no oracle.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Not by a code sent by mail: whoever reads someone's mailbox must not pass for them.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+# allauth's rate limits see the same hashed client as ours (accounts.adapter.get_client_ip).
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Streetwave] "
+# Sliding windows, never a hard lockout. Failed sign-ins count per address and per account
+# name, whether or not the account exists, so the answer is the same for both.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "signup": "20/m/ip",
+    "confirm_email": "1/10s/key",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+# Passkeys first (they resist phishing), TOTP apps second, recovery codes for a lost device.
+# No SMS, and no "trust this browser": every sign-in asks for the second factor.
+MFA_ADAPTER = "streetwave.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["webauthn", "totp", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TRUST_ENABLED = False
+MFA_TOTP_ISSUER = "Streetwave"
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# Browsers allow WebAuthn on http://127.0.0.1; the server check must too, in development only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEV or DEBUG
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -250,7 +334,9 @@ else:
 
 # Security headers on every response; the CSP itself is set by core.middleware.
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# No address of ours ever reaches another origin. Not "no-referrer": under it browsers send
+# "Origin: null" with every form POST, which Django's CSRF check rightly refuses.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

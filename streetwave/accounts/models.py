@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.core.ids import new_public_id
+from streetwave.core.models import BaseModel
 
 
 class UserManager(BaseUserManager["User"]):
@@ -59,3 +60,44 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.display_name or self.email
+
+
+class UserSessionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class UserSession(BaseModel):
+    """One signed-in browser of an account, so that its owner can see and end it.
+
+    Only what the sessions page needs: never the session key itself (a leaked table must not
+    hand out sessions), never an address, and the user agent only as "browser on system".
+    """
+
+    class EndReason(models.TextChoices):
+        SIGNED_OUT = "signed_out", _("signed out")
+        IDLE = "idle", _("inactive for too long")
+        EXPIRED = "expired", _("too old")
+        REVOKED = "revoked", _("ended from another session")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions"
+    )
+    key_hash = models.CharField(max_length=64, db_index=True)
+    device = models.CharField(_("device"), max_length=80, blank=True)
+    # Rounded down (see services.LAST_SEEN_STEP): the list needs "about when", not a trail.
+    last_seen_at = models.DateTimeField(_("last seen"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=16, choices=EndReason.choices, blank=True
+    )
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self):
+        return f"{self.user_id}:{self.public_id}"

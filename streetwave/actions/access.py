@@ -1,13 +1,45 @@
+"""Fetch what a user may see, or answer 404: a missing object and one the user may not touch
+look exactly the same. Every rule comes from hubs.permissions."""
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.ids import hash_token
+from streetwave.hubs.permissions import permissions_for, require
 
-from .models import RSVP, Action
+from .models import RSVP, Action, ActionChange, AttendeeExport, RelayMessage
 
 
 def get_public_action(public_id: str) -> Action:
     return get_object_or_404(Action.objects.public().with_place(), public_id=public_id)
+
+
+def public_changes(action: Action) -> list[ActionChange]:
+    """The applied changes of time or place of a public action, newest first, for its page.
+    An action that never moved (changed_at unset) costs no query."""
+    if action.changed_at is None:
+        return []
+    changes = list(
+        ActionChange.objects.filter(action=action, status=ActionChange.Status.APPLIED).only(
+            "created_at",
+            "decided_at",
+            "action_id",
+            "old_starts_at",
+            "old_ends_at",
+            "old_place",
+            "new_starts_at",
+            "new_ends_at",
+            "new_place",
+            "old_latitude",
+            "old_longitude",
+            "new_latitude",
+            "new_longitude",
+        )
+    )
+    for change in changes:
+        change.action = action
+    return changes
 
 
 def get_rsvp_for_token(token: str) -> RSVP:
@@ -19,3 +51,67 @@ def get_rsvp_for_token(token: str) -> RSVP:
         manage_token_hash=hash_token(token),
         status__in=RSVP.LIVE,
     )
+
+
+def get_action_for(user, public_id: str, permission: str) -> Action:
+    action = get_object_or_404(Action.objects.with_place(), public_id=public_id)
+    require(user, permission, action)
+    return action
+
+
+def get_action_with_permissions_for(
+    user, public_id: str, permission: str
+) -> tuple[Action, frozenset[str]]:
+    """The action and every permission the user holds over it, for a page that shows parts by
+    permission: one lookup of the user's roles instead of one per question."""
+    action = get_object_or_404(Action.objects.with_place(), public_id=public_id)
+    permissions = permissions_for(user, action)
+    if permission not in permissions:
+        raise Http404
+    return action, permissions
+
+
+def get_campaign_action_for(user, slug: str, public_id: str, permission: str) -> Action:
+    """An action of a campaign, for a coordinator whose authority comes from that campaign."""
+    campaign = get_campaign_for(user, slug, permission)
+    action = get_object_or_404(Action.objects.with_place(), campaign=campaign, public_id=public_id)
+    action.campaign = campaign
+    return action
+
+
+def get_pending_change_for(user, public_id: str, permission: str) -> ActionChange:
+    change = get_object_or_404(
+        ActionChange.objects.select_related("action", "action__hub", "action__campaign"),
+        public_id=public_id,
+        status=ActionChange.Status.PENDING,
+    )
+    require(user, permission, change.action)
+    return change
+
+
+def get_held_message_for(user, public_id: str, permission: str) -> RelayMessage:
+    message = get_object_or_404(
+        RelayMessage.objects.select_related("action", "action__hub", "action__campaign"),
+        public_id=public_id,
+        status=RelayMessage.Status.HELD,
+    )
+    require(user, permission, message.action)
+    return message
+
+
+def get_export_for(user, public_id: str, permission: str) -> AttendeeExport:
+    export = get_object_or_404(
+        AttendeeExport.objects.select_related("action", "action__hub", "action__campaign"),
+        public_id=public_id,
+    )
+    require(user, permission, export.action)
+    return export
+
+
+def get_download_for(user, public_id: str) -> AttendeeExport:
+    """An export only its requester may download, approved, unused and in time; anything else,
+    including another organizer of the same hub, gets 404."""
+    export = get_export_for(user, public_id, "can_request_export")
+    if export.requested_by_id != user.pk or not export.is_downloadable():
+        raise Http404
+    return export

@@ -1,4 +1,6 @@
-"""Actions (public street actions of one hub) and RSVPs (a supporter's pledge to attend).
+"""Actions (public street actions of one hub) and RSVPs (a supporter's pledge to attend), with
+what organizers do around them: changes of time or place (held when late), relay messages to
+supporters and attendee exports (both under a two-person rule).
 
 An RSVP holds only: an optional pseudonym, an optional contact encrypted at rest, its keyed
 blind index (for de-duplication), the language, the consent version, the status and the hash of
@@ -6,6 +8,8 @@ its manage token. Counters live on the action row and are changed with atomic in
 the RSVP transaction.
 """
 
+import datetime as dt
+import math
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,6 +26,12 @@ from streetwave.places.models import City
 
 # Below this many, a public page says nothing about how many are going.
 PUBLIC_COUNT_THRESHOLD = 10
+# A change of time or place this close to the start is held for a second organizer.
+LATE_CHANGE_WINDOW = dt.timedelta(hours=48)
+# A relay message to more recipients than this is held for a second organizer.
+RELAY_APPROVAL_THRESHOLD = 50
+# An approved export can be downloaded once, by its requester, for this long.
+EXPORT_LINK_LIFETIME = dt.timedelta(minutes=15)
 
 
 def round_public_count(count: int) -> int | None:
@@ -36,6 +46,39 @@ def round_public_count(count: int) -> int | None:
 class ActionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Action.Status.PUBLISHED)
+
+    def pending_approval(self):
+        return self.filter(status=Action.Status.PENDING)
+
+    def completed(self, now=None):
+        """Actions that took place: marked completed, or published and over. Report-backs will
+        mark them completed; until then an action that was public and ended counts."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status=Action.Status.COMPLETED) | Q(status=Action.Status.PUBLISHED, ends_at__lte=now)
+        )
+
+    def submitted(self):
+        """Everything past the draft: what a campaign's coordinators count."""
+        return self.exclude(status=Action.Status.DRAFT)
+
+    def totals_per_hub(self):
+        """One row per hub: its number of actions and the sums of their counters."""
+        return (
+            self.values("hub__public_id", "hub__name")
+            .annotate(
+                actions=models.Count("id"),
+                going=models.Sum("going_count"),
+                waitlisted=models.Sum("waitlisted_count"),
+                cancelled=models.Sum("cancelled_count"),
+            )
+            .order_by("-going", "hub__name")
+        )
+
+    def with_hub_track_record(self):
+        """Annotate `hub_has_taken_place`: whether the hub is past its probation."""
+        taken_place = Action.objects.completed().filter(hub=models.OuterRef("hub"))
+        return self.annotate(hub_has_taken_place=models.Exists(taken_place))
 
     def public(self):
         """What anyone may see: published, and cancelled or completed ones that were public,
@@ -58,6 +101,8 @@ class Action(BaseModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
+        # Submitted for publication, waiting for a coordinator of the campaign; not public.
+        PENDING = "pending", _("awaiting approval")
         PUBLISHED = "published", _("published")
         CANCELLED = "cancelled", _("cancelled")
         COMPLETED = "completed", _("completed")
@@ -84,6 +129,19 @@ class Action(BaseModel):
     going_count = models.PositiveIntegerField(default=0)
     waitlisted_count = models.PositiveIntegerField(default=0)
     cancelled_count = models.PositiveIntegerField(default=0)
+    # Who asked for publication: a coordinator may not approve an action they submitted.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    # When the public time or place last changed after publication. Set, the public page looks
+    # up the changes to show them; unset (the usual case), it costs no query.
+    changed_at = models.DateTimeField(_("time or place changed"), null=True, blank=True)
 
     objects = ActionQuerySet.as_manager()
 
@@ -129,6 +187,19 @@ class Action(BaseModel):
     def public_going(self) -> int | None:
         return round_public_count(self.going_count)
 
+    @property
+    def is_public(self) -> bool:
+        return self.status in (self.Status.PUBLISHED, self.Status.CANCELLED, self.Status.COMPLETED)
+
+    def is_late(self, now: dt.datetime | None = None) -> bool:
+        """Inside LATE_CHANGE_WINDOW of the start: moving people now needs two organizers."""
+        return (now or timezone.now()) >= self.starts_at - LATE_CHANGE_WINDOW
+
+
+def hub_is_on_probation(hub: Hub, now: dt.datetime | None = None) -> bool:
+    """A hub is on probation until one of its actions has taken place."""
+    return not Action.objects.filter(hub=hub).completed(now).exists()
+
 
 class RSVP(BaseModel):
     class Status(models.TextChoices):
@@ -168,3 +239,201 @@ class RSVP(BaseModel):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE
+
+
+class ActionChange(BaseModel):
+    """A change of an action's public time or place after publication, with before and after.
+
+    A late change (see LATE_CHANGE_WINDOW) waits here until a second organizer of the hub
+    confirms it; any other change is recorded already applied. Applied changes are shown on the
+    public page, so a "the meeting point moved" message can be checked against the page.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting a second organizer")
+        APPLIED = "applied", _("applied")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="changes")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("confirmed or withdrawn by"),
+    )
+    decided_at = models.DateTimeField(_("confirmed or withdrawn"), null=True, blank=True)
+    old_starts_at = models.DateTimeField(_("start before"))
+    old_ends_at = models.DateTimeField(_("end before"))
+    old_place = models.CharField(_("public place before"), max_length=200)
+    old_latitude = models.FloatField(_("latitude before"))
+    old_longitude = models.FloatField(_("longitude before"))
+    new_starts_at = models.DateTimeField(_("start after"))
+    new_ends_at = models.DateTimeField(_("end after"))
+    new_place = models.CharField(_("public place after"), max_length=200)
+    new_latitude = models.FloatField(_("latitude after"))
+    new_longitude = models.FloatField(_("longitude after"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("change of time or place")
+        verbose_name_plural = _("changes of time or place")
+        constraints = [
+            # A second late change waits until the first is confirmed or withdrawn, so an
+            # organizer always confirms exactly the change they were shown.
+            models.UniqueConstraint(
+                fields=["action"], condition=Q(status="pending"), name="action_one_pending_change"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.action_id}:{self.status}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def moves_time(self) -> bool:
+        return (self.old_starts_at, self.old_ends_at) != (self.new_starts_at, self.new_ends_at)
+
+    @property
+    def moves_place(self) -> bool:
+        return (self.old_place, self.old_latitude, self.old_longitude) != (
+            self.new_place,
+            self.new_latitude,
+            self.new_longitude,
+        )
+
+    def _local(self, value):
+        return timezone.localtime(value, self.action.zone)
+
+    @property
+    def old_local_start(self):
+        return self._local(self.old_starts_at)
+
+    @property
+    def old_local_end(self):
+        return self._local(self.old_ends_at)
+
+    @property
+    def new_local_start(self):
+        return self._local(self.new_starts_at)
+
+    @property
+    def new_local_end(self):
+        return self._local(self.new_ends_at)
+
+    @property
+    def local_decided_at(self):
+        return self._local(self.decided_at) if self.decided_at else None
+
+
+class RelayMessage(BaseModel):
+    """A message from a hub's organizers to the supporters of one action, relayed by email so
+    that organizers never learn an address. Replies are not forwarded."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("awaiting a second organizer")
+        SENT = "sent", _("sent")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="relay_messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("message"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("relay message")
+        verbose_name_plural = _("relay messages")
+
+    def __str__(self):
+        return f"{self.action_id}:{self.status}"
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
+
+
+class AttendeeExport(BaseModel):
+    """A request to download an action's attendee list (pseudonyms and statuses only).
+
+    A second organizer approves it; then only the requester may download it, once, within
+    EXPORT_LINK_LIFETIME of the approval. The file itself is never stored.
+    """
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    used_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("attendee export")
+        verbose_name_plural = _("attendee exports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(used_at__isnull=True) | Q(approved_at__isnull=False),
+                name="export_used_only_after_approval",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.action_id}:{self.public_id}"
+
+    @property
+    def is_awaiting_approval(self) -> bool:
+        return self.approved_at is None
+
+    @property
+    def expires_at(self) -> dt.datetime | None:
+        return self.approved_at + EXPORT_LINK_LIFETIME if self.approved_at else None
+
+    def is_downloadable(self, now: dt.datetime | None = None) -> bool:
+        return self.minutes_left(now) > 0
+
+    def minutes_left(self, now: dt.datetime | None = None) -> int:
+        """Whole minutes, rounded up, that the download still works; 0 once it does not."""
+        if self.used_at is not None or self.approved_at is None:
+            return 0
+        left = self.approved_at + EXPORT_LINK_LIFETIME - (now or timezone.now())
+        return max(0, math.ceil(left.total_seconds() / 60))

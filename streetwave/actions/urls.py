@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public
+from .views import manage, public
 
 app_name = "actions"
 
@@ -9,4 +9,56 @@ urlpatterns = [
     path("a/<str:public_id>/rsvp/", public.rsvp, name="rsvp"),
     path("a/<str:public_id>/calendar.ics", public.calendar, name="calendar"),
     path("rsvp/<str:token>/", public.manage, name="manage"),
+    # Organizers of the action's hub
+    path("manage/hubs/<str:hub_id>/actions/", manage.hub_actions, name="manage_hub_actions"),
+    path("manage/hubs/<str:hub_id>/actions/new/", manage.create, name="manage_create"),
+    path("manage/actions/<str:action_id>/", manage.overview, name="manage_overview"),
+    path("manage/actions/<str:action_id>/edit/", manage.edit, name="manage_edit"),
+    path("manage/actions/<str:action_id>/publish/", manage.publish, name="manage_publish"),
+    path("manage/actions/<str:action_id>/cancel/", manage.cancel, name="manage_cancel"),
+    path(
+        "manage/changes/<str:change_id>/confirm/",
+        manage.confirm_change,
+        name="manage_change_confirm",
+    ),
+    path(
+        "manage/changes/<str:change_id>/withdraw/",
+        manage.withdraw_change,
+        name="manage_change_withdraw",
+    ),
+    path("manage/actions/<str:action_id>/attendees/", manage.attendees, name="manage_attendees"),
+    path("manage/actions/<str:action_id>/messages/", manage.relay, name="manage_messages"),
+    path(
+        "manage/messages/<str:message_id>/approve/",
+        manage.approve_message,
+        name="manage_message_approve",
+    ),
+    path(
+        "manage/actions/<str:action_id>/exports/",
+        manage.request_export,
+        name="manage_export_request",
+    ),
+    path(
+        "manage/exports/<str:export_id>/approve/",
+        manage.approve_export,
+        name="manage_export_approve",
+    ),
+    path(
+        "manage/exports/<str:export_id>/download/",
+        manage.download_export,
+        name="manage_export_download",
+    ),
+    # Coordinators of the action's campaign
+    path("manage/campaigns/<slug:slug>/approvals/", manage.approvals, name="manage_approvals"),
+    path(
+        "manage/campaigns/<slug:slug>/approvals/<str:action_id>/approve/",
+        manage.approve,
+        name="manage_approve",
+    ),
+    path(
+        "manage/campaigns/<slug:slug>/approvals/<str:action_id>/reject/",
+        manage.reject,
+        name="manage_reject",
+    ),
+    path("manage/campaigns/<slug:slug>/counts/", manage.counts, name="manage_counts"),
 ]

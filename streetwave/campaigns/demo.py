@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from persiantools.digits import en_to_fa
 
+from streetwave.accounts.demo import create_demo_organizers
 from streetwave.actions.models import RSVP, Action
 from streetwave.actions.services import CONSENT_VERSION, create_rsvp
 from streetwave.core.crypto import blind_index
@@ -452,6 +453,8 @@ class DemoSummary:
     published: int
     rsvps: dict[str, int]
     manage_path: str | None
+    # (email, password, TOTP secret, role) of the demo coordinator and hub leads
+    organizers: list[tuple[str, str, str, str]]
 
 
 def campaign_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -490,6 +493,7 @@ def build_demo(size: DemoSize, *, seed: int, day: dt.date) -> DemoSummary:
             cancelled=totals[RSVP.Status.CANCELLED],
         )
         manage_path = _one_manageable_rsvp(planned)
+        organizers = create_demo_organizers(campaign, [hub for hub, _item in hubs])
     return DemoSummary(
         campaign=campaign,
         countries=len({item.city.country_id for item in cities}),
@@ -500,6 +504,7 @@ def build_demo(size: DemoSize, *, seed: int, day: dt.date) -> DemoSummary:
         published=sum(plan.action.status == Action.Status.PUBLISHED for plan in planned),
         rsvps=CampaignCounter.totals(campaign.pk),
         manage_path=manage_path,
+        organizers=organizers,
     )
 
 

@@ -29,6 +29,12 @@ class Campaign(BaseModel):
         LIVE = "live", _("live")
         ENDED = "ended", _("ended")
 
+    class ApprovalPolicy(models.TextChoices):
+        # Which hubs' actions wait for a coordinator before they become public.
+        ALL = "all", _("approval for all hubs")
+        PROBATION = "probation", _("approval for hubs on probation only")
+        NONE = "none", _("no approval")
+
     slug = models.SlugField(_("short name"), max_length=80, unique=True)
     # {"en": {"title": "...", "statement": "...", "demands": ["...", ...]}, "fa": {...}}
     texts = models.JSONField(_("texts"), default=dict)
@@ -39,6 +45,12 @@ class Campaign(BaseModel):
     goal = models.PositiveIntegerField(_("goal (number of actions)"), default=1000)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    approval_policy = models.CharField(
+        _("approval of actions"),
+        max_length=16,
+        choices=ApprovalPolicy.choices,
+        default=ApprovalPolicy.PROBATION,
     )
 
     objects = CampaignQuerySet.as_manager()

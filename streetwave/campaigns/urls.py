@@ -7,5 +7,10 @@ app_name = "campaigns"
 urlpatterns = [
     path("", public.home, name="home"),
     path("c/<slug:slug>/", public.detail, name="detail"),
+    path("c/<slug:slug>/tally/", public.tally, name="tally"),
+    path("c/<slug:slug>/map/", public.map_page, name="map"),
+    path("c/<slug:slug>/map.json", public.map_data, name="map_data"),
+    path("c/<slug:slug>/wave/", public.wave, name="wave"),
+    path("c/<slug:slug>/wave/fragment/", public.wave_fragment, name="wave_fragment"),
     path("c/<slug:slug>/calendar.ics", public.calendar, name="calendar"),
 ]

@@ -1,11 +1,13 @@
 """Fixed-window rate limits in the cache (Redis in production, local memory embedded).
 
-Clients are told apart by a keyed hash of their address, so no raw IP address is ever stored.
-Behind a reverse proxy, CLIENT_IP_HEADER names the header that carries the client's address.
+Clients are told apart by a keyed hash of their network, so no raw IP address is ever stored
+(privacy rule 9). Behind TRUSTED_PROXY_COUNT reverse proxies, the client's address is read from
+X-Forwarded-For; otherwise it is the peer address.
 """
 
 import hashlib
 import hmac
+import ipaddress
 import time
 
 from django.conf import settings
@@ -14,13 +16,31 @@ from django.core.cache import cache
 from .errors import RateLimited
 
 
+def client_address(request) -> str:
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        # Each trusted proxy appends the address it saw; entries further left can be forged.
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(hops) >= proxies and hops[-proxies]:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def pseudonymous_address(address: str) -> str:
+    """A keyed hash of the client's network: IPv6 clients count per /64, as one household."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        network = address
+    else:
+        prefix = 64 if parsed.version == 6 else 32
+        network = str(ipaddress.ip_network(f"{parsed}/{prefix}", strict=False))
+    digest = hmac.new(settings.SECRET_KEY.encode("utf-8"), network.encode("utf-8"), hashlib.sha256)
+    return f"addr-{digest.hexdigest()[:32]}"
+
+
 def client_fingerprint(request) -> str:
-    header = settings.CLIENT_IP_HEADER
-    address = request.META.get(header, "") if header else ""
-    # The proxy's header may hold a chain; the first entry is the client.
-    address = address.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
-    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+    return pseudonymous_address(client_address(request))
 
 
 def allow(scope: str, request, *, limit: int, window: int = 60) -> bool:

@@ -1,10 +1,89 @@
-from django.shortcuts import get_object_or_404
+"""Fetch what a user may see, or 404: a hub, a proposal, an invitation, a campaign to manage.
 
-from .models import Hub
+A refusal is the same 404 as a missing object, so these answers reveal nothing about what exists.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from streetwave.campaigns.access import get_campaign_for
+from streetwave.campaigns.models import Campaign
+from streetwave.core.ids import hash_token
+
+from .models import Hub, HubApplication, Invitation, Membership
+from .permissions import hubs_where, require
+
+# Tokens are 43 characters; anything much longer is not one of ours and is not hashed.
+_TOKEN_MAX_LENGTH = 100
 
 
 def get_public_hub(public_id: str) -> Hub:
     return get_object_or_404(
         Hub.objects.active().select_related("city", "city__country", "sponsor"),
+        public_id=public_id,
+    )
+
+
+def get_application_for_token(token: str) -> HubApplication:
+    """The unconfirmed proposal a verification link points to. A wrong, expired or used link is a
+    plain 404."""
+    if not token or len(token) > _TOKEN_MAX_LENGTH:
+        raise Http404
+    return get_object_or_404(
+        HubApplication.objects.select_related("hub", "hub__city", "hub__city__country"),
+        token_hash=hash_token(token),
+        verified_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        hub__status=Hub.Status.PROPOSED,
+    )
+
+
+def get_invitation_for_token(token: str) -> Invitation:
+    """The open invitation an accept link points to. A wrong, expired or used link, or one to a
+    hub that is no longer active, is a plain 404."""
+    if not token or len(token) > _TOKEN_MAX_LENGTH:
+        raise Http404
+    return get_object_or_404(
+        Invitation.objects.open().select_related("hub", "hub__city"),
+        token_hash=hash_token(token),
+        hub__status=Hub.Status.ACTIVE,
+    )
+
+
+def get_hub_for(user, public_id: str, permission: str) -> Hub:
+    """A hub `user` holds `permission` on, in any status (its organizers still see a suspended
+    hub); 404 otherwise."""
+    hub = get_object_or_404(
+        Hub.objects.select_related("city", "city__country", "sponsor"), public_id=public_id
+    )
+    require(user, permission, hub)
+    return hub
+
+
+def get_membership_for(user, hub: Hub, user_public_id: str) -> Membership:
+    """A membership of `hub` that `user` may manage; 404 otherwise."""
+    require(user, "can_manage_members", hub)
+    return get_object_or_404(
+        Membership.objects.select_related("user", "hub"), hub=hub, user__public_id=user_public_id
+    )
+
+
+def get_proposal_for_voucher(user, public_id: str) -> Hub:
+    """A confirmed proposal, for an organizer who may vouch as a member of some active hub."""
+    if not hubs_where(user, "can_vouch_hub").filter(status=Hub.Status.ACTIVE).exists():
+        raise Http404
+    return _get_proposal(public_id)
+
+
+def get_proposal_for_approval(user, slug: str, public_id: str) -> tuple[Campaign, Hub]:
+    """A confirmed proposal and the campaign whose coordinator `user` approves it as."""
+    campaign = get_campaign_for(user, slug, "can_approve_hub")
+    return campaign, _get_proposal(public_id)
+
+
+def _get_proposal(public_id: str) -> Hub:
+    return get_object_or_404(
+        Hub.objects.awaiting_vouches().select_related("city", "city__country", "application"),
         public_id=public_id,
     )

@@ -1,12 +1,27 @@
 """Hubs: local groups, one city each. A hub's sponsor is the hub that vouched for it, so hubs
-form a tree; `path` (the public ids from the root down) makes depth and descendants one query."""
+form a tree; `path` (the public ids from the root down) makes depth and descendants one query.
+
+A hub starts as a proposal (`HubApplication` holds what the applicant gave), becomes active when
+two organizers of two different active hubs vouch for it (`Vouch`) or a coordinator approves it,
+and grows its team by `Invitation`.
+"""
+
+import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.core.crypto import EncryptedTextField
 from streetwave.core.models import BaseModel
 from streetwave.places.models import City
+
+# The deepest level `path` can hold: a hub at depth d has a path of 17 * d + 16 characters.
+MAX_DEPTH = 15
+# A verification link must be used soon: an unverified proposal is deleted when it expires.
+VERIFICATION_VALID_FOR = dt.timedelta(hours=48)
+INVITATION_VALID_FOR = dt.timedelta(days=7)
 
 
 class HubQuerySet(models.QuerySet):
@@ -15,6 +30,10 @@ class HubQuerySet(models.QuerySet):
 
     def descendants_of(self, hub: "Hub"):
         return self.filter(path__startswith=hub.path + "/")
+
+    def awaiting_vouches(self):
+        """Proposals whose applicant confirmed the address: only these may be vouched for."""
+        return self.filter(status=Hub.Status.PROPOSED, application__verified_at__isnull=False)
 
 
 class Hub(BaseModel):
@@ -40,6 +59,8 @@ class Hub(BaseModel):
     # "rootid/childid/.../ownid": set by the services when the hub is created or sponsored.
     path = models.CharField(max_length=16 * 17, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # When the hub became active: the growth of a campaign's hub tree is counted by this.
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True, editable=False)
 
     objects = HubQuerySet.as_manager()
 
@@ -123,3 +144,99 @@ class CampaignRole(models.Model):
 
     def __str__(self):
         return f"{self.user_id}@{self.campaign_id}:{self.role}"
+
+
+class HubApplication(models.Model):
+    """What the person who proposed a hub gave. Kept apart from the hub, which becomes public
+    once active, while this is personal: the email is encrypted, and both it and the motivation
+    are blanked when the hub is activated (the applicant's invitation carries the email on)."""
+
+    hub = models.OneToOneField(Hub, on_delete=models.CASCADE, related_name="application")
+    email = EncryptedTextField(_("applicant email"), blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    motivation = models.TextField(_("motivation"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("link expires"))
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hub application")
+        verbose_name_plural = _("hub applications")
+
+    def __str__(self):
+        return f"application:{self.hub_id}"
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class Vouch(models.Model):
+    """An organizer of an active hub vouching, as that hub, for a proposed hub. A person vouches
+    once per proposal, and so does a hub: two vouches always come from two people and two hubs."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="vouches")
+    voucher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    voucher_hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="vouches_given")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("vouch")
+        verbose_name_plural = _("vouches")
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "voucher"], name="vouch_once_per_organizer"),
+            models.UniqueConstraint(fields=["hub", "voucher_hub"], name="vouch_once_per_hub"),
+        ]
+
+    def __str__(self):
+        return f"{self.voucher_hub_id}->{self.hub_id}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self, now: dt.datetime | None = None):
+        return self.filter(used_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class Invitation(BaseModel):
+    """A single-use, expiring invitation to join a hub with a role. Only the hash of its token
+    is stored; the token exists in the invitation mail alone. The email is blanked on use."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("role"), max_length=16, choices=Membership.Role.choices)
+    email = EncryptedTextField(_("email"), blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("used by"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"invitation:{self.public_id}"
+
+    def is_open(self, now: dt.datetime | None = None) -> bool:
+        return self.used_at is None and (now or timezone.now()) < self.expires_at

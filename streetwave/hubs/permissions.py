@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # people of the hub's actions: pseudonyms and statuses only, never contacts
     "can_view_attendees": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
     "can_message_attendees": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
+    # a relay message to more than 50 people waits for a second organizer, like a broadcast
+    "can_approve_relay_message": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
     "can_request_export": frozenset({Role.LEAD, Role.ORGANIZER}),
     "can_approve_export": frozenset({Role.LEAD, Role.ORGANIZER}),
     "can_send_emergency_notice": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
@@ -84,6 +86,20 @@ def roles_for(user, obj) -> set[str]:
 def can(user, permission: str, obj) -> bool:
     allowed = PERMISSIONS[permission]
     return bool(roles_for(user, obj) & allowed)
+
+
+def permissions_for(user, obj) -> frozenset[str]:
+    """Every permission `user` holds over `obj`, from one lookup of their roles: a page that
+    shows or hides several things asks this once instead of calling `can` for each."""
+    roles = roles_for(user, obj)
+    return frozenset(name for name, allowed in PERMISSIONS.items() if roles & allowed)
+
+
+def hubs_where(user, permission: str):
+    """The hubs in which `user` holds `permission` through a membership, as a queryset."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Hub.objects.none()
+    return Hub.objects.filter(memberships__user=user, memberships__role__in=PERMISSIONS[permission])
 
 
 def require(user, permission: str, obj) -> None:

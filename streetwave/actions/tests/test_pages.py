@@ -132,3 +132,14 @@ def test_calendars_parse_and_carry_no_participant_data(client, make_action, make
     }
     assert str(by_summary[cancelled.title]["STATUS"]) == "CANCELLED"
     assert by_summary[action.title]["DTSTART"].dt.tzinfo is not None
+
+
+def test_too_many_rsvps_from_one_address_keep_the_form_and_say_why(client, make_action, settings):
+    settings.RSVP_RATE_LIMIT = 1
+    action = make_action()
+    assert post_rsvp(client, action).status_code == 200
+    refused = post_rsvp(client, action, pseudonym="Nasrin")
+    html = refused.content.decode()
+    assert refused.status_code == 429
+    assert "Too many requests" in html and 'value="Nasrin"' in html
+    assert RSVP.objects.count() == 1

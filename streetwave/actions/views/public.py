@@ -1,11 +1,13 @@
+from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from streetwave.core import ratelimit
 from streetwave.core.errors import DomainError
 from streetwave.core.text import render_markdown
 
 from .. import services
-from ..access import get_public_action, get_rsvp_for_token
+from ..access import get_public_action, get_rsvp_for_token, public_changes
 from ..calendars import calendar_response
 from ..forms import ManageRSVPForm, RSVPForm
 
@@ -18,6 +20,7 @@ def _detail(request, action, form, status=200):
             "action": action,
             "description": render_markdown(action.description),
             "form": form,
+            "changes": public_changes(action),
         },
         status=status,
     )
@@ -36,10 +39,11 @@ def rsvp(request, public_id):
     if not form.is_valid():
         return _detail(request, action, form, status=400)
     try:
+        ratelimit.limit("rsvp", request, limit=settings.RSVP_RATE_LIMIT)
         receipt = services.create_rsvp(action, **form.cleaned_data)
     except DomainError as error:
         form.add_error(error.field, error.message)
-        return _detail(request, action, form, status=400)
+        return _detail(request, action, form, status=error.status_code)
     response = render(request, "actions/rsvp_done.html", {"receipt": receipt, "action": action})
     # The page may carry a manage link: keep it out of every cache and history restore.
     response["Cache-Control"] = "no-store"

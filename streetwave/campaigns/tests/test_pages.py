@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.cache import cache
 
@@ -86,3 +88,88 @@ def test_tally_reads_counters_not_rsvp_rows(client, day, django_assert_num_queri
 
         assert get_tally(day)["going"] == 1
     assert not any("actions_rsvp" in q["sql"] for q in captured.captured_queries)
+
+
+def test_near_a_position_lists_actions_by_distance_with_the_distance(client, day):
+    # when a visitor shares a position in Hamburg (rounded by the page's script)
+    response = client.get(f"/en/c/{day.slug}/", {"near": "53.55,9.99"})
+
+    # then the nearest actions come first, each with its distance
+    html = response.content.decode()
+    assert response.status_code == 200
+    heading = html.index("Nearest to your position (near Hamburg)")
+    order = [html.index(f"Rally in {name}", heading) for name in ("Hamburg", "Berlin", "Paris")]
+    assert order == sorted(order)
+    assert "0.0 km" in html  # Hamburg itself
+    assert "255 km" in html  # Berlin, 255 km from Hamburg
+
+
+def test_a_precise_position_is_rounded_to_about_a_kilometre(client, day):
+    response = client.get(f"/en/c/{day.slug}/", {"near": "53.551234,9.993456"})
+
+    assert response.context["position"] == (53.55, 9.99)
+
+
+@pytest.mark.parametrize("near", ["91,10", "10,181", "nan,nan", "Hamburg", "1,2,3", "inf,0"])
+def test_an_unreadable_position_is_a_400_with_a_notice(client, day, near):
+    response = client.get(f"/en/c/{day.slug}/", {"near": near})
+
+    assert response.status_code == 400
+    assert "This position could not be read" in response.content.decode()
+
+
+def test_persian_distances_use_persian_digits(client, day):
+    html = client.get(f"/fa/c/{day.slug}/", {"near": "52.52,13.40"}).content.decode()
+
+    assert "۲۵۵" in html  # Hamburg from Berlin
+
+
+def test_tally_fragment_is_the_tally_the_page_shows_and_revalidates(client, day):
+    page = client.get(f"/en/c/{day.slug}/").content.decode()
+    fragment = client.get(f"/en/c/{day.slug}/tally/")
+
+    assert fragment.status_code == 200
+    assert "3 of 10 streets" in fragment.content.decode()
+    assert fragment.content.decode() in page
+    assert (
+        client.get(f"/en/c/{day.slug}/tally/", HTTP_IF_NONE_MATCH=fragment["ETag"]).status_code
+        == 304
+    )
+
+
+def test_a_cached_tally_fragment_costs_no_query(client, day, django_assert_num_queries):
+    client.get(f"/en/c/{day.slug}/tally/")
+
+    with django_assert_num_queries(0):
+        client.get(f"/en/c/{day.slug}/tally/")
+
+
+def test_tally_fragment_follows_new_rsvps_once_its_cache_expires(client, day):
+    before = client.get(f"/en/c/{day.slug}/tally/")
+    services.create_rsvp(
+        day.actions.filter(status="published").first(), language="en", consent=True
+    )
+    cache.clear()  # what 15 seconds do
+
+    after = client.get(f"/en/c/{day.slug}/tally/", HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert after.status_code == 200 and "1 person going" in after.content.decode()
+
+
+@pytest.mark.parametrize("page", ["", "map/", "wave/"])
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_campaign_pages_have_no_inline_script_or_style_and_no_other_origin(
+    client, day, page, language
+):
+    html = client.get(f"/{language}/c/{day.slug}/{page}").content.decode()
+
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert not re.search(r"<style\b|\sstyle=", html)
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_a_search_longer_than_the_field_allows_is_a_400_with_the_reason(client, day):
+    response = client.get(f"/en/c/{day.slug}/", {"q": "x" * 101})
+
+    assert response.status_code == 400
+    assert "at most 100 characters" in response.content.decode()

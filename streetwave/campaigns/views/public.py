@@ -1,14 +1,27 @@
 from itertools import groupby
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from streetwave.actions.calendars import calendar_response
 from streetwave.actions.models import Action
-from streetwave.places.search import distance_km, find_cities
+from streetwave.places.search import distance_km, find_cities, nearest_city
 
-from ..access import get_public_campaign
+from ..access import get_public_actions, get_public_campaign
+from ..forms import FindForm
+from ..live import get_live_document, live_response
+from ..map import render_map
 from ..models import Campaign
-from ..tally import get_tally
+from ..tally import compute_tally
+from ..wave import build_wave
+
+HTML = "text/html; charset=utf-8"
+# The nearest actions listed for a city or a position.
+NEARBY_LIMIT = 20
+# A position this close to an action is named after the action's city.
+NEAR_ACTION_KM = 25
 
 
 def home(request):
@@ -16,53 +29,9 @@ def home(request):
     return render(request, "campaigns/home.html", {"campaigns": campaigns})
 
 
-def _campaign_actions(campaign):
-    return (
-        Action.objects.public()
-        .filter(campaign=campaign)
-        .select_related("city", "city__country", "hub")
-        .only(
-            "public_id",
-            "title",
-            "starts_at",
-            "status",
-            "kind",
-            "place",
-            "latitude",
-            "longitude",
-            "city__name",
-            "city__name_fa",
-            "city__timezone",
-            "city__latitude",
-            "city__longitude",
-            "city__country__code",
-            "city__country__name",
-            "city__country__name_fa",
-            "hub__name",
-        )
-    )
-
-
-def detail(request, slug):
-    campaign = get_public_campaign(slug)
-    actions = list(
-        _campaign_actions(campaign).order_by("city__country__name", "city__name", "starts_at")
-    )
-    query = request.GET.get("q", "").strip()[:100]
-    near = None
-    nearby = []
-    if query:
-        matches = find_cities(query, limit=1)
-        near = matches[0] if matches else None
-    if near is not None:
-        nearby = sorted(
-            (
-                (distance_km(near.latitude, near.longitude, a.latitude, a.longitude), a)
-                for a in actions
-            ),
-            key=lambda pair: pair[0],
-        )[:20]
-    countries = [
+def _by_country_and_city(actions: list[Action]) -> list:
+    """[(country, [(city, [action, ...]), ...]), ...] from actions sorted by country and city."""
+    return [
         (
             country,
             [
@@ -72,20 +41,143 @@ def detail(request, slug):
         )
         for country, country_actions in groupby(actions, key=lambda a: a.city.country)
     ]
+
+
+def _listed_actions(campaign: Campaign) -> list[Action]:
+    return list(
+        get_public_actions(campaign).order_by("city__country__name", "city__name", "starts_at")
+    )
+
+
+def _nearest(actions: list[Action], latitude: float, longitude: float) -> list:
+    return sorted(
+        (
+            (distance_km(latitude, longitude, action.latitude, action.longitude), action)
+            for action in actions
+        ),
+        key=lambda pair: (pair[0], pair[1].starts_at),
+    )[:NEARBY_LIMIT]
+
+
+def _place_of(position: tuple[float, float], nearby: list):
+    """The city to name a position by: the nearest action's city when it is close (the
+    gazetteer's nearest entry may be a district, "Mitte" rather than Berlin), else the
+    gazetteer's nearest city."""
+    if nearby and nearby[0][0] <= NEAR_ACTION_KM:
+        return nearby[0][1].city
+    return nearest_city(*position)
+
+
+def _tally_fragment(campaign: Campaign, actions: list[Action] | None = None) -> bytes:
+    # Rendered without the request: one copy serves every reader of this language.
+    if actions is None:
+        actions = list(get_public_actions(campaign))
+    context = {
+        "campaign": campaign,
+        "tally": compute_tally(campaign),
+        "wave": build_wave(actions, timezone.now()),
+    }
+    return render_to_string("campaigns/_tally.html", context).encode()
+
+
+def _wave_fragment(campaign: Campaign) -> bytes:
+    wave = build_wave(get_public_actions(campaign), timezone.now())
+    return render_to_string("campaigns/_wave.html", {"wave": wave}).encode()
+
+
+def detail(request, slug):
+    campaign = get_public_campaign(slug)
+    actions = _listed_actions(campaign)
+    form = FindForm(request.GET)
+    find: dict = {}
+    if form.is_valid():
+        query, position = form.cleaned_data["q"], form.cleaned_data["near"]
+        if position is not None:
+            nearby = _nearest(actions, *position)
+            find = {
+                "position": position,
+                "position_city": _place_of(position, nearby),
+                "nearby": nearby,
+            }
+        elif query:
+            matches = find_cities(query, limit=1)
+            near = matches[0] if matches else None
+            find = {
+                "query": query,
+                "near": near,
+                "nearby": _nearest(actions, near.latitude, near.longitude) if near else [],
+                "not_found": near is None,
+            }
+    tally = get_live_document(
+        "tally", slug, lambda: _tally_fragment(campaign, actions), content_type=HTML
+    )
     return render(
         request,
         "campaigns/detail.html",
         {
             "campaign": campaign,
             "text": campaign.text(),
-            "tally": get_tally(campaign),
-            "countries": countries,
-            "query": query,
-            "near": near,
-            "nearby": nearby,
-            "not_found": bool(query) and near is None,
+            "tally_html": mark_safe(tally.body.decode()),  # noqa: S308 our own template's output
+            "tally_etag": tally.etag,
+            "countries": _by_country_and_city(actions),
+            "form": form,
+            **find,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def tally(request, slug):
+    document = get_live_document(
+        "tally", slug, lambda: _tally_fragment(get_public_campaign(slug)), content_type=HTML
+    )
+    return live_response(request, document)
+
+
+def map_page(request, slug):
+    campaign = get_public_campaign(slug)
+    return render(
+        request,
+        "campaigns/map.html",
+        {
+            "campaign": campaign,
+            "text": campaign.text(),
+            "countries": _by_country_and_city(_listed_actions(campaign)),
         },
     )
+
+
+def map_data(request, slug):
+    language = translation.get_language()
+    document = get_live_document(
+        "map",
+        slug,
+        lambda: render_map(get_public_campaign(slug), language),
+        content_type="application/geo+json",
+    )
+    return live_response(request, document)
+
+
+def wave(request, slug):
+    campaign = get_public_campaign(slug)
+    document = get_live_document("wave", slug, lambda: _wave_fragment(campaign), content_type=HTML)
+    return render(
+        request,
+        "campaigns/wave.html",
+        {
+            "campaign": campaign,
+            "text": campaign.text(),
+            "wave_html": mark_safe(document.body.decode()),  # noqa: S308 our own template's output
+            "wave_etag": document.etag,
+        },
+    )
+
+
+def wave_fragment(request, slug):
+    document = get_live_document(
+        "wave", slug, lambda: _wave_fragment(get_public_campaign(slug)), content_type=HTML
+    )
+    return live_response(request, document)
 
 
 def calendar(request, slug):

@@ -36,7 +36,7 @@ def test_security_headers_on_every_response(client, path):
     assert "unsafe-inline" not in csp
     assert not re.search(r"https?://", csp)
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.django_db

@@ -1,10 +1,15 @@
+from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 
 from streetwave.actions.calendars import calendar_response
 from streetwave.actions.models import Action
+from streetwave.core import ratelimit
+from streetwave.core.errors import DomainError
 
-from ..access import get_public_hub
+from .. import services
+from ..access import get_application_for_token, get_public_hub
+from ..forms import StartHubForm
 from ..models import Hub
 
 
@@ -28,3 +33,50 @@ def calendar(request, public_id):
     hub = get_public_hub(public_id)
     actions = Action.objects.public().filter(hub=hub).select_related("city")
     return calendar_response(actions, name=hub.name, filename=f"hub-{hub.public_id}")
+
+
+def start(request):
+    """Propose a hub. The answer never says more than "check your inbox"."""
+    form = StartHubForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # Each proposal mails a link to any address typed in: keep that from becoming a
+            # way to flood someone's inbox.
+            ratelimit.limit("hub_start", request, limit=settings.HUB_PROPOSAL_RATE_LIMIT)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return render(request, "hubs/start.html", {"form": form}, status=error.status_code)
+        services.propose_hub(
+            name=data["name"],
+            city=data["city"],
+            languages=data["languages"],
+            motivation=data["motivation"],
+            email=data["email"],
+            language=request.LANGUAGE_CODE,
+        )
+        return render(request, "hubs/start_sent.html")
+    status = 400 if form.is_bound else 200
+    return render(request, "hubs/start.html", {"form": form}, status=status)
+
+
+def verify(request, token):
+    """A GET only shows a button: mail scanners that open links must not confirm anything."""
+    application = get_application_for_token(token)
+    if request.method == "POST":
+        try:
+            hub = services.verify_hub_application(application)
+        except DomainError as error:
+            response = render(
+                request,
+                "hubs/verify.html",
+                {"hub": application.hub, "error": error},
+                status=error.status_code,
+            )
+        else:
+            response = render(request, "hubs/verified.html", {"hub": hub})
+    else:
+        response = render(request, "hubs/verify.html", {"hub": application.hub})
+    # The page is reached by a secret link: keep it out of caches and history restores.
+    response["Cache-Control"] = "no-store"
+    return response

@@ -8,8 +8,6 @@ from streetwave.hubs.models import Hub
 from streetwave.hubs.services import create_hub
 from streetwave.places.search import distance_km
 
-from .conftest import make_city
-
 
 def _all_pages(client, params: dict) -> list[dict]:
     items, cursor = [], None
@@ -201,9 +199,11 @@ def test_a_cursor_of_another_listing_is_refused(client, hub, make_action):
     assert list(response.json()["error"]["fields"]) == ["cursor"]
 
 
-def test_near_sorts_by_distance_and_pages(client, hub, paris, berlin, toronto, make_action):
+def test_near_sorts_by_distance_and_pages(
+    client, hub, paris, berlin, toronto, make_action, make_city
+):
     # given actions in Toronto, Berlin, two at the same spot in Paris, and one near Lyon
-    lyon = make_city("FR", "Lyon", latitude=45.764, longitude=4.8357, timezone_name="Europe/Paris")
+    lyon = make_city("Lyon", country="FR", timezone="Europe/Paris", lat=45.764, lon=4.8357)
     actions = [
         make_action(hub, city=toronto, latitude=toronto.latitude, longitude=toronto.longitude),
         make_action(hub, city=berlin, latitude=berlin.latitude, longitude=berlin.longitude),
@@ -235,13 +235,9 @@ def test_near_sorts_by_distance_and_pages(client, hub, paris, berlin, toronto, m
     ]
 
 
-def test_near_works_across_the_antimeridian(client, hub, make_action):
-    fiji = make_city(
-        "FJ", "Suva", latitude=-18.1416, longitude=178.4419, timezone_name="Pacific/Fiji"
-    )
-    samoa = make_city(
-        "WS", "Apia", latitude=-13.8333, longitude=-171.7667, timezone_name="Pacific/Apia"
-    )
+def test_near_works_across_the_antimeridian(client, hub, make_action, make_city):
+    fiji = make_city("Suva", country="FJ", timezone="Pacific/Fiji", lat=-18.1416, lon=178.4419)
+    samoa = make_city("Apia", country="WS", timezone="Pacific/Apia", lat=-13.8333, lon=-171.7667)
     to_samoa = make_action(hub, city=samoa, latitude=samoa.latitude, longitude=samoa.longitude)
     to_fiji = make_action(hub, city=fiji, latitude=fiji.latitude, longitude=fiji.longitude)
     make_action(hub)

@@ -11,6 +11,14 @@ from streetwave.campaigns.models import Campaign
 from streetwave.places.models import City
 from streetwave.places.services import load_places
 
+# Demo accounts sign in with a second factor too: any authenticator app takes the secret.
+TOTP_HINT = (
+    "for the code, add the TOTP secret to an authenticator app, or run: python3 -c "
+    '"import base64,hmac,struct,sys,time; h=hmac.digest(base64.b32decode(sys.argv[1]), '
+    "struct.pack('>Q', int(time.time()) // 30), 'sha1'); o=h[-1] & 15; "
+    "print('%06d' % ((int.from_bytes(h[o:o+4], 'big') & 0x7fffffff) % 10**6))\" SECRET"
+)
+
 
 class Command(BaseCommand):
     help = "Load a realistic demo campaign with hubs, actions and RSVPs, happening today."
@@ -54,6 +62,12 @@ class Command(BaseCommand):
             f"{rsvps['waitlisted']:,} waitlisted, {rsvps['cancelled']:,} cancelled) "
             f"in {time.perf_counter() - began:.1f} s."
         )
+        for email, password, secret, role in summary.organizers:
+            self.stdout.write(
+                f"Demo organizer ({role}): {email} / password: {password} / TOTP secret: {secret}"
+            )
+        if summary.organizers:
+            self.stdout.write(f"Sign in at {settings.SITE_URL}/en/accounts/login/; {TOTP_HINT}")
         if summary.manage_path:
             self.stdout.write(
                 f"Try the manage page of one demo RSVP: {settings.SITE_URL}{summary.manage_path}"

@@ -1,4 +1,4 @@
-"""The only code that writes actions and RSVPs.
+"""RSVPs: create, update, cancel, promote from the waitlist, erase after the retention period.
 
 The RSVP path is one short transaction: a conditional atomic increment claims a seat (so
 capacity is never oversold under concurrency, without locking the action for longer than the
@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
@@ -22,8 +21,10 @@ from streetwave.core.crypto import blind_index
 from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.errors import DomainError
 from streetwave.core.ids import hash_token, new_token
+from streetwave.core.mail import absolute_url
 
-from .models import RSVP, Action
+from ..models import RSVP, Action
+from .locking import lock
 
 CONSENT_VERSION = "2026-11"
 
@@ -90,7 +91,7 @@ def create_rsvp(
 
 
 def _create_rsvp(action, pseudonym, email, index, language, actor) -> RSVPReceipt:
-    from .tasks import send_manage_link
+    from ..tasks import send_manage_link
 
     with transaction.atomic():
         existing = (
@@ -132,8 +133,7 @@ def _create_rsvp(action, pseudonym, email, index, language, actor) -> RSVPReceip
 
 def manage_url(token: str, language: str) -> str:
     """The absolute manage link of an RSVP, in the supporter's language."""
-    with translation.override(language):
-        return settings.SITE_URL + reverse("actions:manage", args=[token])
+    return absolute_url("actions:manage", token, language=language)
 
 
 def rotate_manage_token(rsvp: RSVP) -> str:
@@ -152,16 +152,9 @@ def update_rsvp(rsvp: RSVP, *, pseudonym: str, language: str, actor=None) -> RSV
     return rsvp
 
 
-def _lock(queryset):
-    # SQLite serializes writers already (BEGIN IMMEDIATE); PostgreSQL needs the row lock.
-    if connection.features.has_select_for_update:
-        return queryset.select_for_update(of=("self",))
-    return queryset
-
-
 def cancel_rsvp(rsvp: RSVP, *, actor=None) -> RSVP:
     with transaction.atomic():
-        current = _lock(RSVP.objects.filter(pk=rsvp.pk)).select_related("action").get()
+        current = lock(RSVP.objects.filter(pk=rsvp.pk)).select_related("action").get()
         if not current.is_live:
             return current
         was = current.status
@@ -179,7 +172,7 @@ def cancel_rsvp(rsvp: RSVP, *, actor=None) -> RSVP:
 
 def promote_waitlisted(action: Action) -> list[int]:
     """Move the longest-waiting RSVPs onto free seats; returns the promoted RSVP ids."""
-    from .tasks import send_promotion_notice
+    from ..tasks import send_promotion_notice
 
     promoted = []
     while True:
@@ -197,11 +190,6 @@ def promote_waitlisted(action: Action) -> list[int]:
         enqueue_on_commit(send_promotion_notice, candidate.pk)
         promoted.append(candidate.pk)
     return promoted
-
-
-def language_or_default(language: str) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    return language if language in codes else settings.LANGUAGE_CODE
 
 
 def erase_expired_personal_data(*, now=None) -> int:

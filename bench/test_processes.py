@@ -1,0 +1,245 @@
+"""Streetwave as it runs in production, on one machine: gunicorn, a Celery worker and Celery beat
+as separate processes, against PostgreSQL and Redis on 127.0.0.1, with mail going to a local
+SMTP sink (aiosmtpd).
+
+Run by .ci/run after the unit suites, never by `make test` (pytest's testpaths stop at
+streetwave/); it needs the machine's services and takes about a minute:
+
+    .venv/bin/pytest -p no:django --noconftest bench/test_processes.py
+
+The flow: seed profile S, RSVP through the page (with its CSRF token) and through the API, read
+the tally and the map, then wait for the worker to deliver both manage-link mails to the sink
+and open the mailed link. Every process is stopped when the module ends, passed or failed.
+"""
+
+import email
+import http.cookiejar
+import json
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+import psycopg
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+
+from bench.servers import (
+    ROOT,
+    VENV_BIN,
+    Processes,
+    free_port,
+    production_env,
+    start_gunicorn,
+    wait_for_http,
+)
+
+PG = "postgres://postgres@127.0.0.1:5432"
+# Redis databases 10 and 11 are this test's; the unit suite uses 15 and the bench 8 and 9.
+REDIS_CACHE = "redis://127.0.0.1:6379/10"
+REDIS_BROKER = "redis://127.0.0.1:6379/11"
+MAIL_TIMEOUT = 60
+
+
+class MailSink:
+    """aiosmtpd handler that keeps every message it is given."""
+
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+        self.arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.arrived:
+            self.messages.append(email.message_from_bytes(envelope.content))
+            self.arrived.notify_all()
+        return "250 Message accepted"
+
+    def wait_for(self, count: int, timeout: float) -> list[email.message.Message]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+            return list(self.messages)
+
+
+@pytest.fixture(scope="module")
+def sink():
+    handler = MailSink()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, controller.port
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def database():
+    name = f"streetwave_processes_{free_port()}"
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    yield f"{PG}/{name}"
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, sink, database):
+    """Migrated, seeded and serving; yields what the tests need to know."""
+    _handler, smtp_port = sink
+    var_dir = tmp_path_factory.mktemp("var")
+    port = free_port()
+    env = production_env(
+        database_url=database,
+        redis_url=REDIS_CACHE,
+        broker_url=REDIS_BROKER,
+        var_dir=var_dir,
+        site_url=f"http://127.0.0.1:{port}",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+        DEFAULT_FROM_EMAIL="Streetwave <noreply@127.0.0.1>",
+    )
+    for url in (REDIS_CACHE, REDIS_BROKER):
+        redis.Redis.from_url(url).flushdb()
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    seeded = json.loads(manage(env, "shell", "-c", SEED).splitlines()[-1])
+    celery = str(VENV_BIN / "celery")
+    try:
+        with Processes(var_dir / "logs") as processes:
+            web = start_gunicorn(processes, "web", "streetwave.wsgi", port, env, workers=2)
+            processes.start(
+                "worker", [celery, "-A", "streetwave", "worker", "--loglevel=info"], env
+            )
+            # At debug level beat logs the schedule it loaded (see the beat test).
+            beat = processes.start(
+                "beat",
+                [celery, "-A", "streetwave", "beat", "--loglevel=debug",
+                 f"--schedule={var_dir / 'beat-schedule'}"],
+                env,
+            )  # fmt: skip
+            wait_for_http(f"http://127.0.0.1:{port}/healthz", web)
+            yield {
+                "base": f"http://127.0.0.1:{port}",
+                "processes": processes,
+                "beat": beat,
+                **seeded,
+            }
+            running = {name: process.poll() for name, process in processes.started}
+    finally:
+        for url in (REDIS_CACHE, REDIS_BROKER):
+            redis.Redis.from_url(url).flushdb()
+    # Every process was still up at the end of the flow: none died along the way.
+    assert running == {"web": None, "worker": None, "beat": None}
+
+
+SEED = """
+import json
+from streetwave.actions.models import Action
+from bench.seed import PROFILES, seed
+seeded = seed(PROFILES["S"])
+action = Action.objects.filter(campaign=seeded.campaign, status="published", capacity=None)
+print(json.dumps({
+    "slug": seeded.campaign.slug,
+    "action": action.order_by("pk").values_list("public_id", flat=True).first(),
+    "going": sum(seeded.campaign.counters.values_list("going", flat=True)),
+}))
+"""
+
+
+def manage(env: dict, *args: str) -> str:
+    return subprocess.run(  # noqa: S603 our own interpreter and manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+
+
+class Browser:
+    """urllib with cookies: enough to load a form and post it back with its CSRF token."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def request(self, path: str, data: bytes | None = None, headers: dict | None = None):
+        request = urllib.request.Request(  # noqa: S310 a loopback http URL
+            self.base + path, data=data, headers=headers or {}
+        )
+        try:
+            with self.opener.open(request, timeout=30) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+
+def test_health_names_every_service_ok(stack):
+    status, body = Browser(stack["base"]).request("/healthz")
+
+    assert status == 200
+    assert json.loads(body) == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
+
+
+def test_rsvps_reach_the_tally_and_the_worker_mails_a_working_manage_link(stack, sink):
+    handler, _port = sink
+    browser = Browser(stack["base"])
+    action = stack["action"]
+
+    # Given the action page and its form
+    status, page = browser.request(f"/en/a/{action}/")
+    assert status == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    # When one supporter RSVPs through the page and another through the API
+    form = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "pseudonym": "Sara",
+            "email": "page@example.org",
+            "language": "en",
+            "consent": "on",
+        }
+    ).encode()
+    status, _done = browser.request(f"/en/a/{action}/rsvp/", form)
+    assert status == 200
+    body = json.dumps({"email": "api@example.org", "language": "fa", "consent": True}).encode()
+    status, answer = browser.request(
+        f"/api/v1/actions/{action}/rsvps", body, {"Content-Type": "application/json"}
+    )
+    assert status == 201
+    assert json.loads(answer) == {"status": "received", "emailed": True}
+
+    # Then the tally counts both, and the map answers
+    status, tally = browser.request(f"/api/v1/campaigns/{stack['slug']}/tally")
+    assert status == 200
+    assert json.loads(tally)["going"] == stack["going"] + 2
+    status, geojson = browser.request(f"/en/c/{stack['slug']}/map.json")
+    assert status == 200
+    assert any(feature["id"] == action for feature in json.loads(geojson)["features"])
+
+    # And the worker delivers one manage link to each address, through SMTP
+    messages = handler.wait_for(2, MAIL_TIMEOUT)
+    assert sorted(message["To"] for message in messages) == ["api@example.org", "page@example.org"]
+    for message in messages:
+        text = message.get_payload(decode=True).decode()
+        link = re.search(rf"{re.escape(stack['base'])}(/\w+/rsvp/[\w-]+/)", text)[1]
+        status, manage_page = browser.request(link)
+        assert status == 200
+        assert action in manage_page
+
+
+def test_beat_runs_with_the_schedule_from_settings(stack):
+    # At debug level beat logs the schedule it loaded; the hourly retention job must be in it.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "Current schedule" not in stack["processes"].log("beat"):
+        time.sleep(0.5)
+    log = stack["processes"].log("beat")
+
+    assert "beat: Starting..." in log
+    assert "erase-expired-personal-data" in log
+    assert stack["beat"].poll() is None

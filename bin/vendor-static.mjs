@@ -1,0 +1,48 @@
+// Copies the front-end files the pages use from node_modules/ (installed by `npm ci` from
+// package-lock.json) into streetwave/static/vendor/, where collectstatic and WhiteNoise serve
+// them from our own origin. No bundler: the pages load these files as they are published.
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const target = join(root, "streetwave", "static", "vendor");
+
+// source under node_modules/ -> destination under vendor/. Licenses travel with the files.
+// The source maps are copied because the scripts name them, and Django's manifest storage
+// refuses a script whose map is missing.
+const FILES = {
+  "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
+  "leaflet/dist/leaflet.js.map": "leaflet/leaflet.js.map",
+  "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
+  // leaflet.css refers to these; we draw markers as CSS dots and never request them.
+  "leaflet/dist/images": "leaflet/images",
+  "leaflet/LICENSE": "leaflet/LICENSE",
+  "leaflet.markercluster/dist/leaflet.markercluster.js": "markercluster/leaflet.markercluster.js",
+  "leaflet.markercluster/dist/leaflet.markercluster.js.map":
+    "markercluster/leaflet.markercluster.js.map",
+  "leaflet.markercluster/dist/MarkerCluster.css": "markercluster/MarkerCluster.css",
+  "leaflet.markercluster/MIT-LICENCE.txt": "markercluster/LICENSE",
+  "topojson-client/dist/topojson-client.min.js": "topojson/topojson-client.min.js",
+  "topojson-client/LICENSE": "topojson/LICENSE",
+  // Natural Earth's 1:110m countries: about 38 KB compressed, enough for a world map.
+  "world-atlas/countries-110m.json": "world-atlas/countries-110m.json",
+  "world-atlas/LICENSE": "world-atlas/LICENSE",
+  // Only the Arabic-script subset, in the two weights the pages use; Latin text falls back
+  // to the system font, so English pages never download a font.
+  "@fontsource/vazirmatn/files/vazirmatn-arabic-400-normal.woff2":
+    "vazirmatn/vazirmatn-arabic-400-normal.woff2",
+  "@fontsource/vazirmatn/files/vazirmatn-arabic-700-normal.woff2":
+    "vazirmatn/vazirmatn-arabic-700-normal.woff2",
+  "@fontsource/vazirmatn/LICENSE": "vazirmatn/LICENSE",
+};
+
+rmSync(target, { recursive: true, force: true });
+for (const [source, destination] of Object.entries(FILES)) {
+  const to = join(target, destination);
+  mkdirSync(dirname(to), { recursive: true });
+  cpSync(join(root, "node_modules", source), to, { recursive: true });
+}
+// make's stamp: the copy is redone only when package-lock.json or this script changes.
+writeFileSync(join(target, ".stamp"), "");
+console.log(`vendored ${Object.keys(FILES).length} files into ${target}`);

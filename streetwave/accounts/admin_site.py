@@ -1,0 +1,24 @@
+"""Django's admin behind the same second factor as organizer pages. Staff status alone, or a
+password alone, opens nothing."""
+
+from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .second_factor import is_session_verified, second_factor_redirect_url
+
+
+class SecondFactorAdminSite(admin.AdminSite):
+    def has_permission(self, request):
+        return super().has_permission(request) and is_session_verified(request)
+
+    def login(self, request, extra_context=None):
+        """Signing in happens on the organizers' pages, where the second factor is asked."""
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+        if request.user.is_authenticated and request.user.is_staff:
+            if is_session_verified(request):
+                return redirect(next_url)
+            return redirect(second_factor_redirect_url(request, next_url))
+        return redirect_to_login(next_url)

@@ -1,0 +1,264 @@
+"""The code that writes accounts state: sessions, second factors, their audit rows.
+
+Every signed-in session has a `UserSession` row, created at sign-in by `start_session`. The
+session itself holds the row's public id and two timestamps (start, last request) that the
+middleware checks; ending a session marks its row, and the middleware signs the browser out on
+its next request. A session without a row was not started by a sign-in and is refused.
+"""
+
+import datetime as dt
+import time
+from typing import cast
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from streetwave.audit.services import record
+from streetwave.core.enqueue import enqueue_on_commit
+from streetwave.core.ids import hash_token
+
+from . import second_factor
+from .devices import device_label
+from .models import User, UserSession
+
+SESSION_ROW_KEY = "streetwave.session"
+STARTED_AT_KEY = "streetwave.session_started_at"
+SEEN_AT_KEY = "streetwave.session_seen_at"
+LAST_SEEN_STEP = dt.timedelta(minutes=5)
+# The idle clock in the session moves at most once a minute: no session write on every request.
+SEEN_WRITE_INTERVAL = 60
+# Rows of ended sessions stay a day for the owner's sign-in notices, then go.
+ROW_RETENTION = dt.timedelta(days=1)
+
+END_MESSAGES = {
+    UserSession.EndReason.IDLE.value: _(
+        "You were signed out after a while without activity. Please sign in again."
+    ),
+    UserSession.EndReason.EXPIRED.value: _("Your session has ended. Please sign in again."),
+    UserSession.EndReason.REVOKED.value: _("This session was ended. Please sign in again."),
+}
+
+
+def _rounded(moment: dt.datetime) -> dt.datetime:
+    step = int(LAST_SEEN_STEP.total_seconds())
+    return dt.datetime.fromtimestamp(int(moment.timestamp()) // step * step, tz=dt.UTC)
+
+
+def _second_factor_used(request: HttpRequest, user) -> str | None:
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    used = [
+        entry.get("type")
+        for entry in get_authentication_records(request, user)
+        if entry.get("method") == "mfa"
+    ]
+    return used[-1] if used else None
+
+
+def start_session(request: HttpRequest, user: User) -> UserSession:
+    """Called right after a sign-in: track the new session and tell the owner about it."""
+    now = timezone.now()
+    with transaction.atomic():
+        UserSession.objects.filter(
+            user=user,
+            created_at__lt=now
+            - dt.timedelta(seconds=settings.ORGANIZER_SESSION_MAX_AGE)
+            - ROW_RETENTION,
+        ).delete()
+        session = UserSession.objects.create(
+            user=user,
+            key_hash=hash_token(request.session.session_key or ""),
+            device=device_label(request.META.get("HTTP_USER_AGENT", "")),
+            last_seen_at=_rounded(now),
+        )
+        factor = _second_factor_used(request, user)
+        record("account.signed_in", actor=user, target=user, data={"second_factor": factor})
+        record("session.started", actor=user, target=session)
+        from .tasks import send_sign_in_notice
+
+        enqueue_on_commit(send_sign_in_notice, session.pk)
+    stamp = time.time()
+    request.session[SESSION_ROW_KEY] = session.public_id
+    request.session[STARTED_AT_KEY] = stamp
+    request.session[SEEN_AT_KEY] = stamp
+    return session
+
+
+def _end(session: UserSession, reason: str, *, actor) -> None:
+    session.ended_at = timezone.now()
+    session.end_reason = reason
+    session.save(update_fields=["ended_at", "end_reason", "updated_at"])
+    record("session.ended", actor=actor, target=session, data={"reason": reason})
+
+
+def end_current_session(request: HttpRequest, *, reason: str) -> None:
+    """Mark this browser's session ended (signing out is then the caller's business)."""
+    public_id = request.session.get(SESSION_ROW_KEY)
+    user = request.user
+    if public_id is None or not user.is_authenticated:
+        return
+    with transaction.atomic():
+        session = UserSession.objects.open().filter(public_id=public_id, user=user).first()
+        if session is not None:
+            _end(session, reason, actor=user)
+
+
+def _sign_out(request: HttpRequest, session: UserSession | None, reason: str) -> None:
+    if session is not None:
+        with transaction.atomic():
+            _end(session, reason, actor=request.user)
+    logout(request)
+    messages.warning(request, END_MESSAGES[reason])
+
+
+def enforce_session_limits(request: HttpRequest) -> None:
+    """Sign the browser out when its session was ended elsewhere, idled or grew too old;
+    otherwise note that it was seen. The middleware runs this on every signed-in request."""
+    session_data = request.session
+    public_id = session_data.get(SESSION_ROW_KEY)
+    started_at = session_data.get(STARTED_AT_KEY)
+    seen_at = session_data.get(SEEN_AT_KEY)
+    session = None
+    if public_id is not None:
+        session = UserSession.objects.open().filter(public_id=public_id, user=request.user).first()
+    now = time.time()
+    if session is None or started_at is None or seen_at is None:
+        _sign_out(request, session, UserSession.EndReason.REVOKED)
+        return
+    if now - started_at > settings.ORGANIZER_SESSION_MAX_AGE:
+        _sign_out(request, session, UserSession.EndReason.EXPIRED)
+        return
+    if now - seen_at > settings.ORGANIZER_IDLE_TIMEOUT:
+        _sign_out(request, session, UserSession.EndReason.IDLE)
+        return
+    if now - seen_at >= SEEN_WRITE_INTERVAL:
+        session_data[SEEN_AT_KEY] = now
+    key_hash = hash_token(session_data.session_key or "")
+    last_seen_at = _rounded(timezone.now())
+    if session.key_hash != key_hash or session.last_seen_at != last_seen_at:
+        # Django gives a session a new key at sign-in and on password change: follow it.
+        UserSession.objects.filter(pk=session.pk).update(
+            key_hash=key_hash, last_seen_at=last_seen_at
+        )
+
+
+def end_other_sessions(user: User, *, keep_session_key: str | None = None, actor) -> int:
+    """End every open session of `user` except the one with `keep_session_key`."""
+    with transaction.atomic():
+        sessions = UserSession.objects.open().filter(user=user)
+        if keep_session_key:
+            sessions = sessions.exclude(key_hash=hash_token(keep_session_key))
+        ended = sessions.update(ended_at=timezone.now(), end_reason=UserSession.EndReason.REVOKED)
+        record("session.others_ended", actor=actor, target=user, data={"count": ended})
+    return ended
+
+
+def end_all_sessions(user: User, *, actor) -> int:
+    """End every open session of `user`, e.g. when a role is taken away from them."""
+    with transaction.atomic():
+        ended = (
+            UserSession.objects.open()
+            .filter(user=user)
+            .update(ended_at=timezone.now(), end_reason=UserSession.EndReason.REVOKED)
+        )
+        record("session.all_ended", actor=actor, target=user, data={"count": ended})
+    return ended
+
+
+def _keep_this_session(request: HttpRequest) -> str | None:
+    """The current session key, with its row brought up to date first (the key may have just
+    changed), so that ending the others never ends this one."""
+    key = request.session.session_key
+    public_id = request.session.get(SESSION_ROW_KEY)
+    if key and public_id:
+        UserSession.objects.filter(public_id=public_id).update(key_hash=hash_token(key))
+    return key
+
+
+def end_sessions_elsewhere(request: HttpRequest) -> int:
+    """The "sign out everywhere else" button."""
+    user = cast(User, request.user)
+    return end_other_sessions(user, keep_session_key=_keep_this_session(request), actor=user)
+
+
+def note_authenticator_added(request: HttpRequest, authenticator: Authenticator) -> None:
+    """A new factor: this session proved it holds it; sessions elsewhere signed in without it."""
+    with transaction.atomic():
+        record(
+            "mfa.added",
+            actor=request.user,
+            target=authenticator.user,
+            data={"type": authenticator.type},
+        )
+        if authenticator.type in second_factor.PRIMARY_TYPES:
+            second_factor.record_verified(request, authenticator)
+            end_other_sessions(
+                authenticator.user, keep_session_key=_keep_this_session(request), actor=request.user
+            )
+
+
+def note_authenticator_removed(request: HttpRequest, authenticator: Authenticator) -> None:
+    """A factor gone may be a factor lost: no other session keeps what it may have opened."""
+    with transaction.atomic():
+        record(
+            "mfa.removed",
+            actor=request.user,
+            target=authenticator.user,
+            data={"type": authenticator.type},
+        )
+        if authenticator.type in second_factor.PRIMARY_TYPES:
+            end_other_sessions(
+                authenticator.user, keep_session_key=_keep_this_session(request), actor=request.user
+            )
+
+
+def note_recovery_codes_replaced(request: HttpRequest, authenticator: Authenticator) -> None:
+    record("mfa.recovery_codes_replaced", actor=request.user, target=authenticator.user)
+
+
+def note_password_set(request: HttpRequest, user: User) -> None:
+    """Whoever knew the old password keeps no session: after a reset (signed out) all of them
+    end, after a change all but the one that changed it."""
+    with transaction.atomic():
+        if request.user.is_authenticated and request.user.pk == user.pk:
+            record("account.password_changed", actor=user, target=user)
+            end_other_sessions(user, keep_session_key=_keep_this_session(request), actor=user)
+        else:
+            record("account.password_reset", actor=None, target=user)
+            end_all_sessions(user, actor=None)
+
+
+def activate_totp(user: User, secret: str, *, actor) -> Authenticator:
+    """Give an account an authenticator app with a known secret (demo accounts, tests); people
+    set theirs up through allauth's pages instead."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    with transaction.atomic():
+        authenticator = TOTP.activate(user, secret).instance
+        if not Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.RECOVERY_CODES
+        ).exists():
+            RecoveryCodes.activate(user)
+        record("mfa.added", actor=actor, target=user, data={"type": authenticator.type})
+    return authenticator
+
+
+def create_invited_account(invitation, *, password: str, display_name: str, language: str) -> User:
+    """The account of someone who opened an invitation. Its address counts as verified: the
+    invitation's secret link was sent there. The membership waits for the second factor."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        user = User.objects.create_user(
+            invitation.email, password, display_name=display_name, language=language
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        record("account.created", actor=user, target=user, data={"hub": invitation.hub.public_id})
+    return user

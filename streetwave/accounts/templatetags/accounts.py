@@ -1,0 +1,14 @@
+from django import template
+
+from streetwave.accounts.second_factor import AFTER_SETUP_SESSION_KEY
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def after_second_factor_setup(context) -> str:
+    """The organizer page that sent someone to set up a second factor, to go back to."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return request.session.get(AFTER_SETUP_SESSION_KEY, "")

@@ -1,0 +1,136 @@
+"""The organizer gate: signed in, a second factor, and this session verified with it."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from streetwave.accounts.decorators import organizer_required
+from streetwave.audit.models import AuditEntry
+
+from .conftest import sign_in_with_password, totp_code
+
+pytestmark = pytest.mark.django_db
+
+SESSIONS = "/en/accounts/sessions/"
+
+
+@organizer_required
+def organizer_page(request):
+    return HttpResponse("organizer page")
+
+
+def through_gate(client, user):
+    """The test-only organizer page, behind the real decorator, with the client's session."""
+    request = RequestFactory().get("/en/manage/test/")
+    request.user = user
+    request.session = client.session
+    return organizer_page(request)
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    from django.contrib.auth.models import AnonymousUser
+
+    response = through_gate(client, AnonymousUser())
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/accounts/login/?next=")
+
+
+def test_signed_in_without_a_second_factor_reaches_no_organizer_page(client, make_organizer):
+    # given an organizer who signed in with the right password but has no second factor
+    user = make_organizer()
+    response = sign_in_with_password(client, user.email)
+    assert response.status_code == 302
+
+    # when they open an organizer page
+    gated = through_gate(client, user)
+    sessions = client.get(SESSIONS)
+
+    # then both send them to set one up, and neither shows the page
+    assert gated.status_code == 302 and gated["Location"] == "/en/accounts/2fa/"
+    assert sessions.status_code == 302 and sessions["Location"] == "/en/accounts/2fa/"
+
+
+def test_a_factor_not_used_in_this_session_asks_to_reauthenticate(
+    client, make_organizer, with_totp
+):
+    # given an account that signed in with a password only, before its factor was added
+    user = make_organizer()
+    sign_in_with_password(client, user.email)
+    with_totp(user)
+
+    # when it opens an organizer page
+    response = through_gate(client, user)
+
+    # then it must first confirm with the factor
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/accounts/2fa/reauthenticate/?next=")
+
+
+def test_password_then_totp_opens_organizer_pages(client, make_organizer, with_totp, mailoutbox):
+    # given an organizer with an authenticator app
+    user = make_organizer()
+    secret = with_totp(user)
+
+    # when they sign in with the password, then the code of the app
+    first = sign_in_with_password(client, user.email)
+    assert first["Location"] == "/en/accounts/2fa/authenticate/"
+    assert client.get(SESSIONS).status_code == 302  # not signed in between the two steps
+    second = client.post("/en/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+
+    # then organizer pages open, the sign-in is audited and announced
+    assert second.status_code == 302
+    assert through_gate(client, user).status_code == 200
+    assert client.get(SESSIONS).status_code == 200
+    verbs = set(AuditEntry.objects.values_list("verb", flat=True))
+    assert {"account.signed_in", "session.started"} <= verbs
+    signed_in = AuditEntry.objects.get(verb="account.signed_in")
+    assert signed_in.data == {"second_factor": "totp"}
+
+
+def test_a_wrong_code_opens_nothing(client, make_organizer, with_totp):
+    user = make_organizer()
+    secret = with_totp(user)
+    sign_in_with_password(client, user.email)
+    wrong = f"{(int(totp_code(secret)) + 1) % 1_000_000:06d}"
+
+    response = client.post("/en/accounts/2fa/authenticate/", {"code": wrong})
+
+    assert response.status_code == 200
+    assert client.get(SESSIONS).status_code == 302
+
+
+def test_the_login_fixture_gives_a_verified_session(client, make_user, login):
+    user = make_user()
+
+    login(client, user)
+
+    assert Authenticator.objects.filter(user=user, type="totp").exists()
+    assert through_gate(client, user).status_code == 200
+    assert client.get(SESSIONS).status_code == 200
+
+
+def test_force_login_alone_is_not_a_session(client, make_user):
+    # a session not started by a sign-in is not tracked, cannot be listed or ended: refused
+    user = make_user()
+    client.force_login(user)
+
+    response = client.get(SESSIONS)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/accounts/login/")
+
+
+def test_admin_needs_the_second_factor(client, make_organizer, login):
+    # given a staff account signed in with its password only
+    staff = make_organizer(is_staff=True, is_superuser=True)
+    sign_in_with_password(client, staff.email)
+
+    # then the admin does not open
+    response = client.get("/en/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/en/accounts/2fa/"
+
+    # and with the second factor verified, it does
+    login(client, staff)
+    assert client.get("/en/admin/").status_code == 200

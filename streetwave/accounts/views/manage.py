@@ -1,0 +1,34 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+
+from ..access import get_sessions_for
+from ..decorators import organizer_required
+from ..services import SESSION_ROW_KEY, end_sessions_elsewhere
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def sessions(request):
+    """One's signed-in sessions, and "sign out everywhere else"."""
+    if request.method == "POST":
+        ended = end_sessions_elsewhere(request)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d other session was signed out.",
+                "%(count)d other sessions were signed out.",
+                ended,
+            )
+            % {"count": ended},
+        )
+        return redirect("accounts:sessions")
+    return render(
+        request,
+        "account/sessions.html",
+        {
+            "sessions": get_sessions_for(request.user),
+            "current_session_id": request.session.get(SESSION_ROW_KEY),
+        },
+    )

@@ -1,0 +1,167 @@
+"""What actions put on the organizer dashboard: the items waiting for someone, and labels for
+the audit verbs of actions. Registered with hubs.dashboard (imported at start-up by the hubs
+app); each source is one query and shows only what the user may act on."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from streetwave.core.i18n import localize_digits
+from streetwave.hubs.dashboard import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
+from streetwave.hubs.permissions import PERMISSIONS
+
+from .models import EXPORT_LINK_LIFETIME, Action, ActionChange, AttendeeExport, RelayMessage
+
+AUDIT_LABELS.update(
+    {
+        "action.created": gettext_lazy("Action drafted"),
+        "action.updated": gettext_lazy("Action edited"),
+        "action.submitted": gettext_lazy("Action submitted for approval"),
+        "action.published": gettext_lazy("Action published"),
+        "action.approved": gettext_lazy("Action approved by a coordinator"),
+        "action.rejected": gettext_lazy("Action sent back by a coordinator"),
+        "action.cancelled": gettext_lazy("Action cancelled"),
+        "action.change_held": gettext_lazy("Change of time or place held for confirmation"),
+        "action.change_applied": gettext_lazy("Time or place changed"),
+        "action.change_confirmed": gettext_lazy("Change of time or place confirmed"),
+        "action.change_withdrawn": gettext_lazy("Change of time or place withdrawn"),
+        "relay_message.sent": gettext_lazy("Message sent to attendees"),
+        "relay_message.held": gettext_lazy("Message to attendees held for approval"),
+        "relay_message.approved": gettext_lazy("Message to attendees approved and sent"),
+        "attendee_export.requested": gettext_lazy("Attendee export requested"),
+        "attendee_export.approved": gettext_lazy("Attendee export approved"),
+        "attendee_export.downloaded": gettext_lazy("Attendee export downloaded"),
+    }
+)
+
+
+def _in_hubs_where(user, permission: str, prefix: str = "action__") -> dict:
+    """Filter arguments for rows whose action's hub gives `user` `permission`. One filter()
+    call, so both conditions apply to the same membership row."""
+    return {
+        f"{prefix}hub__memberships__user": user,
+        f"{prefix}hub__memberships__role__in": PERMISSIONS[permission],
+    }
+
+
+@pending_source
+def actions_to_approve(user) -> list[PendingItem]:
+    """For coordinators: actions of their campaigns waiting for approval, except their own."""
+    actions = (
+        Action.objects.pending_approval()
+        .filter(
+            campaign__roles__user=user,
+            campaign__roles__role__in=PERMISSIONS["can_approve_action"],
+        )
+        .exclude(submitted_by=user)
+        .select_related("hub", "campaign")
+        .order_by("updated_at", "id")[:PENDING_LIMIT]
+    )
+    return [
+        PendingItem(
+            text=_("%(hub)s asks to publish “%(title)s” in the campaign %(campaign)s.")
+            % {"hub": action.hub.name, "title": action.title, "campaign": action.campaign.title},
+            url=reverse("actions:manage_approvals", args=[action.campaign.slug])
+            + f"#action-{action.public_id}",
+            since=action.updated_at,
+        )
+        for action in actions
+    ]
+
+
+@pending_source
+def changes_to_confirm(user) -> list[PendingItem]:
+    """For a hub's organizers: late changes of time or place that someone else asked for."""
+    changes = (
+        ActionChange.objects.filter(
+            status=ActionChange.Status.PENDING, **_in_hubs_where(user, "can_confirm_late_change")
+        )
+        .exclude(requested_by=user)
+        .select_related("action")
+        .order_by("created_at", "id")[:PENDING_LIMIT]
+    )
+    return [
+        PendingItem(
+            text=_("A change of time or place of “%(title)s” waits for your confirmation.")
+            % {"title": change.action.title},
+            url=reverse("actions:manage_overview", args=[change.action.public_id]),
+            since=change.created_at,
+        )
+        for change in changes
+    ]
+
+
+@pending_source
+def exports_to_approve(user) -> list[PendingItem]:
+    """For a hub's organizers: attendee exports that another organizer asked for."""
+    exports = (
+        AttendeeExport.objects.filter(
+            approved_at__isnull=True, **_in_hubs_where(user, "can_approve_export")
+        )
+        .exclude(requested_by=user)
+        .select_related("action")
+        .order_by("created_at", "id")[:PENDING_LIMIT]
+    )
+    return [
+        PendingItem(
+            text=_("An export of the attendee list of “%(title)s” waits for your approval.")
+            % {"title": export.action.title},
+            url=reverse("actions:manage_attendees", args=[export.action.public_id]) + "#exports",
+            since=export.created_at,
+        )
+        for export in exports
+    ]
+
+
+@pending_source
+def exports_ready(user) -> list[PendingItem]:
+    """For the organizer who asked: an approved export, while its download still works."""
+    now = timezone.now()
+    exports = (
+        AttendeeExport.objects.filter(
+            requested_by=user, used_at__isnull=True, approved_at__gt=now - EXPORT_LINK_LIFETIME
+        )
+        .select_related("action")
+        .order_by("approved_at", "id")[:PENDING_LIMIT]
+    )
+    items = []
+    for export in exports:
+        minutes = export.minutes_left(now)
+        items.append(
+            PendingItem(
+                text=ngettext(
+                    "Your export of the attendee list of “%(title)s” is approved. Download it "
+                    "within %(minutes)s minute.",
+                    "Your export of the attendee list of “%(title)s” is approved. Download it "
+                    "within %(minutes)s minutes.",
+                    minutes,
+                )
+                % {"title": export.action.title, "minutes": localize_digits(minutes)},
+                url=reverse("actions:manage_export_download", args=[export.public_id]),
+                since=export.approved_at,
+            )
+        )
+    return items
+
+
+@pending_source
+def messages_to_approve(user) -> list[PendingItem]:
+    """For a hub's organizers: relay messages to many people that someone else wrote."""
+    held = (
+        RelayMessage.objects.filter(
+            status=RelayMessage.Status.HELD, **_in_hubs_where(user, "can_approve_relay_message")
+        )
+        .exclude(author=user)
+        .select_related("action")
+        .order_by("created_at", "id")[:PENDING_LIMIT]
+    )
+    return [
+        PendingItem(
+            text=_("A message to the attendees of “%(title)s” waits for your approval.")
+            % {"title": message.action.title},
+            url=reverse("actions:manage_messages", args=[message.action.public_id]),
+            since=message.created_at,
+        )
+        for message in held
+    ]

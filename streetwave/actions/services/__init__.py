@@ -1,0 +1,63 @@
+"""The only code that writes actions, RSVPs and what hangs off them.
+
+One module per subject; the public names are re-exported here, so callers write
+`from streetwave.actions import services` and `services.create_rsvp(...)`.
+"""
+
+from .actions import (
+    ActionDetails,
+    approve_action,
+    cancel_action,
+    create_action,
+    publish_action,
+    reject_action,
+    update_action,
+)
+from .changes import confirm_action_change, withdraw_action_change
+from .exports import (
+    approve_attendee_export,
+    download_attendee_export,
+    request_attendee_export,
+)
+from .relay import approve_relay_message, send_relay_message
+from .rsvps import (
+    CONSENT_VERSION,
+    ConsentMissing,
+    RSVPClosed,
+    RSVPReceipt,
+    cancel_rsvp,
+    create_rsvp,
+    erase_expired_personal_data,
+    manage_url,
+    promote_waitlisted,
+    rotate_manage_token,
+    update_rsvp,
+)
+
+__all__ = [
+    "CONSENT_VERSION",
+    "ActionDetails",
+    "ConsentMissing",
+    "RSVPClosed",
+    "RSVPReceipt",
+    "approve_action",
+    "approve_attendee_export",
+    "approve_relay_message",
+    "cancel_action",
+    "cancel_rsvp",
+    "confirm_action_change",
+    "create_action",
+    "create_rsvp",
+    "download_attendee_export",
+    "erase_expired_personal_data",
+    "manage_url",
+    "promote_waitlisted",
+    "publish_action",
+    "reject_action",
+    "request_attendee_export",
+    "rotate_manage_token",
+    "send_relay_message",
+    "update_action",
+    "update_rsvp",
+    "withdraw_action_change",
+]

@@ -1,0 +1,363 @@
+"""Actions as their hub's organizers make them (create, edit, publish, cancel), and the approval
+of actions by the coordinators of their campaign.
+
+Publishing follows the campaign's approval policy: the action becomes public at once, or waits,
+not public, for a coordinator. A hub is on probation until one of its actions has taken place,
+so a newly vouched hub (or one run by an infiltrator) cannot put a fake action on the map
+unseen.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from streetwave.audit.services import record
+from streetwave.campaigns.models import Campaign
+from streetwave.core.errors import Conflict, DomainError, NotAllowed
+from streetwave.core.i18n import localize_digits
+from streetwave.hubs.models import Hub
+from streetwave.hubs.permissions import can
+from streetwave.places.search import distance_km
+
+from ..models import Action, ActionChange, hub_is_on_probation
+from ..schedule import check_schedule, zone_of
+from .changes import PUBLIC_FIELDS, apply_or_hold_change, withdraw_pending_changes
+from .locking import lock
+from .notices import notify_live_rsvps
+from .rsvps import promote_waitlisted
+
+# A public point farther than this from the hub's city is almost surely a typing error.
+MAX_POINT_DISTANCE_KM = 100
+
+# What an edit may set besides the public time and place (those go through changes.py).
+DETAIL_FIELDS = ["campaign", "kind", "title", "description", "meeting_point", "capacity"]
+
+
+class CampaignNotLive(DomainError):
+    default_message = gettext_lazy("Only a live campaign takes new actions.")
+
+
+class CampaignFixed(DomainError):
+    default_message = gettext_lazy(
+        "The campaign can be changed only while the action is a draft: its RSVPs count towards "
+        "the campaign."
+    )
+
+
+class HubNotActive(DomainError):
+    default_message = gettext_lazy(
+        "Your hub is not active yet. Its actions can be published once it has been vouched for."
+    )
+
+
+class ProbationNeedsCampaign(DomainError):
+    default_message = gettext_lazy(
+        "Your hub is new: until one of its actions has taken place, its actions must belong to a "
+        "campaign, whose coordinators approve them before they are published."
+    )
+
+
+class ActionClosed(Conflict):
+    default_message = gettext_lazy("A cancelled or completed action can no longer be changed.")
+
+
+class NotADraft(Conflict):
+    default_message = gettext_lazy("Only a draft can be published.")
+
+
+class NotPendingApproval(Conflict):
+    default_message = gettext_lazy("This action is not waiting for approval.")
+
+
+class NotPublished(Conflict):
+    default_message = gettext_lazy("Only a published action can be cancelled.")
+
+
+class SubmitterCannotApprove(NotAllowed):
+    default_message = gettext_lazy(
+        "Another coordinator must approve this action: you submitted it yourself."
+    )
+
+
+@dataclass(frozen=True)
+class ActionDetails:
+    """Everything an organizer sets on an action. Times are aware datetimes."""
+
+    campaign: Campaign | None
+    kind: str
+    title: str
+    description: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    place: str
+    latitude: float
+    longitude: float
+    meeting_point: str
+    capacity: int | None
+
+
+def _same_minute(typed: dt.datetime, stored: dt.datetime) -> dt.datetime:
+    """Forms work to the minute; an untouched time keeps its stored seconds, so that editing
+    the title of an action stored with seconds is not a change of time."""
+    return stored if typed == stored.replace(second=0, microsecond=0) else typed
+
+
+def _check_point(details: ActionDetails, hub: Hub) -> None:
+    city = hub.city
+    distance = distance_km(city.latitude, city.longitude, details.latitude, details.longitude)
+    if distance > MAX_POINT_DISTANCE_KM:
+        raise DomainError(
+            _("This point is %(distance)s km from %(city)s. Check the latitude and longitude.")
+            % {"distance": localize_digits(round(distance)), "city": city.display_name()},
+            field="latitude",
+        )
+
+
+def _check_campaign_is_live(campaign: Campaign | None) -> None:
+    if campaign is not None and campaign.status != Campaign.Status.LIVE:
+        raise CampaignNotLive(field="campaign")
+
+
+def create_action(hub: Hub, details: ActionDetails, *, actor) -> Action:
+    """A draft action of `hub`, in the hub's city. Nobody else sees it until it is published."""
+    if not can(actor, "can_create_action", hub):
+        raise NotAllowed()
+    _check_campaign_is_live(details.campaign)
+    check_schedule(
+        starts_at=details.starts_at,
+        ends_at=details.ends_at,
+        zone=zone_of(hub.city),
+        campaign=details.campaign,
+    )
+    _check_point(details, hub)
+    with transaction.atomic():
+        action = Action.objects.create(
+            hub=hub,
+            city=hub.city,
+            status=Action.Status.DRAFT,
+            campaign=details.campaign,
+            kind=details.kind,
+            title=details.title,
+            description=details.description,
+            starts_at=details.starts_at,
+            ends_at=details.ends_at,
+            place=details.place,
+            latitude=details.latitude,
+            longitude=details.longitude,
+            meeting_point=details.meeting_point,
+            capacity=details.capacity,
+        )
+        record(
+            "action.created",
+            actor=actor,
+            target=action,
+            hub=hub,
+            data={"campaign": details.campaign.public_id if details.campaign else None},
+        )
+    return action
+
+
+def update_action(action: Action, details: ActionDetails, *, actor) -> ActionChange | None:
+    """Apply an organizer's edit. Returns the change of public time or place it made on a
+    published action, if any: pending (held for a second organizer) or already applied."""
+    if not can(actor, "can_edit_action", action):
+        raise NotAllowed()
+    _check_point(details, action.hub)
+    with transaction.atomic():
+        current = (
+            lock(Action.objects.filter(pk=action.pk))
+            .select_related("hub", "city", "campaign")
+            .get()
+        )
+        if current.status in (Action.Status.CANCELLED, Action.Status.COMPLETED):
+            raise ActionClosed()
+        if details.campaign != current.campaign:
+            if current.status != Action.Status.DRAFT:
+                raise CampaignFixed(field="campaign")
+            _check_campaign_is_live(details.campaign)
+        starts_at = _same_minute(details.starts_at, current.starts_at)
+        ends_at = _same_minute(details.ends_at, current.ends_at)
+        moved = (starts_at, ends_at, details.place, details.latitude, details.longitude) != (
+            current.starts_at,
+            current.ends_at,
+            current.place,
+            current.latitude,
+            current.longitude,
+        )
+        if moved or details.campaign != current.campaign:
+            check_schedule(
+                starts_at=starts_at,
+                ends_at=ends_at,
+                zone=current.zone,
+                campaign=details.campaign,
+                require_future=starts_at != current.starts_at,
+            )
+        if details.capacity is not None and details.capacity < current.going_count:
+            raise DomainError(
+                ngettext(
+                    "%(going)s person is already going, so the capacity cannot be lower. "
+                    "Ask them to cancel, or keep the capacity.",
+                    "%(going)s people are already going, so the capacity cannot be lower. "
+                    "Ask some of them to cancel, or keep the capacity.",
+                    current.going_count,
+                )
+                % {"going": localize_digits(current.going_count)},
+                field="capacity",
+            )
+        frees_seats = current.capacity is not None and (
+            details.capacity is None or details.capacity > current.capacity
+        )
+
+        change = None
+        update_fields = [*DETAIL_FIELDS, "updated_at"]
+        if moved and current.status == Action.Status.PUBLISHED:
+            change = apply_or_hold_change(
+                current,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=details.place,
+                latitude=details.latitude,
+                longitude=details.longitude,
+                actor=actor,
+            )
+        elif moved:
+            # Not public yet: nobody has RSVPed, nobody needs telling.
+            current.starts_at, current.ends_at = starts_at, ends_at
+            current.place = details.place
+            current.latitude, current.longitude = details.latitude, details.longitude
+            update_fields += PUBLIC_FIELDS
+        for name in DETAIL_FIELDS:
+            setattr(current, name, getattr(details, name))
+        current.save(update_fields=update_fields)
+        promoted = promote_waitlisted(current) if frees_seats else []
+        record(
+            "action.updated",
+            actor=actor,
+            target=current,
+            hub=current.hub,
+            data={
+                "change": change.public_id if change else None,
+                "promoted": len(promoted),
+            },
+        )
+    return change
+
+
+def publish_action(action: Action, *, actor) -> Action:
+    """Make a draft public, or put it before the campaign's coordinators when the campaign's
+    approval policy says so."""
+    if not can(actor, "can_publish_action", action):
+        raise NotAllowed()
+    with transaction.atomic():
+        current = (
+            lock(Action.objects.filter(pk=action.pk))
+            .select_related("hub", "city", "campaign")
+            .get()
+        )
+        if current.status != Action.Status.DRAFT:
+            raise NotADraft()
+        if not current.hub.is_active:
+            raise HubNotActive()
+        _check_campaign_is_live(current.campaign)
+        check_schedule(
+            starts_at=current.starts_at,
+            ends_at=current.ends_at,
+            zone=current.zone,
+            campaign=current.campaign,
+        )
+        on_probation = hub_is_on_probation(current.hub)
+        campaign = current.campaign
+        if campaign is None and on_probation:
+            raise ProbationNeedsCampaign()
+        policy = campaign.approval_policy if campaign else Campaign.ApprovalPolicy.NONE
+        needs_approval = policy == Campaign.ApprovalPolicy.ALL or (
+            policy == Campaign.ApprovalPolicy.PROBATION and on_probation
+        )
+        current.status = Action.Status.PENDING if needs_approval else Action.Status.PUBLISHED
+        current.submitted_by = actor
+        current.rejection_reason = ""
+        current.save(update_fields=["status", "submitted_by", "rejection_reason", "updated_at"])
+        record(
+            "action.submitted" if needs_approval else "action.published",
+            actor=actor,
+            target=current,
+            hub=current.hub,
+            data={"policy": policy, "probation": on_probation},
+        )
+    return current
+
+
+def _pending(action: Action, actor) -> Action:
+    current = (
+        lock(Action.objects.filter(pk=action.pk)).select_related("hub", "city", "campaign").get()
+    )
+    if current.campaign is None or not can(actor, "can_approve_action", current.campaign):
+        raise NotAllowed()
+    if current.status != Action.Status.PENDING:
+        raise NotPendingApproval()
+    return current
+
+
+def approve_action(action: Action, *, actor) -> Action:
+    """A coordinator of the campaign publishes an action waiting for approval."""
+    with transaction.atomic():
+        current = _pending(action, actor)
+        if current.submitted_by_id == actor.pk:
+            raise SubmitterCannotApprove()
+        if not current.hub.is_active:
+            raise HubNotActive()
+        _check_campaign_is_live(current.campaign)
+        check_schedule(
+            starts_at=current.starts_at,
+            ends_at=current.ends_at,
+            zone=current.zone,
+            campaign=current.campaign,
+        )
+        current.status = Action.Status.PUBLISHED
+        current.save(update_fields=["status", "updated_at"])
+        record("action.approved", actor=actor, target=current, hub=current.hub)
+    return current
+
+
+def reject_action(action: Action, *, reason: str, actor) -> Action:
+    """A coordinator sends an action back to its hub as a draft, saying why."""
+    with transaction.atomic():
+        current = _pending(action, actor)
+        current.status = Action.Status.DRAFT
+        current.rejection_reason = reason
+        current.save(update_fields=["status", "rejection_reason", "updated_at"])
+        # The reason is the coordinator's prose: it stays on the action, not in the log.
+        record("action.rejected", actor=actor, target=current, hub=current.hub)
+    return current
+
+
+def cancel_action(action: Action, *, actor) -> Action:
+    """Call a published action off: the page says so and every live RSVP with a contact is
+    told. RSVPs keep their status, so the counts still say how many had planned to come."""
+    from ..tasks import send_cancellation_notice
+
+    if not can(actor, "can_cancel_action", action):
+        raise NotAllowed()
+    with transaction.atomic():
+        current = (
+            lock(Action.objects.filter(pk=action.pk))
+            .select_related("hub", "city", "campaign")
+            .get()
+        )
+        if current.status != Action.Status.PUBLISHED:
+            raise NotPublished()
+        withdrawn = withdraw_pending_changes(current, actor=actor)
+        current.status = Action.Status.CANCELLED
+        current.save(update_fields=["status", "updated_at"])
+        notified = notify_live_rsvps(current, send_cancellation_notice)
+        record(
+            "action.cancelled",
+            actor=actor,
+            target=current,
+            hub=current.hub,
+            data={"notified": notified, "changes_withdrawn": withdrawn},
+        )
+    return current

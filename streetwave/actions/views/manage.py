@@ -1,0 +1,445 @@
+"""Organizer pages of actions, under /<lang>/manage/: a hub's actions (create, edit, publish,
+cancel), held changes, attendee lists with the relay and exports, and the coordinators'
+approval queue and counts. Every view passes organizer_required, then an access helper (404),
+then at most one service."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from streetwave.accounts.decorators import organizer_required
+from streetwave.campaigns.access import get_campaign_for
+from streetwave.core.errors import DomainError
+from streetwave.core.text import render_markdown
+from streetwave.hubs.access import get_hub_for
+
+from .. import services
+from ..access import (
+    get_action_for,
+    get_action_with_permissions_for,
+    get_campaign_action_for,
+    get_download_for,
+    get_export_for,
+    get_held_message_for,
+    get_pending_change_for,
+)
+from ..forms import ActionForm, RejectActionForm, RelayMessageForm
+from ..models import RSVP, Action, ActionChange, AttendeeExport, RelayMessage
+from ..schedule import zone_label, zone_of
+from ..services.exports import ExportUnavailable
+
+ATTENDEES_PER_PAGE = 200
+ACTIONS_PER_PAGE = 200
+RECENT_ROWS = 20
+
+
+def _overview(action: Action):
+    return redirect("actions:manage_overview", action.public_id)
+
+
+def _form_page(request, form, *, hub, action=None, status=200):
+    return render(
+        request,
+        "actions/manage/form.html",
+        {
+            "form": form,
+            "hub": hub,
+            "action": action,
+            "zone": zone_label(zone_of(hub.city), action.starts_at if action else None),
+        },
+        status=status,
+    )
+
+
+@organizer_required
+def hub_actions(request, hub_id):
+    hub = get_hub_for(request.user, hub_id, "can_create_action")
+    actions = (
+        Action.objects.filter(hub=hub)
+        .select_related("city", "campaign")
+        .order_by("-starts_at", "-id")
+    )
+    page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "actions/manage/hub_actions.html", {"hub": hub, "page": page})
+
+
+@organizer_required
+def create(request, hub_id):
+    hub = get_hub_for(request.user, hub_id, "can_create_action")
+    if request.method != "POST":
+        return _form_page(request, ActionForm(hub=hub), hub=hub)
+    form = ActionForm(request.POST, hub=hub)
+    if form.is_valid():
+        try:
+            action = services.create_action(hub, form.details(), actor=request.user)
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request, _("The draft is saved. Nobody else sees it until you publish it.")
+            )
+            return _overview(action)
+    return _form_page(request, form, hub=hub, status=400)
+
+
+@organizer_required
+def overview(request, action_id):
+    action, permissions = get_action_with_permissions_for(
+        request.user, action_id, "can_edit_action"
+    )
+    pending = (
+        ActionChange.objects.filter(action=action, status=ActionChange.Status.PENDING)
+        .select_related("requested_by")
+        .first()
+    )
+    if pending is not None:
+        pending.action = action
+    return render(
+        request,
+        "actions/manage/overview.html",
+        {
+            "action": action,
+            "pending_change": pending,
+            "permissions": permissions,
+            "description": render_markdown(action.description),
+        },
+    )
+
+
+@organizer_required
+def edit(request, action_id):
+    action = get_action_for(request.user, action_id, "can_edit_action")
+    if request.method != "POST":
+        form = ActionForm(hub=action.hub, action=action)
+        return _form_page(request, form, hub=action.hub, action=action)
+    form = ActionForm(request.POST, hub=action.hub, action=action)
+    if form.is_valid():
+        try:
+            change = services.update_action(action, form.details(), actor=request.user)
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            if change is not None and change.is_pending:
+                messages.warning(
+                    request,
+                    _(
+                        "Your other changes are saved. The new time or place is close to the "
+                        "start, so it waits until a second organizer of your hub confirms it."
+                    ),
+                )
+            elif change is not None:
+                messages.success(
+                    request,
+                    _(
+                        "The changes are saved. Everyone who RSVPed with an email is told the "
+                        "new time or place, and the public page shows what changed."
+                    ),
+                )
+            else:
+                messages.success(request, _("The changes are saved."))
+            return _overview(action)
+    return _form_page(request, form, hub=action.hub, action=action, status=400)
+
+
+def _run(request, service, *args, success: str, **kwargs):
+    """Call a service for a button; its refusal becomes a message on the next page."""
+    try:
+        result = service(*args, actor=request.user, **kwargs)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return None
+    messages.success(request, success)
+    return result
+
+
+@organizer_required
+@require_POST
+def publish(request, action_id):
+    action = get_action_for(request.user, action_id, "can_publish_action")
+    try:
+        action = services.publish_action(action, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if action.status == Action.Status.PENDING:
+            messages.success(
+                request,
+                _(
+                    "The action waits for a coordinator of the campaign to approve it. It "
+                    "becomes public then."
+                ),
+            )
+        else:
+            messages.success(request, _("The action is public now."))
+    return _overview(action)
+
+
+@organizer_required
+def cancel(request, action_id):
+    action = get_action_for(request.user, action_id, "can_cancel_action")
+    if request.method == "POST":
+        _run(
+            request,
+            services.cancel_action,
+            action,
+            success=_(
+                "The action is cancelled. Its page says so, and everyone who RSVPed with an "
+                "email is told."
+            ),
+        )
+        return _overview(action)
+    return render(request, "actions/manage/cancel.html", {"action": action})
+
+
+@organizer_required
+@require_POST
+def confirm_change(request, change_id):
+    change = get_pending_change_for(request.user, change_id, "can_confirm_late_change")
+    _run(
+        request,
+        services.confirm_action_change,
+        change,
+        success=_(
+            "The change applies now. Everyone who RSVPed with an email is told, and the "
+            "public page shows what changed."
+        ),
+    )
+    return _overview(change.action)
+
+
+@organizer_required
+@require_POST
+def withdraw_change(request, change_id):
+    change = get_pending_change_for(request.user, change_id, "can_edit_action")
+    _run(
+        request,
+        services.withdraw_action_change,
+        change,
+        success=_("The change is withdrawn. The action keeps its time and place."),
+    )
+    return _overview(change.action)
+
+
+@organizer_required
+def attendees(request, action_id):
+    action, permissions = get_action_with_permissions_for(
+        request.user, action_id, "can_view_attendees"
+    )
+    rsvps = (
+        RSVP.objects.filter(action=action)
+        .only("public_id", "pseudonym", "status", "language", "created_at", "action_id")
+        .order_by("created_at", "id")
+    )
+    exports = []
+    if permissions & {"can_request_export", "can_approve_export"}:
+        exports = list(
+            AttendeeExport.objects.filter(action=action).select_related(
+                "requested_by", "approved_by"
+            )[:RECENT_ROWS]
+        )
+    return render(
+        request,
+        "actions/manage/attendees.html",
+        {
+            "action": action,
+            "page": Paginator(rsvps, ATTENDEES_PER_PAGE).get_page(request.GET.get("page")),
+            "exports": exports,
+            "permissions": permissions,
+        },
+    )
+
+
+def _messages_page(request, action, permissions, form, status=200):
+    return render(
+        request,
+        "actions/manage/messages.html",
+        {
+            "action": action,
+            "form": form,
+            "relay_messages": RelayMessage.objects.filter(action=action).select_related(
+                "author", "approved_by"
+            )[:RECENT_ROWS],
+            "permissions": permissions,
+        },
+        status=status,
+    )
+
+
+@organizer_required
+def relay(request, action_id):
+    action, permissions = get_action_with_permissions_for(
+        request.user, action_id, "can_message_attendees"
+    )
+    if request.method != "POST":
+        return _messages_page(request, action, permissions, RelayMessageForm())
+    form = RelayMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message = services.send_relay_message(
+                action, body=form.cleaned_data["body"], actor=request.user
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            if message.is_held:
+                messages.warning(
+                    request,
+                    _(
+                        "The message would reach many people, so it waits until a second "
+                        "organizer of your hub approves it."
+                    ),
+                )
+            else:
+                messages.success(request, _("The message is on its way."))
+            return redirect("actions:manage_messages", action.public_id)
+    return _messages_page(request, action, permissions, form, status=400)
+
+
+@organizer_required
+@require_POST
+def approve_message(request, message_id):
+    message = get_held_message_for(request.user, message_id, "can_approve_relay_message")
+    _run(
+        request,
+        services.approve_relay_message,
+        message,
+        success=_("The message is on its way."),
+    )
+    return redirect("actions:manage_messages", message.action.public_id)
+
+
+def _to_exports(action):
+    return redirect(reverse("actions:manage_attendees", args=[action.public_id]) + "#exports")
+
+
+@organizer_required
+@require_POST
+def request_export(request, action_id):
+    action = get_action_for(request.user, action_id, "can_request_export")
+    _run(
+        request,
+        services.request_attendee_export,
+        action,
+        success=_(
+            "Your request is recorded. Once another organizer of your hub approves it, you "
+            "can download the list here, once, within 15 minutes."
+        ),
+    )
+    return _to_exports(action)
+
+
+@organizer_required
+@require_POST
+def approve_export(request, export_id):
+    export = get_export_for(request.user, export_id, "can_approve_export")
+    _run(
+        request,
+        services.approve_attendee_export,
+        export,
+        success=_(
+            "The export is approved. Only the organizer who asked for it can download it, "
+            "once, within 15 minutes."
+        ),
+    )
+    return _to_exports(export.action)
+
+
+@organizer_required
+def download_export(request, export_id):
+    export = get_download_for(request.user, export_id)
+    if request.method != "POST":
+        return render(request, "actions/manage/download.html", {"export": export})
+    try:
+        content = services.download_attendee_export(export, actor=request.user)
+    except ExportUnavailable as error:
+        # Spent or expired between the page and the click: the same as a missing page.
+        raise Http404 from error
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="attendees-{export.action.public_id}.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _queue_page(request, campaign, reject_forms=None, status=200):
+    pending = list(
+        Action.objects.pending_approval()
+        .filter(campaign=campaign)
+        .with_place()
+        .with_hub_track_record()
+        .order_by("updated_at", "id")
+    )
+    reject_forms = reject_forms or {}
+    for action in pending:
+        action.description_html = render_markdown(action.description)
+        action.reject_form = reject_forms.get(action.pk) or RejectActionForm(
+            prefix=action.public_id
+        )
+    return render(
+        request,
+        "actions/manage/approvals.html",
+        {"campaign": campaign, "pending": pending},
+        status=status,
+    )
+
+
+@organizer_required
+def approvals(request, slug):
+    return _queue_page(request, get_campaign_for(request.user, slug, "can_approve_action"))
+
+
+@organizer_required
+@require_POST
+def approve(request, slug, action_id):
+    action = get_campaign_action_for(request.user, slug, action_id, "can_approve_action")
+    _run(
+        request,
+        services.approve_action,
+        action,
+        success=_("The action is approved and public now."),
+    )
+    return redirect("actions:manage_approvals", slug)
+
+
+@organizer_required
+@require_POST
+def reject(request, slug, action_id):
+    action = get_campaign_action_for(request.user, slug, action_id, "can_approve_action")
+    form = RejectActionForm(request.POST, prefix=action.public_id)
+    if form.is_valid():
+        _run(
+            request,
+            services.reject_action,
+            action,
+            reason=form.cleaned_data["reason"],
+            success=_("The action is sent back to its hub as a draft, with your reason."),
+        )
+        return redirect("actions:manage_approvals", slug)
+    return _queue_page(
+        request,
+        get_campaign_for(request.user, slug, "can_approve_action"),
+        {action.pk: form},
+        status=400,
+    )
+
+
+@organizer_required
+def counts(request, slug):
+    campaign = get_campaign_for(request.user, slug, "can_view_counts")
+    # Drafts are their hub's business; everything submitted or public is counted.
+    actions = Action.objects.filter(campaign=campaign).submitted()
+    per_action = actions.select_related("hub", "city").order_by("starts_at", "id")
+    return render(
+        request,
+        "actions/manage/counts.html",
+        {
+            "campaign": campaign,
+            "hubs": actions.totals_per_hub(),
+            "page": Paginator(per_action, ACTIONS_PER_PAGE).get_page(request.GET.get("page")),
+        },
+    )

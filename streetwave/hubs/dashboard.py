@@ -1,0 +1,307 @@
+"""The organizer dashboard (`/<lang>/manage/`) and the pages of one hub, read side only.
+
+Pending items: each app says what waits for a user by registering a source, a function
+`(user) -> list[PendingItem]`, with `@pending_source` in its own `dashboard.py`; the hubs app
+imports every installed app's `dashboard` module at start-up (see HubsConfig.ready), so a new
+source needs no change here. A source must run a fixed number of queries (two at most) whatever
+the amount of data, and return few items: the dashboard's query count is asserted in tests.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from streetwave.actions.models import Action
+from streetwave.audit.models import AuditEntry
+from streetwave.campaigns.models import Campaign
+
+from .models import CampaignRole, Hub, Invitation, Membership, Vouch
+from .permissions import PERMISSIONS, hubs_where, permissions_for
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """One thing that waits for the user: `text` is a translated full sentence, `url` the page
+    where it is done, `since` when it started waiting (the oldest come first)."""
+
+    text: str
+    url: str
+    since: dt.datetime | None = None
+
+
+PendingSource = Callable[..., list[PendingItem]]
+PENDING_SOURCES: list[PendingSource] = []
+
+
+def pending_source(source: PendingSource) -> PendingSource:
+    """Register `source` as a provider of pending items (use as a decorator)."""
+    PENDING_SOURCES.append(source)
+    return source
+
+
+def pending_items_for(user) -> list[PendingItem]:
+    items = [item for source in PENDING_SOURCES for item in source(user)]
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return sorted(items, key=lambda item: item.since or oldest)
+
+
+# Labels of audit verbs for organizers' eyes. Other apps add theirs from their dashboard module;
+# a verb without a label is shown as it is.
+AUDIT_LABELS = {
+    "hub.created": _("Hub created"),
+    "hub.proposed": _("Hub proposed"),
+    "hub.application_verified": _("Proposal confirmed by the applicant"),
+    "hub.vouched": _("Vouched for a proposed hub"),
+    "hub.approved": _("Approved by a coordinator"),
+    "hub.activated": _("Hub activated"),
+    "invitation.created": _("Invitation sent"),
+    "invitation.accepted": _("Invitation accepted"),
+    "membership.removed": _("Member removed"),
+}
+
+# RSVPs are logged one by one and would bury everything else; their counts are on the page.
+_QUIET_AUDIT_PREFIXES = ("rsvp.",)
+RECENT_AUDIT_ENTRIES = 20
+PENDING_LIMIT = 20
+# Upcoming actions and those of the last weeks: what an organizer still works on.
+ACTIONS_LOOKBACK = dt.timedelta(days=30)
+ACTIONS_LIMIT = 100
+CAMPAIGN_ROWS_LIMIT = 50
+
+
+def audit_label(verb: str) -> str:
+    return str(AUDIT_LABELS.get(verb, verb))
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    entry: AuditEntry
+    label: str
+
+
+@dataclass
+class HubCard:
+    hub: Hub
+    role: str
+    role_label: str
+    shows_counts: bool
+    manages_actions: bool
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass
+class CampaignCard:
+    """Counts only: coordinators see how many, never who."""
+
+    campaign: Campaign
+    hubs: list[Mapping[str, Any]] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    going: int = 0
+    waitlisted: int = 0
+    more_hubs: int = 0
+
+
+@dataclass
+class Dashboard:
+    hubs: list[HubCard]
+    campaigns: list[CampaignCard]
+    pending: list[PendingItem]
+    audit: list[AuditLine]
+
+
+def dashboard_for(user) -> Dashboard:
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .select_related("hub", "hub__city", "hub__city__country")
+        .order_by("hub__name", "hub_id")
+    )
+    cards = [
+        HubCard(
+            hub=m.hub,
+            role=m.role,
+            role_label=m.get_role_display(),
+            shows_counts=m.role in PERMISSIONS["can_view_counts"],
+            manages_actions=m.role in PERMISSIONS["can_edit_action"],
+        )
+        for m in memberships
+    ]
+    by_hub = {card.hub.pk: card for card in cards}
+    if by_hub:
+        since = timezone.now() - ACTIONS_LOOKBACK
+        for action in (
+            Action.objects.filter(hub_id__in=by_hub, ends_at__gte=since)
+            .select_related("city", "campaign")
+            .order_by("starts_at", "id")[:ACTIONS_LIMIT]
+        ):
+            by_hub[action.hub_id].actions.append(action)
+    audited = [m.hub.public_id for m in memberships if m.role in PERMISSIONS["can_view_hub_audit"]]
+    return Dashboard(
+        hubs=cards,
+        campaigns=_campaign_cards(user),
+        pending=pending_items_for(user),
+        audit=_recent_audit(audited),
+    )
+
+
+@dataclass
+class HubOverview:
+    """One hub as its own people see it; each part only for the roles that may see it."""
+
+    hub: Hub
+    permissions: frozenset[str]
+    actions: list[Action]
+    members: list[Membership]
+    invitations: list[Invitation]
+    audit: list[AuditLine]
+
+    @property
+    def shows_counts(self) -> bool:
+        return "can_view_counts" in self.permissions
+
+    @property
+    def manages_actions(self) -> bool:
+        return "can_edit_action" in self.permissions
+
+
+def hub_overview_for(user, hub: Hub) -> HubOverview:
+    permissions = permissions_for(user, hub)
+    since = timezone.now() - ACTIONS_LOOKBACK
+    return HubOverview(
+        hub=hub,
+        permissions=permissions,
+        actions=list(
+            Action.objects.filter(hub=hub, ends_at__gte=since)
+            .select_related("city", "campaign")
+            .order_by("starts_at", "id")[:ACTIONS_LIMIT]
+        ),
+        members=list(
+            Membership.objects.filter(hub=hub)
+            .select_related("user")
+            .order_by("role", "created_at", "id")
+        )
+        if "can_manage_members" in permissions
+        else [],
+        invitations=list(Invitation.objects.open().filter(hub=hub).order_by("expires_at", "id"))
+        if "can_invite_organizers" in permissions
+        else [],
+        audit=_recent_audit([hub.public_id]) if "can_view_hub_audit" in permissions else [],
+    )
+
+
+def _campaign_cards(user) -> list[CampaignCard]:
+    roles = CampaignRole.objects.filter(
+        user=user, role__in=PERMISSIONS["can_view_counts"]
+    ).select_related("campaign")
+    cards = {role.campaign_id: CampaignCard(campaign=role.campaign) for role in roles}
+    if not cards:
+        return []
+    # Drafts are their hub's business until submitted; coordinators count the rest.
+    counted = Action.objects.filter(campaign_id__in=cards).exclude(status=Action.Status.DRAFT)
+    rows = (
+        counted.values("campaign_id", "hub__public_id", "hub__name")
+        .annotate(actions=Count("id"), going=Sum("going_count"), waitlisted=Sum("waitlisted_count"))
+        .order_by("campaign_id", "-going", "hub__name")
+    )
+    for row in rows:
+        card = cards[row["campaign_id"]]
+        card.going += row["going"] or 0
+        card.waitlisted += row["waitlisted"] or 0
+        if len(card.hubs) < CAMPAIGN_ROWS_LIMIT:
+            card.hubs.append(row)
+        else:
+            card.more_hubs += 1
+    upcoming = (
+        counted.filter(ends_at__gte=timezone.now())
+        .select_related("hub", "city")
+        .order_by("starts_at", "id")[: CAMPAIGN_ROWS_LIMIT * len(cards)]
+    )
+    for action in upcoming:
+        card = cards[cast(int, action.campaign_id)]
+        if len(card.actions) < CAMPAIGN_ROWS_LIMIT:
+            card.actions.append(action)
+    return list(cards.values())
+
+
+def _recent_audit(hub_ids: list[str]) -> list[AuditLine]:
+    if not hub_ids:
+        return []
+    quiet = Q()
+    for prefix in _QUIET_AUDIT_PREFIXES:
+        quiet |= Q(verb__startswith=prefix)
+    entries = (
+        AuditEntry.objects.filter(hub_id__in=hub_ids)
+        .exclude(quiet)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:RECENT_AUDIT_ENTRIES]
+    )
+    return [AuditLine(entry=entry, label=audit_label(entry.verb)) for entry in entries]
+
+
+@pending_source
+def proposals_to_vouch_for(user) -> list[PendingItem]:
+    """Confirmed proposals that neither this organizer nor any of their vouching hubs vouched
+    for yet."""
+    mine = list(
+        hubs_where(user, "can_vouch_hub")
+        .filter(status=Hub.Status.ACTIVE)
+        .values_list("pk", flat=True)
+    )
+    if not mine:
+        return []
+    proposals = (
+        Hub.objects.awaiting_vouches()
+        .exclude(
+            pk__in=Vouch.objects.filter(Q(voucher=user) | Q(voucher_hub__in=mine)).values("hub")
+        )
+        .select_related("city", "application")
+        .annotate(vouch_count=Count("vouches"))
+        .order_by("application__verified_at", "id")[:PENDING_LIMIT]
+    )
+    return [
+        PendingItem(
+            text=ngettext(
+                "%(name)s in %(city)s asks to be vouched for. It has %(count)s vouch of 2.",
+                "%(name)s in %(city)s asks to be vouched for. It has %(count)s vouches of 2.",
+                hub.vouch_count,
+            )
+            % {"name": hub.name, "city": hub.city.display_name(), "count": hub.vouch_count},
+            url=reverse("hubs:proposal", args=[hub.public_id]),
+            since=hub.application.verified_at,
+        )
+        for hub in proposals
+    ]
+
+
+@pending_source
+def proposals_to_approve(user) -> list[PendingItem]:
+    """For coordinators: confirmed proposals, which one approval activates."""
+    role = (
+        CampaignRole.objects.filter(user=user, role__in=PERMISSIONS["can_approve_hub"])
+        .select_related("campaign")
+        .order_by("-campaign__starts_at", "id")
+        .first()
+    )
+    if role is None:
+        return []
+    url = reverse("hubs:tree", args=[role.campaign.slug]) + "#proposals"
+    proposals = (
+        Hub.objects.awaiting_vouches()
+        .select_related("city", "application")
+        .order_by("application__verified_at", "id")[:PENDING_LIMIT]
+    )
+    return [
+        PendingItem(
+            text=_("%(name)s in %(city)s waits for vouches or a coordinator's approval.")
+            % {"name": hub.name, "city": hub.city.display_name()},
+            url=url,
+            since=hub.application.verified_at,
+        )
+        for hub in proposals
+    ]

@@ -1,0 +1,116 @@
+from typing import cast
+
+from django import forms
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from streetwave.core.i18n import localize_digits
+from streetwave.places.models import City
+from streetwave.places.search import find_cities
+
+from .models import Hub, Membership
+
+# How many cities a name may match before the applicant is asked to pick one; one query.
+CITY_CANDIDATES = 8
+
+
+def _city_label(city: City) -> str:
+    # Places that share a name often share a country too; the size tells them apart.
+    return _("%(city)s, %(country)s (population %(population)s)") % {
+        "city": city.display_name(),
+        "country": city.country.display_name(),
+        "population": localize_digits(number_format(city.population, force_grouping=True)),
+    }
+
+
+class StartHubForm(forms.Form):
+    """The public form that proposes a hub. The city is typed by name in any script; when the
+    name fits several cities, the form comes back with them to choose from (no JavaScript)."""
+
+    name = forms.CharField(
+        label=_("Name of the hub"),
+        max_length=120,
+        help_text=_("e.g. Streets for Freedom Leipzig. It will be public once the hub is active."),
+    )
+    city_name = forms.CharField(
+        label=_("City"),
+        max_length=100,
+        help_text=_("Type the name in any script, e.g. Hamburg or هامبورگ."),
+    )
+    # Checked against the cities the typed name matches now, so a stale choice is ignored.
+    city = forms.IntegerField(
+        label=_("Which city do you mean?"), required=False, widget=forms.RadioSelect
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages the hub works in"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    motivation = forms.CharField(
+        label=_("Why do you want to start this hub?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "A few sentences for the organizers who will vouch for you: who you are as a group "
+            "and what you plan. Please name no one."
+        ),
+    )
+    email = forms.EmailField(
+        label=_("Your email"),
+        help_text=_(
+            "Only to confirm this proposal and, once the hub is active, to invite you as its "
+            "lead. Nobody else sees it."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        query = (self.data.get("city_name") or "").strip()[:100] if self.is_bound else ""
+        self.candidates = find_cities(query, limit=CITY_CANDIDATES) if query else []
+        if self.needs_city_choice:
+            self.fields["city"].widget.choices = [
+                (city.geonameid, _city_label(city)) for city in self.candidates
+            ]
+        else:
+            self.fields["city"].widget = forms.HiddenInput()
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        chosen = cleaned.get("city")
+        by_id = {city.geonameid: city for city in self.candidates}
+        if chosen in by_id:
+            cleaned["city"] = by_id[chosen]
+        elif "city_name" in cleaned and not self.candidates:
+            self.add_error("city_name", _("No city of that name is known. Try another spelling."))
+        elif len(self.candidates) == 1:
+            cleaned["city"] = self.candidates[0]
+        elif self.candidates:
+            self.add_error("city", _("Several cities have this name. Choose yours."))
+        return cleaned
+
+    @property
+    def needs_city_choice(self) -> bool:
+        return len(self.candidates) > 1
+
+
+class VouchForm(forms.Form):
+    """Which of the organizer's hubs the vouch is given as."""
+
+    voucher_hub = forms.ModelChoiceField(
+        label=_("Vouch as an organizer of"),
+        queryset=Hub.objects.none(),
+        to_field_name="public_id",
+        empty_label=None,
+    )
+
+    def __init__(self, *args, hubs, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["voucher_hub"]).queryset = hubs
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email of the person you invite"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)

@@ -1,0 +1,135 @@
+"""Organizer pages under /<lang>/manage/: the dashboard, a hub's page, invitations, members,
+vouching for proposals, and the coordinators' hub tree. Every view passes organizer_required,
+then an access helper (404), then at most one service."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from streetwave.accounts.decorators import organizer_required
+from streetwave.campaigns.access import get_campaign_for
+from streetwave.core.errors import DomainError
+
+from .. import services
+from ..access import (
+    get_hub_for,
+    get_membership_for,
+    get_proposal_for_approval,
+    get_proposal_for_voucher,
+)
+from ..dashboard import dashboard_for, hub_overview_for
+from ..forms import InviteForm, VouchForm
+from ..models import Hub
+from ..permissions import hubs_where
+from ..tree import hub_tree_for
+
+
+@organizer_required
+def dashboard(request):
+    return render(
+        request,
+        "hubs/manage/dashboard.html",
+        {"dashboard": dashboard_for(request.user)},
+    )
+
+
+def _hub_page(request, hub, invite_form=None, status=200):
+    return render(
+        request,
+        "hubs/manage/hub.html",
+        {
+            "overview": hub_overview_for(request.user, hub),
+            "invite_form": invite_form
+            or InviteForm(initial={"language": request.LANGUAGE_CODE, "role": "organizer"}),
+        },
+        status=status,
+    )
+
+
+@organizer_required
+def hub(request, public_id):
+    return _hub_page(request, get_hub_for(request.user, public_id, "can_view_hub_dashboard"))
+
+
+@organizer_required
+@require_POST
+def invite(request, public_id):
+    hub = get_hub_for(request.user, public_id, "can_invite_organizers")
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invite_organizer(hub, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("The invitation is on its way."))
+            return redirect("hubs:manage_hub", hub.public_id)
+    return _hub_page(request, hub, invite_form=form, status=400)
+
+
+@organizer_required
+@require_POST
+def remove_member(request, public_id, user_public_id):
+    hub = get_hub_for(request.user, public_id, "can_manage_members")
+    membership = get_membership_for(request.user, hub, user_public_id)
+    try:
+        services.remove_member(membership, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The member was removed and signed out everywhere."))
+    return redirect("hubs:manage_hub", hub.public_id)
+
+
+@organizer_required
+def proposal(request, public_id):
+    proposed = get_proposal_for_voucher(request.user, public_id)
+    mine = hubs_where(request.user, "can_vouch_hub").filter(status=Hub.Status.ACTIVE)
+    form = VouchForm(request.POST or None, hubs=mine)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.vouch_for_hub(
+                    proposed, voucher_hub=form.cleaned_data["voucher_hub"], actor=request.user
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Thank you. Your vouch is recorded."))
+                return redirect("hubs:dashboard")
+        status = 400
+    return render(
+        request,
+        "hubs/manage/proposal.html",
+        {"proposal": proposed, "form": form, "vouches": proposed.vouches.count()},
+        status=status,
+    )
+
+
+@organizer_required
+def tree(request, slug):
+    campaign = get_campaign_for(request.user, slug, "can_view_hub_tree")
+    return render(
+        request,
+        "hubs/manage/tree.html",
+        {"campaign": campaign, "tree": hub_tree_for(campaign)},
+    )
+
+
+@organizer_required
+@require_POST
+def approve(request, slug, public_id):
+    campaign, proposed = get_proposal_for_approval(request.user, slug, public_id)
+    try:
+        services.approve_hub(proposed, campaign=campaign, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is active. Its applicant has been invited as its lead.")
+            % {"name": proposed.name},
+        )
+    return redirect("hubs:tree", campaign.slug)

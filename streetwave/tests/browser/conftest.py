@@ -1,0 +1,245 @@
+"""Browser tests: Playwright for Python drives Debian's Chromium (/usr/bin/chromium, never a
+downloaded browser) against a live server holding a demo-sized campaign.
+
+The server serves static files as production does: collected with the manifest storage,
+precompressed, by WhiteNoise; pages are compressed by GZipMiddleware. So the bytes counted here
+are the bytes a visitor transfers. Every request to another origin is blocked and counted, and
+a test fails if there is one.
+"""
+
+import datetime as dt
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+from django.test.testcases import LiveServerThread
+from django.test.utils import override_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def pytest_terminal_summary(terminalreporter):
+    # Only after a run that took screenshots: the `screenshots` fixture empties the folder.
+    if _screenshots_taken:
+        terminalreporter.write_line(f"Browser screenshots: {SCREENSHOTS}")
+        weights = SCREENSHOTS / "page-weights.txt"
+        if weights.exists():
+            terminalreporter.write(weights.read_text())
+
+
+_screenshots_taken: list[bool] = []
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage():
+    """Replaces the root conftest's fixture of that name: here the manifest storage of
+    `static_root` stays in force, as in production."""
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("static")
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with override_settings(STATIC_ROOT=root, STORAGES=storages):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root, storages
+
+
+@dataclass
+class Demo:
+    slug: str
+    # A published action that has not ended: the RSVP loop runs on it.
+    open_action: str
+
+
+@dataclass
+class Site(Demo):
+    url: str
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): browser tests skipped")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="package")
+def demo(chromium, static_root, django_db_setup, django_db_blocker):
+    """The demo campaign of today (600 actions, as `manage.py demo`, fewer RSVPs), built once
+    for the package; the database is emptied again afterwards. The collected static files stay
+    in force meanwhile."""
+    from streetwave.actions.models import Action
+    from streetwave.campaigns.demo import CITIES, DemoSize, build_demo
+    from streetwave.places.services import load_places
+
+    root, storages = static_root
+    with django_db_blocker.unblock(), override_settings(STATIC_ROOT=root, STORAGES=storages):
+        load_places(countries=sorted({code for code, *_rest in CITIES}), min_population=100_000)
+        day = dt.datetime.now(dt.UTC).date()
+        summary = build_demo(
+            DemoSize(cities=150, hubs=200, actions=600, rsvps=3_000), seed=1, day=day
+        )
+        action = (
+            Action.objects.filter(
+                campaign=summary.campaign,
+                status=Action.Status.PUBLISHED,
+                ends_at__gt=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+                capacity__isnull=True,
+            )
+            .order_by("starts_at")
+            .first()
+        )
+        assert action is not None, "the demo day has no action left to RSVP to"
+        yield Demo(slug=summary.campaign.slug, open_action=action.public_id)
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="package")
+def browser(chromium, demo):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread, and Django refuses database
+    # calls where a loop runs. The tests' few queries run while Playwright waits, never
+    # concurrently with it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+            yield launched
+            launched.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(scope="package")
+def site(browser, demo, django_db_blocker):
+    """A live server for the demo. It starts once Playwright runs because, while an event loop
+    runs, Django hands this thread other connections than before: on SQLite the server must
+    share the very connection the tests (and their transaction) use."""
+    with django_db_blocker.unblock():
+        thread = _start_server()
+        try:
+            yield Site(url=f"http://127.0.0.1:{thread.port}", **vars(demo))
+        finally:
+            _stop_server(thread)
+            # Those connections of the loop's are not closed by anyone else, and PostgreSQL
+            # cannot drop the test database while one is open.
+            connections.close_all()
+
+
+def _start_server():
+    # As pytest-django's live_server, but without its static files handler: WhiteNoise serves
+    # the collected files, compressed, as in production.
+    shared = {
+        conn.alias: conn
+        for conn in connections.all()
+        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+    }
+    for conn in shared.values():
+        conn.inc_thread_sharing()
+    thread = LiveServerThread(
+        "127.0.0.1", static_handler=lambda handler: handler, connections_override=shared
+    )
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    return thread
+
+
+def _stop_server(thread):
+    thread.terminate()
+    for conn in thread.connections_override.values():
+        conn.dec_thread_sharing()
+
+
+@dataclass
+class Visit:
+    """A browser context whose every request to another origin is blocked and recorded."""
+
+    page: Any  # playwright.sync_api.Page
+    site: Site
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    transferred: dict[str, int] = field(default_factory=dict)
+
+    def go(self, path: str, **options):
+        return self.page.goto(self.site.url + path, **options)
+
+
+@pytest.fixture
+def visit(browser, site):
+    """visit(**context options) -> a Visit; after the test, nothing may have been blocked and
+    the pages may have logged no error (a CSP violation is one)."""
+    contexts, opened = [], []
+
+    def open_visit(**options):
+        context = browser.new_context(viewport=VIEWPORT, **options)
+        contexts.append(context)
+        page = context.new_page()
+        # Everything here answers in well under a second; a stuck test should fail quickly.
+        page.set_default_timeout(10_000)
+        visit = Visit(page=page, site=site)
+
+        def route(route):
+            if urlsplit(route.request.url).hostname in LOOPBACK:
+                route.continue_()
+            else:
+                visit.blocked.append(route.request.url)
+                route.abort()
+
+        def finished(request):
+            sizes = request.sizes()
+            visit.transferred[request.url] = (
+                sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            )
+
+        context.route("**/*", route)
+        page.on("requestfinished", finished)
+        page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
+        page.on(
+            "console",
+            lambda message: message.type == "error" and visit.errors.append(message.text),
+        )
+        opened.append(visit)
+        return visit
+
+    yield open_visit
+    for context in contexts:
+        context.close()
+    for each in opened:
+        assert each.blocked == [], f"requests to other origins: {each.blocked}"
+        assert each.errors == [], f"errors in the browser console: {each.errors}"
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+    _screenshots_taken.append(True)
+    return SCREENSHOTS

@@ -1,0 +1,526 @@
+"""Every URL of the project against every role (DESIGN.md, house rule 6; issue 4).
+
+ROWS holds one row per URL name of the resolver: how to build its path from the world and what
+each role gets. What a role may not see is a 404, byte for byte the 404 of a missing object;
+anonymous visitors of organizer pages are sent to sign in; nothing answers 500. A URL name the
+resolver has and ROWS lacks fails `test_every_url_has_a_row`: a new page needs a row.
+
+Outcomes: "ok" is a 2xx or a redirect that is not to the sign-in or second-factor pages,
+"login" a redirect to sign in, "reauthenticate" a redirect to confirming one's password or
+factor again, "404" and "405" those statuses. Buttons (POST-only URLs) are tested with POST,
+and once more with GET, which they answer 405 whoever asks.
+
+The world (conftest.py) is built once per module; POSTs run in a savepoint that is rolled back,
+so each case starts from the same world. Only "no 500" and the outcome are asserted of them.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import translation
+
+from .conftest import ROLES
+
+pytestmark = pytest.mark.django_db
+
+OK, LOGIN, REAUTHENTICATE, NOT_FOUND, NOT_ALLOWED = "ok", "login", "reauthenticate", "404", "405"
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+HUB_PEOPLE_A = frozenset({"member_a", "safety_lead_a", "organizer_a", "lead_a"})
+# can_view_attendees, can_message_attendees, can_approve_relay_message
+ATTENDEE_VIEWERS_A = frozenset({"safety_lead_a", "organizer_a", "lead_a"})
+# can_create/edit/publish/cancel_action, can_confirm_late_change, can_request/approve_export
+ORGANIZERS_A = frozenset({"organizer_a", "lead_a"})
+# can_vouch_hub in some active hub
+VOUCHERS = frozenset({"organizer_a", "lead_a", "organizer_b"})
+COORDINATOR = frozenset({"coordinator"})
+
+# A token nobody was ever given: token URLs answer it with 404, to everyone.
+BOGUS_TOKEN = "bogus-token-Rj0Qm3v7yWl2NcKx8sTq5ZbHdFu1GeAo9iPa4XnCk6E"
+# An integer key of no object (allauth's security-key pages).
+BOGUS_PK = "987654321"
+
+
+def everyone(outcome: str = OK) -> dict[str, str]:
+    return dict.fromkeys(ROLES, outcome)
+
+
+def signed_in() -> dict[str, str]:
+    """Pages about one's own account: anonymous visitors sign in first."""
+    return {role: LOGIN if role == "anonymous" else OK for role in ROLES}
+
+
+def behind_reauthentication() -> dict[str, str]:
+    """Second-factor settings: allauth asks for the password or a factor again first (a fresh
+    sign-in does not count), so a stolen session cannot swap the factor."""
+    return {role: LOGIN if role == "anonymous" else REAUTHENTICATE for role in ROLES}
+
+
+def organizers(allowed: frozenset[str]) -> dict[str, str]:
+    """An organizer page: sign in first, then `allowed` may use it and everyone else gets 404."""
+    return {
+        role: LOGIN if role == "anonymous" else OK if role in allowed else NOT_FOUND
+        for role in ROLES
+    }
+
+
+@dataclass(frozen=True)
+class Row:
+    expect: dict[str, str]
+    # URL keyword -> key of world.ids (an object of the world), or a literal after "=".
+    kwargs: dict[str, str] = field(default_factory=dict)
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    # A JSON body (the API) instead of a form.
+    json: bool = False
+    # For a path the resolver builds no name for (unnamed patterns).
+    path: str = ""
+
+
+RSVP_FORM = {"pseudonym": "", "email": "", "language": "en", "consent": "on"}
+CAMPAIGN = {"slug": "campaign"}
+
+ROWS: dict[str, Row] = {
+    # Health check for load balancers
+    "healthz": Row(everyone()),
+    # Public pages: events are public
+    "campaigns:home": Row(everyone()),
+    "campaigns:detail": Row(everyone(), CAMPAIGN),
+    "campaigns:tally": Row(everyone(), CAMPAIGN),
+    "campaigns:map": Row(everyone(), CAMPAIGN),
+    "campaigns:map_data": Row(everyone(), CAMPAIGN),
+    "campaigns:wave": Row(everyone(), CAMPAIGN),
+    "campaigns:wave_fragment": Row(everyone(), CAMPAIGN),
+    "campaigns:calendar": Row(everyone(), CAMPAIGN),
+    "core:about": Row(everyone()),
+    "hubs:detail": Row(everyone(), {"public_id": "hub_a"}),
+    "hubs:calendar": Row(everyone(), {"public_id": "hub_a"}),
+    "hubs:start": Row(everyone()),
+    "actions:detail": Row(everyone(), {"public_id": "action"}),
+    "actions:calendar": Row(everyone(), {"public_id": "action"}),
+    "actions:rsvp": Row(everyone(), {"public_id": "action"}, "post", RSVP_FORM),
+    # Secret links: whoever holds the token; a token nobody holds is a 404 for everyone
+    "actions:manage": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
+    "hubs:verify": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
+    "accounts:invitation": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
+    # The JSON API: public data only, no accounts
+    "api-v1:api-root": Row(everyone(NOT_FOUND)),
+    "api-v1:openapi-json": Row(everyone()),
+    "api-v1:openapi-view": Row(everyone()),
+    "api-v1:list_campaigns": Row(everyone()),
+    "api-v1:get_campaign": Row(everyone(), CAMPAIGN),
+    "api-v1:get_campaign_tally": Row(everyone(), CAMPAIGN),
+    "api-v1:list_actions": Row(everyone()),
+    "api-v1:get_action": Row(everyone(), {"action_id": "action"}),
+    "api-v1:create_rsvp": Row(
+        everyone(), {"action_id": "action"}, "post", {"language": "en", "consent": True}, json=True
+    ),
+    "api-v1:list_hubs": Row(everyone()),
+    "api-v1:get_hub": Row(everyone(), {"hub_id": "hub_a"}),
+    # Anything else under /api/v1/ is the API's JSON 404
+    "[api/v1/]": Row(everyone(NOT_FOUND), path="/api/v1/no/such/thing"),
+    # One's own account (allauth and accounts)
+    "accounts:sessions": Row(signed_in()),
+    # Signed in already, the sign-in and sign-up pages send one on to the dashboard
+    "account_login": Row(everyone()),
+    "account_signup": Row(everyone()),
+    "account_logout": Row(everyone()),
+    "account_inactive": Row(everyone()),
+    "account_reset_password": Row(everyone()),
+    "account_password_reset_completed": Row(everyone()),
+    "account_complete_password_reset": Row(everyone()),
+    # Steps of a flow (sign-in, address check, reset) with no flow under way: to signing in
+    "account_email_verification_sent": Row(signed_in()),
+    "account_confirm_login_code": Row(signed_in()),
+    "account_confirm_password_reset_code": Row(everyone(LOGIN)),
+    "account_change_password": Row(signed_in()),
+    "account_set_password": Row(signed_in()),
+    "account_email": Row(signed_in()),
+    "account_reauthenticate": Row(signed_in()),
+    # Re-authentication by a mailed code is switched off (ACCOUNT_REAUTHENTICATION_METHODS):
+    # accounts/urls.py shadows allauth's routes so a page nobody may use is a 404
+    "account_request_reauthentication_code": Row(everyone(NOT_FOUND)),
+    "account_confirm_reauthentication_code": Row(everyone(NOT_FOUND)),
+    "[en/accounts/reauthenticate/code/]": Row(
+        everyone(NOT_FOUND), path="/en/accounts/reauthenticate/code/"
+    ),
+    "[en/accounts/reauthenticate/code/confirm/]": Row(
+        everyone(NOT_FOUND), path="/en/accounts/reauthenticate/code/confirm/"
+    ),
+    "mfa_index": Row(signed_in()),
+    "mfa_list_webauthn": Row(signed_in()),
+    "mfa_reauthenticate": Row(signed_in()),
+    "mfa_activate_totp": Row(behind_reauthentication()),
+    "mfa_deactivate_totp": Row(behind_reauthentication()),
+    "mfa_add_webauthn": Row(behind_reauthentication()),
+    # Before any lookup of the key, so the answer is the same for a key that is not one's own
+    "mfa_edit_webauthn": Row(behind_reauthentication(), {"pk": "=" + BOGUS_PK}),
+    "mfa_remove_webauthn": Row(behind_reauthentication(), {"pk": "=" + BOGUS_PK}),
+    "mfa_view_recovery_codes": Row(behind_reauthentication()),
+    "mfa_generate_recovery_codes": Row(behind_reauthentication()),
+    "mfa_download_recovery_codes": Row(behind_reauthentication()),
+    "mfa_reauthenticate_webauthn": Row(behind_reauthentication()),
+    # The second step of signing in, with no sign-in under way
+    "mfa_authenticate": Row(signed_in()),
+    "mfa_login_webauthn": Row(signed_in()),
+    # Organizer pages of hubs (docs/permissions.md, "Pages of the hubs app")
+    "hubs:dashboard": Row(signed_in()),
+    "hubs:manage_hub": Row(organizers(HUB_PEOPLE_A), {"public_id": "hub_a"}),
+    "hubs:invite": Row(
+        organizers(frozenset({"lead_a"})),
+        {"public_id": "hub_a"},
+        "post",
+        {"email": "new-organizer@example.org", "role": "organizer", "language": "en"},
+    ),
+    "hubs:remove_member": Row(
+        organizers(frozenset({"lead_a"})),
+        {"public_id": "hub_a", "user_public_id": "member_a"},
+        "post",
+    ),
+    "hubs:proposal": Row(organizers(VOUCHERS), {"public_id": "proposal"}),
+    "hubs:tree": Row(organizers(COORDINATOR), CAMPAIGN),
+    "hubs:approve": Row(organizers(COORDINATOR), {**CAMPAIGN, "public_id": "proposal"}, "post"),
+    # Organizer pages of actions (docs/permissions.md, "Pages of the actions app")
+    "actions:manage_hub_actions": Row(organizers(ORGANIZERS_A), {"hub_id": "hub_a"}),
+    "actions:manage_create": Row(organizers(ORGANIZERS_A), {"hub_id": "hub_a"}),
+    "actions:manage_overview": Row(organizers(ORGANIZERS_A), {"action_id": "action"}),
+    "actions:manage_edit": Row(organizers(ORGANIZERS_A), {"action_id": "action"}),
+    "actions:manage_publish": Row(organizers(ORGANIZERS_A), {"action_id": "draft"}, "post"),
+    "actions:manage_cancel": Row(organizers(ORGANIZERS_A), {"action_id": "action"}),
+    "actions:manage_change_confirm": Row(organizers(ORGANIZERS_A), {"change_id": "change"}, "post"),
+    "actions:manage_change_withdraw": Row(
+        organizers(ORGANIZERS_A), {"change_id": "change"}, "post"
+    ),
+    "actions:manage_attendees": Row(organizers(ATTENDEE_VIEWERS_A), {"action_id": "action"}),
+    "actions:manage_messages": Row(organizers(ATTENDEE_VIEWERS_A), {"action_id": "action"}),
+    "actions:manage_message_approve": Row(
+        organizers(ATTENDEE_VIEWERS_A), {"message_id": "message"}, "post"
+    ),
+    "actions:manage_export_request": Row(organizers(ORGANIZERS_A), {"action_id": "action"}, "post"),
+    "actions:manage_export_approve": Row(organizers(ORGANIZERS_A), {"export_id": "export"}, "post"),
+    # Only the organizer who asked for it; not even the lead who approved it.
+    "actions:manage_export_download": Row(
+        organizers(frozenset({"organizer_a"})), {"export_id": "ready_export"}
+    ),
+    # Coordinators: campaign pages, never people
+    "actions:manage_approvals": Row(organizers(COORDINATOR), CAMPAIGN),
+    "actions:manage_approve": Row(
+        organizers(COORDINATOR), {**CAMPAIGN, "action_id": "pending"}, "post"
+    ),
+    "actions:manage_reject": Row(
+        organizers(COORDINATOR),
+        {**CAMPAIGN, "action_id": "pending"},
+        "post",
+        {"{pending}-reason": "Please name the square."},
+    ),
+    "actions:manage_counts": Row(organizers(COORDINATOR), CAMPAIGN),
+    # The admin: one row for its index; test_every_admin_url_sends_non_staff_to_sign_in covers
+    # the rest
+    "admin:index": Row(everyone(LOGIN)),
+}
+
+# The same URLs on other objects of the world: what is not public is a 404 on public pages and
+# in the API, and another hub's organizer reaches their own hub (the mirror image of the 404s).
+EXTRA_ROWS: dict[tuple[str, str], Row] = {
+    ("actions:detail", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}),
+    ("actions:detail", "awaiting approval"): Row(everyone(NOT_FOUND), {"public_id": "pending"}),
+    ("actions:calendar", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}),
+    ("actions:rsvp", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}, "post", RSVP_FORM),
+    ("api-v1:get_action", "draft"): Row(everyone(NOT_FOUND), {"action_id": "draft"}),
+    ("api-v1:create_rsvp", "draft"): Row(
+        everyone(NOT_FOUND),
+        {"action_id": "draft"},
+        "post",
+        {"language": "en", "consent": True},
+        json=True,
+    ),
+    ("hubs:detail", "proposal"): Row(everyone(NOT_FOUND), {"public_id": "proposal"}),
+    ("hubs:calendar", "proposal"): Row(everyone(NOT_FOUND), {"public_id": "proposal"}),
+    ("api-v1:get_hub", "proposal"): Row(everyone(NOT_FOUND), {"hub_id": "proposal"}),
+    ("actions:manage_attendees", "draft"): Row(
+        organizers(ATTENDEE_VIEWERS_A), {"action_id": "draft"}
+    ),
+    ("campaigns:detail", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
+    ("campaigns:map_data", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
+    ("campaigns:tally", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
+    ("api-v1:get_campaign", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
+    # A coordinator's authority is their own campaign's
+    ("hubs:tree", "another campaign"): Row(organizers(frozenset()), {"slug": "draft_campaign"}),
+    ("actions:manage_counts", "another campaign"): Row(
+        organizers(frozenset()), {"slug": "draft_campaign"}
+    ),
+    ("actions:manage_approvals", "another campaign"): Row(
+        organizers(frozenset()), {"slug": "draft_campaign"}
+    ),
+    ("actions:manage_approve", "another campaign"): Row(
+        organizers(frozenset()), {"slug": "draft_campaign", "action_id": "pending"}, "post"
+    ),
+    ("hubs:approve", "another campaign"): Row(
+        organizers(frozenset()), {"slug": "draft_campaign", "public_id": "proposal"}, "post"
+    ),
+    # Only confirmed proposals can be vouched for or approved; an active hub is no proposal
+    ("hubs:proposal", "unconfirmed"): Row(organizers(frozenset()), {"public_id": "unconfirmed"}),
+    ("hubs:approve", "active hub"): Row(
+        organizers(frozenset()), {**CAMPAIGN, "public_id": "hub_a"}, "post"
+    ),
+    # A lead removes people of their own hub only
+    ("hubs:remove_member", "member of hub B"): Row(
+        organizers(frozenset()),
+        {"public_id": "hub_a", "user_public_id": "organizer_b"},
+        "post",
+    ),
+    ("hubs:manage_hub", "hub B"): Row(
+        organizers(frozenset({"organizer_b"})), {"public_id": "hub_b"}
+    ),
+    ("actions:manage_hub_actions", "hub B"): Row(
+        organizers(frozenset({"organizer_b"})), {"hub_id": "hub_b"}
+    ),
+}
+# A button's URL answers GET with 405 whoever asks (after sending anonymous visitors of organizer
+# pages to sign in), before looking anything up, so the answer says nothing about what exists.
+EXTRA_ROWS |= {
+    (name, "GET"): Row(
+        {
+            role: LOGIN if role == "anonymous" and row.expect[role] == LOGIN else NOT_ALLOWED
+            for role in ROLES
+        },
+        row.kwargs,
+        json=row.json,
+    )
+    for name, row in ROWS.items()
+    if row.method == "post"
+}
+
+# Bugs the matrix found: (name, label) -> (roles, what is wrong). The row keeps what the rules
+# say and those cases are expected failures; strict, so a fix turns them red and the mark
+# comes off.
+KNOWN_BUGS: dict[tuple[str, str], tuple[frozenset[str], str]] = {}
+
+
+# -- the resolver --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str  # "namespace:name", or "[route]" for an unnamed pattern
+    route: str
+    callback: object
+    admin: bool
+
+
+def url_patterns() -> list[Pattern]:
+    """Every URL pattern of the project, depth first, with namespaced names."""
+    found: list[Pattern] = []
+
+    def walk(resolver: URLResolver, prefix: str, namespace: str) -> None:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = namespace
+                if entry.namespace:
+                    inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+                walk(entry, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                route = prefix + str(entry.pattern)
+                if entry.name:
+                    key = f"{namespace}:{entry.name}" if namespace else entry.name
+                else:
+                    key = f"[{route}]"
+                admin = namespace.split(":")[0] == "admin"
+                found.append(Pattern(key, route, entry.callback, admin))
+
+    with translation.override("en"):
+        walk(get_resolver(), "", "")
+    return found
+
+
+def names_needing_rows() -> set[str]:
+    return {p.key for p in url_patterns() if not p.admin} | {"admin:index"}
+
+
+# -- requests --------------------------------------------------------------------------------
+
+
+def build(row: Row, name: str, ids: dict[str, str]) -> tuple[str, dict]:
+    kwargs = {
+        key: value[1:] if value.startswith("=") else ids[value] for key, value in row.kwargs.items()
+    }
+    with translation.override("en"):
+        path = row.path or reverse(name, kwargs=kwargs)
+    data = {key.format(**ids): value for key, value in row.data.items()}
+    return path, data
+
+
+def request(client, row: Row, path: str, data: dict):
+    if row.json:
+        return getattr(client, row.method)(path, data, content_type="application/json")
+    return getattr(client, row.method)(path, data)
+
+
+LOGIN_PATHS = ("/en/accounts/login/", "/en/admin/login/")
+REAUTHENTICATE_PATHS = ("/en/accounts/reauthenticate/", "/en/accounts/2fa/reauthenticate/")
+SECOND_FACTOR_PATHS = ("/en/accounts/2fa/",)
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if status in (301, 302, 303, 307, 308):
+        location = response["Location"]
+        if location.startswith(LOGIN_PATHS):
+            return LOGIN
+        if location.startswith(REAUTHENTICATE_PATHS):
+            return REAUTHENTICATE
+        if location.startswith(SECOND_FACTOR_PATHS):
+            return "second factor"
+        return OK
+    if 200 <= status < 300:
+        return OK
+    return str(status)
+
+
+def describe(response) -> str:
+    text = f"{response.status_code}"
+    if response.has_header("Location"):
+        text += f" to {response['Location']}"
+    if getattr(response, "exc_info", None):
+        text += f" raising {response.exc_info[1]!r}"
+    return text
+
+
+_CSRF_TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*"')
+
+
+def normalized(body: bytes) -> bytes:
+    """A body without its CSRF tokens, which differ from one request to the next."""
+    return _CSRF_TOKEN.sub(rb'\1"', body)
+
+
+def missing_ids(ids: dict[str, str]) -> dict[str, str]:
+    """Ids of the same shape as the world's that name nothing."""
+    return {key: ("zz" + "x" * len(value))[: len(value)] for key, value in ids.items()}
+
+
+# -- the tests -------------------------------------------------------------------------------
+
+
+def test_every_url_has_a_row(capsys):
+    rowless = sorted(names_needing_rows() - set(ROWS))
+
+    with capsys.disabled():
+        print(f"\n{summary()}")
+    assert not rowless, f"URLs without a row in ROWS ({len(rowless)}): {rowless}"
+
+
+def test_every_url_has_a_name_of_its_own():
+    # A row reaches its URL by name: two patterns under one name would share a row unseen.
+    keys = [p.key for p in url_patterns() if not p.admin]
+    assert sorted({key for key in keys if keys.count(key) > 1}) == []
+
+
+def test_every_row_names_a_url():
+    names = names_needing_rows()
+    stale = sorted(set(ROWS) - names) + sorted({name for name, _label in EXTRA_ROWS} - set(ROWS))
+    assert not stale, f"rows of URLs that no longer exist: {stale}"
+
+
+def test_every_row_has_an_outcome_for_every_role():
+    for name, row in [*ROWS.items(), *((name, row) for (name, _), row in EXTRA_ROWS.items())]:
+        assert set(row.expect) == set(ROLES), name
+
+
+def _cases():
+    rows = [(name, "", row) for name, row in ROWS.items()]
+    rows += [(name, label, row) for (name, label), row in EXTRA_ROWS.items()]
+    for name, label, row in rows:
+        for role in ROLES:
+            marks = []
+            bug_roles, bug = KNOWN_BUGS.get((name, label), (frozenset(), ""))
+            if role in bug_roles:
+                marks.append(pytest.mark.xfail(strict=True, reason=f"bug: {bug}"))
+            case_id = f"{name}{'[' + label + ']' if label else ''}-{role}"
+            yield pytest.param(name, row, role, id=case_id, marks=marks)
+
+
+CASES = list(_cases())
+
+
+@pytest.mark.parametrize(("name", "row", "role"), CASES)
+def test_each_role_gets_what_the_rules_say(world, name, row, role):
+    path, data = build(row, name, world.ids)
+    client = world.client(role)
+
+    response = request(client, row, path, data)
+
+    expected = row.expect[role]
+    assert response.status_code < 500, (
+        f"{row.method.upper()} {path} as {role}: {describe(response)}"
+    )
+    got = outcome(response)
+    assert got == expected, (
+        f"{row.method.upper()} {path} as {role}: expected {expected}, got {describe(response)}"
+    )
+    object_kwargs = [value for value in row.kwargs.values() if not value.startswith("=")]
+    if expected in (NOT_FOUND, NOT_ALLOWED) and object_kwargs:
+        # Forbidden must look exactly like missing: the same answer for ids that name nothing.
+        fake = missing_ids(world.ids)
+        missing_path, missing_data = build(row, name, fake)
+        missing = request(world.client(role), row, missing_path, missing_data)
+        answer = response.content
+        for key in object_kwargs:
+            answer = answer.replace(world.ids[key].encode(), fake[key].encode())
+        assert missing.status_code == response.status_code, f"{missing_path}: {describe(missing)}"
+        assert response["Content-Type"] == missing["Content-Type"]
+        assert normalized(answer) == normalized(missing.content), (
+            f"{path} as {role}: the {expected} differs from the one for a missing object"
+        )
+
+
+# -- the admin -------------------------------------------------------------------------------
+
+_SAMPLES = {"object_id": "1", "content_type_id": "1", "app_label": "auth", "url": "nowhere/"}
+
+
+def admin_path(pattern: Pattern) -> str:
+    """A path that resolves to `pattern`, with sample arguments."""
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: _SAMPLES[m.group(1)], pattern.route)
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: _SAMPLES[m.group(1)], route)
+    return "/" + route.replace("^", "").replace("$", "")
+
+
+ADMIN_PATTERNS = [p for p in url_patterns() if p.admin]
+# Staff status is no role of the matrix: the signed-in account with the most power in it and
+# the one with none are sent to sign in like an anonymous visitor.
+NON_STAFF = ("anonymous", "no_role", "coordinator")
+
+
+@pytest.mark.parametrize("role", NON_STAFF)
+@pytest.mark.parametrize("pattern", ADMIN_PATTERNS, ids=[p.key for p in ADMIN_PATTERNS])
+def test_every_admin_url_sends_non_staff_to_sign_in(world, pattern, role):
+    path = admin_path(pattern)
+    assert resolve(path).func == pattern.callback, path
+    client = world.client(role)
+
+    response = client.get(path)
+    if pattern.key == "admin:logout":
+        # Django's admin sends a visitor without permission from its logout page to its
+        # index, which is where sign-in is asked for.
+        assert response["Location"] == "/en/admin/"
+        response = client.get(response["Location"])
+
+    assert outcome(response) == LOGIN, f"GET {path} as {role}: {describe(response)}"
+
+
+# -- what the matrix covers -------------------------------------------------------------------
+
+
+def summary() -> str:
+    patterns = url_patterns()
+    admin = [p for p in patterns if p.admin]
+    known_bugs = sum(1 for case in CASES if case.marks)
+    return (
+        f"permission matrix: {len(patterns)} URL patterns ({len(patterns) - len(admin)} with a "
+        f"row of their own, {len(admin)} of the admin under one rule), {len(ROLES)} roles; "
+        f"{len(CASES)} cases ({len(ROWS)} rows + {len(EXTRA_ROWS)} rows on other objects or "
+        f"methods, x {len(ROLES)} roles; {known_bugs} of them known bugs) + "
+        f"{len(ADMIN_PATTERNS) * len(NON_STAFF)} admin cases"
+    )
