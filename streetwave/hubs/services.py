@@ -10,8 +10,8 @@ the applicant is invited as its lead. From then on its lead invites the team
 import datetime as dt
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,7 @@ from streetwave.core.crypto import normalize_contact
 from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
 from streetwave.core.ids import hash_token, new_token
+from streetwave.core.locking import lock
 from streetwave.places.models import City
 
 from .models import (
@@ -73,13 +74,6 @@ class LastLead(Conflict):
 
 class HubNotActive(DomainError):
     default_message = _("Only an active hub can do this.")
-
-
-def _lock(queryset: QuerySet) -> QuerySet:
-    # SQLite serializes writers already (BEGIN IMMEDIATE); PostgreSQL needs the row lock.
-    if connection.features.has_select_for_update:
-        return queryset.select_for_update(of=("self",))
-    return queryset
 
 
 def _placeholder_token_hash() -> str:
@@ -167,7 +161,7 @@ def verify_hub_application(application: HubApplication, *, actor=None) -> Hub:
 
 def _locked_proposal(hub: Hub) -> Hub:
     """The proposal, re-read under a row lock so that concurrent vouches activate it once."""
-    locked = _lock(Hub.objects.awaiting_vouches().filter(pk=hub.pk)).first()
+    locked = lock(Hub.objects.awaiting_vouches().filter(pk=hub.pk)).first()
     if locked is None:
         raise NotAProposal()
     return locked
@@ -338,7 +332,7 @@ def remove_member(membership: Membership, *, actor) -> None:
         hub = membership.hub
         if not can(actor, "can_manage_members", hub):
             raise NotAllowed()
-        current = _lock(Membership.objects.filter(pk=membership.pk)).select_related("user").first()
+        current = lock(Membership.objects.filter(pk=membership.pk)).select_related("user").first()
         if current is None:
             return
         if (

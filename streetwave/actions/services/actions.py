@@ -18,6 +18,7 @@ from streetwave.audit.services import record
 from streetwave.campaigns.models import Campaign
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
 from streetwave.core.i18n import localize_digits
+from streetwave.core.locking import lock
 from streetwave.hubs.models import Hub
 from streetwave.hubs.permissions import can
 from streetwave.places.search import distance_km
@@ -25,7 +26,6 @@ from streetwave.places.search import distance_km
 from ..models import Action, ActionChange, hub_is_on_probation
 from ..schedule import check_schedule, zone_of
 from .changes import PUBLIC_FIELDS, apply_or_hold_change, withdraw_pending_changes
-from .locking import lock
 from .notices import notify_live_rsvps
 from .rsvps import promote_waitlisted
 

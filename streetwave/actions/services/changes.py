@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
 from streetwave.core.errors import Conflict, NotAllowed
+from streetwave.core.locking import lock
 from streetwave.hubs.permissions import can
 
 from ..models import LATE_CHANGE_WINDOW, Action, ActionChange
 from ..schedule import check_schedule
-from .locking import lock
 from .notices import notify_live_rsvps
 
 PUBLIC_FIELDS = ["starts_at", "ends_at", "place", "latitude", "longitude"]

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 
 from streetwave.audit.services import record
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
+from streetwave.core.locking import lock
 from streetwave.hubs.permissions import can
 
 from ..models import EXPORT_LINK_LIFETIME, RSVP, Action, AttendeeExport
-from .locking import lock
 
 
 class ExportAlreadyApproved(Conflict):

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
 from streetwave.core.errors import Conflict, NotAllowed
+from streetwave.core.locking import lock
 from streetwave.hubs.permissions import can
 
 from ..models import RELAY_APPROVAL_THRESHOLD, Action, RelayMessage
-from .locking import lock
 from .notices import live_rsvps_with_contact, notify_live_rsvps
 
 

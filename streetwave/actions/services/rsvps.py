@@ -21,10 +21,10 @@ from streetwave.core.crypto import blind_index
 from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.errors import DomainError
 from streetwave.core.ids import hash_token, new_token
+from streetwave.core.locking import lock
 from streetwave.core.mail import absolute_url
 
 from ..models import RSVP, Action
-from .locking import lock
 
 CONSENT_VERSION = "2026-11"
 
