@@ -34,6 +34,7 @@ from django.db.models import Model
 from streetwave.actions.models import RSVP, Action
 from streetwave.actions.services import CONSENT_VERSION
 from streetwave.audit.models import AuditEntry
+from streetwave.campaigns.demo import apportion
 from streetwave.campaigns.models import COUNTER_SHARDS, Campaign, CampaignCounter
 from streetwave.campaigns.services import create_campaign
 from streetwave.core.crypto import blind_index, encrypt
@@ -321,7 +322,7 @@ def _plan_actions(rng: random.Random, profile: Profile, hubs: list[SeedHub]) -> 
             PlannedAction(action_id, new_public_id(), hubs[index % len(hubs)], status, None, [])
         )
         pulls.append(rng.lognormvariate(0, 1.0) if published else 0.0)
-    for plan, demand in zip(planned, _apportion(profile.rsvps, pulls), strict=True):
+    for plan, demand in zip(planned, apportion(profile.rsvps, pulls), strict=True):
         if demand and rng.random() < CAPACITY_SHARE:
             plan.capacity = max(20, int(demand * rng.uniform(0.6, 1.5)))
         going = 0
@@ -334,17 +335,6 @@ def _plan_actions(rng: random.Random, profile: Profile, hubs: list[SeedHub]) -> 
             else:
                 plan.statuses.append(RSVP.Status.WAITLISTED)
     return planned
-
-
-def _apportion(total: int, weights: list[float]) -> list[int]:
-    """`total` split in proportion to `weights`, in whole numbers that add up exactly."""
-    scale = total / sum(weights)
-    shares = [weight * scale for weight in weights]
-    counts = [int(share) for share in shares]
-    by_remainder = sorted(range(len(shares)), key=lambda i: counts[i] - shares[i])
-    for i in by_remainder[: total - sum(counts)]:
-        counts[i] += 1
-    return counts
 
 
 def _copy_actions(

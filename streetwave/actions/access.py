@@ -79,33 +79,32 @@ def get_campaign_action_for(user, slug: str, public_id: str, permission: str) ->
     return action
 
 
-def get_pending_change_for(user, public_id: str, permission: str) -> ActionChange:
-    change = get_object_or_404(
-        ActionChange.objects.select_related("action", "action__hub", "action__campaign"),
+def _get_about_action_for(model, user, public_id: str, permission: str, **filters):
+    """A row that belongs to an action (a change, a relay message, an export), 404 unless the
+    user holds `permission` over that action."""
+    row = get_object_or_404(
+        model.objects.select_related("action", "action__hub", "action__campaign"),
         public_id=public_id,
-        status=ActionChange.Status.PENDING,
+        **filters,
     )
-    require(user, permission, change.action)
-    return change
+    require(user, permission, row.action)
+    return row
+
+
+def get_pending_change_for(user, public_id: str, permission: str) -> ActionChange:
+    return _get_about_action_for(
+        ActionChange, user, public_id, permission, status=ActionChange.Status.PENDING
+    )
 
 
 def get_held_message_for(user, public_id: str, permission: str) -> RelayMessage:
-    message = get_object_or_404(
-        RelayMessage.objects.select_related("action", "action__hub", "action__campaign"),
-        public_id=public_id,
-        status=RelayMessage.Status.HELD,
+    return _get_about_action_for(
+        RelayMessage, user, public_id, permission, status=RelayMessage.Status.HELD
     )
-    require(user, permission, message.action)
-    return message
 
 
 def get_export_for(user, public_id: str, permission: str) -> AttendeeExport:
-    export = get_object_or_404(
-        AttendeeExport.objects.select_related("action", "action__hub", "action__campaign"),
-        public_id=public_id,
-    )
-    require(user, permission, export.action)
-    return export
+    return _get_about_action_for(AttendeeExport, user, public_id, permission)
 
 
 def get_download_for(user, public_id: str) -> AttendeeExport:

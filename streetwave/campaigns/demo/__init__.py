@@ -343,7 +343,7 @@ def _plan_rsvps(rng: random.Random, planned: list[PlannedAction], total: int) ->
     capacity near their demand so a few fill up, then decide each RSVP's status in order of
     arrival, and set the action's counters from those statuses."""
     taking = [plan for plan in planned if plan.pull > 0]
-    for plan, demand in zip(taking, _apportion(total, [plan.pull for plan in taking]), strict=True):
+    for plan, demand in zip(taking, apportion(total, [plan.pull for plan in taking]), strict=True):
         action = plan.action
         if rng.random() < 0.08:
             action.capacity = max(20, int(round(demand * rng.uniform(0.6, 1.5), -1)))
@@ -362,7 +362,7 @@ def _plan_rsvps(rng: random.Random, planned: list[PlannedAction], total: int) ->
         action.cancelled_count = counts[RSVP.Status.CANCELLED]
 
 
-def _apportion(total: int, weights: list[float]) -> list[int]:
+def apportion(total: int, weights: list[float]) -> list[int]:
     """`total` split in proportion to `weights`, in whole numbers that add up exactly."""
     if not weights:
         return []
