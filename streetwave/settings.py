@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "streetwave.hubs",
     "streetwave.campaigns",
     "streetwave.actions",
+    "streetwave.broadcasts",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(broker_dir),
         "data_folder_out": str(broker_dir),
         "processed_folder": str(broker_dir),
+        "control_folder": str(broker_dir),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -202,7 +204,26 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "streetwave.hubs.tasks.erase_stale_hub_data",
         "schedule": 3600.0,
     },
+    "queue-due-reminders": {
+        "task": "streetwave.actions.tasks.queue_due_reminders",
+        "schedule": 60.0,
+    },
+    "send-scheduled-broadcasts": {
+        "task": "streetwave.broadcasts.tasks.send_scheduled_broadcasts",
+        "schedule": 60.0,
+    },
+    "sweep-outbox": {
+        "task": "streetwave.broadcasts.tasks.sweep_outbox",
+        "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60")),
+    },
 }
+
+# The outbox: deliveries are sent in batches of this many per task; one still "sending" after
+# the lease belonged to a worker that died and is queued again; after this many attempts a
+# delivery has failed for good.
+OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "50"))
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
 
 # Rate limits: requests per client address per minute. Through a Tor onion service every
 # visitor shares one address, so such deployments raise these.

@@ -32,6 +32,19 @@ LATE_CHANGE_WINDOW = dt.timedelta(hours=48)
 RELAY_APPROVAL_THRESHOLD = 50
 # An approved export can be downloaded once, by its requester, for this long.
 EXPORT_LINK_LIFETIME = dt.timedelta(minutes=15)
+# Supporters are reminded the day before, and again this long before the start unless the
+# organizers choose otherwise; a private meeting point is revealed as long before as they set.
+DAY_BEFORE = dt.timedelta(hours=24)
+DEFAULT_REMINDER_LEAD = dt.timedelta(hours=2)
+LEAD_CHOICES = [
+    (dt.timedelta(minutes=30), _("30 minutes before the start")),
+    (dt.timedelta(hours=1), _("1 hour before the start")),
+    (dt.timedelta(hours=2), _("2 hours before the start")),
+    (dt.timedelta(hours=3), _("3 hours before the start")),
+    (dt.timedelta(hours=6), _("6 hours before the start")),
+    (dt.timedelta(hours=12), _("12 hours before the start")),
+    (dt.timedelta(hours=24), _("24 hours before the start")),
+]
 
 
 def round_public_count(count: int) -> int | None:
@@ -122,6 +135,15 @@ class Action(BaseModel):
     longitude = models.FloatField(_("longitude"))
     # Kept back and revealed to confirmed RSVPs at a set time before the start.
     meeting_point = models.TextField(_("private meeting point"), blank=True)
+    reveal_lead = models.DurationField(
+        _("reveal the meeting point"), choices=LEAD_CHOICES, default=DEFAULT_REMINDER_LEAD
+    )
+    reminder_lead = models.DurationField(
+        _("second reminder"), choices=LEAD_CHOICES, default=DEFAULT_REMINDER_LEAD
+    )
+    # When the next scheduled message to its supporters (a reminder, the reveal) is due; unset
+    # when none is left. Beat looks only at actions whose time has come.
+    next_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -218,6 +240,9 @@ class RSVP(BaseModel):
     consent_version = models.CharField(max_length=16)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     manage_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Asked at RSVP time: may the campaign's coordinators write to this address about the
+    # campaign? Withdrawn by one click in any such mail.
+    campaign_news = models.BooleanField(_("news from the campaign"), default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -378,6 +403,31 @@ class RelayMessage(BaseModel):
     @property
     def is_held(self) -> bool:
         return self.status == self.Status.HELD
+
+
+class EmergencyNotice(BaseModel):
+    """An urgent notice from an organizer of the action's hub ("the police closed the square:
+    gather at X"), mailed to everyone going and shown on the action's public page until the
+    action ends, so that a forged "the meeting point moved" can be checked against the page."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="emergency_notices")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("notice"))
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("emergency notice")
+        verbose_name_plural = _("emergency notices")
+
+    def __str__(self):
+        return f"{self.action_id}:{self.created_at}"
 
 
 class AttendeeExport(BaseModel):

@@ -1,11 +1,26 @@
-"""Plain-text mail to one person, in their language. Every mail of Streetwave goes to exactly
-one recipient (no one ever sees another's address) and links back with absolute URLs."""
+"""Mail to one person, in their language, as plain text and HTML. Every mail of Streetwave goes
+to exactly one recipient (no one ever sees another's address) and links back with absolute URLs.
+
+A mail is written once, as plain text (`<template>.txt` and `<template>_subject.txt`); the HTML
+part is made from that text, so the two always say the same. The HTML part carries the
+language and its direction (right-to-left for Persian) and loads nothing from anywhere: no
+images, fonts or styles from another origin, nothing that tells a sender a mail was opened.
+"""
+
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+
+@dataclass(frozen=True)
+class Mail:
+    subject: str
+    text: str
+    html: str
 
 
 def absolute_url(name: str, *args, language: str) -> str:
@@ -14,9 +29,19 @@ def absolute_url(name: str, *args, language: str) -> str:
         return settings.SITE_URL + reverse(name, args=args)
 
 
-def send_mail(template: str, context: dict, *, to: str, language: str, subject_prefix="") -> None:
-    """Render `<template>_subject.txt` and `<template>.txt` in `language` and send them to `to`."""
+def render_mail(template: str, context: dict, *, language: str, subject_prefix="") -> Mail:
+    """Render `<template>_subject.txt` and `<template>.txt` in `language`, and the HTML part."""
     with translation.override(language):
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}.txt", context)
-    EmailMessage(subject_prefix + subject, body, to=[to]).send()
+        subject = subject_prefix + render_to_string(f"{template}_subject.txt", context).strip()
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string("core/mail/base.html", {"subject": subject, "text": text})
+    return Mail(subject=subject, text=text, html=html)
+
+
+def send_mail(template: str, context: dict, *, to: str, language: str, subject_prefix="") -> None:
+    """Send one mail now. Mails about accounts use this; everything said to supporters and hubs
+    goes through the outbox (streetwave.broadcasts)."""
+    mail = render_mail(template, context, language=language, subject_prefix=subject_prefix)
+    message = EmailMultiAlternatives(mail.subject, mail.text, to=[to])
+    message.attach_alternative(mail.html, "text/html")
+    message.send()

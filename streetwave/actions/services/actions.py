@@ -26,7 +26,7 @@ from streetwave.places.search import distance_km
 from ..models import Action, ActionChange, hub_is_on_probation
 from ..schedule import check_schedule, zone_of
 from .changes import PUBLIC_FIELDS, apply_or_hold_change, withdraw_pending_changes
-from .notices import notify_live_rsvps
+from .notices import message_rsvps
 from .rsvps import promote_waitlisted
 
 # A public point farther than this from the hub's city is almost surely a typing error.
@@ -337,8 +337,6 @@ def reject_action(action: Action, *, reason: str, actor) -> Action:
 def cancel_action(action: Action, *, actor) -> Action:
     """Call a published action off: the page says so and every live RSVP with a contact is
     told. RSVPs keep their status, so the counts still say how many had planned to come."""
-    from ..tasks import send_cancellation_notice
-
     if not can(actor, "can_cancel_action", action):
         raise NotAllowed()
     with transaction.atomic():
@@ -352,7 +350,7 @@ def cancel_action(action: Action, *, actor) -> Action:
         withdrawn = withdraw_pending_changes(current, actor=actor)
         current.status = Action.Status.CANCELLED
         current.save(update_fields=["status", "updated_at"])
-        notified = notify_live_rsvps(current, send_cancellation_notice)
+        notified = message_rsvps(current, "action.cancelled")
         record(
             "action.cancelled",
             actor=actor,

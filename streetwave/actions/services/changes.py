@@ -20,7 +20,7 @@ from streetwave.hubs.permissions import can
 
 from ..models import LATE_CHANGE_WINDOW, Action, ActionChange
 from ..schedule import check_schedule
-from .notices import notify_live_rsvps
+from .notices import message_rsvps
 
 PUBLIC_FIELDS = ["starts_at", "ends_at", "place", "latitude", "longitude"]
 
@@ -62,9 +62,7 @@ def _apply(action: Action, change: ActionChange, now: dt.datetime) -> None:
 
 
 def _notify(change: ActionChange) -> int:
-    from ..tasks import send_change_notice
-
-    return notify_live_rsvps(change.action, send_change_notice, change.pk)
+    return message_rsvps(change.action, "action.changed", change=change.pk)
 
 
 def apply_or_hold_change(

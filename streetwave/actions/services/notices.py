@@ -1,24 +1,25 @@
-"""Mail to everyone who is still coming to an action and left an address.
+"""Messages to everyone who is still coming to an action and left an address, through the
+outbox: queued inside the caller's transaction, sent after it commits."""
 
-One task per RSVP, each taking ids only: a retry resends one mail, not all of them, and the
-outbox of the messaging issue can replace these tasks one for one.
-"""
+from streetwave.broadcasts.outbox import queue_message
 
-from streetwave.core.enqueue import enqueue_on_commit
-
+from ..messages import rsvp_recipient
 from ..models import RSVP, Action
 
 
-def live_rsvps_with_contact(action: Action):
+def rsvps_with_contact(action: Action, statuses=RSVP.LIVE):
     # The blind index is set exactly when a contact is, and unlike the encrypted contact it can
     # be filtered on.
-    return RSVP.objects.filter(action=action, status__in=RSVP.LIVE).exclude(contact_index="")
+    return RSVP.objects.filter(action=action, status__in=statuses).exclude(contact_index="")
 
 
-def notify_live_rsvps(action: Action, task, *ids: int) -> int:
-    """Schedule `task(*ids, rsvp_id)` for each live RSVP with a contact, after commit; returns
-    how many were scheduled."""
-    rsvp_ids = list(live_rsvps_with_contact(action).values_list("pk", flat=True))
-    for rsvp_id in rsvp_ids:
-        enqueue_on_commit(task, *ids, rsvp_id)
-    return len(rsvp_ids)
+def message_rsvps(action: Action, kind: str, *, statuses=RSVP.LIVE, key="", **data) -> int:
+    """Queue a message of `kind` to the action's RSVPs in `statuses` that have an address;
+    returns how many it goes to."""
+    recipients = [
+        rsvp_recipient(pk)
+        for pk in rsvps_with_contact(action, statuses).values_list("pk", flat=True)
+    ]
+    if recipients:
+        queue_message(kind, recipients, key=key, data={"action": action.pk, **data})
+    return len(recipients)

@@ -16,7 +16,7 @@ from streetwave.core.locking import lock
 from streetwave.hubs.permissions import can
 
 from ..models import RELAY_APPROVAL_THRESHOLD, Action, RelayMessage
-from .notices import live_rsvps_with_contact, notify_live_rsvps
+from .notices import message_rsvps, rsvps_with_contact
 
 
 class MessageAlreadySent(Conflict):
@@ -28,9 +28,7 @@ class AuthorCannotApprove(NotAllowed):
 
 
 def _send(message: RelayMessage) -> int:
-    from ..tasks import send_relay_copy
-
-    return notify_live_rsvps(message.action, send_relay_copy, message.pk)
+    return message_rsvps(message.action, "action.relay", relay=message.pk)
 
 
 def send_relay_message(action: Action, *, body: str, actor) -> RelayMessage:
@@ -39,7 +37,7 @@ def send_relay_message(action: Action, *, body: str, actor) -> RelayMessage:
     if not can(actor, "can_message_attendees", action):
         raise NotAllowed()
     with transaction.atomic():
-        held = live_rsvps_with_contact(action).count() > RELAY_APPROVAL_THRESHOLD
+        held = rsvps_with_contact(action).count() > RELAY_APPROVAL_THRESHOLD
         message = RelayMessage.objects.create(
             action=action,
             author=actor,

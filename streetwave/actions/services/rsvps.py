@@ -16,14 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
+from streetwave.broadcasts.outbox import queue_message
 from streetwave.campaigns.models import CampaignCounter
 from streetwave.core.crypto import blind_index
-from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.errors import DomainError
 from streetwave.core.ids import hash_token, new_token
 from streetwave.core.locking import lock
 from streetwave.core.mail import absolute_url
 
+from ..messages import rsvp_recipient
 from ..models import RSVP, Action
 
 CONSENT_VERSION = "2026-11"
@@ -90,9 +91,11 @@ def create_rsvp(
         return _create_rsvp(action, pseudonym, email, index, language, actor)
 
 
-def _create_rsvp(action, pseudonym, email, index, language, actor) -> RSVPReceipt:
-    from ..tasks import send_manage_link
+def _send_confirmation(rsvp_id: int) -> None:
+    queue_message("rsvp.confirmation", [rsvp_recipient(rsvp_id)])
 
+
+def _create_rsvp(action, pseudonym, email, index, language, actor) -> RSVPReceipt:
     with transaction.atomic():
         existing = (
             RSVP.objects.filter(action=action, contact_index=index, status__in=RSVP.LIVE)
@@ -104,7 +107,7 @@ def _create_rsvp(action, pseudonym, email, index, language, actor) -> RSVPReceip
         if existing is not None:
             # The owner of the address gets a fresh manage link; the answer looks the same.
             record("rsvp.repeated", actor=actor, target=action, hub=action.hub)
-            enqueue_on_commit(send_manage_link, existing)
+            _send_confirmation(existing)
             return RSVPReceipt(action=action, token=None, emailed=True)
 
         status = RSVP.Status.GOING if _claim_seat(action.pk) else RSVP.Status.WAITLISTED
@@ -126,7 +129,7 @@ def _create_rsvp(action, pseudonym, email, index, language, actor) -> RSVPReceip
             _bump(action, waitlisted=1)
         record("rsvp.created", actor=actor, target=action, hub=action.hub, data={"status": status})
         if email:
-            enqueue_on_commit(send_manage_link, rsvp.pk)
+            _send_confirmation(rsvp.pk)
             return RSVPReceipt(action=action, token=None, emailed=True)
     return RSVPReceipt(action=action, token=token, emailed=False)
 
@@ -172,8 +175,6 @@ def cancel_rsvp(rsvp: RSVP, *, actor=None) -> RSVP:
 
 def promote_waitlisted(action: Action) -> list[int]:
     """Move the longest-waiting RSVPs onto free seats; returns the promoted RSVP ids."""
-    from ..tasks import send_promotion_notice
-
     promoted = []
     while True:
         candidates = RSVP.objects.filter(action=action, status=RSVP.Status.WAITLISTED)
@@ -187,7 +188,7 @@ def promote_waitlisted(action: Action) -> list[int]:
         if action.campaign_id:
             CampaignCounter.bump(action.campaign_id, going=1, waitlisted=-1)
         record("rsvp.promoted", target=action, hub=action.hub)
-        enqueue_on_commit(send_promotion_notice, candidate.pk)
+        queue_message("rsvp.promoted", [rsvp_recipient(candidate.pk)])
         promoted.append(candidate.pk)
     return promoted
 

@@ -7,8 +7,9 @@ import pytest
 from django.core import mail
 
 from streetwave.actions import services
+from streetwave.broadcasts.models import Delivery
+from streetwave.broadcasts.outbox import queue_message
 from streetwave.actions.models import RSVP, Action, ActionChange
-from streetwave.actions.tasks import send_cancellation_notice
 from streetwave.audit.models import AuditEntry
 from streetwave.core.errors import Conflict, NotAllowed
 
@@ -273,9 +274,13 @@ def test_only_a_published_action_can_be_cancelled(team, make_action):
     assert draft.status == Action.Status.DRAFT
 
 
-def test_a_notice_task_for_an_rsvp_no_longer_live_sends_nothing(team, late_action):
+def test_a_notice_for_an_rsvp_no_longer_live_is_skipped(
+    team, late_action, django_capture_on_commit_callbacks
+):
     services.cancel_action(late_action, actor=team.organizer)
     mail.outbox.clear()
     cancelled = RSVP.objects.get(contact_index__gt="", status="cancelled")
-    send_cancellation_notice(cancelled.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = queue_message("action.cancelled", [f"rsvp:{cancelled.pk}"])
     assert mail.outbox == []
+    assert message.deliveries.get().status == Delivery.Status.SKIPPED

@@ -1,0 +1,114 @@
+"""How the outbox renders what is said to supporters about an action (kinds "rsvp.*" and
+"action.*"). Each renderer looks the RSVPs up again: one that is no longer live, or whose
+address was erased, gets nothing (its delivery is skipped)."""
+
+from django.conf import settings
+
+from streetwave.broadcasts.channels import Envelope
+from streetwave.broadcasts.outbox import recipient_ids, renderer
+from streetwave.core.mail import absolute_url, render_mail
+
+from .calendars import build_calendar
+from .models import RSVP, Action, ActionChange, RelayMessage
+
+
+def rsvp_recipient(rsvp_id: int) -> str:
+    return f"rsvp:{rsvp_id}"
+
+
+def _rsvps(deliveries, statuses=RSVP.LIVE, **action) -> dict[int, RSVP]:
+    """{delivery id: RSVP} for the deliveries whose RSVP is in `statuses`, has an address and
+    whose action matches `action` (field lookups)."""
+    wanted = recipient_ids(deliveries, "rsvp")
+    rsvps = (
+        RSVP.objects.select_related("action", "action__city", "action__city__country")
+        .filter(
+            pk__in=wanted.values(),
+            status__in=statuses,
+            **{f"action__{k}": v for k, v in action.items()},
+        )
+        .exclude(contact_index="")
+        .in_bulk()
+    )
+    return {pk: rsvps[rsvp_id] for pk, rsvp_id in wanted.items() if rsvp_id in rsvps}
+
+
+def envelope(rsvp: RSVP, template: str, context: dict, **extra) -> Envelope:
+    """One mail to one supporter, in their language. The only recipient is their own address
+    and there is no Reply-To, so no mail shows anyone else's address."""
+    action = rsvp.action
+    mail = render_mail(
+        f"actions/mail/{template}",
+        {
+            "rsvp": rsvp,
+            "action": action,
+            "site_url": settings.SITE_URL,
+            "action_url": absolute_url("actions:detail", action.public_id, language=rsvp.language),
+            **context,
+        },
+        language=rsvp.language,
+    )
+    return Envelope(to=rsvp.contact, mail=mail, **extra)
+
+
+@renderer("rsvp.confirmation")
+def render_confirmation(message, deliveries):
+    from .services import manage_url, rotate_manage_token
+
+    envelopes = {}
+    for pk, rsvp in _rsvps(deliveries).items():
+        # The token exists only in this mail: the database keeps its hash.
+        token = rotate_manage_token(rsvp)
+        calendar = build_calendar([rsvp.action], name=rsvp.action.title)
+        envelopes[pk] = envelope(
+            rsvp,
+            "manage_link",
+            {"manage_url": manage_url(token, rsvp.language)},
+            attachments=(("action.ics", calendar, "text/calendar"),),
+        )
+    return envelopes
+
+
+@renderer("rsvp.promoted")
+def render_promotion(message, deliveries):
+    return {
+        pk: envelope(rsvp, "promoted", {})
+        for pk, rsvp in _rsvps(deliveries, statuses=[RSVP.Status.GOING]).items()
+    }
+
+
+@renderer("action.changed")
+def render_change(message, deliveries):
+    change = ActionChange.objects.filter(
+        pk=message.data["change"], status=ActionChange.Status.APPLIED
+    ).first()
+    if change is None:
+        return {}
+    # A change of an action cancelled since is not worth a mail: the cancellation notice says it.
+    rsvps = _rsvps(deliveries, id=change.action_id, status=Action.Status.PUBLISHED)
+    envelopes = {}
+    for pk, rsvp in rsvps.items():
+        change.action = rsvp.action
+        envelopes[pk] = envelope(rsvp, "changed", {"change": change})
+    return envelopes
+
+
+@renderer("action.cancelled")
+def render_cancellation(message, deliveries):
+    return {
+        pk: envelope(rsvp, "cancelled", {})
+        for pk, rsvp in _rsvps(deliveries, status=Action.Status.CANCELLED).items()
+    }
+
+
+@renderer("action.relay")
+def render_relay(message, deliveries):
+    relay = RelayMessage.objects.filter(
+        pk=message.data["relay"], status=RelayMessage.Status.SENT
+    ).first()
+    if relay is None:
+        return {}
+    return {
+        pk: envelope(rsvp, "relay", {"message": relay})
+        for pk, rsvp in _rsvps(deliveries, id=relay.action_id).items()
+    }
