@@ -11,7 +11,6 @@ recipient's own row (encrypted for supporters) and is erased with it, never copi
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,11 +73,12 @@ class Delivery(BaseModel):
 
 
 class Broadcast(BaseModel):
-    """A message written by organizers to an audience, with a subject and body per language."""
+    """A message from a campaign's coordinators to an audience of the campaign, with a subject
+    and body per language. (Organizers write to the people of one action through relay
+    messages, in the actions app.)"""
 
     class Audience(models.TextChoices):
         HUBS = "hubs", _("leads and organizers of the campaign's hubs")
-        ACTION = "action", _("people going to one action")
         SUPPORTERS = "supporters", _("supporters who asked for the campaign's news")
 
     class Status(models.TextChoices):
@@ -89,23 +89,13 @@ class Broadcast(BaseModel):
 
     audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
     campaign = models.ForeignKey(
-        "campaigns.Campaign",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="broadcasts",
-    )
-    action = models.ForeignKey(
-        "actions.Action",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="broadcasts",
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="broadcasts"
     )
     # {"fa": {"subject": ..., "body": ...}, ...}; a recipient without their language gets the
-    # first language of the campaign (or the only one given).
+    # campaign's first language that has a text.
     texts = models.JSONField(_("texts"), default=dict)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    # Unset: as soon as it may go (at once, or when approved).
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -133,13 +123,6 @@ class Broadcast(BaseModel):
         verbose_name = _("broadcast")
         verbose_name_plural = _("broadcasts")
         indexes = [models.Index(fields=["status", "send_at"], name="broadcast_due_idx")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(audience="action", action__isnull=False, campaign__isnull=True)
-                | (~Q(audience="action") & Q(campaign__isnull=False, action__isnull=True)),
-                name="broadcast_has_its_audience",
-            )
-        ]
 
     def __str__(self):
         return f"{self.audience}:{self.status}"

@@ -52,6 +52,9 @@ class Campaign(BaseModel):
         choices=ApprovalPolicy.choices,
         default=ApprovalPolicy.PROBATION,
     )
+    # Host names that links in messages of the campaign may point to, besides the site's own
+    # ("example.org" allows it and its subdomains).
+    link_allowlist = models.JSONField(_("sites messages may link to"), default=list, blank=True)
 
     objects = CampaignQuerySet.as_manager()
 

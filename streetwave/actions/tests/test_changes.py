@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 
 from streetwave.actions import services
-from streetwave.broadcasts.models import Delivery
-from streetwave.broadcasts.outbox import queue_message
 from streetwave.actions.models import RSVP, Action, ActionChange
 from streetwave.audit.models import AuditEntry
+from streetwave.broadcasts.models import Delivery
+from streetwave.broadcasts.outbox import queue_message
 from streetwave.core.errors import Conflict, NotAllowed
 
 pytestmark = pytest.mark.django_db
