@@ -1,4 +1,5 @@
 """`python -m bench.run --profile M` (what `make bench` runs): one bench run, end to end.
+(`python -m bench.run --profile S --fanout-only` measures only the fan-out; see bench/README.md.)
 
 1. Fresh databases (sw_bench for Streetwave, sw_control for the control site) on the machine's
    PostgreSQL, Redis databases 8 (cache, rate limits) and 9 (broker), production-like settings
@@ -11,9 +12,10 @@
 5. Write bench/results/latest.json and latest.md; stop the servers, drop the databases, empty
    the Redis databases, also when something failed.
 
-No Celery worker runs: on a two-core machine it would take CPU from the web workers that are
-being measured. The manage-link mails stay queued in the broker, and the run checks that there
-is exactly one queued task per RSVP answer that said a mail is on its way.
+No Celery worker runs beside the web scenarios: on a two-core machine it would take CPU from the
+web workers that are being measured. The manage-link mails stay queued in the broker, and the
+run checks that there is exactly one queued task per RSVP answer that said a mail is on its way.
+(The fan-out starts its own worker on a queue of its own, after the web scenarios.)
 """
 
 import argparse
@@ -280,6 +282,40 @@ def profile(site, pids: tuple[int, int], results: dict, folder: Path) -> dict:
     }
 
 
+def fanout_only(
+    profile_name: str, var_dir: Path, *, database: str, redis_cache: str, redis_broker: str
+) -> dict:
+    """Only the fan-out, on a fresh database of its own seeded with `profile_name`: what
+    `--fanout-only` runs, a few minutes with profile S."""
+    env = production_env(
+        database_url=f"{PG}/{database}",
+        redis_url=redis_cache,
+        broker_url=redis_broker,
+        var_dir=var_dir,
+        site_url="http://127.0.0.1:8000",
+    )
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "streetwave.settings"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from . import scenarios
+    from .seed import PROFILES, seed
+
+    call_command("migrate", verbosity=0)
+    print(f"seeding profile {profile_name} ...", flush=True)
+    seeded = seed(PROFILES[profile_name])
+    site = scenarios.Site(0, 0, seeded.campaign, run_id=str(os.getpid()))
+    return {
+        "profile": profile_name,
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cores": os.cpu_count(), "load_average_at_start": os.getloadavg()},
+        "fanout": scenarios.fanout_hook(site),
+        "load_average_at_end": os.getloadavg(),
+    }
+
+
 def best_rate(search) -> float:
     best = search.best
     return best.result.achieved_rate if best else 0.0
@@ -291,7 +327,17 @@ def main() -> int:
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--var-dir", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--fanout-only",
+        action="store_true",
+        help="measure only the fan-out, on its own database (sw_bench_fanout) seeded with the "
+        "profile; writes fanout.json",
+    )
+    parser.add_argument("--redis-cache", default=REDIS_CACHE, help="with --fanout-only")
+    parser.add_argument("--redis-broker", default=REDIS_BROKER, help="with --fanout-only")
     options = parser.parse_args()
+    if options.fanout_only:
+        return main_fanout_only(options)
     recreate_databases()
     flush_redis()
     try:
@@ -306,6 +352,36 @@ def main() -> int:
     (options.results / "latest.json").write_text(json.dumps(serializable, indent=2) + "\n")
     (options.results / "latest.md").write_text(report.markdown(serializable))
     print((options.results / "latest.md").read_text())
+    return 0
+
+
+def main_fanout_only(options) -> int:
+    database = "sw_bench_fanout"
+    redis_urls = (options.redis_cache, options.redis_broker)
+
+    def recreate(drop_only: bool = False) -> None:
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            if not drop_only:
+                admin.execute(f"CREATE DATABASE {database}")
+        for url in redis_urls:
+            redis.Redis.from_url(url).flushdb()
+
+    recreate()
+    try:
+        results = fanout_only(
+            options.profile,
+            options.var_dir,
+            database=database,
+            redis_cache=options.redis_cache,
+            redis_broker=options.redis_broker,
+        )
+    finally:
+        if not options.keep:
+            recreate(drop_only=True)
+    options.results.mkdir(parents=True, exist_ok=True)
+    (options.results / "fanout.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results["fanout"], indent=2))
     return 0
 
 

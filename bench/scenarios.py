@@ -6,28 +6,42 @@ from inside a running loop.
 """
 
 import asyncio
+import contextlib
 import itertools
 import json
+import os
 import random
 import re
 import shutil
+import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import redis
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import Max, Min
 
 from streetwave.actions.models import RSVP, Action
+from streetwave.broadcasts.messages import text_language, unsubscribe_url
+from streetwave.broadcasts.models import Broadcast, Delivery
 from streetwave.campaigns.map import render_map
 from streetwave.campaigns.models import Campaign
 from streetwave.core.crypto import blind_index
+from streetwave.core.mail import absolute_url, render_mail
+from streetwave.hubs.models import CampaignRole
 
 from . import loadgen
 from .loadgen import LoadResult, Request, Response, Search
 from .seed import verify_counters
+from .servers import ROOT, VENV_BIN, Processes, free_port, worker_pids
 
 HOST = "127.0.0.1"
 # The goals' latency limits (issue 7): writes at p99 <= 100 ms, public reads at p99 <= 50 ms.
@@ -359,10 +373,321 @@ def map_build_seconds(site: Site) -> float:
     return round(time.perf_counter() - began, 2)
 
 
-def fanout_hook(site: Site) -> dict:
-    """The fan-out of a broadcast to every hub (issue 7, "the fan-out from the messages
-    issue"): to be measured against the local SMTP sink once the messaging outbox exists."""
-    return {"status": "not built", "reason": "the messaging outbox does not exist yet"}
+# The fan-out: one broadcast to this many supporters, sent by one worker process (concurrency 1)
+# through the outbox, against a bare loop that renders the same mails and sends them over one
+# SMTP connection; both into the same aiosmtpd sink (its own process) on 127.0.0.1.
+FANOUT_RECIPIENTS = 5_000
+# Tasks of the fan-out go to their own queue: the manage-link tasks that the RSVP scenarios
+# left in the default queue stay there to be counted.
+FANOUT_QUEUE = "bench-fanout"
+# The first mails of each side (imports, template compilation, the first connection) are not
+# timed: the worker's first batch, and as many mails of the bare loop.
+FANOUT_WARM_UP = 50
+FANOUT_TIMEOUT_S = 300.0
+FANOUT_TEXTS = {
+    "en": {
+        "subject": "Tomorrow, in every street",
+        "body": "Bring the gathering to the streets, at the time your group sees fit.\n\n"
+        "Check your action's page for the meeting point before you leave.",
+    },
+    "fa": {
+        "subject": "فردا، در همه خیابان‌ها",
+        "body": "گردهمایی را به خیابان‌ها بیاورید، در زمانی که گروه شما مناسب می‌داند.\n\n"
+        "پیش از رفتن، محل دیدار را در صفحه اقدام خود ببینید.",
+    },
+}
+
+# Runs in its own process, so that its tasks go to FANOUT_QUEUE (a fresh Celery app takes the
+# default queue set before its first task) while this process's Celery app stays as it is.
+FANOUT_BROADCAST = """
+import json, os
+from django.contrib.auth import get_user_model
+from streetwave.broadcasts.models import Broadcast
+from streetwave.broadcasts.services import approve_broadcast, create_broadcast
+from streetwave.campaigns.models import Campaign
+from streetwave.celery import app
+
+app.conf.task_default_queue = os.environ["FANOUT_QUEUE"]
+campaign = Campaign.objects.get(slug=os.environ["FANOUT_CAMPAIGN"])
+first, second = get_user_model().objects.filter(
+    campaign_roles__campaign=campaign, email__startswith="fanout-coordinator"
+).order_by("pk")
+broadcast = create_broadcast(
+    campaign,
+    audience=Broadcast.Audience.SUPPORTERS,
+    texts=json.loads(os.environ["FANOUT_TEXTS"]),
+    actor=first,
+)
+held = broadcast.status
+broadcast = approve_broadcast(broadcast, actor=second)
+print(json.dumps({"broadcast": broadcast.pk, "held": held, "status": broadcast.status}))
+"""
+
+
+def fanout_hook(site: Site, recipients: int = FANOUT_RECIPIENTS) -> dict:
+    """The fan-out of one broadcast (issue 7, "the fan-out from the messages issue"): mails per
+    second of one worker process through the outbox (claim, render, one SMTP session per batch,
+    record), divided by a bare loop that only renders the same mails with the same template and
+    context and sends them over one SMTP connection. The bare loop runs before and after the
+    outbox; the higher pass divides, as for every ceiling."""
+    audience = fanout_audience(site.campaign, recipients)
+    if len(audience) < recipients:
+        return {
+            "status": "not measured",
+            "reason": f"the campaign has {len(audience)} supporters with an address, "
+            f"{recipients} needed",
+        }
+    env = {
+        **os.environ,
+        "EMAIL_HOST": HOST,
+        "FANOUT_QUEUE": FANOUT_QUEUE,
+        "FANOUT_CAMPAIGN": site.campaign.slug,
+        "FANOUT_TEXTS": json.dumps(FANOUT_TEXTS),
+    }
+    began = time.monotonic()
+    try:
+        queued, bare, outbox = _measure_fanout(site, audience, env)
+    except (RuntimeError, subprocess.SubprocessError, OSError) as error:
+        # Reported as a goal not met, without losing the rest of the run.
+        return {"status": "failed", "reason": f"{type(error).__name__}: {error}"}
+    finally:
+        redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).delete(FANOUT_QUEUE)
+    ceiling = max(item["rate"] for item in bare)
+    ratio = round(outbox["rate"] / ceiling, 2) if ceiling else 0.0
+    return {
+        "status": "measured",
+        "reason": f"one broadcast to {recipients:,} supporters, {queued['held']} and approved; "
+        f"{outbox['rate']:,.0f} mails/s through the outbox against {ceiling:,.0f} mails/s "
+        f"rendered and sent in a bare loop: ratio {ratio}",
+        "recipients": recipients,
+        "outbox": outbox,
+        "bare": bare,
+        "ceiling_rate": ceiling,
+        "ratio": ratio,
+        "duration_s": round(time.monotonic() - began, 1),
+    }
+
+
+def _measure_fanout(site: Site, audience: list[RSVP], env: dict) -> tuple[dict, list, dict]:
+    """The sink, the broadcast, a bare pass, the worker draining the outbox, a bare pass."""
+    logs = Path(os.environ.get("STREETWAVE_VAR_DIR", tempfile.gettempdir())) / "logs"
+    with Processes(logs) as processes:
+        port = free_port()
+        env["EMAIL_PORT"] = str(port)
+        sink = processes.start(
+            "fanout-sink",
+            [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",
+             "-l", f"{HOST}:{port}"],
+            env,
+        )  # fmt: skip
+        wait_for_port(port, sink)
+        # The broadcast is queued now; its tasks wait for the worker started after the first
+        # bare pass, so the two never share the machine.
+        queued = json.loads(
+            subprocess.run(  # noqa: S603 our own interpreter and manage.py
+                [sys.executable, "manage.py", "shell", "-c", FANOUT_BROADCAST],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            ).stdout.splitlines()[-1]
+        )
+        broadcast = Broadcast.objects.select_related("campaign", "message").get(
+            pk=queued["broadcast"]
+        )
+        bare = [bare_fanout(broadcast, audience, port, sink.pid)]
+        worker = processes.start(
+            "fanout-worker",
+            [str(VENV_BIN / "celery"), "-A", "streetwave", "worker", "--loglevel=warning",
+             "--concurrency=1", "--prefetch-multiplier=1", f"--queues={FANOUT_QUEUE}",
+             "--without-gossip", "--without-mingle", "--hostname=fanout@%h"],
+            env,
+        )  # fmt: skip
+        outbox = outbox_fanout(broadcast, worker, sink.pid)
+        processes.stop(worker)
+        bare.append(bare_fanout(broadcast, audience, port, sink.pid))
+        if sink.poll() is not None:
+            raise RuntimeError(f"the SMTP sink exited with {sink.returncode}")
+    return queued, bare, outbox
+
+
+def fanout_audience(campaign: Campaign, count: int) -> list[RSVP]:
+    """`count` live RSVPs of the campaign with an address, each its own person, made the only
+    ones that asked for the campaign's news; returned with their addresses decrypted."""
+    RSVP.objects.filter(action__campaign=campaign, campaign_news=True).update(campaign_news=False)
+    chosen = list(
+        RSVP.objects.filter(action__campaign=campaign, status__in=RSVP.LIVE)
+        .exclude(contact_index="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:count]
+    )
+    RSVP.objects.filter(pk__in=chosen).update(campaign_news=True)
+    users = get_user_model().objects
+    for number in (1, 2):
+        user, _new = users.get_or_create(email=f"fanout-coordinator{number}@example.org")
+        CampaignRole.objects.get_or_create(
+            user=user, campaign=campaign, role=CampaignRole.Role.COORDINATOR
+        )
+    return list(RSVP.objects.filter(pk__in=chosen).order_by("pk"))
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"port {port}: the process exited with {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=1):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout:.0f} s")
+
+
+def outbox_fanout(broadcast: Broadcast, worker: subprocess.Popen, sink_pid: int) -> dict:
+    """Wait until the worker has sent every delivery of the broadcast. The rate comes from the
+    times the outbox recorded, from the end of the first batch to the end of the last; the CPU
+    per mail from /proc, between the first poll that finds the first batch sent and the end."""
+    deliveries = Delivery.objects.filter(message=broadcast.message_id)
+    sent = deliveries.filter(status=Delivery.Status.SENT)
+    total = deliveries.count()
+    deadline = time.monotonic() + FANOUT_TIMEOUT_S
+    cpu_from = None
+    sessions_before = 0
+    while deliveries.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]).exists():
+        if worker.poll() is not None:
+            raise RuntimeError(f"the fan-out worker exited with {worker.returncode}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the fan-out was not done within {FANOUT_TIMEOUT_S:.0f} s")
+        if cpu_from is None and (count := sent.count()):
+            cpu_from = (count, _cpu_of(worker.pid, sink_pid))
+            sessions_before = _sessions()
+        time.sleep(0.2)
+    span = sent.aggregate(first=Min("sent_at"), last=Max("sent_at"))
+    timed = sent.filter(sent_at__gt=span["first"]).count()
+    seconds = (span["last"] - span["first"]).total_seconds()
+    result = {
+        "deliveries": total,
+        "by_status": dict(Counter(deliveries.values_list("status", flat=True))),
+        "mails": timed,
+        "seconds": round(seconds, 2),
+        "rate": round(timed / seconds, 1) if seconds else 0.0,
+    }
+    if cpu_from is not None:
+        count, before = cpu_from
+        after = _cpu_of(worker.pid, sink_pid)
+        mails = sent.count() - count
+        result["cpu_ms_per_mail"] = {
+            name: round((after[name] - before[name]) * 1000 / mails, 2) for name in after
+        }
+        opened = _sessions() - sessions_before
+        result["postgresql_sessions_opened"] = opened
+        if opened:
+            # Celery's Django fix-up closes the connection around every task unless told
+            # otherwise: the backends that did the work are gone, their CPU cannot be read.
+            result["cpu_ms_per_mail"]["postgresql"] = None
+    return result
+
+
+def _cpu_of(worker_pid: int | None, sink_pid: int) -> dict[str, float]:
+    """CPU seconds so far of the SMTP sink, and with a worker, of the worker (its main process
+    and pool) and of this database's PostgreSQL backends (other than this process's own)."""
+    found = {"sink": _cpu_seconds([sink_pid])}
+    if worker_pid is not None:
+        found["worker"] = _cpu_seconds([worker_pid, *worker_pids(worker_pid)])
+        found["postgresql"] = _cpu_seconds(_backends())
+    return found
+
+
+def _backends() -> set[int]:
+    """This database's PostgreSQL backends, other than this process's own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {pid for (pid,) in cursor.fetchall()}
+
+
+def _sessions() -> int:
+    """Sessions ever opened on this database (PostgreSQL 14+; counted when they end)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def _cpu_seconds(pids) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            # utime and stime: fields 14 and 15, counted after the command's closing paren.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def bare_fanout(broadcast: Broadcast, rsvps: list[RSVP], port: int, sink_pid: int) -> dict:
+    """The ceiling: the same mails (template, context, language, headers) rendered and sent over
+    one SMTP connection, with nothing else: no database, no queue, no bookkeeping."""
+    campaign = broadcast.campaign
+    connection = get_connection(
+        "django.core.mail.backends.smtp.EmailBackend", host=HOST, port=port, use_tls=False
+    )
+    connection.open()
+    try:
+        for number, rsvp in enumerate(rsvps):
+            if number == FANOUT_WARM_UP:
+                began = time.perf_counter()
+                cpu_before = time.process_time(), _cpu_of(None, sink_pid)
+            chosen = text_language(broadcast, rsvp.language)
+            link = unsubscribe_url(rsvp)
+            mail = render_mail(
+                "broadcasts/mail/supporters",
+                {
+                    "campaign_title": campaign.text(rsvp.language)["title"],
+                    "subject": broadcast.texts[chosen]["subject"],
+                    "body": broadcast.texts[chosen]["body"],
+                    "text_language": chosen,
+                    "site_url": settings.SITE_URL,
+                    "unsubscribe_url": link,
+                    "campaign_url": absolute_url(
+                        "campaigns:detail", campaign.slug, language=rsvp.language
+                    ),
+                },
+                language=rsvp.language,
+            )
+            message = EmailMultiAlternatives(
+                mail.subject,
+                mail.text,
+                to=[rsvp.contact],
+                headers={
+                    "Message-ID": f"<bare-{number}-{rsvp.public_id}@{HOST}>",
+                    "Auto-Submitted": "auto-generated",
+                    "List-Unsubscribe": f"<{link}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+                connection=connection,
+            )
+            message.attach_alternative(mail.html, "text/html")
+            message.send()
+        seconds = time.perf_counter() - began
+        cpu_after = time.process_time(), _cpu_of(None, sink_pid)
+    finally:
+        connection.close()
+    timed = len(rsvps) - FANOUT_WARM_UP
+    cpu = {"loop": cpu_after[0] - cpu_before[0]}
+    cpu.update((name, cpu_after[1][name] - value) for name, value in cpu_before[1].items())
+    return {
+        "mails": timed,
+        "seconds": round(seconds, 2),
+        "rate": round(timed / seconds, 1),
+        "cpu_ms_per_mail": {name: round(value * 1000 / timed, 2) for name, value in cpu.items()},
+    }
 
 
 def broker_queue_length(redis_url: str) -> int:

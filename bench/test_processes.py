@@ -8,8 +8,10 @@ streetwave/); it needs the machine's services and takes about a minute:
     .venv/bin/pytest -p no:django --noconftest bench/test_processes.py
 
 The flow: seed profile S, RSVP through the page (with its CSRF token) and through the API, read
-the tally and the map, then wait for the worker to deliver both manage-link mails to the sink
-and open the mailed link. Every process is stopped when the module ends, passed or failed.
+the tally and the map, then wait for the worker to deliver both confirmations (manage link and
+calendar file) to the sink and open the mailed link; then bring the action's start near, and
+wait for beat and the worker to deliver the reminder. Every process is stopped when the module
+ends, passed or failed.
 """
 
 import email
@@ -63,6 +65,18 @@ class MailSink:
             self.arrived.wait_for(lambda: len(self.messages) >= count, timeout)
             return list(self.messages)
 
+    def wait_for_mail_to(
+        self, addresses: set[str], *, after: int, timeout: float
+    ) -> list[email.message.Message]:
+        """The messages after the first `after` once one has come to each of `addresses`."""
+
+        def arrived() -> bool:
+            return addresses <= {message["To"] for message in self.messages[after:]}
+
+        with self.arrived:
+            self.arrived.wait_for(arrived, timeout)
+            return [m for m in self.messages[after:] if m["To"] in addresses]
+
 
 @pytest.fixture(scope="module")
 def sink():
@@ -98,6 +112,8 @@ def stack(tmp_path_factory, sink, database):
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(smtp_port),
         DEFAULT_FROM_EMAIL="Streetwave <noreply@127.0.0.1>",
+        # Beat looks for due reminders every 2 seconds instead of every minute.
+        REMINDER_SCAN_SECONDS="2",
     )
     for url in (REDIS_CACHE, REDIS_BROKER):
         redis.Redis.from_url(url).flushdb()
@@ -121,6 +137,7 @@ def stack(tmp_path_factory, sink, database):
             wait_for_http(f"http://127.0.0.1:{port}/healthz", web)
             yield {
                 "base": f"http://127.0.0.1:{port}",
+                "env": env,
                 "processes": processes,
                 "beat": beat,
                 **seeded,
@@ -222,15 +239,55 @@ def test_rsvps_reach_the_tally_and_the_worker_mails_a_working_manage_link(stack,
     assert status == 200
     assert any(feature["id"] == action for feature in json.loads(geojson)["features"])
 
-    # And the worker delivers one manage link to each address, through SMTP
+    # And the worker delivers one confirmation to each address, through SMTP, with a working
+    # manage link and the action's calendar file
     messages = handler.wait_for(2, MAIL_TIMEOUT)
     assert sorted(message["To"] for message in messages) == ["api@example.org", "page@example.org"]
     for message in messages:
-        text = message.get_payload(decode=True).decode()
-        link = re.search(rf"{re.escape(stack['base'])}(/\w+/rsvp/[\w-]+/)", text)[1]
+        link = re.search(rf"{re.escape(stack['base'])}(/\w+/rsvp/[\w-]+/)", part(message))[1]
         status, manage_page = browser.request(link)
         assert status == 200
         assert action in manage_page
+        assert "BEGIN:VCALENDAR" in part(message, "text/calendar")
+
+
+def part(message: email.message.Message, content_type: str = "text/plain") -> str:
+    """The decoded text of the first part of `content_type` in a multipart mail."""
+    for piece in message.walk():
+        if piece.get_content_type() == content_type:
+            return piece.get_payload(decode=True).decode()
+    raise AssertionError(f"no {content_type} part in the mail")
+
+
+REMINDER_DUE = """
+import datetime as dt
+from django.utils import timezone
+from streetwave.actions.models import Action
+from streetwave.actions.services import schedule_messages
+action = Action.objects.get(public_id="{action}")
+action.starts_at = timezone.now() + dt.timedelta(minutes=90)
+action.ends_at = action.starts_at + dt.timedelta(hours=2)
+action.meeting_point = "By the fountain"
+action.save(update_fields=["starts_at", "ends_at", "meeting_point"])
+schedule_messages(action)
+"""
+
+
+def test_beat_and_the_worker_deliver_the_reminder_with_the_meeting_point(stack, sink):
+    handler, _port = sink
+    # Given the two RSVPs above, and the action now starting in 90 minutes with a private
+    # meeting point whose reveal time (2 hours before the start) has come
+    before = len(handler.messages)
+    manage(stack["env"], "shell", "-c", REMINDER_DUE.format(action=stack["action"]))
+
+    # Then beat finds it due, and the worker mails both of them (and the seeded supporters of
+    # the action) where to meet, once each
+    people = {"api@example.org", "page@example.org"}
+    messages = handler.wait_for_mail_to(people, after=before, timeout=MAIL_TIMEOUT)
+    assert sorted(message["To"] for message in messages) == sorted(people)
+    for message in messages:
+        assert "By the fountain" in part(message)
+        assert "By the fountain" in part(message, "text/html")
 
 
 def test_beat_runs_with_the_schedule_from_settings(stack):

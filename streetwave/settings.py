@@ -14,6 +14,7 @@ import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STREETWAVE_VAR_DIR", BASE_DIR / "var"))
@@ -190,6 +191,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(broker_dir),
         "store_processed": False,
     }
+# Workers consume both: "bulk" holds the sends of campaign broadcasts, so that a reminder or an
+# emergency notice in the default queue never waits behind thousands of them.
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("bulk")]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -206,11 +210,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "queue-due-reminders": {
         "task": "streetwave.actions.tasks.queue_due_reminders",
-        "schedule": 60.0,
+        "schedule": float(os.environ.get("REMINDER_SCAN_SECONDS", "60")),
     },
     "send-scheduled-broadcasts": {
         "task": "streetwave.broadcasts.tasks.send_scheduled_broadcasts",
         "schedule": 60.0,
+    },
+    "erase-old-messages": {
+        "task": "streetwave.broadcasts.tasks.erase_old_messages",
+        "schedule": 3600.0,
     },
     "sweep-outbox": {
         "task": "streetwave.broadcasts.tasks.sweep_outbox",
@@ -224,6 +232,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "50"))
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
+# Finished messages and their deliveries (who got what) are deleted after this many days.
+OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 
 # Rate limits: requests per client address per minute. Through a Tor onion service every
 # visitor shares one address, so such deployments raise these.
@@ -349,6 +359,9 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+    # Well inside the outbox's lease: a stalled server fails the batch for a later attempt
+    # instead of holding a worker until the sweeper sends the batch again.
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"

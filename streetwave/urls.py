@@ -12,6 +12,7 @@ urlpatterns = [
         path("", include("streetwave.campaigns.urls")),
         path("", include("streetwave.hubs.urls")),
         path("", include("streetwave.actions.urls")),
+        path("", include("streetwave.broadcasts.urls")),
         path("accounts/", include("streetwave.accounts.urls")),
         path("admin/", admin.site.urls),
     ),

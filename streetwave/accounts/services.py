@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
-from streetwave.core.enqueue import enqueue_on_commit
+from streetwave.broadcasts.outbox import queue_message, recipient
 from streetwave.core.ids import hash_token
 
 from . import second_factor
@@ -81,9 +81,7 @@ def start_session(request: HttpRequest, user: User) -> UserSession:
         factor = _second_factor_used(request, user)
         record("account.signed_in", actor=user, target=user, data={"second_factor": factor})
         record("session.started", actor=user, target=session)
-        from .tasks import send_sign_in_notice
-
-        enqueue_on_commit(send_sign_in_notice, session.pk)
+        queue_message("account.sign_in", [recipient("user", user.pk)], data={"session": session.pk})
     stamp = time.time()
     request.session[SESSION_ROW_KEY] = session.public_id
     request.session[STARTED_AT_KEY] = stamp

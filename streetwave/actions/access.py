@@ -3,12 +3,13 @@ look exactly the same. Every rule comes from hubs.permissions."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.ids import hash_token
 from streetwave.hubs.permissions import permissions_for, require
 
-from .models import RSVP, Action, ActionChange, AttendeeExport, RelayMessage
+from .models import RSVP, Action, ActionChange, AttendeeExport, EmergencyNotice, RelayMessage
 
 
 def get_public_action(public_id: str) -> Action:
@@ -40,6 +41,22 @@ def public_changes(action: Action) -> list[ActionChange]:
     for change in changes:
         change.action = action
     return changes
+
+
+def latest_emergency_notice(action: Action) -> EmergencyNotice | None:
+    """The newest emergency notice of a public action, for its page until the action ends;
+    after the end, nothing (and no query)."""
+    if timezone.now() >= action.ends_at:
+        return None
+    notice = (
+        EmergencyNotice.objects.filter(action=action)
+        .only("created_at", "body", "action_id")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if notice is not None:
+        notice.action = action
+    return notice
 
 
 def get_rsvp_for_token(token: str) -> RSVP:

@@ -1,14 +1,18 @@
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from persiantools.digits import ar_to_fa, fa_to_en
 
 from streetwave.campaigns.models import Campaign
 
-from .models import RSVP, Action
+from .models import DEFAULT_REMINDER_LEAD, LEAD_CHOICES, RSVP, Action
 from .schedule import LocalTimeError, to_utc, zone_of
 from .services import ActionDetails
+from .services.emergency import MAX_NOTICE_LENGTH
 
 
 class RSVPForm(forms.Form):
@@ -27,6 +31,7 @@ class RSVPForm(forms.Form):
         ),
     )
     language = forms.ChoiceField(label=_("Language for messages"), choices=settings.LANGUAGES)
+    campaign_news = forms.BooleanField(required=False)
     consent = forms.BooleanField(
         label=_(
             "I understand that Streetwave keeps only what I give here, encrypted, and deletes it"
@@ -34,6 +39,29 @@ class RSVPForm(forms.Form):
         ),
         error_messages={"required": _("Please confirm that you have read how your data is used.")},
     )
+
+    def __init__(self, *args, action: Action, **kwargs):
+        super().__init__(*args, **kwargs)
+        campaign = action.campaign
+        if campaign is None:
+            # News come from a campaign's coordinators: without a campaign there is no one to
+            # send them, so nothing is asked.
+            del self.fields["campaign_news"]
+        else:
+            self.fields["campaign_news"].label = gettext(
+                "Also send me news of the campaign “%(campaign)s” to this email. I can unsubscribe "
+                "with one click in any of these emails."
+            ) % {"campaign": campaign.title}
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        if cleaned.get("campaign_news") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error(
+                "campaign_news",
+                _("Give an email address to receive news of the campaign, or leave this unticked."),
+            )
+        return cleaned
 
 
 class ManageRSVPForm(forms.ModelForm):
@@ -68,6 +96,25 @@ class LocalizedDateField(forms.DateField):
 class LocalizedTimeField(forms.TimeField):
     def to_python(self, value):
         return super().to_python(_western_digits(value))
+
+
+def _minutes(lead: dt.timedelta) -> str:
+    return str(int(lead.total_seconds() // 60))
+
+
+class LeadField(forms.TypedChoiceField):
+    """How long before the start something happens, from LEAD_CHOICES; the value is minutes.
+    Left out, it is None: the action keeps what it has (the default when new)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[(_minutes(lead), label) for lead, label in LEAD_CHOICES],
+            coerce=lambda minutes: dt.timedelta(minutes=int(minutes)),
+            initial=_minutes(DEFAULT_REMINDER_LEAD),
+            required=False,
+            empty_value=None,
+            **kwargs,
+        )
 
 
 class CampaignChoiceField(forms.ModelChoiceField):
@@ -129,6 +176,15 @@ class ActionForm(forms.Form):
             "Not on the public page: people who are going receive it shortly before the start."
         ),
     )
+    reveal_lead = LeadField(
+        label=_("When to reveal the meeting point"),
+        help_text=_(
+            "At this time everyone going who left an email receives the private meeting point, "
+            "and everyone going sees it on their RSVP page. Until then only your hub's organizers "
+            "see it. The later, the less time anyone has to pass it on; the earlier, the more "
+            "time people have to plan their way."
+        ),
+    )
     capacity = LocalizedIntegerField(
         label=_("Capacity (optional)"),
         min_value=1,
@@ -136,6 +192,13 @@ class ActionForm(forms.Form):
         help_text=_(
             "Leave empty for no limit. When the action is full, people join a waitlist and move "
             "up automatically."
+        ),
+    )
+    reminder_lead = LeadField(
+        label=_("Second reminder"),
+        help_text=_(
+            "Everyone going who left an email is reminded the day before the start, and again "
+            "this long before it."
         ),
     )
 
@@ -196,6 +259,8 @@ class ActionForm(forms.Form):
             longitude=data["longitude"],
             meeting_point=data["meeting_point"],
             capacity=data["capacity"],
+            reveal_lead=data["reveal_lead"],
+            reminder_lead=data["reminder_lead"],
         )
 
 
@@ -214,7 +279,9 @@ def initial_for(action: Action) -> dict:
         "latitude": action.latitude,
         "longitude": action.longitude,
         "meeting_point": action.meeting_point,
+        "reveal_lead": _minutes(action.reveal_lead),
         "capacity": action.capacity,
+        "reminder_lead": _minutes(action.reminder_lead),
     }
 
 
@@ -234,6 +301,20 @@ class RelayMessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
             "Sent by email to everyone still coming who left an address, in plain text. You never "
-            "see their addresses and replies reach no one."
+            "see their addresses and replies reach no one. Links may point only to this site and "
+            "to the sites the campaign allows."
+        ),
+    )
+
+
+class EmergencyNoticeForm(forms.Form):
+    body = forms.CharField(
+        label=_("Notice"),
+        max_length=MAX_NOTICE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Sent at once by email to everyone going who left an address, and shown on the "
+            "action's public page until the action ends. Say what changed and what to do, in a "
+            "few lines. Links may point only to this site and to the sites the campaign allows."
         ),
     )

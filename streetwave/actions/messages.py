@@ -2,18 +2,17 @@
 "action.*"). Each renderer looks the RSVPs up again: one that is no longer live, or whose
 address was erased, gets nothing (its delivery is skipped)."""
 
+import datetime as dt
+
 from django.conf import settings
+from django.utils import timezone
 
 from streetwave.broadcasts.channels import Envelope
 from streetwave.broadcasts.outbox import recipient_ids, renderer
 from streetwave.core.mail import absolute_url, render_mail
 
 from .calendars import build_calendar
-from .models import RSVP, Action, ActionChange, RelayMessage
-
-
-def rsvp_recipient(rsvp_id: int) -> str:
-    return f"rsvp:{rsvp_id}"
+from .models import RSVP, Action, ActionChange, EmergencyNotice, RelayMessage
 
 
 def _rsvps(deliveries, statuses=RSVP.LIVE, **action) -> dict[int, RSVP]:
@@ -21,7 +20,9 @@ def _rsvps(deliveries, statuses=RSVP.LIVE, **action) -> dict[int, RSVP]:
     whose action matches `action` (field lookups)."""
     wanted = recipient_ids(deliveries, "rsvp")
     rsvps = (
-        RSVP.objects.select_related("action", "action__city", "action__city__country")
+        RSVP.objects.select_related(
+            "action", "action__city", "action__city__country", "action__campaign"
+        )
         .filter(
             pk__in=wanted.values(),
             status__in=statuses,
@@ -44,6 +45,9 @@ def envelope(rsvp: RSVP, template: str, context: dict, **extra) -> Envelope:
             "action": action,
             "site_url": settings.SITE_URL,
             "action_url": absolute_url("actions:detail", action.public_id, language=rsvp.language),
+            # Whoever is going once the meeting point is revealed learns it from any mail: one
+            # who RSVPs or moves up from the waitlist after the reveal gets no reminder.
+            "meeting_point": rsvp.visible_meeting_point(),
             **context,
         },
         language=rsvp.language,
@@ -112,3 +116,50 @@ def render_relay(message, deliveries):
         pk: envelope(rsvp, "relay", {"message": relay})
         for pk, rsvp in _rsvps(deliveries, id=relay.action_id).items()
     }
+
+
+@renderer("action.reminder")
+def render_reminder(message, deliveries):
+    """A reminder, the reveal of the meeting point, or both in one mail. The meeting point goes
+    only to people going, and only in a mail sent at or after the reveal time."""
+    queued_for = dt.datetime.fromisoformat(message.data["starts_at"])
+    now = timezone.now()
+    envelopes = {}
+    rsvps = _rsvps(
+        deliveries,
+        statuses=[RSVP.Status.GOING],
+        id=message.data["action"],
+        status=Action.Status.PUBLISHED,
+    )
+    for pk, rsvp in rsvps.items():
+        action = rsvp.action
+        # Moved since: the change notice tells the new time, and the moments of the new start
+        # follow. Started since (a retry that came too late): a reminder helps no one.
+        if action.starts_at != queued_for or now >= action.starts_at:
+            continue
+        revealed = action.is_meeting_point_revealed(now)
+        envelopes[pk] = envelope(
+            rsvp,
+            "reminder",
+            {
+                "meeting_point": action.meeting_point if revealed else "",
+                "reveal_at": (
+                    action.local_reveal_at if action.meeting_point and not revealed else None
+                ),
+            },
+        )
+    return envelopes
+
+
+@renderer("action.emergency")
+def render_emergency(message, deliveries):
+    notice = EmergencyNotice.objects.filter(pk=message.data["notice"]).first()
+    if notice is None:
+        return {}
+    envelopes = {}
+    for pk, rsvp in _rsvps(deliveries, statuses=[RSVP.Status.GOING], id=notice.action_id).items():
+        notice.action = rsvp.action
+        envelopes[pk] = envelope(
+            rsvp, "emergency", {"notice": notice, "sent_at": notice.local_created_at}
+        )
+    return envelopes

@@ -217,6 +217,19 @@ class Action(BaseModel):
         """Inside LATE_CHANGE_WINDOW of the start: moving people now needs two organizers."""
         return (now or timezone.now()) >= self.starts_at - LATE_CHANGE_WINDOW
 
+    @property
+    def reveal_at(self) -> dt.datetime:
+        """When the private meeting point is revealed to the people going (reveal_lead before
+        the start): mailed to them, and shown on their RSVP page from then on."""
+        return self.starts_at - self.reveal_lead
+
+    @property
+    def local_reveal_at(self):
+        return timezone.localtime(self.reveal_at, self.zone)
+
+    def is_meeting_point_revealed(self, now: dt.datetime | None = None) -> bool:
+        return bool(self.meeting_point) and (now or timezone.now()) >= self.reveal_at
+
 
 def hub_is_on_probation(hub: Hub, now: dt.datetime | None = None) -> bool:
     """A hub is on probation until one of its actions has taken place."""
@@ -264,6 +277,13 @@ class RSVP(BaseModel):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE
+
+    def visible_meeting_point(self, now: dt.datetime | None = None) -> str:
+        """The private meeting point as this supporter may see it: only when going, and only from
+        the reveal time on. Waitlisted and cancelled RSVPs never see it."""
+        if self.status != self.Status.GOING or not self.action.is_meeting_point_revealed(now):
+            return ""
+        return self.action.meeting_point
 
 
 class ActionChange(BaseModel):
@@ -428,6 +448,11 @@ class EmergencyNotice(BaseModel):
 
     def __str__(self):
         return f"{self.action_id}:{self.created_at}"
+
+    @property
+    def local_created_at(self) -> dt.datetime:
+        """When the notice was sent, in the action's time zone."""
+        return timezone.localtime(self.created_at, self.action.zone)
 
 
 class AttendeeExport(BaseModel):

@@ -9,3 +9,12 @@ def erase_expired_personal_data() -> int:
     from .services import erase_expired_personal_data as erase
 
     return erase()
+
+
+@shared_task
+def queue_due_reminders() -> int:
+    """Every minute from beat: reminders and reveals of the meeting point whose time has come.
+    Safe to run twice or to overlap: each moment is queued once (services/reminders.py)."""
+    from .services import queue_due_reminders as queue
+
+    return queue()

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("manage/actions/<str:action_id>/attendees/", manage.attendees, name="manage_attendees"),
     path("manage/actions/<str:action_id>/messages/", manage.relay, name="manage_messages"),
+    path("manage/actions/<str:action_id>/emergency/", manage.emergency, name="manage_emergency"),
     path(
         "manage/messages/<str:message_id>/approve/",
         manage.approve_message,

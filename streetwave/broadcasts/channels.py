@@ -7,7 +7,7 @@ writers that queue messages do not change.
 
 import smtplib
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -33,7 +33,6 @@ class Envelope:
     attachments: tuple[tuple[str, bytes, str], ...] = ()
     # Set where the recipient may stop this kind of message with one click (RFC 8058).
     unsubscribe_url: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _error_code(exc: Exception) -> int | None:
@@ -74,7 +73,6 @@ class EmailChannel:
             # is recognizable as the same message by the recipient's mail program.
             "Message-ID": message_id,
             "Auto-Submitted": "auto-generated",
-            **envelope.headers,
         }
         if envelope.unsubscribe_url:
             headers["List-Unsubscribe"] = f"<{envelope.unsubscribe_url}>"

@@ -82,7 +82,7 @@ class Broadcast(BaseModel):
         SUPPORTERS = "supporters", _("supporters who asked for the campaign's news")
 
     class Status(models.TextChoices):
-        HELD = "held", _("awaiting a second organizer")
+        HELD = "held", _("awaiting a second coordinator")
         SCHEDULED = "scheduled", _("scheduled")
         SENT = "sent", _("sent")
         CANCELLED = "cancelled", _("cancelled")
@@ -95,7 +95,7 @@ class Broadcast(BaseModel):
     # campaign's first language that has a text.
     texts = models.JSONField(_("texts"), default=dict)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
-    # Unset: as soon as it may go (at once, or when approved).
+    # Unset: at once, or as soon as it is approved.
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

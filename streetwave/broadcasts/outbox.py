@@ -15,18 +15,25 @@ left out is skipped: its recipient no longer needs it).
 """
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.ids import new_token
 
 from .channels import CHANNELS, Envelope, PermanentFailure, TemporaryFailure
 from .models import Delivery, Message
+
+logger = logging.getLogger(__name__)
+# Workers consume it beside the default queue (settings.CELERY_TASK_QUEUES), taking from each
+# in turn.
+BULK_QUEUE = "bulk"
 
 Renderer = Callable[[Message, list[Delivery]], dict[int, Envelope]]
 RENDERERS: dict[str, Renderer] = {}
@@ -40,6 +47,11 @@ def renderer(kind: str):
     return register
 
 
+def recipient(kind: str, pk: int) -> str:
+    """How a delivery names its recipient: the row `pk` of `kind` ("rsvp", "user", ...)."""
+    return f"{kind}:{pk}"
+
+
 def recipient_ids(deliveries: Iterable[Delivery], kind: str) -> dict[int, int]:
     """{delivery id: row id} for the deliveries whose recipient is "<kind>:<row id>"."""
     prefix = f"{kind}:"
@@ -51,12 +63,18 @@ def recipient_ids(deliveries: Iterable[Delivery], kind: str) -> dict[int, int]:
 
 
 def queue_message(
-    kind: str, recipients: Iterable[str], *, key: str = "", data: dict | None = None
+    kind: str,
+    recipients: Iterable[str],
+    *,
+    key: str = "",
+    data: dict | None = None,
+    bulk: bool = False,
 ) -> Message | None:
     """Create a message and one email delivery per recipient ("rsvp:12"), to be sent after the
     surrounding transaction commits. A message whose key was queued before is not queued again
     (None is returned), which makes scheduled messages exactly-once; without a key the message
-    is new by construction."""
+    is new by construction. `bulk` messages (a campaign's broadcasts) are sent from a queue of
+    their own, so that a reminder or an emergency notice never waits behind thousands of them."""
     if key:
         try:
             with transaction.atomic():
@@ -70,21 +88,20 @@ def queue_message(
     deliveries = Delivery.objects.bulk_create(
         Delivery(message=message, recipient=recipient) for recipient in dict.fromkeys(recipients)
     )
-    schedule_sending([delivery.pk for delivery in deliveries])
+    schedule_sending([delivery.pk for delivery in deliveries], queue=BULK_QUEUE if bulk else None)
     return message
 
 
-def schedule_sending(delivery_ids: list[int], *, countdown: float | None = None) -> None:
+def schedule_sending(
+    delivery_ids: list[int], *, countdown: float | None = None, queue: str | None = None
+) -> None:
     from .tasks import send_deliveries
 
     size = settings.OUTBOX_BATCH_SIZE
-    batches = [delivery_ids[i : i + size] for i in range(0, len(delivery_ids), size)]
-
-    def enqueue():
-        for batch in batches:
-            send_deliveries.apply_async((batch,), countdown=countdown)
-
-    transaction.on_commit(enqueue)
+    for start in range(0, len(delivery_ids), size):
+        enqueue_on_commit(
+            send_deliveries, delivery_ids[start : start + size], countdown=countdown, queue=queue
+        )
 
 
 def _claim(delivery_ids: list[int], now: dt.datetime) -> list[Delivery]:
@@ -94,7 +111,9 @@ def _claim(delivery_ids: list[int], now: dt.datetime) -> list[Delivery]:
     ).update(
         status=Delivery.Status.SENDING, claim=claim, claimed_at=now, attempts=F("attempts") + 1
     )
-    return list(Delivery.objects.filter(claim=claim).select_related("message").order_by("pk"))
+    # By primary key first: the claim column has no index, and the table holds every delivery.
+    claimed = Delivery.objects.filter(pk__in=delivery_ids, claim=claim)
+    return list(claimed.select_related("message").order_by("pk"))
 
 
 def _render(deliveries: list[Delivery]) -> tuple[dict[int, Envelope], dict[int, str]]:
@@ -110,6 +129,7 @@ def _render(deliveries: list[Delivery]) -> tuple[dict[int, Envelope], dict[int, 
             envelopes.update(RENDERERS[message.kind](message, batch))
         # One broken message must not stop the others in the batch.
         except Exception as exc:
+            logger.exception("rendering failed: kind %s, message %s", message.kind, message.pk)
             errors.update((delivery.pk, f"render: {type(exc).__name__}") for delivery in batch)
     return envelopes, errors
 
@@ -146,6 +166,10 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
                         failed[delivery.pk] = str(exc)
                     except TemporaryFailure as exc:
                         retry[delivery.pk] = str(exc)
+                    # A mail that cannot even be built (a line break in a header) must not
+                    # leave the batch unrecorded: its mails already sent would go again.
+                    except Exception as exc:
+                        retry[delivery.pk] = type(exc).__name__
                     else:
                         sent.append(delivery.pk)
         except TemporaryFailure as exc:
@@ -167,19 +191,26 @@ def _record(deliveries: list[Delivery], *, sent, skipped, failed, retry) -> None
         )
         ours.filter(pk__in=skipped).update(status=Delivery.Status.SKIPPED)
         attempts = {delivery.pk: delivery.attempts for delivery in deliveries}
+        # One update per outcome and error, not per delivery: when the server goes away, a
+        # whole batch comes back with the same error.
+        given_up: dict[str, list[int]] = defaultdict(list)
+        later: dict[tuple[dt.timedelta, str], list[int]] = defaultdict(list)
         for pk, error in failed.items():
-            ours.filter(pk=pk).update(status=Delivery.Status.FAILED, last_error=error[:120])
-        later: dict[dt.timedelta, list[int]] = defaultdict(list)
+            given_up[error[:120]].append(pk)
         for pk, error in retry.items():
             if attempts[pk] >= settings.OUTBOX_MAX_ATTEMPTS:
-                ours.filter(pk=pk).update(status=Delivery.Status.FAILED, last_error=error[:120])
-                continue
-            wait = _backoff(attempts[pk])
-            ours.filter(pk=pk).update(
-                status=Delivery.Status.QUEUED, next_attempt_at=now + wait, last_error=error[:120]
+                given_up[error[:120]].append(pk)
+            else:
+                later[(_backoff(attempts[pk]), error[:120])].append(pk)
+        for error, ids in given_up.items():
+            ours.filter(pk__in=ids).update(status=Delivery.Status.FAILED, last_error=error)
+        waits: dict[dt.timedelta, list[int]] = defaultdict(list)
+        for (wait, error), ids in later.items():
+            ours.filter(pk__in=ids).update(
+                status=Delivery.Status.QUEUED, next_attempt_at=now + wait, last_error=error
             )
-            later[wait].append(pk)
-        for wait, ids in later.items():
+            waits[wait] += ids
+        for wait, ids in waits.items():
             schedule_sending(ids, countdown=wait.total_seconds())
 
 
@@ -200,7 +231,9 @@ def sweep() -> dict[str, int]:
         )
         given_up = [pk for pk, attempts in stuck if attempts >= settings.OUTBOX_MAX_ATTEMPTS]
         released = [pk for pk, attempts in stuck if attempts < settings.OUTBOX_MAX_ATTEMPTS]
-        sending = Delivery.objects.filter(status=Delivery.Status.SENDING)
+        # The lease is checked again: a delivery released by an earlier sweep may have been
+        # claimed anew since it was read, and is being sent right now.
+        sending = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=expired)
         sending.filter(pk__in=given_up).update(
             status=Delivery.Status.FAILED, last_error="lease expired"
         )
@@ -213,6 +246,21 @@ def sweep() -> dict[str, int]:
             .order_by("pk")[:SWEEP_LIMIT]
         )
         # Scheduled anew now, so looked at again only after another lease.
-        Delivery.objects.filter(pk__in=lost).update(next_attempt_at=now)
+        Delivery.objects.filter(
+            pk__in=lost, status=Delivery.Status.QUEUED, next_attempt_at__lt=expired
+        ).update(next_attempt_at=now)
         schedule_sending(released + lost)
     return {"released": len(released), "rescheduled": len(lost), "failed": len(given_up)}
+
+
+def erase_old_messages(now: dt.datetime | None = None) -> int:
+    """Delete messages older than OUTBOX_RETENTION_DAYS whose deliveries are all done, with
+    their deliveries: which RSVP got which message is not kept longer than the RSVP's own
+    personal data. Broadcasts keep their texts and recipient counts."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    unfinished = Delivery.objects.filter(
+        message=OuterRef("pk"), status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]
+    )
+    old = Message.objects.filter(created_at__lt=cutoff).exclude(Exists(unfinished))
+    erased, _by_model = old.delete()
+    return erased

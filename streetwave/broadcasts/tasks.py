@@ -5,6 +5,7 @@
   killed worker; the claim in the outbox keeps a batch that runs twice from sending twice.
 - `sweep_outbox`, every minute from beat: recovers deliveries of dead workers and lost tasks.
 - `send_scheduled_broadcasts`, every minute from beat: queues broadcasts whose time has come.
+- `erase_old_messages`, hourly from beat: deletes finished messages after the retention time.
 """
 
 from celery import shared_task
@@ -27,6 +28,11 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
 @shared_task
 def sweep_outbox() -> dict[str, int]:
     return outbox.sweep()
+
+
+@shared_task
+def erase_old_messages() -> int:
+    return outbox.erase_old_messages()
 
 
 @shared_task

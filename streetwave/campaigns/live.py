@@ -1,8 +1,9 @@
 """Live documents: the map data and the tally and wave fragments a watching crowd polls.
 
-Each is built at most once per LIVE_MAX_AGE seconds per campaign and language, and served with
-an ETag and a Last-Modified, so that a browser polling an unchanged document gets a 304 and a
-cache hit costs no database query at all (the key needs only the slug and the language).
+Each is built at most once per LIVE_MAX_AGE seconds per campaign and language, by one request
+while the others are served the previous copy (core.cache), and served with an ETag and a
+Last-Modified, so that a browser polling an unchanged document gets a 304 and a cache hit costs
+no database query at all (the key needs only the slug and the language).
 """
 
 import datetime as dt
@@ -15,6 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+
+from streetwave.core.cache import get_fresh_enough
 
 # A tally or map up to this many seconds old is fine (see DESIGN, "Performance").
 LIVE_MAX_AGE = 15
@@ -42,8 +45,8 @@ def get_live_document(
     """The cached document `kind` of campaign `slug` in the active language, or a fresh one
     from `build()` (which may raise Http404; nothing is cached then)."""
     key = live_key(kind, slug, translation.get_language())
-    document = cache.get(key)
-    if document is None:
+
+    def rebuild() -> LiveDocument:
         body = build()
         etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
         # Last-Modified moves only when the content does: a rebuild that yields the same body
@@ -54,9 +57,9 @@ def get_live_document(
         else:
             last_modified = timezone.now().replace(microsecond=0)
         cache.set(f"{key}:stamp", (etag, last_modified), _STAMP_TTL)
-        document = LiveDocument(body, etag, last_modified, content_type)
-        cache.set(key, document, LIVE_MAX_AGE)
-    return document
+        return LiveDocument(body, etag, last_modified, content_type)
+
+    return get_fresh_enough(key, rebuild, LIVE_MAX_AGE)
 
 
 def live_response(request: HttpRequest, document: LiveDocument) -> HttpResponse:

@@ -1,10 +1,10 @@
 """The public tally of a campaign: read from counters and action rows, never from RSVP rows,
 and cached so that a watching crowd costs one cache read per request."""
 
-from django.core.cache import cache
 from django.db.models import Count, Q
 
 from streetwave.actions.models import Action
+from streetwave.core.cache import get_fresh_enough
 
 from .models import Campaign, CampaignCounter
 
@@ -34,13 +34,14 @@ def compute_tally(campaign: Campaign) -> dict:
     }
 
 
-def tally_key(campaign: Campaign) -> str:
-    return f"tally:{campaign.pk}"
+def tally_key(slug: str) -> str:
+    return f"tally:{slug}"
 
 
-def get_tally(campaign: Campaign) -> dict:
-    tally = cache.get(tally_key(campaign))
-    if tally is None:
-        tally = compute_tally(campaign)
-        cache.set(tally_key(campaign), tally, TALLY_MAX_AGE)
-    return tally
+def get_public_tally(slug: str) -> dict:
+    """The tally of the public campaign `slug` (404 otherwise): a cache hit costs no query."""
+    from .access import get_public_campaign
+
+    return get_fresh_enough(
+        tally_key(slug), lambda: compute_tally(get_public_campaign(slug)), TALLY_MAX_AGE
+    )

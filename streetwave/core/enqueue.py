@@ -9,5 +9,9 @@ from functools import partial
 from django.db import transaction
 
 
-def enqueue_on_commit(task, *ids, using: str | None = None) -> None:
-    transaction.on_commit(partial(task.delay, *ids), using=using)
+def enqueue_on_commit(
+    task, *args, countdown: float | None = None, queue: str | None = None
+) -> None:
+    # Without a queue the task goes where Celery routes it (the default queue).
+    options = {"countdown": countdown} | ({"queue": queue} if queue else {})
+    transaction.on_commit(partial(task.apply_async, args, **options))

@@ -3,9 +3,12 @@
 import logging
 import re
 
-# Paths whose last segment is a secret token: RSVP manage links, hub verification links and
-# invitations. Django's request logger writes the path of every 404 and 500.
-SECRET_PATH = re.compile(r"/(rsvp|hubs/start/verify|accounts/invitation)/[^/\s\"']+")
+# Paths whose last segment is a secret token: RSVP manage links, hub verification links,
+# invitations and unsubscribe links (deploy/nginx.conf redacts the same ones). Django's request
+# logger writes the path of every 404 and 500.
+SECRET_PATH = re.compile(
+    r"/(rsvp|hubs/start/verify|accounts/invitation|news/unsubscribe)/[^/\s\"']+"
+)
 
 
 class RedactSecretPaths(logging.Filter):

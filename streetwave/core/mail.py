@@ -1,5 +1,6 @@
 """Mail to one person, in their language, as plain text and HTML. Every mail of Streetwave goes
-to exactly one recipient (no one ever sees another's address) and links back with absolute URLs.
+to exactly one recipient (no one ever sees another's address) and links back with absolute URLs;
+the outbox (streetwave.broadcasts) sends it.
 
 A mail is written once, as plain text (`<template>.txt` and `<template>_subject.txt`); the HTML
 part is made from that text, so the two always say the same. The HTML part carries the
@@ -10,7 +11,6 @@ images, fonts or styles from another origin, nothing that tells a sender a mail 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -34,14 +34,9 @@ def render_mail(template: str, context: dict, *, language: str, subject_prefix="
     with translation.override(language):
         subject = subject_prefix + render_to_string(f"{template}_subject.txt", context).strip()
         text = render_to_string(f"{template}.txt", context)
-        html = render_to_string("core/mail/base.html", {"subject": subject, "text": text})
+        # The template engine took the rendered text for safe HTML; as a plain str again, the
+        # HTML template escapes what organizers typed while it turns addresses into links.
+        html = render_to_string(
+            "core/mail/base.html", {"subject": subject, "text": str.__str__(text)}
+        )
     return Mail(subject=subject, text=text, html=html)
-
-
-def send_mail(template: str, context: dict, *, to: str, language: str, subject_prefix="") -> None:
-    """Send one mail now. Mails about accounts use this; everything said to supporters and hubs
-    goes through the outbox (streetwave.broadcasts)."""
-    mail = render_mail(template, context, language=language, subject_prefix=subject_prefix)
-    message = EmailMultiAlternatives(mail.subject, mail.text, to=[to])
-    message.attach_alternative(mail.html, "text/html")
-    message.send()

@@ -43,6 +43,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "can_view_hub_tree": frozenset({Coordinator}),
     "can_view_counts": frozenset({Coordinator, Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
     "can_broadcast": frozenset({Coordinator}),
+    # a broadcast to more than 50 people waits for a second coordinator (not its author)
+    "can_approve_broadcast": frozenset({Coordinator}),
+    "can_manage_link_allowlist": frozenset({Coordinator}),
+    # broadcasts of the campaigns the hub takes part in: read them on the hub's page, confirm
+    "can_acknowledge_broadcast": frozenset({Role.LEAD, Role.ORGANIZER}),
 }
 
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
+from streetwave.broadcasts.outbox import queue_message, recipient
 from streetwave.core.crypto import normalize_contact
-from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
 from streetwave.core.ids import hash_token, new_token
 from streetwave.core.locking import lock
@@ -124,8 +124,6 @@ def propose_hub(
 ) -> Hub:
     """A proposed hub, visible to nobody until its applicant confirms the address by the link
     that is mailed to them."""
-    from .tasks import send_hub_verification
-
     with transaction.atomic():
         hub = create_hub(name=name, city=city, languages=languages, actor=actor)
         application = HubApplication.objects.create(
@@ -137,8 +135,16 @@ def propose_hub(
             expires_at=timezone.now() + VERIFICATION_VALID_FOR,
         )
         record("hub.proposed", actor=actor, target=hub, hub=hub)
-        enqueue_on_commit(send_hub_verification, application.pk)
+        queue_message("hub.verification", [recipient("application", application.pk)])
     return hub
+
+
+def issue_link_token(row: HubApplication | Invitation) -> str:
+    """A new token for the link of a hub application or an invitation, made when its mail is
+    rendered: the database keeps the hash, and the link of any earlier mail stops working."""
+    token = new_token()
+    type(row).objects.filter(pk=row.pk).update(token_hash=hash_token(token))
+    return token
 
 
 def verify_hub_application(application: HubApplication, *, actor=None) -> Hub:
@@ -251,8 +257,6 @@ def _activate(hub: Hub, *, sponsor: Hub | None, actor, via: str) -> None:
 def _create_invitation(
     hub: Hub, *, email: str, role: str, language: str | None, invited_by
 ) -> Invitation:
-    from .tasks import send_invitation
-
     invitation = Invitation.objects.create(
         hub=hub,
         role=role,
@@ -269,7 +273,7 @@ def _create_invitation(
         hub=hub,
         data={"role": role},
     )
-    enqueue_on_commit(send_invitation, invitation.pk)
+    queue_message("hub.invitation", [recipient("invitation", invitation.pk)])
     return invitation
 
 

@@ -249,10 +249,39 @@ def _build() -> World:
         goal=100,
         status=Campaign.Status.DRAFT,
     )
+    # Broadcasts of the campaign: one sent to its hubs (hub A takes part, hub B does not), one
+    # scheduled for tomorrow, and one held for a second coordinator: the rally's 51 supporters
+    # with an address asked for the campaign's news.
+    from streetwave.actions.models import RSVP
+    from streetwave.broadcasts import services as broadcasts
+    from streetwave.broadcasts.messages import unsubscribe_token
+
+    coordinator = users["coordinator"]
+    notice = {"en": {"subject": "Bring candles", "body": "Everyone brings a candle."}}
+    hub_broadcast = broadcasts.create_broadcast(
+        campaign, audience="hubs", texts=notice, actor=coordinator
+    )
+    scheduled_broadcast = broadcasts.create_broadcast(
+        campaign,
+        audience="hubs",
+        texts=notice,
+        send_at=now + dt.timedelta(days=1),
+        actor=coordinator,
+    )
+    RSVP.objects.filter(action=rally).exclude(contact_index="").update(campaign_news=True)
+    held_broadcast = broadcasts.create_broadcast(
+        campaign, audience="supporters", texts=notice, actor=coordinator
+    )
+    assert held_broadcast.status == "held"
+    canary_rsvp = RSVP.objects.get(action=rally, pseudonym=CANARY_PSEUDONYM)
 
     return World(
         users=users,
         ids={
+            "hub_broadcast": hub_broadcast.public_id,
+            "scheduled_broadcast": scheduled_broadcast.public_id,
+            "held_broadcast": held_broadcast.public_id,
+            "unsubscribe_token": unsubscribe_token(canary_rsvp),
             "campaign": campaign.slug,
             "hub_a": hub_a.public_id,
             "hub_b": hub_b.public_id,

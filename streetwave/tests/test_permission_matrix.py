@@ -194,6 +194,8 @@ ROWS: dict[str, Row] = {
     ),
     "actions:manage_attendees": Row(organizers(ATTENDEE_VIEWERS_A), {"action_id": "action"}),
     "actions:manage_messages": Row(organizers(ATTENDEE_VIEWERS_A), {"action_id": "action"}),
+    # can_send_emergency_notice: the same people as the relay
+    "actions:manage_emergency": Row(organizers(ATTENDEE_VIEWERS_A), {"action_id": "action"}),
     "actions:manage_message_approve": Row(
         organizers(ATTENDEE_VIEWERS_A), {"message_id": "message"}, "post"
     ),
@@ -215,6 +217,29 @@ ROWS: dict[str, Row] = {
         {"{pending}-reason": "Please name the square."},
     ),
     "actions:manage_counts": Row(organizers(COORDINATOR), CAMPAIGN),
+    # Broadcasts (docs/broadcasts.md): the campaign's coordinators write, approve and follow
+    # them (the author's own approval is refused with a message); the leads and organizers of
+    # a hub taking part read and confirm them; whoever holds a supporter's link stops the news
+    "broadcasts:manage_list": Row(organizers(COORDINATOR), CAMPAIGN),
+    "broadcasts:manage_compose": Row(organizers(COORDINATOR), CAMPAIGN),
+    "broadcasts:manage_detail": Row(
+        organizers(COORDINATOR), {**CAMPAIGN, "broadcast_id": "hub_broadcast"}
+    ),
+    "broadcasts:manage_approve": Row(
+        organizers(COORDINATOR), {**CAMPAIGN, "broadcast_id": "held_broadcast"}, "post"
+    ),
+    "broadcasts:manage_cancel": Row(
+        organizers(COORDINATOR), {**CAMPAIGN, "broadcast_id": "scheduled_broadcast"}, "post"
+    ),
+    "broadcasts:manage_links": Row(organizers(COORDINATOR), CAMPAIGN),
+    "broadcasts:hub_list": Row(organizers(ORGANIZERS_A), {"hub_id": "hub_a"}),
+    "broadcasts:hub_detail": Row(
+        organizers(ORGANIZERS_A), {"hub_id": "hub_a", "broadcast_id": "hub_broadcast"}
+    ),
+    "broadcasts:acknowledge": Row(
+        organizers(ORGANIZERS_A), {"hub_id": "hub_a", "broadcast_id": "hub_broadcast"}, "post"
+    ),
+    "broadcasts:unsubscribe": Row(everyone(), {"token": "unsubscribe_token"}),
     # The admin: one row for its index; test_every_admin_url_sends_non_staff_to_sign_in covers
     # the rest
     "admin:index": Row(everyone(LOGIN)),

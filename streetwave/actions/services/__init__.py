@@ -14,12 +14,14 @@ from .actions import (
     update_action,
 )
 from .changes import confirm_action_change, withdraw_action_change
+from .emergency import send_emergency_notice
 from .exports import (
     approve_attendee_export,
     download_attendee_export,
     request_attendee_export,
 )
 from .relay import approve_relay_message, send_relay_message
+from .reminders import queue_due_reminders, schedule_messages
 from .rsvps import (
     CONSENT_VERSION,
     ConsentMissing,
@@ -53,9 +55,12 @@ __all__ = [
     "manage_url",
     "promote_waitlisted",
     "publish_action",
+    "queue_due_reminders",
     "reject_action",
     "request_attendee_export",
     "rotate_manage_token",
+    "schedule_messages",
+    "send_emergency_notice",
     "send_relay_message",
     "update_action",
     "update_rsvp",

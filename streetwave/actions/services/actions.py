@@ -23,10 +23,11 @@ from streetwave.hubs.models import Hub
 from streetwave.hubs.permissions import can
 from streetwave.places.search import distance_km
 
-from ..models import Action, ActionChange, hub_is_on_probation
+from ..models import DEFAULT_REMINDER_LEAD, Action, ActionChange, hub_is_on_probation
 from ..schedule import check_schedule, zone_of
 from .changes import PUBLIC_FIELDS, apply_or_hold_change, withdraw_pending_changes
-from .notices import message_rsvps
+from .notices import check_links, message_rsvps
+from .reminders import schedule_messages
 from .rsvps import promote_waitlisted
 
 # A public point farther than this from the hub's city is almost surely a typing error.
@@ -34,6 +35,8 @@ MAX_POINT_DISTANCE_KM = 100
 
 # What an edit may set besides the public time and place (those go through changes.py).
 DETAIL_FIELDS = ["campaign", "kind", "title", "description", "meeting_point", "capacity"]
+# When supporters are written to before the start (services/reminders.py).
+LEAD_FIELDS = ["reveal_lead", "reminder_lead"]
 
 
 class CampaignNotLive(DomainError):
@@ -97,6 +100,10 @@ class ActionDetails:
     longitude: float
     meeting_point: str
     capacity: int | None
+    # How long before the start the meeting point is revealed and the second reminder sent;
+    # None keeps what the action has (the model's default for a new one).
+    reveal_lead: dt.timedelta | None = None
+    reminder_lead: dt.timedelta | None = None
 
 
 def _same_minute(typed: dt.datetime, stored: dt.datetime) -> dt.datetime:
@@ -133,6 +140,8 @@ def create_action(hub: Hub, details: ActionDetails, *, actor) -> Action:
         campaign=details.campaign,
     )
     _check_point(details, hub)
+    # The meeting point is mailed to everyone going: no links elsewhere, as in any message.
+    check_links(details.meeting_point, details.campaign, field="meeting_point")
     with transaction.atomic():
         action = Action.objects.create(
             hub=hub,
@@ -149,6 +158,8 @@ def create_action(hub: Hub, details: ActionDetails, *, actor) -> Action:
             longitude=details.longitude,
             meeting_point=details.meeting_point,
             capacity=details.capacity,
+            reveal_lead=details.reveal_lead or DEFAULT_REMINDER_LEAD,
+            reminder_lead=details.reminder_lead or DEFAULT_REMINDER_LEAD,
         )
         record(
             "action.created",
@@ -166,6 +177,7 @@ def update_action(action: Action, details: ActionDetails, *, actor) -> ActionCha
     if not can(actor, "can_edit_action", action):
         raise NotAllowed()
     _check_point(details, action.hub)
+    check_links(details.meeting_point, details.campaign, field="meeting_point")
     with transaction.atomic():
         current = (
             lock(Action.objects.filter(pk=action.pk))
@@ -231,7 +243,14 @@ def update_action(action: Action, details: ActionDetails, *, actor) -> ActionCha
             update_fields += PUBLIC_FIELDS
         for name in DETAIL_FIELDS:
             setattr(current, name, getattr(details, name))
+        for name in LEAD_FIELDS:
+            if getattr(details, name) is not None:
+                setattr(current, name, getattr(details, name))
+                update_fields.append(name)
         current.save(update_fields=update_fields)
+        # The leads or the meeting point may have changed: a meeting point added after its
+        # reveal time is mailed at once.
+        schedule_messages(current)
         promoted = promote_waitlisted(current) if frees_seats else []
         record(
             "action.updated",
@@ -280,6 +299,7 @@ def publish_action(action: Action, *, actor) -> Action:
         current.submitted_by = actor
         current.rejection_reason = ""
         current.save(update_fields=["status", "submitted_by", "rejection_reason", "updated_at"])
+        schedule_messages(current)
         record(
             "action.submitted" if needs_approval else "action.published",
             actor=actor,
@@ -318,6 +338,7 @@ def approve_action(action: Action, *, actor) -> Action:
         )
         current.status = Action.Status.PUBLISHED
         current.save(update_fields=["status", "updated_at"])
+        schedule_messages(current)
         record("action.approved", actor=actor, target=current, hub=current.hub)
     return current
 
@@ -350,6 +371,7 @@ def cancel_action(action: Action, *, actor) -> Action:
         withdrawn = withdraw_pending_changes(current, actor=actor)
         current.status = Action.Status.CANCELLED
         current.save(update_fields=["status", "updated_at"])
+        schedule_messages(current)
         notified = message_rsvps(current, "action.cancelled")
         record(
             "action.cancelled",

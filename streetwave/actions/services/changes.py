@@ -21,6 +21,7 @@ from streetwave.hubs.permissions import can
 from ..models import LATE_CHANGE_WINDOW, Action, ActionChange
 from ..schedule import check_schedule
 from .notices import message_rsvps
+from .reminders import schedule_messages
 
 PUBLIC_FIELDS = ["starts_at", "ends_at", "place", "latitude", "longitude"]
 
@@ -59,6 +60,8 @@ def _apply(action: Action, change: ActionChange, now: dt.datetime) -> None:
     action.longitude = change.new_longitude
     action.changed_at = now
     action.save(update_fields=[*PUBLIC_FIELDS, "changed_at", "updated_at"])
+    # Reminders follow the new start; those of the old one are no longer due.
+    schedule_messages(action, now=now)
 
 
 def _notify(change: ActionChange) -> int:

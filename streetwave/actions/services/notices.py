@@ -1,9 +1,13 @@
 """Messages to everyone who is still coming to an action and left an address, through the
 outbox: queued inside the caller's transaction, sent after it commits."""
 
-from streetwave.broadcasts.outbox import queue_message
+from django.core.exceptions import ValidationError
 
-from ..messages import rsvp_recipient
+from streetwave.broadcasts.links import validate_links
+from streetwave.broadcasts.outbox import queue_message, recipient
+from streetwave.campaigns.models import Campaign
+from streetwave.core.errors import DomainError
+
 from ..models import RSVP, Action
 
 
@@ -15,11 +19,21 @@ def rsvps_with_contact(action: Action, statuses=RSVP.LIVE):
 
 def message_rsvps(action: Action, kind: str, *, statuses=RSVP.LIVE, key="", **data) -> int:
     """Queue a message of `kind` to the action's RSVPs in `statuses` that have an address;
-    returns how many it goes to."""
+    returns how many it goes to (none when a message with `key` was queued before)."""
     recipients = [
-        rsvp_recipient(pk)
+        recipient("rsvp", pk)
         for pk in rsvps_with_contact(action, statuses).values_list("pk", flat=True)
     ]
-    if recipients:
-        queue_message(kind, recipients, key=key, data={"action": action.pk, **data})
-    return len(recipients)
+    if not recipients:
+        return 0
+    message = queue_message(kind, recipients, key=key, data={"action": action.pk, **data})
+    return len(recipients) if message is not None else 0
+
+
+def check_links(text: str, campaign: Campaign | None, *, field: str = "body") -> None:
+    """DomainError unless every link in what organizers write to supporters points to the site
+    or to a host the action's campaign allows (broadcasts.links)."""
+    try:
+        validate_links(text, campaign.link_allowlist if campaign is not None else [])
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), field=field) from error

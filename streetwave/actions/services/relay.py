@@ -16,7 +16,7 @@ from streetwave.core.locking import lock
 from streetwave.hubs.permissions import can
 
 from ..models import RELAY_APPROVAL_THRESHOLD, Action, RelayMessage
-from .notices import message_rsvps, rsvps_with_contact
+from .notices import check_links, message_rsvps, rsvps_with_contact
 
 
 class MessageAlreadySent(Conflict):
@@ -33,9 +33,11 @@ def _send(message: RelayMessage) -> int:
 
 def send_relay_message(action: Action, *, body: str, actor) -> RelayMessage:
     """Send `body` to the action's live RSVPs with a contact, or hold it for a second organizer
-    when it would reach more than RELAY_APPROVAL_THRESHOLD people."""
+    when it would reach more than RELAY_APPROVAL_THRESHOLD people. Links may point only to the
+    site and the hosts the campaign allows: nothing is saved or sent otherwise."""
     if not can(actor, "can_message_attendees", action):
         raise NotAllowed()
+    check_links(body, action.campaign)
     with transaction.atomic():
         held = rsvps_with_contact(action).count() > RELAY_APPROVAL_THRESHOLD
         message = RelayMessage.objects.create(

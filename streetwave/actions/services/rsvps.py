@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
-from streetwave.broadcasts.outbox import queue_message
+from streetwave.broadcasts.outbox import queue_message, recipient
 from streetwave.campaigns.models import CampaignCounter
 from streetwave.core.crypto import blind_index
 from streetwave.core.errors import DomainError
@@ -24,7 +24,6 @@ from streetwave.core.ids import hash_token, new_token
 from streetwave.core.locking import lock
 from streetwave.core.mail import absolute_url
 
-from ..messages import rsvp_recipient
 from ..models import RSVP, Action
 
 CONSENT_VERSION = "2026-11"
@@ -75,27 +74,31 @@ def create_rsvp(
     email: str = "",
     language: str,
     consent: bool,
+    campaign_news: bool = False,
     actor=None,
 ) -> RSVPReceipt:
+    """RSVP to `action`. `campaign_news`: the supporter agrees that the campaign's coordinators
+    write to their address about the campaign; it needs an address and a campaign."""
     if not consent:
         raise ConsentMissing(field="consent")
     if not action.is_open_for_rsvp:
         raise RSVPClosed()
     index = blind_index(email) if email else ""
+    news = bool(campaign_news and index and action.campaign_id)
     try:
-        return _create_rsvp(action, pseudonym, email, index, language, actor)
+        return _create_rsvp(action, pseudonym, email, index, language, news, actor)
     except IntegrityError:
         # A concurrent request with the same contact won the race; it holds the live RSVP.
         if not index:
             raise
-        return _create_rsvp(action, pseudonym, email, index, language, actor)
+        return _create_rsvp(action, pseudonym, email, index, language, news, actor)
 
 
 def _send_confirmation(rsvp_id: int) -> None:
-    queue_message("rsvp.confirmation", [rsvp_recipient(rsvp_id)])
+    queue_message("rsvp.confirmation", [recipient("rsvp", rsvp_id)])
 
 
-def _create_rsvp(action, pseudonym, email, index, language, actor) -> RSVPReceipt:
+def _create_rsvp(action, pseudonym, email, index, language, news, actor) -> RSVPReceipt:
     with transaction.atomic():
         existing = (
             RSVP.objects.filter(action=action, contact_index=index, status__in=RSVP.LIVE)
@@ -106,6 +109,10 @@ def _create_rsvp(action, pseudonym, email, index, language, actor) -> RSVPReceip
         )
         if existing is not None:
             # The owner of the address gets a fresh manage link; the answer looks the same.
+            if news:
+                # A yes is added to the live RSVP, a no never takes one back: only a click in a
+                # mail of the campaign, which only the owner of the address gets, does that.
+                RSVP.objects.filter(pk=existing, campaign_news=False).update(campaign_news=True)
             record("rsvp.repeated", actor=actor, target=action, hub=action.hub)
             _send_confirmation(existing)
             return RSVPReceipt(action=action, token=None, emailed=True)
@@ -121,6 +128,7 @@ def _create_rsvp(action, pseudonym, email, index, language, actor) -> RSVPReceip
             consent_version=CONSENT_VERSION,
             status=status,
             manage_token_hash=hash_token(token),
+            campaign_news=news,
         )
         if status == RSVP.Status.GOING:
             if action.campaign_id:
@@ -188,7 +196,7 @@ def promote_waitlisted(action: Action) -> list[int]:
         if action.campaign_id:
             CampaignCounter.bump(action.campaign_id, going=1, waitlisted=-1)
         record("rsvp.promoted", target=action, hub=action.hub)
-        queue_message("rsvp.promoted", [rsvp_recipient(candidate.pk)])
+        queue_message("rsvp.promoted", [recipient("rsvp", candidate.pk)])
         promoted.append(candidate.pk)
     return promoted
 

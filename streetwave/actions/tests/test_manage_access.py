@@ -31,6 +31,8 @@ TABLE = {
     "manage_attendees": ("get", "/en/manage/actions/{action}/attendees/", HUB_PEOPLE),
     "manage_messages": ("get", "/en/manage/actions/{action}/messages/", HUB_PEOPLE),
     "manage_message_approve": ("post", "/en/manage/messages/{message}/approve/", HUB_PEOPLE),
+    # The POST that sends: without a body it is a 400 for whoever may send, 404 for the rest.
+    "manage_emergency": ("post", "/en/manage/actions/{action}/emergency/", HUB_PEOPLE),
     "manage_export_request": ("post", "/en/manage/actions/{action}/exports/", HUB_ORGANIZERS),
     "manage_export_approve": ("post", "/en/manage/exports/{export}/approve/", HUB_ORGANIZERS),
     # Only the organizer who asked for it, not even the lead who approved it.

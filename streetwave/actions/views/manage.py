@@ -9,11 +9,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from streetwave.accounts.decorators import organizer_required
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.errors import DomainError
+from streetwave.core.i18n import localize_digits
 from streetwave.core.text import render_markdown
 from streetwave.hubs.access import get_hub_for
 
@@ -27,8 +29,8 @@ from ..access import (
     get_held_message_for,
     get_pending_change_for,
 )
-from ..forms import ActionForm, RejectActionForm, RelayMessageForm
-from ..models import RSVP, Action, ActionChange, AttendeeExport, RelayMessage
+from ..forms import ActionForm, EmergencyNoticeForm, RejectActionForm, RelayMessageForm
+from ..models import RSVP, Action, ActionChange, AttendeeExport, EmergencyNotice, RelayMessage
 from ..schedule import zone_label, zone_of
 from ..services.exports import ExportUnavailable
 
@@ -310,6 +312,53 @@ def approve_message(request, message_id):
         success=_("The message is on its way."),
     )
     return redirect("actions:manage_messages", message.action.public_id)
+
+
+def _emergency_page(request, action, form, status=200):
+    notices = list(
+        EmergencyNotice.objects.filter(action=action).select_related("author")[:RECENT_ROWS]
+    )
+    for notice in notices:
+        notice.action = action
+    return render(
+        request,
+        "actions/manage/emergency.html",
+        {
+            "action": action,
+            "form": form,
+            "notices": notices,
+            # The rule of services.send_emergency_notice, so the form shows only when it works.
+            "is_open": action.is_open_for_rsvp,
+        },
+        status=status,
+    )
+
+
+@organizer_required
+def emergency(request, action_id):
+    action = get_action_for(request.user, action_id, "can_send_emergency_notice")
+    if request.method != "POST":
+        return _emergency_page(request, action, EmergencyNoticeForm())
+    form = EmergencyNoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            notice = services.send_emergency_notice(
+                action, body=form.cleaned_data["body"], actor=request.user
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The notice is on the public page and on its way to %(count)s person.",
+                    "The notice is on the public page and on its way to %(count)s people.",
+                    notice.recipient_count,
+                )
+                % {"count": localize_digits(notice.recipient_count)},
+            )
+            return redirect("actions:manage_emergency", action.public_id)
+    return _emergency_page(request, action, form, status=400)
 
 
 def _to_exports(action):

@@ -7,7 +7,12 @@ from streetwave.core.errors import DomainError
 from streetwave.core.text import render_markdown
 
 from .. import services
-from ..access import get_public_action, get_rsvp_for_token, public_changes
+from ..access import (
+    get_public_action,
+    get_rsvp_for_token,
+    latest_emergency_notice,
+    public_changes,
+)
 from ..calendars import calendar_response
 from ..forms import ManageRSVPForm, RSVPForm
 
@@ -21,6 +26,9 @@ def _detail(request, action, form, status=200):
             "description": render_markdown(action.description),
             "form": form,
             "changes": public_changes(action),
+            # Not cached anywhere (neither here nor in front of the app): a notice shows on the
+            # next request.
+            "emergency_notice": latest_emergency_notice(action),
         },
         status=status,
     )
@@ -28,14 +36,14 @@ def _detail(request, action, form, status=200):
 
 def detail(request, public_id):
     action = get_public_action(public_id)
-    form = RSVPForm(initial={"language": request.LANGUAGE_CODE})
+    form = RSVPForm(initial={"language": request.LANGUAGE_CODE}, action=action)
     return _detail(request, action, form)
 
 
 @require_POST
 def rsvp(request, public_id):
     action = get_public_action(public_id)
-    form = RSVPForm(request.POST)
+    form = RSVPForm(request.POST, action=action)
     if not form.is_valid():
         return _detail(request, action, form, status=400)
     try:
@@ -71,6 +79,7 @@ def manage(request, token):
             "action": rsvp.action,
             "form": form,
             "done": done,
+            "meeting_point": rsvp.visible_meeting_point(),
         },
         status=400 if form.errors else 200,
     )

@@ -150,6 +150,15 @@ class RSVPIn(Schema):
     consent: bool = Field(
         False, description="Must be true: the supporter read how their data is used."
     )
+    campaign_news: bool = Field(
+        False,
+        description=(
+            "Optional. Whether the campaign's coordinators may send news of the campaign to the "
+            "email given (needs `email`; ignored for an action outside a campaign). Stopped with "
+            "one click in any such mail. A repeated RSVP with the same email can turn it on, "
+            "never off."
+        ),
+    )
 
 
 class RSVPReceiptOut(Schema):
@@ -237,7 +246,8 @@ def create_rsvp(
     ratelimit.limit("rsvp", request, limit=settings.RSVP_RATE_LIMIT)
     body = payload.model_dump()
     form = RSVPForm(
-        data={**body, "pseudonym": body["pseudonym"] or "", "email": body["email"] or ""}
+        data={**body, "pseudonym": body["pseudonym"] or "", "email": body["email"] or ""},
+        action=action,
     )
     if not form.is_valid():
         raise InvalidInput(

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from streetwave.campaigns.access import get_public_campaign
 from streetwave.campaigns.models import Campaign
-from streetwave.campaigns.tally import get_tally
+from streetwave.campaigns.tally import get_public_tally
 
 from .errors import ErrorOut
 from .pagination import Keyset, PageQuery, paginate
@@ -89,4 +89,4 @@ def get_campaign(request: HttpRequest, slug: str):
 @router.get("/{slug}/tally", response={200: TallyOut, 404: ErrorOut}, summary="Campaign tally")
 def get_campaign_tally(request: HttpRequest, slug: str):
     """Exact campaign totals, at most 15 seconds old."""
-    return get_tally(get_public_campaign(slug))
+    return get_public_tally(slug)

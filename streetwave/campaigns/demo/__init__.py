@@ -37,6 +37,7 @@ from persiantools.digits import en_to_fa
 
 from streetwave.accounts.demo import create_demo_organizers
 from streetwave.actions.models import RSVP, Action
+from streetwave.actions.reminders import next_moment_at
 from streetwave.actions.services import CONSENT_VERSION, create_rsvp
 from streetwave.core.crypto import blind_index
 from streetwave.core.ids import hash_token, new_token
@@ -319,6 +320,10 @@ def _plan_actions(
             longitude=round(item.city.longitude + rng.uniform(-0.01, 0.01) / stretch, 5),
             meeting_point=_meeting_point(rng, language, place) if published else "",
         )
+        # Reminders and reveals still to come go out on time in `make run`; moments already
+        # past are not caught up (the demo is built for today).
+        if published:
+            action.next_message_at = next_moment_at(action, timezone.now())
         pull = rng.lognormvariate(0, 0.8) * item.weight**0.7 if published else 0.0
         if flagship:
             pull *= FLAGSHIP_PULL

@@ -15,7 +15,11 @@ def test_secret_links_are_redacted_from_log_lines():
     )
     assert RedactSecretPaths().filter(record)
     assert record.getMessage() == "Not Found: /fa/rsvp/-/"
-    for path in ("/en/hubs/start/verify/abc123/", "/de/accounts/invitation/abc123/"):
+    for path in (
+        "/en/hubs/start/verify/abc123/",
+        "/de/accounts/invitation/abc123/",
+        "/fa/news/unsubscribe/abc123/",
+    ):
         record = logging.LogRecord("x", logging.WARNING, __file__, 1, path, (), None)
         RedactSecretPaths().filter(record)
         assert "abc123" not in record.getMessage()

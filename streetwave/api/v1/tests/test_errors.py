@@ -47,10 +47,10 @@ def test_the_language_follows_accept_language_without_a_url_prefix(client, db):
 def test_an_unexpected_error_is_a_500_that_tells_nothing_of_the_inside(
     client, campaign, monkeypatch
 ):
-    def broken_tally(campaign):
+    def broken_tally(slug):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(campaigns_api, "get_tally", broken_tally)
+    monkeypatch.setattr(campaigns_api, "get_public_tally", broken_tally)
 
     response = client.get("/api/v1/campaigns/streets/tally")
 

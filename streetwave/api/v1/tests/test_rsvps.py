@@ -278,3 +278,46 @@ def test_too_many_rsvps_from_one_address_get_a_429_envelope(client, action, sett
     assert answers[2].json()["error"]["code"] == "too_many_requests"
     assert answers[2]["Retry-After"] == "60"
     assert RSVP.objects.count() == 2
+
+
+def test_campaign_news_is_off_unless_asked_for(client, action):
+    response = rsvp(client, action, WITH_EMAIL)
+
+    assert response.status_code == 201
+    assert RSVP.objects.get().campaign_news is False
+
+
+def test_campaign_news_can_be_asked_for_and_a_repeat_turns_it_on_never_off(client, action):
+    # Given an RSVP that asked for news, and one that did not
+    asked = rsvp(client, action, {**WITH_EMAIL, "campaign_news": True})
+    rsvp(client, action, {**WITH_EMAIL, "email": "later@example.org"})
+    news = RSVP.objects.order_by("id").values_list("campaign_news", flat=True)
+    assert list(news.all()) == [True, False]
+
+    # When both RSVP again, the first without news and the second with
+    again = rsvp(client, action, WITH_EMAIL)
+    later = rsvp(
+        client, action, {**WITH_EMAIL, "email": "later@example.org", "campaign_news": True}
+    )
+
+    # Then both have news on, and every answer looks the same
+    assert list(news.all()) == [True, True]
+    assert asked.status_code == again.status_code == later.status_code == 201
+    assert asked.json() == again.json() == later.json() == {"status": "received", "emailed": True}
+
+
+def test_campaign_news_without_an_email_is_a_400(client, action):
+    response = rsvp(client, action, {**ANONYMOUS, "campaign_news": True})
+
+    assert response.status_code == 400
+    assert "campaign_news" in response.json()["error"]["fields"]
+    assert not RSVP.objects.exists()
+
+
+def test_campaign_news_for_an_action_outside_a_campaign_is_ignored(client, hub, make_action):
+    action = make_action(hub, campaign=None)
+
+    response = rsvp(client, action, {**WITH_EMAIL, "campaign_news": True})
+
+    assert response.status_code == 201
+    assert RSVP.objects.get().campaign_news is False

@@ -1,0 +1,55 @@
+"""Fetch what a user may see, or answer 404: a missing broadcast and one the user may not touch
+look exactly the same. Every rule comes from hubs.permissions."""
+
+from django.core import signing
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from streetwave.actions.models import RSVP
+from streetwave.campaigns.access import get_campaign_for
+from streetwave.hubs.access import get_hub_for
+from streetwave.hubs.models import Hub
+
+from .audiences import broadcasts_received_by
+from .messages import unsubscribe_signer
+from .models import Broadcast
+
+# Tokens are a 16-character id and a signature; anything much longer is not one of ours.
+_TOKEN_MAX_LENGTH = 100
+
+
+def get_campaign_broadcast_for(user, slug: str, public_id: str, permission: str) -> Broadcast:
+    """A broadcast of a campaign, for a coordinator whose authority comes from that campaign."""
+    campaign = get_campaign_for(user, slug, permission)
+    broadcast = get_object_or_404(
+        Broadcast.objects.select_related("author", "approved_by"),
+        campaign=campaign,
+        public_id=public_id,
+    )
+    broadcast.campaign = campaign
+    return broadcast
+
+
+def get_hub_broadcast_for(user, hub_id: str, public_id: str) -> tuple[Hub, Broadcast]:
+    """A broadcast that `hub` received, for one of its leads or organizers."""
+    hub = get_hub_for(user, hub_id, "can_acknowledge_broadcast")
+    broadcast = get_object_or_404(
+        broadcasts_received_by(hub).select_related("campaign"), public_id=public_id
+    )
+    return hub, broadcast
+
+
+def get_rsvp_for_unsubscribe(token: str) -> RSVP:
+    """The RSVP an unsubscribe link was made for. A forged or mangled link, or one for an RSVP
+    outside any campaign, is a plain 404."""
+    if not token or len(token) > _TOKEN_MAX_LENGTH:
+        raise Http404
+    try:
+        public_id = unsubscribe_signer().unsign(token)
+    except signing.BadSignature as error:
+        raise Http404 from error
+    return get_object_or_404(
+        RSVP.objects.select_related("action", "action__campaign"),
+        public_id=public_id,
+        action__campaign__isnull=False,
+    )

@@ -1,0 +1,112 @@
+"""What broadcasts put on the organizer dashboard: held broadcasts for the other coordinators of
+their campaign, and broadcasts a hub's leads and organizers have not confirmed reading yet.
+Registered with hubs.dashboard (its app imports every app's `dashboard` module at start-up);
+each source is one query."""
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from streetwave.actions.models import Action
+from streetwave.core.i18n import localize_digits
+from streetwave.hubs.dashboard import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
+from streetwave.hubs.models import Hub, Membership
+from streetwave.hubs.permissions import PERMISSIONS
+
+from .models import Broadcast
+
+# A broadcast not confirmed for this long stops asking: it is history by then.
+ACKNOWLEDGEMENT_WINDOW = dt.timedelta(days=30)
+
+AUDIT_LABELS.update(
+    {
+        "broadcast.acknowledged": gettext_lazy("Broadcast from the coordinators confirmed read"),
+    }
+)
+
+
+@pending_source
+def broadcasts_to_approve(user) -> list[PendingItem]:
+    """For coordinators: held broadcasts of their campaigns that someone else wrote."""
+    held = (
+        Broadcast.objects.filter(
+            status=Broadcast.Status.HELD,
+            campaign__roles__user=user,
+            campaign__roles__role__in=PERMISSIONS["can_approve_broadcast"],
+        )
+        .exclude(author=user)
+        .select_related("campaign")
+        .order_by("created_at", "id")[:PENDING_LIMIT]
+    )
+    items = []
+    for broadcast in held:
+        count = broadcast.recipient_count
+        names = {"campaign": broadcast.campaign.title, "count": localize_digits(count)}
+        if broadcast.audience == Broadcast.Audience.HUBS:
+            text = ngettext(
+                "A broadcast of “%(campaign)s” to %(count)s hub lead or organizer waits for "
+                "your approval.",
+                "A broadcast of “%(campaign)s” to %(count)s hub leads and organizers waits for "
+                "your approval.",
+                count,
+            )
+        else:
+            text = ngettext(
+                "A broadcast of “%(campaign)s” to %(count)s supporter waits for your approval.",
+                "A broadcast of “%(campaign)s” to %(count)s supporters waits for your approval.",
+                count,
+            )
+        items.append(
+            PendingItem(
+                text=text % names,
+                url=reverse(
+                    "broadcasts:manage_detail", args=[broadcast.campaign.slug, broadcast.public_id]
+                ),
+                since=broadcast.created_at,
+            )
+        )
+    return items
+
+
+@pending_source
+def broadcasts_to_acknowledge(user) -> list[PendingItem]:
+    """For a hub's leads and organizers: recent broadcasts to the hubs of a campaign their hub
+    takes part in, which they have not confirmed reading."""
+    hubs = Membership.objects.filter(
+        user=user,
+        role__in=PERMISSIONS["can_acknowledge_broadcast"],
+        hub__status=Hub.Status.ACTIVE,
+    ).values("hub_id")
+    taking_part = Action.objects.filter(campaign=OuterRef("campaign_id"), hub_id__in=hubs)
+    broadcasts = (
+        Broadcast.objects.filter(
+            audience=Broadcast.Audience.HUBS,
+            status=Broadcast.Status.SENT,
+            sent_at__gte=timezone.now() - ACKNOWLEDGEMENT_WINDOW,
+        )
+        .filter(Exists(taking_part))
+        .exclude(acknowledgements__user=user)
+        .annotate(
+            hub_public_id=Subquery(taking_part.order_by("hub_id").values("hub__public_id")[:1])
+        )
+        .select_related("campaign")
+        .order_by("sent_at", "id")[:PENDING_LIMIT]
+    )
+    return [
+        PendingItem(
+            text=_(
+                "The coordinators of “%(campaign)s” sent a message to the hubs. Please read it "
+                "and confirm."
+            )
+            % {"campaign": broadcast.campaign.title},
+            url=reverse(
+                "broadcasts:hub_detail", args=[broadcast.hub_public_id, broadcast.public_id]
+            ),
+            since=broadcast.sent_at,
+        )
+        for broadcast in broadcasts
+    ]

@@ -1,0 +1,156 @@
+import datetime as dt
+import zoneinfo
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from streetwave.actions.forms import LocalizedDateField, LocalizedTimeField
+from streetwave.actions.schedule import LocalTimeError, to_utc
+from streetwave.campaigns.models import Campaign
+
+from .models import Broadcast
+from .services import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
+
+# A send time typed a moment ago is not refused for having just passed while the form was
+# being filled in; it goes at once.
+PAST_GRACE = dt.timedelta(minutes=5)
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    return [("UTC", "UTC")] + [
+        (name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name
+    ]
+
+
+def languages_of(campaign: Campaign) -> list[tuple[str, str]]:
+    """(code, name) of the languages a broadcast of `campaign` is written in: the campaign's,
+    or the site's default when it names none."""
+    names = dict(settings.LANGUAGES)
+    codes = [code for code in campaign.languages if code in names] or [settings.LANGUAGE_CODE]
+    return [(code, str(names[code])) for code in codes]
+
+
+class BroadcastForm(forms.Form):
+    """A broadcast as a coordinator writes it: an audience, a subject and a message per
+    language of the campaign, and an optional send time, typed in a time zone they choose."""
+
+    audience = forms.ChoiceField(
+        label=_("Who receives it"), choices=Broadcast.Audience.choices, widget=forms.RadioSelect
+    )
+    send_date = LocalizedDateField(
+        label=_("Send date (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "Leave the date and time empty to send it at once, or as soon as it is approved "
+            "when it needs approval."
+        ),
+    )
+    send_time = LocalizedTimeField(
+        label=_("Send time (optional)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    zone = forms.ChoiceField(
+        label=_("Time zone of the send time"),
+        initial="UTC",
+        help_text=_("The date and time above are read in this time zone."),
+    )
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["zone"].choices = _zone_choices()  # type: ignore[attr-defined]
+        self.languages = languages_of(campaign)
+        for code, name in self.languages:
+            self.fields[f"subject_{code}"] = forms.CharField(
+                label=_("Subject in %(language)s") % {"language": name},
+                max_length=SUBJECT_MAX_LENGTH,
+                required=False,
+                widget=forms.TextInput(attrs={"lang": code, "dir": "auto"}),
+            )
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=_("Message in %(language)s") % {"language": name},
+                max_length=BODY_MAX_LENGTH,
+                required=False,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 10, "lang": code, "dir": "auto"}),
+                help_text=_(
+                    "Plain text. Links may point only to this site and to the sites the "
+                    "campaign allows. Leave the subject and the message empty to skip this "
+                    "language: its readers get the first language of the campaign that has a "
+                    "text."
+                ),
+            )
+
+    def language_fields(self):
+        """(name, subject field, body field) per language, for the template."""
+        return [
+            (name, self[f"subject_{code}"], self[f"body_{code}"]) for code, name in self.languages
+        ]
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        day, time = cleaned.get("send_date"), cleaned.get("send_time")
+        cleaned["send_at"] = None
+        if day is None and time is None:
+            return cleaned
+        if day is None or time is None:
+            self.add_error(
+                "send_time" if time is None else "send_date",
+                _("Give both a date and a time, or leave both empty."),
+            )
+            return cleaned
+        zone = cleaned.get("zone")
+        if not zone:
+            return cleaned
+        try:
+            send_at = to_utc(day, time, zoneinfo.ZoneInfo(zone))
+        except LocalTimeError as error:
+            self.add_error("send_time", error.message)
+            return cleaned
+        if send_at < timezone.now() - PAST_GRACE:
+            self.add_error(
+                "send_time", _("This time has already passed. Choose a time in the future.")
+            )
+            return cleaned
+        cleaned["send_at"] = send_at
+        return cleaned
+
+    def texts(self) -> dict[str, dict[str, str]]:
+        return {
+            code: {
+                "subject": self.cleaned_data.get(f"subject_{code}", ""),
+                "body": self.cleaned_data.get(f"body_{code}", ""),
+            }
+            for code, _name in self.languages
+        }
+
+
+class LinkAllowlistForm(forms.Form):
+    hosts = forms.CharField(
+        label=_("Sites messages may link to"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "dir": "ltr"}),
+        help_text=_(
+            "One host name per line, such as example.org; it allows its subdomains too. Links "
+            "to this site are always allowed. Add only sites the campaign trusts: every hub "
+            "and supporter may follow a link in a broadcast."
+        ),
+    )
+
+    def clean_hosts(self) -> list[str]:
+        hosts = []
+        for line in self.cleaned_data["hosts"].splitlines():
+            entry = line.strip()
+            if not entry:
+                continue
+            # A pasted address ("https://example.org/news") stands for its host.
+            if "://" in entry:
+                entry = urlsplit(entry).hostname or entry
+            hosts.append(entry)
+        return hosts

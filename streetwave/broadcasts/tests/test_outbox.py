@@ -1,0 +1,558 @@
+"""The outbox: a message queued once reaches each recipient once, survives a busy or refusing
+server and a dead worker, and every mail it sends is private, in the recipient's language, and
+links only to the site.
+
+Only the network is replaced: `ScriptedSMTP` is a mail server whose answers a test writes down
+per address; everything else (claims, rendering, the sweeper) runs for real.
+"""
+
+import datetime as dt
+import re
+import smtplib
+from dataclasses import replace
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from streetwave.actions import services
+from streetwave.actions.models import RSVP, Action
+from streetwave.actions.tests import conftest as actions_fixtures
+from streetwave.broadcasts import outbox
+from streetwave.broadcasts.models import Delivery, Message
+
+pytestmark = pytest.mark.django_db
+
+# Moves Django's clock forward without sleeping, as in the actions tests.
+clock = actions_fixtures.clock
+
+
+class WorkerKilled(BaseException):
+    """The process dies right after the server took the mail: nothing after it runs."""
+
+
+class ScriptedSMTP(EmailBackend):
+    """A mail server on the other end of the wire. `replies[address]` lists what it answers to
+    each mail for that address in turn: an SMTP code (refused with that code, and a server text
+    that quotes the address, as real servers do), "kill" (accepted, then the worker dies), or
+    None (accepted); once the list is used up it accepts everything. Accepted mails land in
+    django.core.mail.outbox. `unreachable` makes every connection fail."""
+
+    replies: dict[str, list] = {}
+    unreachable = False
+
+    def open(self):
+        if ScriptedSMTP.unreachable:
+            raise ConnectionRefusedError(111, "Connection refused")
+        return super().open()
+
+    def send_messages(self, messages):
+        for message in messages:
+            address = message.to[0]
+            pending = ScriptedSMTP.replies.get(address, [])
+            reply = pending.pop(0) if pending else None
+            if isinstance(reply, int):
+                text = f"{reply // 100}.1.1 <{address}>: not now".encode()
+                raise smtplib.SMTPRecipientsRefused({address: (reply, text)})
+            super().send_messages([message])
+            if reply == "kill":
+                raise WorkerKilled
+        return len(messages)
+
+
+@pytest.fixture
+def smtp(settings):
+    ScriptedSMTP.replies = {}
+    ScriptedSMTP.unreachable = False
+    settings.EMAIL_BACKEND = f"{__name__}.ScriptedSMTP"
+    yield ScriptedSMTP
+    ScriptedSMTP.replies = {}
+    ScriptedSMTP.unreachable = False
+
+
+@pytest.fixture
+def going(make_action, django_capture_on_commit_callbacks):
+    """RSVPs going to one action, by address; their confirmation mails already went out."""
+
+    def make(*addresses, language="en"):
+        action = make_action()
+        with django_capture_on_commit_callbacks(execute=True):
+            for address in addresses:
+                services.create_rsvp(action, email=address, language=language, consent=True)
+        mail.outbox.clear()
+        rsvps = RSVP.objects.filter(action=action, status=RSVP.Status.GOING)
+        return {rsvp.contact: rsvp for rsvp in rsvps}
+
+    return make
+
+
+def queue(kind, rsvps, **kwargs) -> list[int]:
+    """Queue `kind` to `rsvps` without running its tasks; the ids of its deliveries."""
+    message = outbox.queue_message(kind, [outbox.recipient("rsvp", r.pk) for r in rsvps], **kwargs)
+    assert message is not None
+    return list(message.deliveries.order_by("pk").values_list("pk", flat=True))
+
+
+def delivery_to(rsvp) -> Delivery:
+    return Delivery.objects.exclude(message__kind="rsvp.confirmation").get(
+        recipient=outbox.recipient("rsvp", rsvp.pk)
+    )
+
+
+def sent_to(address) -> list:
+    return [message for message in mail.outbox if message.to == [address]]
+
+
+# Uniqueness
+
+
+def test_the_database_refuses_a_second_delivery_of_a_message_to_a_recipient(going):
+    # Given a message with a delivery to one RSVP
+    (rsvp,) = going("a@example.org").values()
+    queue("rsvp.promoted", [rsvp], key="promoted:1")
+    message = Message.objects.get(key="promoted:1")
+
+    # When a second delivery for the same message, recipient and channel is inserted
+    # Then the constraint refuses it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.create(
+            message=message, recipient=outbox.recipient("rsvp", rsvp.pk), channel="email"
+        )
+    # And another channel is a different delivery
+    Delivery.objects.create(
+        message=message, recipient=outbox.recipient("rsvp", rsvp.pk), channel="matrix"
+    )
+    assert message.deliveries.count() == 2
+
+
+def test_a_key_queued_before_is_not_queued_again(going):
+    rsvps = going("a@example.org", "b@example.org").values()
+
+    first = outbox.queue_message(
+        "rsvp.promoted", [outbox.recipient("rsvp", r.pk) for r in rsvps], key="k"
+    )
+    second = outbox.queue_message(
+        "rsvp.promoted", [outbox.recipient("rsvp", r.pk) for r in rsvps], key="k"
+    )
+
+    assert first is not None and second is None
+    assert Delivery.objects.filter(message__key="k").count() == 2
+
+
+def test_the_same_recipient_twice_in_one_call_gets_one_delivery(going):
+    a, b = going("a@example.org", "b@example.org").values()
+
+    message = outbox.queue_message(
+        "rsvp.promoted",
+        [
+            outbox.recipient("rsvp", a.pk),
+            outbox.recipient("rsvp", b.pk),
+            outbox.recipient("rsvp", a.pk),
+        ],
+    )
+
+    assert sorted(message.deliveries.values_list("recipient", flat=True)) == sorted(
+        [outbox.recipient("rsvp", a.pk), outbox.recipient("rsvp", b.pk)]
+    )
+
+
+# Idempotency
+
+
+def test_sending_the_same_deliveries_twice_sends_each_mail_once(going, smtp):
+    # Given two queued deliveries
+    rsvps = going("a@example.org", "b@example.org").values()
+    ids = queue("rsvp.promoted", rsvps)
+
+    # When their task runs twice (a redelivered task, a sweep that raced the first run)
+    first = outbox.send_deliveries(ids)
+    second = outbox.send_deliveries(ids)
+
+    # Then each address got one mail, and the second run found nothing to do
+    assert first["sent"] == 2 and second == {}
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
+    assert set(Delivery.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_mail_sent_by_a_worker_slower_than_the_lease_is_not_sent_again(
+    going, smtp, clock, monkeypatch
+):
+    # Given a delivery whose worker stalls past the lease while the server takes the mail, and
+    # the sweeper puts it back in the queue meanwhile
+    (rsvp,) = going("slow@example.org").values()
+    [pk] = queue("rsvp.promoted", [rsvp])
+    stall = EmailBackend.send_messages
+
+    def slow_send(self, messages):
+        clock.advance(minutes=10)
+        assert outbox.sweep()["released"] == 1
+        return stall(self, messages)
+
+    monkeypatch.setattr(ScriptedSMTP, "send_messages", slow_send)
+    outbox.send_deliveries([pk])
+    monkeypatch.undo()
+
+    # When the sweeper's task for it runs
+    again = outbox.send_deliveries([pk])
+
+    # Then the first send was recorded, and the second run sent nothing
+    assert Delivery.objects.get(pk=pk).status == Delivery.Status.SENT
+    assert again == {}
+    assert len(sent_to("slow@example.org")) == 1
+
+
+def test_sending_a_batch_takes_the_same_queries_whatever_its_size(going, smtp):
+    # Given a batch of two deliveries and a batch of six
+    small = queue("rsvp.promoted", going("a@example.org", "b@example.org").values())
+    large = queue("rsvp.promoted", going(*(f"p{n}@example.org" for n in range(6))).values())
+
+    # When each is sent
+    with CaptureQueriesContext(connection) as for_small:
+        assert outbox.send_deliveries(small)["sent"] == 2
+    with CaptureQueriesContext(connection) as for_large:
+        assert outbox.send_deliveries(large)["sent"] == 6
+
+    # Then no query is made per delivery, and none looks deliveries up by claim alone (the
+    # claim column has no index: that would read the whole table for every batch)
+    assert len(for_small) == len(for_large)
+    for query in for_large.captured_queries:
+        sql = query["sql"]
+        if '"claim" =' in sql and sql.lstrip().startswith("SELECT"):
+            assert '"id" IN' in sql, sql
+
+
+# Retries and failures
+
+
+def test_a_busy_server_means_a_later_attempt_that_then_succeeds(
+    going, smtp, clock, django_capture_on_commit_callbacks
+):
+    # Given a server that answers 451 to the first attempt for one address
+    rsvps = going("busy@example.org", "fine@example.org")
+    smtp.replies = {"busy@example.org": [451]}
+    ids = queue("rsvp.promoted", rsvps.values())
+
+    # When the deliveries are sent
+    with django_capture_on_commit_callbacks() as retries:
+        outcome = outbox.send_deliveries(ids)
+
+    # Then the busy one is back in the queue, counted, due after a backoff, with a retry
+    # scheduled; the other one went out
+    assert outcome == {"sent": 1, "skipped": 0, "failed": 0, "retry": 1}
+    busy = delivery_to(rsvps["busy@example.org"])
+    assert busy.status == Delivery.Status.QUEUED and busy.attempts == 1
+    assert busy.last_error == "SMTPRecipientsRefused 451"
+    assert busy.next_attempt_at >= timezone.now() + dt.timedelta(seconds=29)
+    assert len(retries) == 1
+    # And an early run does not touch it
+    assert outbox.send_deliveries([busy.pk]) == {}
+
+    # When the backoff has passed and the scheduled retry runs
+    clock.advance(seconds=31)
+    retries[0]()
+
+    # Then it is sent, at its second attempt
+    busy.refresh_from_db()
+    assert busy.status == Delivery.Status.SENT and busy.attempts == 2 and busy.last_error == ""
+    assert len(sent_to("busy@example.org")) == 1
+    assert len(sent_to("fine@example.org")) == 1
+
+
+def test_each_retry_waits_longer(going, smtp, clock):
+    (rsvp,) = going("busy@example.org").values()
+    smtp.replies = {"busy@example.org": [451, 451, 451]}
+    [pk] = queue("rsvp.promoted", [rsvp])
+    waits = []
+
+    for _attempt in range(3):
+        before = timezone.now()
+        outbox.send_deliveries([pk])
+        due = Delivery.objects.get(pk=pk).next_attempt_at
+        waits.append((due - before).total_seconds())
+        clock.advance(seconds=waits[-1] + 1)
+
+    assert waits[0] >= 29 and waits[1] > waits[0] * 1.5 and waits[2] > waits[1] * 1.5
+
+
+def test_an_unreachable_server_puts_the_whole_batch_back_in_the_queue(going, smtp):
+    rsvps = going("a@example.org", "b@example.org").values()
+    ids = queue("rsvp.promoted", rsvps)
+    smtp.unreachable = True
+
+    outcome = outbox.send_deliveries(ids)
+
+    assert outcome["retry"] == 2 and mail.outbox == []
+    for delivery in Delivery.objects.filter(pk__in=ids):
+        assert delivery.status == Delivery.Status.QUEUED and delivery.attempts == 1
+        assert delivery.last_error == "ConnectionRefusedError"
+
+
+def test_recording_a_batch_that_failed_whole_takes_the_same_queries_whatever_its_size(going, smtp):
+    small = queue("rsvp.promoted", going("a@example.org", "b@example.org").values())
+    large = queue("rsvp.promoted", going(*(f"p{n}@example.org" for n in range(6))).values())
+    smtp.unreachable = True
+
+    with CaptureQueriesContext(connection) as for_small:
+        assert outbox.send_deliveries(small)["retry"] == 2
+    with CaptureQueriesContext(connection) as for_large:
+        assert outbox.send_deliveries(large)["retry"] == 6
+
+    assert len(for_small) == len(for_large)
+
+
+def test_a_refused_address_fails_at_once_without_the_address_in_the_error(going, smtp):
+    # Given a server that refuses one address for good (its answer quotes the address)
+    rsvps = going("gone@example.org", "fine@example.org")
+    smtp.replies = {"gone@example.org": [550]}
+    ids = queue("rsvp.promoted", rsvps.values())
+
+    # When the deliveries are sent
+    outcome = outbox.send_deliveries(ids)
+
+    # Then it failed at the first attempt, the other one went out, and the error is only the
+    # kind and the code
+    assert outcome == {"sent": 1, "skipped": 0, "failed": 1, "retry": 0}
+    gone = delivery_to(rsvps["gone@example.org"])
+    assert gone.status == Delivery.Status.FAILED and gone.attempts == 1
+    assert gone.last_error == "SMTPRecipientsRefused 550"
+    assert "gone@" not in gone.last_error and "example.org" not in gone.last_error
+    assert sent_to("fine@example.org")
+
+
+def test_after_the_last_attempt_a_busy_server_means_failed(going, smtp, clock, settings):
+    # Given a server that is busy for one address every time, and three attempts allowed
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    (rsvp,) = going("busy@example.org").values()
+    smtp.replies = {"busy@example.org": [451] * 10}
+    [pk] = queue("rsvp.promoted", [rsvp])
+
+    # When every attempt is made as soon as it is due
+    outcomes = []
+    for _attempt in range(4):
+        outcomes.append(outbox.send_deliveries([pk]))
+        clock.advance(hours=2)
+
+    # Then the third attempt gave up, and nothing was tried after it
+    assert [o.get("retry", 0) for o in outcomes] == [1, 1, 1, 0]
+    delivery = Delivery.objects.get(pk=pk)
+    assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 3
+    assert delivery.last_error == "SMTPRecipientsRefused 451"
+    assert mail.outbox == []
+
+
+def test_a_message_that_fails_to_render_does_not_stop_the_others(going, smtp, monkeypatch):
+    # Given a batch with deliveries of a message whose renderer breaks, and of a sound one
+    rsvps = going("a@example.org", "b@example.org")
+
+    def broken(message, deliveries):
+        raise LookupError("a bug in a template")
+
+    monkeypatch.setitem(outbox.RENDERERS, "test.broken", broken)
+    broken_ids = queue("test.broken", [rsvps["a@example.org"]])
+    sound_ids = queue("rsvp.promoted", rsvps.values())
+
+    # When the batch is sent
+    outcome = outbox.send_deliveries([*broken_ids, *sound_ids])
+
+    # Then the sound message reached both, and the broken one waits for another attempt
+    assert outcome["sent"] == 2 and outcome["retry"] == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
+    broken_delivery = Delivery.objects.get(pk=broken_ids[0])
+    assert broken_delivery.status == Delivery.Status.QUEUED
+    assert broken_delivery.last_error == "render: LookupError"
+
+
+def test_a_mail_that_cannot_be_built_does_not_hold_back_the_batch(going, smtp, monkeypatch):
+    # Given a batch in which one mail cannot be made (a line break in a header), between two
+    # sound ones
+    rsvps = going("a@example.org", "b@example.org", "c@example.org")
+    promoted = outbox.RENDERERS["rsvp.promoted"]
+
+    def with_a_broken_header(message, deliveries):
+        envelopes = promoted(message, deliveries)
+        for pk, envelope in envelopes.items():
+            if envelope.to == "b@example.org":
+                broken = replace(envelope.mail, subject="one\nBcc: x@example.net")
+                envelopes[pk] = replace(envelope, mail=broken)
+        return envelopes
+
+    monkeypatch.setitem(outbox.RENDERERS, "rsvp.promoted", with_a_broken_header)
+    ids = queue("rsvp.promoted", rsvps.values())
+
+    # When the batch is sent
+    outcome = outbox.send_deliveries(ids)
+
+    # Then the two sound mails went out and are recorded as sent (never to be sent again), and
+    # the broken one alone waits for another attempt, its error without the address
+    assert outcome == {"sent": 2, "skipped": 0, "failed": 0, "retry": 1}
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "c@example.org"]
+    for address in ("a@example.org", "c@example.org"):
+        assert delivery_to(rsvps[address]).status == Delivery.Status.SENT
+    broken = delivery_to(rsvps["b@example.org"])
+    assert broken.status == Delivery.Status.QUEUED and broken.last_error == "BadHeaderError"
+
+
+def test_a_recipient_who_no_longer_needs_the_mail_is_skipped(going, smtp):
+    rsvps = going("a@example.org", "b@example.org")
+    ids = queue("rsvp.promoted", rsvps.values())
+    services.cancel_rsvp(rsvps["b@example.org"])
+
+    outcome = outbox.send_deliveries(ids)
+
+    assert outcome["sent"] == 1 and outcome["skipped"] == 1
+    assert delivery_to(rsvps["b@example.org"]).status == Delivery.Status.SKIPPED
+    assert [m.to[0] for m in mail.outbox] == ["a@example.org"]
+
+
+# The sweeper
+
+
+def test_a_worker_killed_while_sending_is_swept_back_and_sent_with_the_same_message_id(
+    going, smtp, clock, django_capture_on_commit_callbacks
+):
+    # Given a worker that dies right after the server took the mail, before recording it
+    (rsvp,) = going("a@example.org").values()
+    smtp.replies = {"a@example.org": ["kill"]}
+    [pk] = queue("rsvp.promoted", [rsvp])
+    with pytest.raises(WorkerKilled):
+        outbox.send_deliveries([pk])
+    assert Delivery.objects.get(pk=pk).status == Delivery.Status.SENDING
+
+    # When the sweeper runs within the lease, nothing changes
+    clock.advance(seconds=60)
+    assert outbox.sweep() == {"released": 0, "rescheduled": 0, "failed": 0}
+    # When it runs after the lease, and its task runs
+    clock.advance(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = outbox.sweep()
+
+    # Then the delivery was released, sent again, and both mails carry one Message-ID
+    assert swept == {"released": 1, "rescheduled": 0, "failed": 0}
+    delivery = Delivery.objects.get(pk=pk)
+    assert delivery.status == Delivery.Status.SENT and delivery.attempts == 2
+    first, second = sent_to("a@example.org")
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert delivery.public_id in first.extra_headers["Message-ID"]
+
+
+def test_a_queued_delivery_whose_task_was_lost_is_scheduled_again(
+    going, smtp, clock, django_capture_on_commit_callbacks
+):
+    # Given a queued delivery whose task never ran (the broker lost it)
+    (rsvp,) = going("a@example.org").values()
+    [pk] = queue("rsvp.promoted", [rsvp])
+
+    # When the sweeper runs after the lease, and its task runs
+    clock.advance(minutes=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = outbox.sweep()
+
+    # Then the delivery was scheduled again and sent
+    assert swept == {"released": 0, "rescheduled": 1, "failed": 0}
+    assert Delivery.objects.get(pk=pk).status == Delivery.Status.SENT
+    assert len(sent_to("a@example.org")) == 1
+    # And the next sweep has nothing to do
+    clock.advance(minutes=6)
+    assert outbox.sweep() == {"released": 0, "rescheduled": 0, "failed": 0}
+
+
+def test_a_delivery_that_keeps_killing_its_worker_fails_after_the_last_attempt(
+    going, smtp, clock, settings, django_capture_on_commit_callbacks
+):
+    # Given a delivery held by a dead worker at its last allowed attempt
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    (rsvp,) = going("a@example.org").values()
+    smtp.replies = {"a@example.org": ["kill", "kill"]}
+    [pk] = queue("rsvp.promoted", [rsvp])
+    with pytest.raises(WorkerKilled):
+        outbox.send_deliveries([pk])
+    clock.advance(minutes=6)
+    with pytest.raises(WorkerKilled), django_capture_on_commit_callbacks(execute=True):
+        outbox.sweep()
+    assert Delivery.objects.get(pk=pk).attempts == 2
+
+    # When the sweeper finds it after the lease
+    clock.advance(minutes=6)
+    with django_capture_on_commit_callbacks() as scheduled:
+        swept = outbox.sweep()
+
+    # Then it has failed for good and nothing more is scheduled
+    assert swept == {"released": 0, "rescheduled": 0, "failed": 1}
+    delivery = Delivery.objects.get(pk=pk)
+    assert delivery.status == Delivery.Status.FAILED and delivery.last_error == "lease expired"
+    assert scheduled == []
+
+
+# What a mail looks like
+
+URL = re.compile(r"""https?://[^\s"'<>]+""")
+# Where an HTML part would load or link anything, protocol-relative addresses included.
+HTML_REFERENCE = re.compile(r"""\b(?:href|src|action|background)\s*=\s*["']?([^"'\s>]+)""", re.I)
+
+
+@pytest.mark.parametrize(("language", "direction"), [("fa", "rtl"), ("en", "ltr"), ("de", "ltr")])
+@pytest.mark.parametrize("kind", ["rsvp.confirmation", "rsvp.promoted", "action.cancelled"])
+def test_every_mail_has_text_and_html_in_the_language_and_links_only_home(
+    going, smtp, settings, kind, language, direction
+):
+    # Given a site with its own address, and a supporter of an action in their language
+    settings.SITE_URL = "https://streetwave.example"
+    (rsvp,) = going("reader@example.org", language=language).values()
+    if kind == "action.cancelled":
+        action = rsvp.action
+        action.status = Action.Status.CANCELLED
+        action.save(update_fields=["status"])
+    [pk] = queue(kind, [rsvp])
+
+    # When it is sent
+    assert outbox.send_deliveries([pk])["sent"] == 1
+
+    # Then the mail has a text part and an HTML part in their language and direction, one
+    # recipient, the delivery's Message-ID on the site's domain, and links only to the site
+    [message] = mail.outbox
+    assert message.to == ["reader@example.org"] and not message.cc and not message.bcc
+    assert message.body.strip()
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert f'<html lang="{language}" dir="{direction}">' in html
+    delivery = Delivery.objects.get(pk=pk)
+    assert message.extra_headers["Message-ID"] == f"<{delivery.public_id}@streetwave.example>"
+    parts = [message.subject, message.body, html, *message.extra_headers.values()]
+    # Django keeps text attachments (the calendar file) as str.
+    parts += [str(content) for _name, content, _type in message.attachments]
+    links = [link for part in parts for link in URL.findall(part)]
+    links += HTML_REFERENCE.findall(html)
+    assert "url(" not in html
+    assert all(link.startswith("https://streetwave.example/") for link in links), links
+    if kind != "rsvp.promoted":
+        assert links, "the mail links to the site"
+
+
+# Retention
+
+
+def test_finished_messages_are_erased_after_the_retention_time(going, smtp, settings):
+    # Given a sent message and an unsent one, both older than the retention time, and a recent
+    # sent one
+    settings.OUTBOX_RETENTION_DAYS = 30
+    rsvps = going("a@example.org", "b@example.org")
+    sent_ids = queue("rsvp.promoted", rsvps.values())
+    outbox.send_deliveries(sent_ids)
+    waiting_ids = queue("rsvp.promoted", rsvps.values())
+    recent_ids = queue("rsvp.promoted", rsvps.values())
+    outbox.send_deliveries(recent_ids)
+    Message.objects.filter(deliveries__pk__in=sent_ids + waiting_ids).update(
+        created_at=timezone.now() - dt.timedelta(days=31)
+    )
+
+    # When the retention task runs
+    erased = outbox.erase_old_messages()
+
+    # Then only the old finished message went, with its deliveries; an unsent one waits
+    assert not Delivery.objects.filter(pk__in=sent_ids).exists()
+    assert Delivery.objects.filter(pk__in=waiting_ids).count() == 2
+    assert Delivery.objects.filter(pk__in=recent_ids).count() == 2
+    assert erased == 3  # the message and its two deliveries

@@ -1,0 +1,71 @@
+"""How the outbox renders mails about hubs. The link token is made at rendering and lives only
+in the mail: the database keeps its hash, and a new mail replaces the link of the one before.
+A recipient row that no longer needs the mail (confirmed, expired, deleted) gets nothing.
+
+- "hub.verification", after a hub is proposed: the applicant's confirmation link.
+- "hub.invitation", after an invitation is made (the lead's too, on activation): the accept link.
+"""
+
+from streetwave.broadcasts.channels import Envelope
+from streetwave.broadcasts.outbox import recipient_ids, renderer
+from streetwave.core.mail import absolute_url, render_mail
+
+from .models import Hub, HubApplication, Invitation
+from .services import issue_link_token
+
+
+@renderer("hub.verification")
+def render_verification(message, deliveries):
+    wanted = recipient_ids(deliveries, "application")
+    applications = (
+        HubApplication.objects.select_related("hub", "hub__city")
+        .filter(pk__in=wanted.values(), verified_at__isnull=True, hub__status=Hub.Status.PROPOSED)
+        .in_bulk()
+    )
+    envelopes = {}
+    for pk, application_id in wanted.items():
+        application = applications.get(application_id)
+        if application is None or application.is_expired() or not application.email:
+            continue
+        token = issue_link_token(application)
+        mail = render_mail(
+            "hubs/mail/verify",
+            {
+                "hub": application.hub,
+                "verify_url": absolute_url("hubs:verify", token, language=application.language),
+                "expires_at": application.expires_at,
+            },
+            language=application.language,
+        )
+        envelopes[pk] = Envelope(to=application.email, mail=mail)
+    return envelopes
+
+
+@renderer("hub.invitation")
+def render_invitation(message, deliveries):
+    wanted = recipient_ids(deliveries, "invitation")
+    invitations = (
+        Invitation.objects.select_related("hub", "hub__city")
+        .filter(pk__in=wanted.values())
+        .in_bulk()
+    )
+    envelopes = {}
+    for pk, invitation_id in wanted.items():
+        invitation = invitations.get(invitation_id)
+        if invitation is None or not invitation.is_open() or not invitation.email:
+            continue
+        token = issue_link_token(invitation)
+        mail = render_mail(
+            "hubs/mail/invitation",
+            {
+                "invitation": invitation,
+                "hub": invitation.hub,
+                # The accept page belongs to accounts: sign-up by invitation, second factor first.
+                "accept_url": absolute_url(
+                    "accounts:invitation", token, language=invitation.language
+                ),
+            },
+            language=invitation.language,
+        )
+        envelopes[pk] = Envelope(to=invitation.email, mail=mail)
+    return envelopes
