@@ -377,9 +377,10 @@ def map_build_seconds(site: Site) -> float:
 # through the outbox, against a bare loop that renders the same mails and sends them over one
 # SMTP connection; both into the same aiosmtpd sink (its own process) on 127.0.0.1.
 FANOUT_RECIPIENTS = 5_000
-# Tasks of the fan-out go to their own queue: the manage-link tasks that the RSVP scenarios
-# left in the default queue stay there to be counted.
-FANOUT_QUEUE = "bench-fanout"
+# The fan-out's worker takes only the queue of broadcasts (streetwave.broadcasts.outbox
+# BULK_QUEUE): the manage-link tasks that the RSVP scenarios left in the default queue stay
+# there to be counted.
+FANOUT_QUEUE = "bulk"
 # The first mails of each side (imports, template compilation, the first connection) are not
 # timed: the worker's first batch, and as many mails of the bare loop.
 FANOUT_WARM_UP = 50
@@ -397,17 +398,13 @@ FANOUT_TEXTS = {
     },
 }
 
-# Runs in its own process, so that its tasks go to FANOUT_QUEUE (a fresh Celery app takes the
-# default queue set before its first task) while this process's Celery app stays as it is.
+# Runs in its own process, like everything the site does.
 FANOUT_BROADCAST = """
 import json, os
 from django.contrib.auth import get_user_model
 from streetwave.broadcasts.models import Broadcast
 from streetwave.broadcasts.services import approve_broadcast, create_broadcast
 from streetwave.campaigns.models import Campaign
-from streetwave.celery import app
-
-app.conf.task_default_queue = os.environ["FANOUT_QUEUE"]
 campaign = Campaign.objects.get(slug=os.environ["FANOUT_CAMPAIGN"])
 first, second = get_user_model().objects.filter(
     campaign_roles__campaign=campaign, email__startswith="fanout-coordinator"
@@ -440,7 +437,6 @@ def fanout_hook(site: Site, recipients: int = FANOUT_RECIPIENTS) -> dict:
     env = {
         **os.environ,
         "EMAIL_HOST": HOST,
-        "FANOUT_QUEUE": FANOUT_QUEUE,
         "FANOUT_CAMPAIGN": site.campaign.slug,
         "FANOUT_TEXTS": json.dumps(FANOUT_TEXTS),
     }

@@ -14,9 +14,9 @@ people, approved by a second. While the mails arrive, the worker's whole process
 SIGKILLed after about 15 %, 45 % and 75 % of them; after each kill the deliveries it left
 "sending" are counted (the in-flight bound: only those can be sent twice) and a new worker is
 started. With Redis as the broker a killed worker's unacknowledged tasks come back only after
-the visibility timeout (an hour), so recovery rests on the sweeper, as in production. (Beat's
-sweeps wait in the same queue as the broadcast's batches, so they run, and release what the
-killed workers held, once the backlog ahead of them is sent.)
+the visibility timeout (an hour), so recovery rests on the sweeper, as in production. (The
+broadcast's batches wait in their own queue, so beat's sweeps in the default queue run between
+them.)
 
 Then, once nothing is queued or sending (bounded wait): every delivery is sent or failed, every
 delivery's Message-ID reached the sink, and the duplicate Message-IDs at the sink are at most

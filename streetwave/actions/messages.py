@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from streetwave.broadcasts.channels import Envelope
+from streetwave.broadcasts.messages import news_confirmation_url
 from streetwave.broadcasts.outbox import recipient_ids, renderer
 from streetwave.core.mail import absolute_url, render_mail
 
@@ -64,10 +65,16 @@ def render_confirmation(message, deliveries):
         # The token exists only in this mail: the database keeps its hash.
         token = rotate_manage_token(rsvp)
         calendar = build_calendar([rsvp.action], name=rsvp.action.title)
+        # Asked for on the form, the campaign's news start only from the link in this mail,
+        # which only the owner of the address gets.
+        wants_news = message.data.get("news") and rsvp.action.campaign_id and not rsvp.campaign_news
         envelopes[pk] = envelope(
             rsvp,
             "manage_link",
-            {"manage_url": manage_url(token, rsvp.language)},
+            {
+                "manage_url": manage_url(token, rsvp.language),
+                "news_url": news_confirmation_url(rsvp) if wants_news else "",
+            },
             attachments=(("action.ics", calendar, "text/calendar"),),
         )
     return envelopes

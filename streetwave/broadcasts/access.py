@@ -11,7 +11,7 @@ from streetwave.hubs.access import get_hub_for
 from streetwave.hubs.models import Hub
 
 from .audiences import broadcasts_received_by
-from .messages import unsubscribe_signer
+from .messages import NEWS_CONFIRMATION_SALT, UNSUBSCRIBE_SALT, rsvp_signer
 from .models import Broadcast
 
 # Tokens are a 16-character id and a signature; anything much longer is not one of ours.
@@ -39,13 +39,13 @@ def get_hub_broadcast_for(user, hub_id: str, public_id: str) -> tuple[Hub, Broad
     return hub, broadcast
 
 
-def get_rsvp_for_unsubscribe(token: str) -> RSVP:
-    """The RSVP an unsubscribe link was made for. A forged or mangled link, or one for an RSVP
-    outside any campaign, is a plain 404."""
+def _rsvp_for_signed_link(token: str, salt: str) -> RSVP:
+    """The RSVP a signed news link was made for. A forged or mangled link, one made for another
+    purpose, or one for an RSVP outside any campaign, is a plain 404."""
     if not token or len(token) > _TOKEN_MAX_LENGTH:
         raise Http404
     try:
-        public_id = unsubscribe_signer().unsign(token)
+        public_id = rsvp_signer(salt).unsign(token)
     except signing.BadSignature as error:
         raise Http404 from error
     return get_object_or_404(
@@ -53,3 +53,11 @@ def get_rsvp_for_unsubscribe(token: str) -> RSVP:
         public_id=public_id,
         action__campaign__isnull=False,
     )
+
+
+def get_rsvp_for_unsubscribe(token: str) -> RSVP:
+    return _rsvp_for_signed_link(token, UNSUBSCRIBE_SALT)
+
+
+def get_rsvp_for_news_confirmation(token: str) -> RSVP:
+    return _rsvp_for_signed_link(token, NEWS_CONFIRMATION_SALT)

@@ -327,6 +327,17 @@ def acknowledge_broadcast(broadcast: Broadcast, *, hub: Hub, actor) -> Acknowled
     return acknowledgement
 
 
+def confirm_campaign_news(rsvp: RSVP, *, actor=None) -> bool:
+    """The owner of the address confirmed, by the link mailed to it, that they want the
+    campaign's news there. Returns whether anything changed (a second click changes nothing)."""
+    with transaction.atomic():
+        confirmed = RSVP.objects.filter(pk=rsvp.pk, campaign_news=False).update(campaign_news=True)
+        if confirmed:
+            # The campaign only: nothing that points to the person.
+            record("campaign.news_confirmed", target=rsvp.action.campaign)
+    return bool(confirmed)
+
+
 def withdraw_campaign_news(rsvp: RSVP, *, actor=None) -> int:
     """Stop the campaign's news to the address of `rsvp`: every RSVP of the same campaign with
     the same address stops asking for it, at once. Returns how many changed (0 when nothing

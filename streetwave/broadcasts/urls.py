@@ -7,6 +7,7 @@ app_name = "broadcasts"
 urlpatterns = [
     # Whoever holds the link in a broadcast's mail
     path("news/unsubscribe/<str:token>/", public.unsubscribe, name="unsubscribe"),
+    path("news/confirm/<str:token>/", public.confirm_news, name="confirm_news"),
     # Coordinators of the campaign
     path(
         "manage/campaigns/<slug:slug>/broadcasts/",

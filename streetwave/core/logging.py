@@ -4,10 +4,10 @@ import logging
 import re
 
 # Paths whose last segment is a secret token: RSVP manage links, hub verification links,
-# invitations and unsubscribe links (deploy/nginx.conf redacts the same ones). Django's request
-# logger writes the path of every 404 and 500.
+# invitations, and the links that start or stop a campaign's news (deploy/nginx.conf redacts
+# the same ones). Django's request logger writes the path of every 404 and 500.
 SECRET_PATH = re.compile(
-    r"/(rsvp|hubs/start/verify|accounts/invitation|news/unsubscribe)/[^/\s\"']+"
+    r"/(rsvp|hubs/start/verify|accounts/invitation|news/unsubscribe|news/confirm)/[^/\s\"']+"
 )
 
 

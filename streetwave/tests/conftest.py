@@ -254,7 +254,7 @@ def _build() -> World:
     # with an address asked for the campaign's news.
     from streetwave.actions.models import RSVP
     from streetwave.broadcasts import services as broadcasts
-    from streetwave.broadcasts.messages import unsubscribe_token
+    from streetwave.broadcasts.messages import news_confirmation_token, unsubscribe_token
 
     coordinator = users["coordinator"]
     notice = {"en": {"subject": "Bring candles", "body": "Everyone brings a candle."}}
@@ -282,6 +282,7 @@ def _build() -> World:
             "scheduled_broadcast": scheduled_broadcast.public_id,
             "held_broadcast": held_broadcast.public_id,
             "unsubscribe_token": unsubscribe_token(canary_rsvp),
+            "news_token": news_confirmation_token(canary_rsvp),
             "campaign": campaign.slug,
             "hub_a": hub_a.public_id,
             "hub_b": hub_b.public_id,

@@ -240,6 +240,7 @@ ROWS: dict[str, Row] = {
         organizers(ORGANIZERS_A), {"hub_id": "hub_a", "broadcast_id": "hub_broadcast"}, "post"
     ),
     "broadcasts:unsubscribe": Row(everyone(), {"token": "unsubscribe_token"}),
+    "broadcasts:confirm_news": Row(everyone(), {"token": "news_token"}),
     # The admin: one row for its index; test_every_admin_url_sends_non_staff_to_sign_in covers
     # the rest
     "admin:index": Row(everyone(LOGIN)),

@@ -77,8 +77,9 @@ def create_rsvp(
     campaign_news: bool = False,
     actor=None,
 ) -> RSVPReceipt:
-    """RSVP to `action`. `campaign_news`: the supporter agrees that the campaign's coordinators
-    write to their address about the campaign; it needs an address and a campaign."""
+    """RSVP to `action`. `campaign_news`: the supporter asks for the campaign's news at their
+    address (it needs an address and a campaign). It takes effect only when they confirm by the
+    link in their confirmation mail, so that nobody can sign up someone else's address."""
     if not consent:
         raise ConsentMissing(field="consent")
     if not action.is_open_for_rsvp:
@@ -94,8 +95,10 @@ def create_rsvp(
         return _create_rsvp(action, pseudonym, email, index, language, news, actor)
 
 
-def _send_confirmation(rsvp_id: int) -> None:
-    queue_message("rsvp.confirmation", [recipient("rsvp", rsvp_id)])
+def _send_confirmation(rsvp_id: int, news: bool) -> None:
+    queue_message(
+        "rsvp.confirmation", [recipient("rsvp", rsvp_id)], data={"news": True} if news else None
+    )
 
 
 def _create_rsvp(action, pseudonym, email, index, language, news, actor) -> RSVPReceipt:
@@ -109,12 +112,8 @@ def _create_rsvp(action, pseudonym, email, index, language, news, actor) -> RSVP
         )
         if existing is not None:
             # The owner of the address gets a fresh manage link; the answer looks the same.
-            if news:
-                # A yes is added to the live RSVP, a no never takes one back: only a click in a
-                # mail of the campaign, which only the owner of the address gets, does that.
-                RSVP.objects.filter(pk=existing, campaign_news=False).update(campaign_news=True)
             record("rsvp.repeated", actor=actor, target=action, hub=action.hub)
-            _send_confirmation(existing)
+            _send_confirmation(existing, news)
             return RSVPReceipt(action=action, token=None, emailed=True)
 
         status = RSVP.Status.GOING if _claim_seat(action.pk) else RSVP.Status.WAITLISTED
@@ -128,7 +127,6 @@ def _create_rsvp(action, pseudonym, email, index, language, news, actor) -> RSVP
             consent_version=CONSENT_VERSION,
             status=status,
             manage_token_hash=hash_token(token),
-            campaign_news=news,
         )
         if status == RSVP.Status.GOING:
             if action.campaign_id:
@@ -137,7 +135,7 @@ def _create_rsvp(action, pseudonym, email, index, language, news, actor) -> RSVP
             _bump(action, waitlisted=1)
         record("rsvp.created", actor=actor, target=action, hub=action.hub, data={"status": status})
         if email:
-            _send_confirmation(rsvp.pk)
+            _send_confirmation(rsvp.pk, news)
             return RSVPReceipt(action=action, token=None, emailed=True)
     return RSVPReceipt(action=action, token=token, emailed=False)
 

@@ -1,5 +1,6 @@
-"""Opting in to news of the campaign when RSVPing: asked only for actions of a campaign, stored
-on the RSVP, turned on (never off) by a repeated RSVP, and never an oracle."""
+"""Asking for news of the campaign when RSVPing: offered only for actions of a campaign, started
+only by the link mailed to the address (double opt-in: nobody can sign up someone else's
+address), and never an oracle."""
 
 import re
 
@@ -31,20 +32,48 @@ def test_the_checkbox_is_offered_only_for_an_action_of_a_campaign(
     assert 'name="campaign_news"' not in client.get(f"/en/a/{alone.public_id}/").content.decode()
 
 
-def test_ticking_it_stores_the_yes_and_the_mail_confirms_it(
+def news_link(message) -> str:
+    found = re.search(r"http://\S+/news/confirm/\S+/", message.body)
+    assert found, "no news confirmation link in the mail"
+    return found[0]
+
+
+def test_ticking_it_mails_a_link_that_starts_the_news_when_followed(
     client, make_action, make_campaign, django_capture_on_commit_callbacks
 ):
+    # Given two RSVPs, one asking for the campaign's news
     action = make_action(campaign=make_campaign())
-
     with django_capture_on_commit_callbacks(execute=True):
         post_rsvp(client, action, email="news@example.org", campaign_news="on")
         post_rsvp(client, action, email="quiet@example.org")
 
+    # Then nothing starts yet, and only the one who asked gets a confirmation link
+    assert not RSVP.objects.filter(campaign_news=True).exists()
+    by_address = {message.to[0]: message for message in mail.outbox}
+    link = news_link(by_address["news@example.org"])
+    assert "/news/confirm/" not in by_address["quiet@example.org"].body
+
+    # When the link is opened (as a mail scanner would), nothing changes; when its button is
+    # pressed, the news start, once
+    assert "Send me the news" in client.get(link).content.decode()
+    assert not RSVP.objects.filter(campaign_news=True).exists()
+    assert client.post(link).status_code == 200
+    assert client.post(link).status_code == 200
     news = {rsvp.contact: rsvp.campaign_news for rsvp in RSVP.objects.all()}
     assert news == {"news@example.org": True, "quiet@example.org": False}
-    by_address = {message.to[0]: message.body for message in mail.outbox}
-    assert "news of the campaign" in by_address["news@example.org"]
-    assert "news of the campaign" not in by_address["quiet@example.org"]
+
+
+def test_a_forged_or_misused_news_link_is_a_404(client, make_action, make_campaign):
+    from streetwave.broadcasts.messages import unsubscribe_token
+
+    action = make_action(campaign=make_campaign())
+    services.create_rsvp(action, email="a@example.org", language="en", consent=True)
+    rsvp = RSVP.objects.get()
+
+    # an unsubscribe token is no news confirmation, and a made-up one is nothing
+    for token in (unsubscribe_token(rsvp), f"{rsvp.public_id}.forged"):
+        assert client.post(f"/en/news/confirm/{token}/").status_code == 404
+    assert RSVP.objects.get().campaign_news is False
 
 
 def test_news_need_an_email(client, make_action, make_campaign):
@@ -57,34 +86,41 @@ def test_news_need_an_email(client, make_action, make_campaign):
     assert not RSVP.objects.exists()
 
 
-def test_an_action_outside_a_campaign_stores_no_yes(make_action):
+def test_an_action_outside_a_campaign_offers_no_news_by_mail(
+    make_action, django_capture_on_commit_callbacks
+):
     action = make_action()
 
-    services.create_rsvp(
-        action, email="a@example.org", language="en", consent=True, campaign_news=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.create_rsvp(
+            action, email="a@example.org", language="en", consent=True, campaign_news=True
+        )
 
-    assert RSVP.objects.get().campaign_news is False
+    [message] = mail.outbox
+    assert "/news/confirm/" not in message.body
 
 
-def test_a_repeated_rsvp_turns_news_on_never_off_with_the_same_answer(
-    client, make_action, make_campaign
+def test_someone_else_asking_for_news_for_an_address_changes_nothing_and_tells_nothing(
+    client, make_action, make_campaign, django_capture_on_commit_callbacks
 ):
     # Given an RSVP without news
     action = make_action(campaign=make_campaign())
     first = CSRF.sub("", post_rsvp(client, action, email="same@example.org").content.decode())
 
-    # When the same address RSVPs again asking for news, then again without
-    second = CSRF.sub(
-        "",
-        post_rsvp(client, action, email="same@example.org", campaign_news="on").content.decode(),
-    )
-    assert RSVP.objects.get().campaign_news is True
-    third = CSRF.sub("", post_rsvp(client, action, email="same@example.org").content.decode())
+    # When anyone RSVPs again with the same address asking for news
+    with django_capture_on_commit_callbacks(execute=True):
+        second = CSRF.sub(
+            "",
+            post_rsvp(
+                client, action, email="same@example.org", campaign_news="on"
+            ).content.decode(),
+        )
 
-    # Then the yes stays, there is still one RSVP, and the three answers are the same
-    assert RSVP.objects.get().campaign_news is True
-    assert first == second == third
+    # Then the answer is the same, nothing starts, and only the address gets the link
+    assert first == second
+    assert RSVP.objects.get().campaign_news is False
+    [message] = mail.outbox
+    assert message.to == ["same@example.org"] and news_link(message)
     receipts = [
         services.create_rsvp(
             action, email="same@example.org", language="en", consent=True, campaign_news=news

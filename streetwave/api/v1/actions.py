@@ -153,10 +153,10 @@ class RSVPIn(Schema):
     campaign_news: bool = Field(
         False,
         description=(
-            "Optional. Whether the campaign's coordinators may send news of the campaign to the "
-            "email given (needs `email`; ignored for an action outside a campaign). Stopped with "
-            "one click in any such mail. A repeated RSVP with the same email can turn it on, "
-            "never off."
+            "Optional. Ask for news of the campaign at the email given (needs `email`; ignored "
+            "for an action outside a campaign). The confirmation mail then holds a link that "
+            "starts them: nothing is sent before the owner of the address confirms. Stopped "
+            "with one click in any such mail."
         ),
     )
 

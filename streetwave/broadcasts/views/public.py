@@ -1,9 +1,10 @@
-"""The one public page of broadcasts: stopping a campaign's news from the link in its mail.
+"""The public pages of broadcasts: starting and stopping a campaign's news from the links in
+mails. Neither shows the address or the action.
 
 GET shows a button and changes nothing, because mail scanners and link previews open every link
-in a mail; POST stops the news. POST needs no CSRF token: mail programs send it on their own for
-one-click unsubscribing (RFC 8058), and all it can do is stop mail to the link's owner. Both are
-idempotent, and the page never shows the address or the action.
+in a mail; POST acts. Both are idempotent. Stopping needs no CSRF token: mail programs send that
+POST on their own for one-click unsubscribing (RFC 8058), and all it can do is stop mail to the
+link's owner. Starting is an ordinary form.
 """
 
 from django.shortcuts import render
@@ -12,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .. import services
-from ..access import get_rsvp_for_unsubscribe
+from ..access import get_rsvp_for_news_confirmation, get_rsvp_for_unsubscribe
 
 
 @csrf_exempt
@@ -25,3 +26,14 @@ def unsubscribe(request, token):
         services.withdraw_campaign_news(rsvp)
         return render(request, "broadcasts/unsubscribed.html", {"campaign": campaign})
     return render(request, "broadcasts/unsubscribe.html", {"campaign": campaign})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_news(request, token):
+    rsvp = get_rsvp_for_news_confirmation(token)
+    campaign = rsvp.action.campaign
+    if request.method == "POST":
+        services.confirm_campaign_news(rsvp)
+        return render(request, "broadcasts/news_confirmed.html", {"campaign": campaign})
+    return render(request, "broadcasts/confirm_news.html", {"campaign": campaign})

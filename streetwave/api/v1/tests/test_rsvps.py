@@ -3,6 +3,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import resolve
 from django.utils import timezone, translation
@@ -280,30 +281,25 @@ def test_too_many_rsvps_from_one_address_get_a_429_envelope(client, action, sett
     assert RSVP.objects.count() == 2
 
 
-def test_campaign_news_is_off_unless_asked_for(client, action):
-    response = rsvp(client, action, WITH_EMAIL)
-
-    assert response.status_code == 201
-    assert RSVP.objects.get().campaign_news is False
+def confirmation_bodies(outbox) -> dict[str, str]:
+    return {message.to[0]: message.body for message in outbox}
 
 
-def test_campaign_news_can_be_asked_for_and_a_repeat_turns_it_on_never_off(client, action):
-    # Given an RSVP that asked for news, and one that did not
-    asked = rsvp(client, action, {**WITH_EMAIL, "campaign_news": True})
-    rsvp(client, action, {**WITH_EMAIL, "email": "later@example.org"})
-    news = RSVP.objects.order_by("id").values_list("campaign_news", flat=True)
-    assert list(news.all()) == [True, False]
+def test_asking_for_campaign_news_mails_a_confirmation_link_and_starts_nothing(
+    client, action, django_capture_on_commit_callbacks
+):
+    # When one RSVP asks for the campaign's news and another does not
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = rsvp(client, action, {**WITH_EMAIL, "campaign_news": True})
+        quiet = rsvp(client, action, {**WITH_EMAIL, "email": "later@example.org"})
 
-    # When both RSVP again, the first without news and the second with
-    again = rsvp(client, action, WITH_EMAIL)
-    later = rsvp(
-        client, action, {**WITH_EMAIL, "email": "later@example.org", "campaign_news": True}
-    )
-
-    # Then both have news on, and every answer looks the same
-    assert list(news.all()) == [True, True]
-    assert asked.status_code == again.status_code == later.status_code == 201
-    assert asked.json() == again.json() == later.json() == {"status": "received", "emailed": True}
+    # Then both answers are the same, nothing starts before the owner of the address confirms,
+    # and only the one who asked is mailed the link that would start them
+    assert asked.json() == quiet.json() == {"status": "received", "emailed": True}
+    assert not RSVP.objects.filter(campaign_news=True).exists()
+    bodies = confirmation_bodies(mail.outbox)
+    assert "/news/confirm/" in bodies[WITH_EMAIL["email"]]
+    assert "/news/confirm/" not in bodies["later@example.org"]
 
 
 def test_campaign_news_without_an_email_is_a_400(client, action):
@@ -314,10 +310,13 @@ def test_campaign_news_without_an_email_is_a_400(client, action):
     assert not RSVP.objects.exists()
 
 
-def test_campaign_news_for_an_action_outside_a_campaign_is_ignored(client, hub, make_action):
+def test_campaign_news_for_an_action_outside_a_campaign_is_ignored(
+    client, hub, make_action, django_capture_on_commit_callbacks
+):
     action = make_action(hub, campaign=None)
 
-    response = rsvp(client, action, {**WITH_EMAIL, "campaign_news": True})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = rsvp(client, action, {**WITH_EMAIL, "campaign_news": True})
 
     assert response.status_code == 201
-    assert RSVP.objects.get().campaign_news is False
+    assert "/news/confirm/" not in confirmation_bodies(mail.outbox)[WITH_EMAIL["email"]]
