@@ -32,10 +32,17 @@ import psycopg
 import redis
 
 from . import profiling, report
-from .servers import ROOT, Processes, free_port, production_env, start_gunicorn, wait_for_http
+from .servers import (
+    PG,
+    ROOT,
+    Processes,
+    free_port,
+    production_env,
+    start_gunicorn,
+    wait_for_http,
+)
 from .servers import workers_memory as measure_workers
 
-PG = "postgres://postgres@127.0.0.1:5432"
 REDIS_CACHE = "redis://127.0.0.1:6379/8"
 REDIS_BROKER = "redis://127.0.0.1:6379/9"
 DATABASES = ("sw_bench", "sw_control")

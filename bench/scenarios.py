@@ -41,7 +41,7 @@ from streetwave.hubs.models import CampaignRole
 from . import loadgen
 from .loadgen import LoadResult, Request, Response, Search
 from .seed import verify_counters
-from .servers import ROOT, VENV_BIN, Processes, free_port, worker_pids
+from .servers import VENV_BIN, Processes, free_port, manage, worker_pids
 
 HOST = "127.0.0.1"
 # The goals' latency limits (issue 7): writes at p99 <= 100 ms, public reads at p99 <= 50 ms.
@@ -479,17 +479,7 @@ def _measure_fanout(site: Site, audience: list[RSVP], env: dict) -> tuple[dict, 
         wait_for_port(port, sink)
         # The broadcast is queued now; its tasks wait for the worker started after the first
         # bare pass, so the two never share the machine.
-        queued = json.loads(
-            subprocess.run(  # noqa: S603 our own interpreter and manage.py
-                [sys.executable, "manage.py", "shell", "-c", FANOUT_BROADCAST],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            ).stdout.splitlines()[-1]
-        )
+        queued = json.loads(manage(env, "shell", "-c", FANOUT_BROADCAST).splitlines()[-1])
         broadcast = Broadcast.objects.select_related("campaign", "message").get(
             pk=queued["broadcast"]
         )

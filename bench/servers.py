@@ -14,11 +14,40 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psycopg
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+PG = "postgres://postgres@127.0.0.1:5432"
+
+
+def manage(env: dict, *args: str) -> str:
+    """Run manage.py with `env` (a site of its own) and return what it printed."""
+    return subprocess.run(  # noqa: S603 our own interpreter and manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+
+
+@contextlib.contextmanager
+def fresh_database(prefix: str):
+    """A new, empty PostgreSQL database on the machine's server, dropped afterwards; yields its
+    URL."""
+    name = f"{prefix}_{free_port()}"
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{PG}/{name}"
+    finally:
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def free_port() -> int:

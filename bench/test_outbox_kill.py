@@ -29,7 +29,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -39,9 +38,15 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 
-from bench.servers import ROOT, VENV_BIN, Processes, free_port, production_env
+from bench.servers import (
+    VENV_BIN,
+    Processes,
+    free_port,
+    fresh_database,
+    manage,
+    production_env,
+)
 
-PG = "postgres://postgres@127.0.0.1:5432"
 # Redis databases 12 (broker) and 13 (cache) are this test's; test_processes.py uses 10 and 11.
 REDIS_BROKER = "redis://127.0.0.1:6379/12"
 REDIS_CACHE = "redis://127.0.0.1:6379/13"
@@ -93,12 +98,8 @@ def sink():
 
 @pytest.fixture(scope="module")
 def database():
-    name = f"streetwave_outbox_kill_{free_port()}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    yield f"{PG}/{name}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with fresh_database("streetwave_outbox_kill") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -126,18 +127,6 @@ def env(tmp_path_factory, sink, database):
     finally:
         for url in (REDIS_CACHE, REDIS_BROKER):
             redis.Redis.from_url(url).flushdb()
-
-
-def manage(env: dict, *args: str) -> str:
-    return subprocess.run(  # noqa: S603 our own interpreter and manage.py
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    ).stdout
 
 
 # One campaign, one hub, 20 actions and RECIPIENTS RSVPs going, each with its own address

@@ -18,29 +18,26 @@ import email
 import http.cookiejar
 import json
 import re
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
 
-import psycopg
 import pytest
 import redis
 from aiosmtpd.controller import Controller
 
 from bench.servers import (
-    ROOT,
     VENV_BIN,
     Processes,
     free_port,
+    fresh_database,
+    manage,
     production_env,
     start_gunicorn,
     wait_for_http,
 )
 
-PG = "postgres://postgres@127.0.0.1:5432"
 # Redis databases 10 and 11 are this test's; the unit suite uses 15 and the bench 8 and 9.
 REDIS_CACHE = "redis://127.0.0.1:6379/10"
 REDIS_BROKER = "redis://127.0.0.1:6379/11"
@@ -89,12 +86,8 @@ def sink():
 
 @pytest.fixture(scope="module")
 def database():
-    name = f"streetwave_processes_{free_port()}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    yield f"{PG}/{name}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with fresh_database("streetwave_processes") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -162,18 +155,6 @@ print(json.dumps({
     "going": sum(seeded.campaign.counters.values_list("going", flat=True)),
 }))
 """
-
-
-def manage(env: dict, *args: str) -> str:
-    return subprocess.run(  # noqa: S603 our own interpreter and manage.py
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    ).stdout
 
 
 class Browser:

@@ -17,6 +17,7 @@ from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.errors import DomainError
 from streetwave.core.i18n import localize_digits
 from streetwave.core.text import render_markdown
+from streetwave.core.views.buttons import press
 from streetwave.hubs.access import get_hub_for
 
 from .. import services
@@ -147,17 +148,6 @@ def edit(request, action_id):
     return _form_page(request, form, hub=action.hub, action=action, status=400)
 
 
-def _run(request, service, *args, success: str, **kwargs):
-    """Call a service for a button; its refusal becomes a message on the next page."""
-    try:
-        result = service(*args, actor=request.user, **kwargs)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return None
-    messages.success(request, success)
-    return result
-
-
 @organizer_required
 @require_POST
 def publish(request, action_id):
@@ -184,7 +174,7 @@ def publish(request, action_id):
 def cancel(request, action_id):
     action = get_action_for(request.user, action_id, "can_cancel_action")
     if request.method == "POST":
-        _run(
+        press(
             request,
             services.cancel_action,
             action,
@@ -201,7 +191,7 @@ def cancel(request, action_id):
 @require_POST
 def confirm_change(request, change_id):
     change = get_pending_change_for(request.user, change_id, "can_confirm_late_change")
-    _run(
+    press(
         request,
         services.confirm_action_change,
         change,
@@ -217,7 +207,7 @@ def confirm_change(request, change_id):
 @require_POST
 def withdraw_change(request, change_id):
     change = get_pending_change_for(request.user, change_id, "can_edit_action")
-    _run(
+    press(
         request,
         services.withdraw_action_change,
         change,
@@ -305,7 +295,7 @@ def relay(request, action_id):
 @require_POST
 def approve_message(request, message_id):
     message = get_held_message_for(request.user, message_id, "can_approve_relay_message")
-    _run(
+    press(
         request,
         services.approve_relay_message,
         message,
@@ -369,7 +359,7 @@ def _to_exports(action):
 @require_POST
 def request_export(request, action_id):
     action = get_action_for(request.user, action_id, "can_request_export")
-    _run(
+    press(
         request,
         services.request_attendee_export,
         action,
@@ -385,7 +375,7 @@ def request_export(request, action_id):
 @require_POST
 def approve_export(request, export_id):
     export = get_export_for(request.user, export_id, "can_approve_export")
-    _run(
+    press(
         request,
         services.approve_attendee_export,
         export,
@@ -446,7 +436,7 @@ def approvals(request, slug):
 @require_POST
 def approve(request, slug, action_id):
     action = get_campaign_action_for(request.user, slug, action_id, "can_approve_action")
-    _run(
+    press(
         request,
         services.approve_action,
         action,
@@ -461,7 +451,7 @@ def reject(request, slug, action_id):
     action = get_campaign_action_for(request.user, slug, action_id, "can_approve_action")
     form = RejectActionForm(request.POST, prefix=action.public_id)
     if form.is_valid():
-        _run(
+        press(
             request,
             services.reject_action,
             action,

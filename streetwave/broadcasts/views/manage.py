@@ -14,6 +14,7 @@ from streetwave.accounts.decorators import organizer_required
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.errors import DomainError
 from streetwave.core.i18n import localize_digits
+from streetwave.core.views.buttons import press
 from streetwave.hubs.access import get_hub_for
 from streetwave.hubs.permissions import permissions_for
 
@@ -26,17 +27,6 @@ from ..models import APPROVAL_THRESHOLD, Acknowledgement, Broadcast, Delivery
 
 BROADCASTS_PER_PAGE = 50
 HUBS_PER_PAGE = 200
-
-
-def _run(request, service, *args, success: str, **kwargs):
-    """Call a service for a button; its refusal becomes a message on the next page."""
-    try:
-        result = service(*args, actor=request.user, **kwargs)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return None
-    messages.success(request, success)
-    return result
 
 
 def _to_detail(broadcast: Broadcast):
@@ -206,7 +196,7 @@ def approve(request, slug, broadcast_id):
     broadcast = get_campaign_broadcast_for(
         request.user, slug, broadcast_id, "can_approve_broadcast"
     )
-    approved = _run(
+    approved = press(
         request,
         services.approve_broadcast,
         broadcast,
@@ -221,7 +211,7 @@ def approve(request, slug, broadcast_id):
 @require_POST
 def cancel(request, slug, broadcast_id):
     broadcast = get_campaign_broadcast_for(request.user, slug, broadcast_id, "can_broadcast")
-    _run(
+    press(
         request,
         services.cancel_broadcast,
         broadcast,
@@ -303,7 +293,7 @@ def hub_detail(request, hub_id, broadcast_id):
 @require_POST
 def acknowledge(request, hub_id, broadcast_id):
     hub, broadcast = get_hub_broadcast_for(request.user, hub_id, broadcast_id)
-    _run(
+    press(
         request,
         services.acknowledge_broadcast,
         broadcast,
