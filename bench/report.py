@@ -268,7 +268,7 @@ def markdown(results: dict) -> str:
         "in the background (a fifth of the uniform RSVP rate).",
         f"- Map: {found['reads_map'].get('status', 'map.json answered 200 and was measured')}; "
         f"building one map document (one language) takes {found['map_build_s']} s, paid by the "
-        "request that finds it expired.",
+        "live worker, not by a request, once a reader finds the document old.",
         _fanout_line(found["fanout"]),
         "",
         "## Seed and memory",

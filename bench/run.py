@@ -12,10 +12,12 @@
 5. Write bench/results/latest.json and latest.md; stop the servers, drop the databases, empty
    the Redis databases, also when something failed.
 
-No Celery worker runs beside the web scenarios: on a two-core machine it would take CPU from the
-web workers that are being measured. The manage-link mails stay queued in the broker, and the
-run checks that there is exactly one queued task per RSVP answer that said a mail is on its way.
-(The fan-out starts its own worker on a queue of its own, after the web scenarios.)
+One Celery worker process runs beside the web scenarios, on the queue "live" only: it rebuilds
+the tally and map documents that readers find old, as in production (core.cache). The
+manage-link mails stay queued in the default queue, and the run checks that there is exactly one
+queued task per RSVP answer that said a mail is on its way; mailing them would take CPU from the
+web workers being measured. (The fan-out starts its own worker on the queue "bulk", after the
+web scenarios.)
 """
 
 import argparse
@@ -39,6 +41,7 @@ from .servers import (
     free_port,
     production_env,
     start_gunicorn,
+    start_worker,
     wait_for_http,
 )
 from .servers import workers_memory as measure_workers
@@ -49,6 +52,7 @@ DATABASES = ("sw_bench", "sw_control")
 # gunicorn's rule of thumb (deploy/gunicorn.conf.py), for Streetwave and the control alike.
 WORKERS = 2 * (os.cpu_count() or 1) + 1
 SEED_LIMIT_S = 60.0
+LIVE_QUEUE = "live"
 
 
 def recreate_databases(drop_only: bool = False) -> None:
@@ -171,6 +175,7 @@ def bench(profile_name: str, var_dir: Path) -> dict:
         web = start_gunicorn(
             processes, "streetwave-web", "streetwave.wsgi", streetwave_port, env, WORKERS
         )
+        start_worker(processes, "live-worker", env, concurrency=1, queues=LIVE_QUEUE)
         wait_for_http(f"http://127.0.0.1:{control_port}/nodb", control)
         wait_for_http(f"http://127.0.0.1:{streetwave_port}/healthz", web)
         site = scenarios.Site(

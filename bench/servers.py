@@ -148,6 +148,24 @@ def start_gunicorn(
     return processes.start(name, argv, env)
 
 
+def start_worker(
+    processes: Processes,
+    name: str,
+    env: dict[str, str],
+    *,
+    concurrency: int,
+    queues: str | None = None,
+) -> subprocess.Popen:
+    """A Celery worker, taking one task at a time per process; from `queues` (comma-separated)
+    only, or from every queue of the settings."""
+    argv = [
+        str(VENV_BIN / "celery"), "-A", "streetwave", "worker", "--loglevel=info",
+        f"--concurrency={concurrency}", "--prefetch-multiplier=1", f"--hostname={name}@%h",
+        "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    return processes.start(name, argv + ([f"--queues={queues}"] if queues else []), env)
+
+
 def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
     """Until `url` answers 200; fails at once if the process died."""
     deadline = time.monotonic() + timeout

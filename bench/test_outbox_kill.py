@@ -45,6 +45,7 @@ from bench.servers import (
     fresh_database,
     manage,
     production_env,
+    start_worker,
 )
 
 # Redis databases 12 (broker) and 13 (cache) are this test's; test_processes.py uses 10 and 11.
@@ -262,14 +263,6 @@ class Outbox:
         return dict(rows)
 
 
-def start_worker(processes: Processes, number: int, env: dict) -> subprocess.Popen:
-    argv = [
-        str(VENV_BIN / "celery"), "-A", "streetwave", "worker", "--loglevel=info",
-        "--concurrency=2", "--prefetch-multiplier=1", f"--hostname=kill{number}@%h",
-    ]  # fmt: skip
-    return processes.start(f"worker{number}", argv, env)
-
-
 def kill(processes: Processes, worker: subprocess.Popen) -> None:
     """SIGKILL the worker and its pool children (its own process group), as a machine would
     lose them: nothing runs a shutdown handler."""
@@ -304,7 +297,7 @@ def test_killed_workers_lose_nothing_and_duplicate_only_what_was_in_flight(env, 
             beat_schedule = log_dir.parent / "beat-schedule"
             beat = [celery, "-A", "streetwave", "beat", f"--schedule={beat_schedule}"]
             processes.start("beat", [*beat, "--loglevel=info"], env)
-            workers = [start_worker(processes, 1, env)]
+            workers = [start_worker(processes, "worker1", env, concurrency=2)]
 
             began = time.monotonic()
             queued = json.loads(manage(env, "shell", "-c", BROADCAST).splitlines()[-1])
@@ -328,7 +321,9 @@ def test_killed_workers_lose_nothing_and_duplicate_only_what_was_in_flight(env, 
                     f"({time.monotonic() - began:.1f} s): {bounds[-1]} deliveries in flight "
                     f"({len(held)} sending in all); {outbox.by_status()}"
                 )
-                workers.append(start_worker(processes, len(workers) + 1, env))
+                workers.append(
+                    start_worker(processes, f"worker{len(workers) + 1}", env, concurrency=2)
+                )
 
             deadline = time.monotonic() + DRAIN_TIMEOUT
             statuses = outbox.by_status()

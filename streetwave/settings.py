@@ -191,9 +191,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(broker_dir),
         "store_processed": False,
     }
-# Workers consume both: "bulk" holds the sends of campaign broadcasts, so that a reminder or an
-# emergency notice in the default queue never waits behind thousands of them.
-CELERY_TASK_QUEUES = [Queue("celery"), Queue("bulk")]
+# Workers consume all three: "bulk" holds the sends of campaign broadcasts, so that a reminder or
+# an emergency notice in the default queue never waits behind thousands of them; "live" holds
+# the rebuilds of the tally and map documents (core.cache), which must not wait behind either.
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("bulk"), Queue("live")]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -16,6 +16,17 @@ def get_public_action(public_id: str) -> Action:
     return get_object_or_404(Action.objects.public().with_place(), public_id=public_id)
 
 
+def get_action_to_rsvp(public_id: str) -> Action:
+    """A public action with only what an RSVP needs (its state, its counters' owners, its hub's
+    id for the audit): the API's RSVP path reads one narrow row, not the campaign's texts."""
+    return get_object_or_404(
+        Action.objects.public()
+        .select_related("hub")
+        .only("public_id", "status", "ends_at", "campaign_id", "hub__public_id"),
+        public_id=public_id,
+    )
+
+
 def public_changes(action: Action) -> list[ActionChange]:
     """The applied changes of time or place of a public action, newest first, for its page.
     An action that never moved (changed_at unset) costs no query."""

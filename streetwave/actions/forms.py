@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from persiantools.digits import ar_to_fa, fa_to_en
@@ -13,6 +14,15 @@ from .models import DEFAULT_REMINDER_LEAD, LEAD_CHOICES, RSVP, Action
 from .schedule import LocalTimeError, to_utc, zone_of
 from .services import ActionDetails
 from .services.emergency import MAX_NOTICE_LENGTH
+
+
+def _news_label(action: Action) -> str:
+    campaign = action.campaign
+    assert campaign is not None  # asked only of actions in a campaign
+    return gettext(
+        "Also send me news of the campaign “%(campaign)s” to this email. I can unsubscribe "
+        "with one click in any of these emails."
+    ) % {"campaign": campaign.title}
 
 
 class RSVPForm(forms.Form):
@@ -42,16 +52,13 @@ class RSVPForm(forms.Form):
 
     def __init__(self, *args, action: Action, **kwargs):
         super().__init__(*args, **kwargs)
-        campaign = action.campaign
-        if campaign is None:
+        if action.campaign_id is None:
             # News come from a campaign's coordinators: without a campaign there is no one to
             # send them, so nothing is asked.
             del self.fields["campaign_news"]
         else:
-            self.fields["campaign_news"].label = gettext(
-                "Also send me news of the campaign “%(campaign)s” to this email. I can unsubscribe "
-                "with one click in any of these emails."
-            ) % {"campaign": campaign.title}
+            # Lazy: a form that is only validated (the API) never loads the campaign.
+            self.fields["campaign_news"].label = lazy(_news_label, str)(action)
 
     def clean(self):
         super().clean()

@@ -1,30 +1,38 @@
 """Live documents: the map data and the tally and wave fragments a watching crowd polls.
 
-Each is built at most once per LIVE_MAX_AGE seconds per campaign and language, by one request
-while the others are served the previous copy (core.cache), and served with an ETag and a
-Last-Modified, so that a browser polling an unchanged document gets a 304 and a cache hit costs
-no database query at all (the key needs only the slug and the language).
+Each is cached per campaign and language and rebuilt by a worker once a reader finds it older
+than LIVE_REFRESH_AGE (core.cache), and served with an ETag and a Last-Modified, so that a
+browser polling an unchanged document gets a 304 and a cache hit costs no database query at all
+(the key needs only the slug and the language).
 """
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from streetwave.core.cache import get_fresh_enough
+from streetwave.core.cache import get_cached
 
-# A tally or map up to this many seconds old is fine (see DESIGN, "Performance").
-LIVE_MAX_AGE = 15
+from .access import get_public_actions, get_public_campaign
+from .map import render_map
+from .models import Campaign
+from .tally import compute_tally
+from .wave import build_wave
+
+# A reader who finds a document this many seconds old asks for the next one; with the worker's
+# build, what readers see stays within the 15 s of DESIGN, "Performance".
+LIVE_REFRESH_AGE = 10
 # Bump when the shape of a document changes, so old cached copies are not served.
-LIVE_VERSION = 1
+LIVE_VERSION = 2
 # How long the time of the last change is remembered after the document was last built.
 _STAMP_TTL = 24 * 3600
+HTML = "text/html; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -39,27 +47,57 @@ def live_key(kind: str, slug: str, language: str) -> str:
     return f"live:{LIVE_VERSION}:{kind}:{slug}:{language}"
 
 
-def get_live_document(
-    kind: str, slug: str, build: Callable[[], bytes], *, content_type: str
-) -> LiveDocument:
-    """The cached document `kind` of campaign `slug` in the active language, or a fresh one
-    from `build()` (which may raise Http404; nothing is cached then)."""
-    key = live_key(kind, slug, translation.get_language())
+def _tally_fragment(campaign: Campaign, language: str) -> bytes:
+    # Rendered without the request: one copy serves every reader of this language.
+    context = {
+        "campaign": campaign,
+        "tally": compute_tally(campaign),
+        "wave": build_wave(get_public_actions(campaign), timezone.now()),
+    }
+    return render_to_string("campaigns/_tally.html", context).encode()
 
-    def rebuild() -> LiveDocument:
-        body = build()
-        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-        # Last-Modified moves only when the content does: a rebuild that yields the same body
-        # keeps the time of the last real change, so If-Modified-Since revalidates honestly.
-        stamp = cache.get(f"{key}:stamp")
-        if stamp is not None and stamp[0] == etag:
-            last_modified = stamp[1]
-        else:
-            last_modified = timezone.now().replace(microsecond=0)
-        cache.set(f"{key}:stamp", (etag, last_modified), _STAMP_TTL)
-        return LiveDocument(body, etag, last_modified, content_type)
 
-    return get_fresh_enough(key, rebuild, LIVE_MAX_AGE)
+def _wave_fragment(campaign: Campaign, language: str) -> bytes:
+    wave = build_wave(get_public_actions(campaign), timezone.now())
+    return render_to_string("campaigns/_wave.html", {"wave": wave}).encode()
+
+
+# kind: (builder, content type)
+KINDS = {
+    "tally": (_tally_fragment, HTML),
+    "wave": (_wave_fragment, HTML),
+    "map": (render_map, "application/geo+json"),
+}
+
+
+def build_document(kind: str, slug: str, language: str) -> LiveDocument:
+    """The document `kind` of the public campaign `slug` in `language` (Http404 otherwise)."""
+    build, content_type = KINDS[kind]
+    with translation.override(language):
+        body = build(get_public_campaign(slug), language)
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    # Last-Modified moves only when the content does: a rebuild that yields the same body
+    # keeps the time of the last real change, so If-Modified-Since revalidates honestly.
+    stamp_key = f"{live_key(kind, slug, language)}:stamp"
+    stamp = cache.get(stamp_key)
+    if stamp is not None and stamp[0] == etag:
+        last_modified = stamp[1]
+    else:
+        last_modified = timezone.now().replace(microsecond=0)
+    cache.set(stamp_key, (etag, last_modified), _STAMP_TTL)
+    return LiveDocument(body, etag, last_modified, content_type)
+
+
+def get_live_document(kind: str, slug: str) -> LiveDocument:
+    """The cached document `kind` of campaign `slug` in the active language (Http404 when the
+    campaign is not public)."""
+    language = translation.get_language()
+    return get_cached(
+        live_key(kind, slug, language),
+        "streetwave.campaigns.live.build_document",
+        [kind, slug, language],
+        LIVE_REFRESH_AGE,
+    )
 
 
 def live_response(request: HttpRequest, document: LiveDocument) -> HttpResponse:

@@ -5,6 +5,7 @@ Persian readers get the Jalali date in Persian digits, with the Gregorian date b
 """
 
 import datetime as dt
+import functools
 
 import jdatetime
 from django.utils import formats, translation
@@ -32,9 +33,14 @@ def gregorian_date(value: dt.date, language: str | None = None) -> str:
 
 def format_date(value: dt.date | dt.datetime, language: str | None = None) -> str:
     """The date as a reader of `language` expects it; in Persian, Jalali — Gregorian."""
-    language = language or translation.get_language()
     if isinstance(value, dt.datetime):
         value = value.date()
+    return _format_date(value, language or translation.get_language())
+
+
+# A map or a wave formats the same few days thousands of times.
+@functools.lru_cache(maxsize=4096)
+def _format_date(value: dt.date, language: str) -> str:
     if language == "fa":
         return f"{jalali_date(value)} — {gregorian_date(value, 'fa')}"
     return gregorian_date(value, language)

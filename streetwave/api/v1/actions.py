@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from streetwave.actions import services
-from streetwave.actions.access import get_public_action
+from streetwave.actions.access import get_action_to_rsvp, get_public_action
 from streetwave.actions.forms import RSVPForm
 from streetwave.actions.models import Action
 from streetwave.core import ratelimit
@@ -242,7 +242,7 @@ def create_rsvp(
     """No account needed. The answer is the same whether or not the email had RSVPed before.
     Send an `Idempotency-Key` header (a random UUID) to retry safely: a retry with the same key
     and body within an hour returns the first answer and creates nothing."""
-    action = get_public_action(action_id)
+    action = get_action_to_rsvp(action_id)
     ratelimit.limit("rsvp", request, limit=settings.RSVP_RATE_LIMIT)
     body = payload.model_dump()
     form = RSVPForm(

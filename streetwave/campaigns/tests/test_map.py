@@ -48,7 +48,7 @@ def test_map_data_is_geojson_of_the_public_actions_in_the_readers_language(clien
 def test_map_data_is_built_from_action_rows_without_touching_rsvps(
     client, day, django_assert_num_queries
 ):
-    with django_assert_num_queries(2) as captured:  # the campaign, then its actions
+    with django_assert_num_queries(3) as captured:  # the campaign, its cities, its actions
         client.get(f"/en/c/{day.slug}/map.json")
 
     assert not any("actions_rsvp" in query["sql"] for query in captured.captured_queries)

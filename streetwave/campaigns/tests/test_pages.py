@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from streetwave.actions import services
+from streetwave.campaigns.live import LIVE_REFRESH_AGE, live_key
 from streetwave.campaigns.models import Campaign
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +156,38 @@ def test_tally_fragment_follows_new_rsvps_once_its_cache_expires(client, day):
     after = client.get(f"/en/c/{day.slug}/tally/", HTTP_IF_NONE_MATCH=before["ETag"])
 
     assert after.status_code == 200 and "1 person going" in after.content.decode()
+
+
+def test_an_old_tally_fragment_is_served_once_more_while_the_worker_rebuilds_it(client, day):
+    # given a fragment older than its refresh age, and a new RSVP since
+    url = f"/en/c/{day.slug}/tally/"
+    client.get(url)
+    key = live_key("tally", day.slug, "en")
+    document, built_at = cache.get(key)
+    cache.set(key, (document, built_at - LIVE_REFRESH_AGE), 300)
+    services.create_rsvp(
+        day.actions.filter(status="published").first(), language="en", consent=True
+    )
+
+    # then the reader who finds it old still gets it, and asks the worker (eager in tests)
+    assert "1 person going" not in client.get(url).content.decode()
+    # and the next reader gets the worker's copy
+    assert "1 person going" in client.get(url).content.decode()
+
+
+def test_a_campaign_taken_back_to_draft_drops_its_cached_documents(client, day):
+    url = f"/en/c/{day.slug}/tally/"
+    client.get(url)
+    key = live_key("tally", day.slug, "en")
+    document, built_at = cache.get(key)
+    cache.set(key, (document, built_at - LIVE_REFRESH_AGE), 300)
+    day.status = Campaign.Status.DRAFT
+    day.save(update_fields=["status"])
+
+    client.get(url)  # the worker finds the campaign gone
+
+    assert cache.get(key) is None
+    assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("page", ["", "map/", "wave/"])

@@ -1,8 +1,6 @@
 from itertools import groupby
 
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from streetwave.actions.calendars import calendar_response
@@ -12,12 +10,8 @@ from streetwave.places.search import distance_km, find_cities, nearest_city
 from ..access import get_public_actions, get_public_campaign
 from ..forms import FindForm
 from ..live import get_live_document, live_response
-from ..map import render_map
 from ..models import Campaign
-from ..tally import compute_tally
-from ..wave import build_wave
 
-HTML = "text/html; charset=utf-8"
 # The nearest actions listed for a city or a position.
 NEARBY_LIMIT = 20
 # A position this close to an action is named after the action's city.
@@ -68,23 +62,6 @@ def _place_of(position: tuple[float, float], nearby: list):
     return nearest_city(*position)
 
 
-def _tally_fragment(campaign: Campaign, actions: list[Action] | None = None) -> bytes:
-    # Rendered without the request: one copy serves every reader of this language.
-    if actions is None:
-        actions = list(get_public_actions(campaign))
-    context = {
-        "campaign": campaign,
-        "tally": compute_tally(campaign),
-        "wave": build_wave(actions, timezone.now()),
-    }
-    return render_to_string("campaigns/_tally.html", context).encode()
-
-
-def _wave_fragment(campaign: Campaign) -> bytes:
-    wave = build_wave(get_public_actions(campaign), timezone.now())
-    return render_to_string("campaigns/_wave.html", {"wave": wave}).encode()
-
-
 def detail(request, slug):
     campaign = get_public_campaign(slug)
     actions = _listed_actions(campaign)
@@ -108,9 +85,7 @@ def detail(request, slug):
                 "nearby": _nearest(actions, near.latitude, near.longitude) if near else [],
                 "not_found": near is None,
             }
-    tally = get_live_document(
-        "tally", slug, lambda: _tally_fragment(campaign, actions), content_type=HTML
-    )
+    tally = get_live_document("tally", slug)
     return render(
         request,
         "campaigns/detail.html",
@@ -128,10 +103,7 @@ def detail(request, slug):
 
 
 def tally(request, slug):
-    document = get_live_document(
-        "tally", slug, lambda: _tally_fragment(get_public_campaign(slug)), content_type=HTML
-    )
-    return live_response(request, document)
+    return live_response(request, get_live_document("tally", slug))
 
 
 def map_page(request, slug):
@@ -148,19 +120,12 @@ def map_page(request, slug):
 
 
 def map_data(request, slug):
-    language = translation.get_language()
-    document = get_live_document(
-        "map",
-        slug,
-        lambda: render_map(get_public_campaign(slug), language),
-        content_type="application/geo+json",
-    )
-    return live_response(request, document)
+    return live_response(request, get_live_document("map", slug))
 
 
 def wave(request, slug):
     campaign = get_public_campaign(slug)
-    document = get_live_document("wave", slug, lambda: _wave_fragment(campaign), content_type=HTML)
+    document = get_live_document("wave", slug)
     return render(
         request,
         "campaigns/wave.html",
@@ -174,10 +139,7 @@ def wave(request, slug):
 
 
 def wave_fragment(request, slug):
-    document = get_live_document(
-        "wave", slug, lambda: _wave_fragment(get_public_campaign(slug)), content_type=HTML
-    )
-    return live_response(request, document)
+    return live_response(request, get_live_document("wave", slug))
 
 
 def calendar(request, slug):

@@ -1,20 +1,30 @@
+from unittest import mock
+
 import pytest
 from django.core.cache import cache
+from django.http import Http404
+from kombu.exceptions import OperationalError
 
-from streetwave.core.cache import get_fresh_enough
+from streetwave.core.cache import get_cached
+from streetwave.core.tasks import rebuild_cached
 
-
-class Builder:
-    def __init__(self):
-        self.calls = 0
-
-    def __call__(self):
-        self.calls += 1
-        return f"v{self.calls}"
+BUILDER = "streetwave.core.tests.test_cache.build"
+MISSING = "streetwave.core.tests.test_cache.missing"
+calls: list[str] = []
 
 
-def broken():
-    raise LookupError("gone")
+def build(name: str) -> str:
+    calls.append(name)
+    return f"{name}{len(calls)}"
+
+
+def missing(name: str) -> str:
+    raise Http404
+
+
+@pytest.fixture(autouse=True)
+def fresh_calls():
+    calls.clear()
 
 
 def age(key: str, seconds: float) -> None:
@@ -22,44 +32,56 @@ def age(key: str, seconds: float) -> None:
     cache.set(key, (value, built_at - seconds), 300)
 
 
-def test_a_fresh_value_is_built_once():
-    build = Builder()
-
-    assert get_fresh_enough("k", build, 15) == "v1"
-    assert get_fresh_enough("k", build, 15) == "v1"
-    assert build.calls == 1
+def test_the_first_reader_builds_and_the_next_ones_read_the_copy():
+    assert get_cached("k", BUILDER, ["v"], 10) == "v1"
+    assert get_cached("k", BUILDER, ["v"], 10) == "v1"
+    assert calls == ["v"]
 
 
-def test_a_stale_value_is_served_while_another_request_rebuilds_it():
-    # given a value past its age, and another request holding the rebuild lock
-    build = Builder()
-    get_fresh_enough("k", build, 15)
-    age("k", 16)
-    cache.add("k:rebuild", 1, 30)
+def test_an_old_copy_is_served_while_the_worker_builds_the_next():
+    # given a copy past its refresh age, and a broker that holds the task for a worker
+    get_cached("k", BUILDER, ["v"], 10)
+    age("k", 11)
 
-    # then this request gets the stale value without building
-    assert get_fresh_enough("k", build, 15) == "v1"
-    assert build.calls == 1
+    with mock.patch.object(rebuild_cached, "apply_async") as asked:
+        # then every reader gets the old copy at once, and one rebuild is asked for
+        assert get_cached("k", BUILDER, ["v"], 10) == "v1"
+        assert get_cached("k", BUILDER, ["v"], 10) == "v1"
 
-    # and once the lock is free, the next request rebuilds it
-    cache.delete("k:rebuild")
-    assert get_fresh_enough("k", build, 15) == "v2"
-    assert get_fresh_enough("k", build, 15) == "v2"
+    asked.assert_called_once_with(("k", BUILDER, ["v"]), queue="live", expires=30)
+    assert calls == ["v"]
+
+    # when the worker runs the task, the next reader gets the new copy and the lock is free
+    rebuild_cached(*asked.call_args.args[0])
+    assert get_cached("k", BUILDER, ["v"], 10) == "v2"
     assert cache.get("k:rebuild") is None
 
 
-def test_a_failing_build_caches_nothing_and_frees_the_lock():
-    build = Builder()
-    get_fresh_enough("k", build, 15)
-    age("k", 16)
+def test_with_an_eager_worker_the_reader_after_the_rebuild_gets_the_new_copy():
+    get_cached("k", BUILDER, ["v"], 10)
+    age("k", 11)
 
-    with pytest.raises(LookupError):
-        get_fresh_enough("k", broken, 15)
+    assert get_cached("k", BUILDER, ["v"], 10) == "v1"
+    assert get_cached("k", BUILDER, ["v"], 10) == "v2"
+
+
+def test_a_document_that_is_gone_is_dropped_by_the_worker():
+    get_cached("k", BUILDER, ["v"], 10)
+
+    rebuild_cached("k", MISSING, ["v"])
+
+    assert cache.get("k") is None
     assert cache.get("k:rebuild") is None
-    assert get_fresh_enough("k", build, 15) == "v2"
+    with pytest.raises(Http404):
+        get_cached("k", MISSING, ["v"], 10)
+    assert cache.get("k") is None
 
 
-def test_a_missing_value_that_cannot_be_built_is_not_cached():
-    with pytest.raises(LookupError):
-        get_fresh_enough("missing", broken, 15)
-    assert cache.get("missing") is None
+def test_without_a_broker_the_old_copy_is_served():
+    get_cached("k", BUILDER, ["v"], 10)
+    age("k", 11)
+
+    with mock.patch.object(rebuild_cached, "apply_async", side_effect=OperationalError("down")):
+        assert get_cached("k", BUILDER, ["v"], 10) == "v1"
+
+    assert calls == ["v"]

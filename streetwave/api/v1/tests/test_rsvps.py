@@ -4,7 +4,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from django.utils import timezone, translation
 
@@ -265,6 +267,20 @@ def test_an_rsvp_takes_a_handful_of_queries(
         response = rsvp(client, action, body, key=str(uuid.uuid4()))
 
     assert response.status_code == 201
+
+
+def test_an_rsvp_reads_neither_the_campaign_texts_nor_the_place(client, action):
+    # The action lookup is one narrow row: the campaign's texts in five languages and the city
+    # are what a page needs, not an RSVP.
+    with CaptureQueriesContext(connection) as queries:
+        response = rsvp(client, action, WITH_EMAIL, key=str(uuid.uuid4()))
+
+    assert response.status_code == 201
+    lookup = queries.captured_queries[0]["sql"]
+    assert "actions_action" in lookup
+    assert '"campaigns_campaign".' not in lookup.split(" FROM ")[0]
+    assert "places_city" not in lookup
+    assert not any('FROM "campaigns_campaign" ' in query["sql"] for query in queries)
 
 
 def test_too_many_rsvps_from_one_address_get_a_429_envelope(client, action, settings):
