@@ -258,6 +258,7 @@ def profile(site, pids: tuple[int, int], results: dict, folder: Path) -> dict:
     if not profiling.available():
         return {"status": "py-spy is not installed"}
     from .loadgen import Request
+    from .scenarios import BROWSER_HEADERS
 
     found = results["scenarios"]
     actions = site.open_actions()
@@ -278,7 +279,7 @@ def profile(site, pids: tuple[int, int], results: dict, folder: Path) -> dict:
             site,
             web_pid,
             folder / "tally.folded",
-            lambda _i: Request("GET", f"/api/v1/campaigns/{slug}/tally"),
+            lambda _i: Request("GET", f"/api/v1/campaigns/{slug}/tally", headers=BROWSER_HEADERS),
             rate=max(5.0, best_rate(found["reads_tally"]["search"]) * 0.5),
             database="sw_bench",
         ),

@@ -54,6 +54,8 @@ STEP_SECONDS = 6.0
 READ_STEP_SECONDS = 16.0
 READ_MAX_STEPS = 6
 LANGUAGES = ("fa", "en", "fr", "de", "nl")
+# What a browser sends that changes the answer: it takes compressed documents.
+BROWSER_HEADERS = (("Accept-Encoding", "gzip, deflate, br"),)
 # Share of the uniform RSVP ceiling sent in the background while the public reads are measured.
 BACKGROUND_RSVP_SHARE = 0.2
 
@@ -297,13 +299,15 @@ def reads(site: Site, kind: str, start: float, background_rate: float) -> dict:
     slug = site.campaign.slug
 
     def make(index: int) -> Request:
-        # Every language has its own page documents, as readers do.
+        # Every language has its own page documents, and browsers accept gzip, as readers do.
         language = LANGUAGES[index % len(LANGUAGES)]
         if kind == "tally":
-            return Request("GET", f"/api/v1/campaigns/{slug}/tally")
-        if kind == "tally_fragment":
-            return Request("GET", f"/{language}/c/{slug}/tally/")
-        return Request("GET", f"/{language}/c/{slug}/map.json")
+            path = f"/api/v1/campaigns/{slug}/tally"
+        elif kind == "tally_fragment":
+            path = f"/{language}/c/{slug}/tally/"
+        else:
+            path = f"/{language}/c/{slug}/map.json"
+        return Request("GET", path, headers=BROWSER_HEADERS)
 
     actions = site.open_actions()
 

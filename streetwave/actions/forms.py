@@ -11,7 +11,7 @@ from persiantools.digits import ar_to_fa, fa_to_en
 from streetwave.campaigns.models import Campaign
 
 from .models import DEFAULT_REMINDER_LEAD, LEAD_CHOICES, RSVP, Action
-from .schedule import LocalTimeError, to_utc, zone_of
+from .schedule import LocalTimeError, to_utc
 from .services import ActionDetails
 from .services.emergency import MAX_NOTICE_LENGTH
 
@@ -211,7 +211,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, hub, action: Action | None = None, **kwargs):
         self.hub = hub
-        self.zone = zone_of(hub.city)
+        self.zone = hub.city.zone
         if action is not None:
             kwargs.setdefault("initial", initial_for(action))
         else:

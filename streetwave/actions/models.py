@@ -187,7 +187,7 @@ class Action(BaseModel):
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.city.timezone)
+        return self.city.zone
 
     @property
     def local_start(self):

@@ -52,10 +52,6 @@ def to_utc(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
     return earlier.astimezone(dt.UTC)
 
 
-def zone_of(city) -> ZoneInfo:
-    return ZoneInfo(city.timezone)
-
-
 def zone_label(zone: ZoneInfo, at: dt.datetime | None = None) -> str:
     """'Europe/Berlin (UTC+01:00)': the zone and its offset at `at` (now by default)."""
     local = timezone.localtime(at or timezone.now(), zone)

@@ -19,6 +19,8 @@ from streetwave.actions.models import Action
 from streetwave.core.i18n import format_utc_offset
 from streetwave.places.models import City
 
+from .access import PublicAction
+
 NOW = "now"
 NEXT = "next"
 DONE = "done"
@@ -29,20 +31,20 @@ OVER = "over"
 UPCOMING = "upcoming"
 
 
-def action_state(action: Action, now: dt.datetime) -> str:
+def action_state(action: PublicAction, now: dt.datetime) -> str:
     if now < action.starts_at:
         return UPCOMING
     return IN_PROGRESS if now < action.ends_at else OVER
 
 
-def _distinct_cities(actions: Iterable[Action]) -> list[City]:
+def _distinct_cities(actions: Iterable[PublicAction]) -> list[City]:
     return list({action.city_id: action.city for action in actions}.values())
 
 
 @dataclass
 class WaveGroup:
     offset: dt.timedelta
-    rows: list[tuple[Action, str]] = field(default_factory=list)
+    rows: list[tuple[PublicAction, str]] = field(default_factory=list)
     state: str = LATER
 
     @property
@@ -61,7 +63,7 @@ class WaveGroup:
         return _distinct_cities(action for action, _state in self.rows)
 
     @property
-    def first_upcoming(self) -> Action | None:
+    def first_upcoming(self) -> PublicAction | None:
         return next((action for action, state in self.rows if state == UPCOMING), None)
 
     @property
@@ -77,14 +79,14 @@ class Wave:
     next_cities: list[City]
     done_cities: list[City]
     # The first upcoming action of the next group, for "from 12:00 local time".
-    next_action: Action | None
+    next_action: PublicAction | None
 
     @property
     def started(self) -> bool:
         return any(state != UPCOMING for group in self.groups for _action, state in group.rows)
 
 
-def build_wave(actions: Iterable[Action], now: dt.datetime) -> Wave:
+def build_wave(actions: Iterable[PublicAction], now: dt.datetime) -> Wave:
     """The wave of `actions` (with their cities loaded) at the moment `now`."""
     by_offset: dict[dt.timedelta, WaveGroup] = {}
     happening = sorted(

@@ -1,5 +1,8 @@
 """Countries and cities from the offline GeoNames gazetteer (CC BY), loaded by `load_places`."""
 
+import functools
+from zoneinfo import ZoneInfo
+
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +52,17 @@ class City(models.Model):
         if (language or translation.get_language()) == "fa" and self.name_fa:
             return self.name_fa
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_named(self.timezone)
+
+
+@functools.cache
+def zone_named(name: str) -> ZoneInfo:
+    """A time zone, loaded once per process: ZoneInfo itself keeps only a few alive, and a map
+    or a wave of a campaign across the world asks for hundreds, thousands of times."""
+    return ZoneInfo(name)
 
 
 class CityName(models.Model):

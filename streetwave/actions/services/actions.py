@@ -24,7 +24,7 @@ from streetwave.hubs.permissions import can
 from streetwave.places.search import distance_km
 
 from ..models import DEFAULT_REMINDER_LEAD, Action, ActionChange, hub_is_on_probation
-from ..schedule import check_schedule, zone_of
+from ..schedule import check_schedule
 from .changes import PUBLIC_FIELDS, apply_or_hold_change, withdraw_pending_changes
 from .notices import check_links, message_rsvps
 from .reminders import schedule_messages
@@ -136,7 +136,7 @@ def create_action(hub: Hub, details: ActionDetails, *, actor) -> Action:
     check_schedule(
         starts_at=details.starts_at,
         ends_at=details.ends_at,
-        zone=zone_of(hub.city),
+        zone=hub.city.zone,
         campaign=details.campaign,
     )
     _check_point(details, hub)

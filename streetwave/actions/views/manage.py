@@ -32,7 +32,7 @@ from ..access import (
 )
 from ..forms import ActionForm, EmergencyNoticeForm, RejectActionForm, RelayMessageForm
 from ..models import RSVP, Action, ActionChange, AttendeeExport, EmergencyNotice, RelayMessage
-from ..schedule import zone_label, zone_of
+from ..schedule import zone_label
 from ..services.exports import ExportUnavailable
 
 ATTENDEES_PER_PAGE = 200
@@ -52,7 +52,7 @@ def _form_page(request, form, *, hub, action=None, status=200):
             "form": form,
             "hub": hub,
             "action": action,
-            "zone": zone_label(zone_of(hub.city), action.starts_at if action else None),
+            "zone": zone_label(hub.city.zone, action.starts_at if action else None),
         },
         status=status,
     )

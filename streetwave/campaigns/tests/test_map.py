@@ -82,18 +82,27 @@ def test_unchanged_map_data_is_a_304_by_etag_or_by_date(client, day):
     assert first["Cache-Control"] == "public, no-cache"
 
 
-def test_compressed_map_data_revalidates_with_the_weakened_etag(client, day):
-    # given the map data as a browser gets it: compressed, the ETag weakened by compression
+def test_map_data_is_compressed_once_and_served_as_stored(client, day):
+    # given the map data as a browser gets it
     url = f"/en/c/{day.slug}/map.json"
-    first = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    first = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+
+    # then it is the compressed copy of the cache, not compressed again by the request
+    document, _built_at = cache.get(live_key("map", day.slug, "en"))
     assert first["Content-Encoding"] == "gzip"
+    assert first.content == document.compressed
     assert json.loads(gzip.decompress(first.content))["type"] == "FeatureCollection"
+    assert "Accept-Encoding" in first["Vary"]
 
-    # when the browser revalidates with that ETag
+    # and a client without gzip gets the same document, plain, under the same ETag
+    plain = client.get(url)
+    assert not plain.has_header("Content-Encoding")
+    assert plain.content == gzip.decompress(first.content)
+    assert plain["ETag"] == first["ETag"]
+
+    # and either revalidates with that ETag: nothing travels
     again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
-
-    # then nothing travels
-    assert again.status_code == 304
+    assert again.status_code == 304 and again.content == b""
 
 
 def test_changed_map_data_gets_a_new_etag_but_the_same_data_keeps_its_date(client, day):

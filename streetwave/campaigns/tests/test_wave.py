@@ -55,11 +55,7 @@ def act(make_campaign, make_city, make_hub):
 @pytest.fixture
 def cities(make_city):
     def city(name, country, zone):
-        made = make_city(name, country=country, timezone=zone)
-        from zoneinfo import ZoneInfo
-
-        made.zone = ZoneInfo(zone)
-        return made
+        return make_city(name, country=country, timezone=zone)
 
     return {
         "Auckland": city("Auckland", "NZ", "Pacific/Auckland"),

@@ -92,7 +92,7 @@ def detail(request, slug):
         {
             "campaign": campaign,
             "text": campaign.text(),
-            "tally_html": mark_safe(tally.body.decode()),  # noqa: S308 our own template's output
+            "tally_html": mark_safe(tally.text),  # noqa: S308 our own template's output
             "tally_etag": tally.etag,
             "countries": _by_country_and_city(actions),
             "form": form,
@@ -132,7 +132,7 @@ def wave(request, slug):
         {
             "campaign": campaign,
             "text": campaign.text(),
-            "wave_html": mark_safe(document.body.decode()),  # noqa: S308 our own template's output
+            "wave_html": mark_safe(document.text),  # noqa: S308 our own template's output
             "wave_etag": document.etag,
         },
     )
