@@ -3,9 +3,10 @@
 A reader gets the cached copy at once. The first reader to find it older than `refresh_after`
 takes a rebuild lock and asks a Celery worker (queue "live") for the next copy; everyone
 meanwhile gets the current one. Only when there is no copy at all (the first read, or after the
-cache was emptied) does a reader build it in the request. So building a big document (the map
-of 10,000 actions takes a second) never holds a web worker while the crowd waits, and a
-document that nobody reads is never rebuilt.
+cache lost it) does a reader build it in the request, under the same lock, while the readers
+who come meanwhile wait for its copy instead of building their own. So building a big document
+(the map of 10,000 actions takes half a second) never holds the web workers while the crowd
+waits, and a document that nobody reads is never rebuilt.
 
 A document is named by a builder, the dotted path of a function, and its arguments, so that the
 worker can build it too (the broker is trusted: it carries every task).
@@ -22,12 +23,16 @@ from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
-# A copy is kept this long after it was built, so that there is one to serve while the next is
-# built; a rebuild lock expires after LOCK_SECONDS, so that a lost task does not block the
+# A copy is kept long after it was built, so that there is always one to serve while the next
+# is built; a rebuild lock expires after LOCK_SECONDS, so that a lost task does not block the
 # next one (and a queued task older than that is dropped: another one has been asked for).
-KEEP_SECONDS = 300
+KEEP_SECONDS = 24 * 3600
 LOCK_SECONDS = 30
 QUEUE = "live"
+# With no copy at all, readers wait this long for the one being built, looking every
+# COLD_POLL_SECONDS, before they build it themselves.
+COLD_WAIT_SECONDS = 5.0
+COLD_POLL_SECONDS = 0.05
 
 
 def get_cached(key: str, builder: str, args: list, refresh_after: float) -> Any:
@@ -36,7 +41,7 @@ def get_cached(key: str, builder: str, args: list, refresh_after: float) -> Any:
     cached then)."""
     entry = cache.get(key)
     if entry is None:
-        return _store(key, import_string(builder)(*args))
+        return _build_first(key, builder, args)
     value, built_at = entry
     if time.time() - built_at >= refresh_after and cache.add(_lock(key), 1, LOCK_SECONDS):
         from .tasks import rebuild_cached
@@ -47,6 +52,23 @@ def get_cached(key: str, builder: str, args: list, refresh_after: float) -> Any:
             # No broker: the copy ages a little more; the next reader after the lock asks again.
             logger.warning("cache: could not ask for a rebuild of %s", key)
     return value
+
+
+def _build_first(key: str, builder: str, args: list) -> Any:
+    """The first copy, built by the reader who takes the lock; the others wait for it (a missing
+    document, Http404, frees the lock at once, and each waiting reader then finds out itself)."""
+    deadline = time.monotonic() + COLD_WAIT_SECONDS
+    while not cache.add(_lock(key), 1, LOCK_SECONDS):
+        if time.monotonic() >= deadline:
+            return _store(key, import_string(builder)(*args))
+        time.sleep(COLD_POLL_SECONDS)
+        entry = cache.get(key)
+        if entry is not None:
+            return entry[0]
+    try:
+        return _store(key, import_string(builder)(*args))
+    finally:
+        cache.delete(_lock(key))
 
 
 def rebuild(key: str, builder: str, args: list) -> None:

@@ -85,3 +85,36 @@ def test_without_a_broker_the_old_copy_is_served():
         assert get_cached("k", BUILDER, ["v"], 10) == "v1"
 
     assert calls == ["v"]
+
+
+def test_with_no_copy_a_reader_waits_for_the_one_being_built():
+    # given another reader building the first copy (it holds the lock)
+    cache.add("k:rebuild", 1, 30)
+
+    def other_reader_stores_it(_seconds):
+        cache.set("k", ("theirs", 0.0), 300)
+
+    # then this reader waits for that copy instead of building its own
+    with mock.patch("streetwave.core.cache.time.sleep", side_effect=other_reader_stores_it):
+        assert get_cached("k", BUILDER, ["v"], 10) == "theirs"
+    assert calls == []
+
+
+def test_with_no_copy_a_reader_builds_it_when_the_builder_takes_too_long():
+    # given a lock that nobody frees (the reader holding it died)
+    cache.add("k:rebuild", 1, 30)
+
+    # then after the wait this reader builds the copy itself
+    with (
+        mock.patch("streetwave.core.cache.COLD_WAIT_SECONDS", 0.2),
+        mock.patch("streetwave.core.cache.COLD_POLL_SECONDS", 0.01),
+    ):
+        assert get_cached("k", BUILDER, ["v"], 10) == "v1"
+
+
+def test_a_missing_document_frees_the_lock_for_the_next_reader():
+    with pytest.raises(Http404):
+        get_cached("k", MISSING, ["v"], 10)
+
+    assert cache.get("k:rebuild") is None
+    assert cache.get("k") is None
