@@ -158,13 +158,19 @@ def test_tally_fragment_follows_new_rsvps_once_its_cache_expires(client, day):
     assert after.status_code == 200 and "1 person going" in after.content.decode()
 
 
-def test_an_old_tally_fragment_is_served_once_more_while_the_worker_rebuilds_it(client, day):
-    # given a fragment older than its refresh age, and a new RSVP since
+def read_and_age_the_tally(client, day) -> tuple[str, str]:
+    """Read the English tally fragment, then make its cached copy as old as the refresh age."""
     url = f"/en/c/{day.slug}/tally/"
     client.get(url)
     key = live_key("tally", day.slug, "en")
     document, built_at = cache.get(key)
     cache.set(key, (document, built_at - LIVE_REFRESH_AGE), 300)
+    return url, key
+
+
+def test_an_old_tally_fragment_is_served_once_more_while_the_worker_rebuilds_it(client, day):
+    # given a fragment older than its refresh age, and a new RSVP since
+    url, _key = read_and_age_the_tally(client, day)
     services.create_rsvp(
         day.actions.filter(status="published").first(), language="en", consent=True
     )
@@ -176,11 +182,7 @@ def test_an_old_tally_fragment_is_served_once_more_while_the_worker_rebuilds_it(
 
 
 def test_a_campaign_taken_back_to_draft_drops_its_cached_documents(client, day):
-    url = f"/en/c/{day.slug}/tally/"
-    client.get(url)
-    key = live_key("tally", day.slug, "en")
-    document, built_at = cache.get(key)
-    cache.set(key, (document, built_at - LIVE_REFRESH_AGE), 300)
+    url, key = read_and_age_the_tally(client, day)
     day.status = Campaign.Status.DRAFT
     day.save(update_fields=["status"])
 
