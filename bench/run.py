@@ -38,8 +38,10 @@ from .servers import (
     PG,
     ROOT,
     Processes,
+    empty_redis,
     free_port,
     production_env,
+    recreate_databases,
     start_gunicorn,
     start_worker,
     wait_for_http,
@@ -48,24 +50,11 @@ from .servers import workers_memory as measure_workers
 
 REDIS_CACHE = "redis://127.0.0.1:6379/8"
 REDIS_BROKER = "redis://127.0.0.1:6379/9"
-DATABASES = ("sw_bench", "sw_control")
+DATABASES = ["sw_bench", "sw_control"]
 # gunicorn's rule of thumb (deploy/gunicorn.conf.py), for Streetwave and the control alike.
 WORKERS = 2 * (os.cpu_count() or 1) + 1
 SEED_LIMIT_S = 60.0
 LIVE_QUEUE = "live"
-
-
-def recreate_databases(drop_only: bool = False) -> None:
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        for name in DATABASES:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            if not drop_only:
-                admin.execute(f"CREATE DATABASE {name}")
-
-
-def flush_redis() -> None:
-    for url in (REDIS_CACHE, REDIS_BROKER):
-        redis.Redis.from_url(url).flushdb()
 
 
 def machine_facts() -> dict:
@@ -351,14 +340,14 @@ def main() -> int:
     options = parser.parse_args()
     if options.fanout_only:
         return main_fanout_only(options)
-    recreate_databases()
-    flush_redis()
+    recreate_databases(DATABASES)
+    empty_redis(REDIS_CACHE, REDIS_BROKER)
     try:
         results = bench(options.profile, options.var_dir)
     finally:
         if not options.keep:
-            recreate_databases(drop_only=True)
-            flush_redis()
+            recreate_databases(DATABASES, drop_only=True)
+            empty_redis(REDIS_CACHE, REDIS_BROKER)
     options.results.mkdir(parents=True, exist_ok=True)
     serializable = report.plain(results)
     serializable["goals"] = report.goals(serializable)
@@ -370,17 +359,8 @@ def main() -> int:
 
 def main_fanout_only(options) -> int:
     database = "sw_bench_fanout"
-    redis_urls = (options.redis_cache, options.redis_broker)
-
-    def recreate(drop_only: bool = False) -> None:
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-            if not drop_only:
-                admin.execute(f"CREATE DATABASE {database}")
-        for url in redis_urls:
-            redis.Redis.from_url(url).flushdb()
-
-    recreate()
+    recreate_databases([database])
+    empty_redis(options.redis_cache, options.redis_broker)
     try:
         results = fanout_only(
             options.profile,
@@ -391,7 +371,8 @@ def main_fanout_only(options) -> int:
         )
     finally:
         if not options.keep:
-            recreate(drop_only=True)
+            recreate_databases([database], drop_only=True)
+            empty_redis(options.redis_cache, options.redis_broker)
     options.results.mkdir(parents=True, exist_ok=True)
     (options.results / "fanout.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results["fanout"], indent=2))

@@ -15,6 +15,8 @@ import urllib.request
 from pathlib import Path
 
 import psycopg
+import redis
+from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,13 +43,46 @@ def fresh_database(prefix: str):
     """A new, empty PostgreSQL database on the machine's server, dropped afterwards; yields its
     URL."""
     name = f"{prefix}_{free_port()}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
+    recreate_databases([name])
     try:
         yield f"{PG}/{name}"
     finally:
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        recreate_databases([name], drop_only=True)
+
+
+def recreate_databases(names: list[str], *, drop_only: bool = False) -> None:
+    """Drop the databases `names` (whoever is connected), and create them empty again."""
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        for name in names:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            if not drop_only:
+                admin.execute(f"CREATE DATABASE {name}")
+
+
+def empty_redis(*urls: str) -> None:
+    for url in urls:
+        redis.Redis.from_url(url).flushdb()
+
+
+def mail_to_sink(port: int) -> dict[str, str]:
+    """Settings that send the site's mail to the SMTP sink on `port`."""
+    return {
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "DEFAULT_FROM_EMAIL": "Streetwave <noreply@127.0.0.1>",
+    }
+
+
+@contextlib.contextmanager
+def smtp_sink(handler):
+    """An SMTP server (aiosmtpd, in this process) on 127.0.0.1 that hands every mail to
+    `handler`; yields its port."""
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        controller.stop()
 
 
 def free_port() -> int:

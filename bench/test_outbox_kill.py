@@ -35,16 +35,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import redis
-from aiosmtpd.controller import Controller
 
 from bench.servers import (
     VENV_BIN,
     Processes,
-    free_port,
+    empty_redis,
     fresh_database,
+    mail_to_sink,
     manage,
     production_env,
+    smtp_sink,
     start_worker,
 )
 
@@ -91,10 +91,8 @@ class MailSink:
 @pytest.fixture(scope="module")
 def sink():
     handler = MailSink()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, controller.port
-    controller.stop()
+    with smtp_sink(handler) as port:
+        yield handler, port
 
 
 @pytest.fixture(scope="module")
@@ -113,21 +111,17 @@ def env(tmp_path_factory, sink, database):
         broker_url=REDIS_BROKER,
         var_dir=var_dir,
         site_url="http://127.0.0.1:8000",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_port),
-        DEFAULT_FROM_EMAIL="Streetwave <noreply@127.0.0.1>",
+        **mail_to_sink(smtp_port),
         OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS),
         OUTBOX_SWEEP_SECONDS=str(SWEEP_SECONDS),
         RECIPIENTS=str(RECIPIENTS),
     )
-    for url in (REDIS_CACHE, REDIS_BROKER):
-        redis.Redis.from_url(url).flushdb()
+    empty_redis(REDIS_CACHE, REDIS_BROKER)
     try:
         manage(environment, "migrate", "--noinput", "-v0")
         yield environment
     finally:
-        for url in (REDIS_CACHE, REDIS_BROKER):
-            redis.Redis.from_url(url).flushdb()
+        empty_redis(REDIS_CACHE, REDIS_BROKER)
 
 
 # One campaign, one hub, 20 actions and RECIPIENTS RSVPs going, each with its own address

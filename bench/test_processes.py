@@ -25,16 +25,17 @@ import urllib.parse
 import urllib.request
 
 import pytest
-import redis
-from aiosmtpd.controller import Controller
 
 from bench.servers import (
     VENV_BIN,
     Processes,
+    empty_redis,
     free_port,
     fresh_database,
+    mail_to_sink,
     manage,
     production_env,
+    smtp_sink,
     start_gunicorn,
     wait_for_http,
 )
@@ -81,10 +82,8 @@ class MailSink:
 @pytest.fixture(scope="module")
 def sink():
     handler = MailSink()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, controller.port
-    controller.stop()
+    with smtp_sink(handler) as port:
+        yield handler, port
 
 
 @pytest.fixture(scope="module")
@@ -105,14 +104,11 @@ def stack(tmp_path_factory, sink, database):
         broker_url=REDIS_BROKER,
         var_dir=var_dir,
         site_url=f"http://127.0.0.1:{port}",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_port),
-        DEFAULT_FROM_EMAIL="Streetwave <noreply@127.0.0.1>",
+        **mail_to_sink(smtp_port),
         # Beat looks for due reminders every 2 seconds instead of every minute.
         REMINDER_SCAN_SECONDS="2",
     )
-    for url in (REDIS_CACHE, REDIS_BROKER):
-        redis.Redis.from_url(url).flushdb()
+    empty_redis(REDIS_CACHE, REDIS_BROKER)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     seeded = json.loads(manage(env, "shell", "-c", SEED).splitlines()[-1])
@@ -140,8 +136,7 @@ def stack(tmp_path_factory, sink, database):
             }
             running = {name: process.poll() for name, process in processes.started}
     finally:
-        for url in (REDIS_CACHE, REDIS_BROKER):
-            redis.Redis.from_url(url).flushdb()
+        empty_redis(REDIS_CACHE, REDIS_BROKER)
     # Every process was still up at the end of the flow: none died along the way.
     assert running == {"web": None, "worker": None, "beat": None}
 

@@ -37,8 +37,6 @@ LIVE_VERSION = 3
 # How long the time of the last change is remembered after the document was last built.
 _STAMP_TTL = 24 * 3600
 HTML = "text/html; charset=utf-8"
-
-
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
