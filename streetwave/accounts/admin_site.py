@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .next_url import safe_next_url
 from .second_factor import is_session_verified, second_factor_redirect_url
 
 
@@ -16,7 +17,9 @@ class SecondFactorAdminSite(admin.AdminSite):
 
     def login(self, request, extra_context=None):
         """Signing in happens on the organizers' pages, where the second factor is asked."""
-        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+        next_url = safe_next_url(
+            request, request.GET.get(REDIRECT_FIELD_NAME), fallback=reverse("admin:index")
+        )
         if request.user.is_authenticated and request.user.is_staff:
             if is_session_verified(request):
                 return redirect(next_url)

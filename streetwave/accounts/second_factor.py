@@ -11,10 +11,14 @@ from allauth.account.internal.flows.login import (
     record_authentication,
 )
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from .next_url import safe_next_url
 
 # Recovery codes only stand in for a lost device: on their own they are not a second factor.
 PRIMARY_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
@@ -54,7 +58,9 @@ def record_verified(request: HttpRequest, authenticator: Authenticator) -> None:
 
 
 def second_factor_redirect_url(request: HttpRequest, next_url: str) -> str:
-    """Where a signed-in account goes when its session is not second-factor verified."""
+    """Where a signed-in account goes when its session is not second-factor verified, to be
+    sent on to `next_url` afterwards (if that is on this site)."""
+    next_url = safe_next_url(request, next_url, fallback=resolve_url(settings.LOGIN_REDIRECT_URL))
     if not has_second_factor(request.user):
         request.session[AFTER_SETUP_SESSION_KEY] = next_url
         return reverse("mfa_index")

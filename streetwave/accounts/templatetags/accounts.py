@@ -1,5 +1,6 @@
 from django import template
 
+from streetwave.accounts.next_url import safe_next_url
 from streetwave.accounts.second_factor import AFTER_SETUP_SESSION_KEY
 
 register = template.Library()
@@ -11,4 +12,5 @@ def after_second_factor_setup(context) -> str:
     request = context.get("request")
     if request is None:
         return ""
-    return request.session.get(AFTER_SETUP_SESSION_KEY, "")
+    # Checked again here: a session may hold a link stored before links were checked.
+    return safe_next_url(request, request.session.get(AFTER_SETUP_SESSION_KEY), fallback="")

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from streetwave.accounts.decorators import organizer_required
+from streetwave.accounts.second_factor import AFTER_SETUP_SESSION_KEY
 from streetwave.audit.models import AuditEntry
 
 from .conftest import sign_in_with_password, totp_code
@@ -134,3 +135,93 @@ def test_admin_needs_the_second_factor(client, make_organizer, login):
     # and with the second factor verified, it does
     login(client, staff)
     assert client.get("/en/admin/").status_code == 200
+
+
+# Where a phishing mail would send an organizer after a real sign-in: another site, written in
+# each way a browser reads as another site, and a script.
+FOREIGN_NEXT = [
+    "https://evil.example/en/admin/",
+    "//evil.example/en/admin/",
+    "/\\evil.example/en/admin/",
+    "javascript:alert(1)",
+]
+
+
+@pytest.mark.parametrize("next_url", FOREIGN_NEXT)
+def test_the_admin_sign_in_sends_a_verified_account_nowhere_else(
+    client, make_organizer, login, next_url
+):
+    # given a staff account whose session is verified with its second factor
+    staff = make_organizer(is_staff=True, is_superuser=True)
+    login(client, staff)
+
+    # when it follows an admin sign-in link whose `next` leads to another site
+    response = client.get("/en/admin/login/", {"next": next_url})
+
+    # then it lands on the admin's index
+    assert response.status_code == 302
+    assert response["Location"] == "/en/admin/"
+
+
+def test_the_admin_sign_in_keeps_https_on_a_secure_request(client, make_organizer, login):
+    staff = make_organizer(is_staff=True, is_superuser=True)
+    login(client, staff)
+
+    downgraded = client.get(
+        "/en/admin/login/", {"next": "http://testserver/en/admin/auth/"}, secure=True
+    )
+    same_site = client.get("/en/admin/login/", {"next": "/en/admin/auth/"}, secure=True)
+
+    assert downgraded["Location"] == "/en/admin/"
+    assert same_site["Location"] == "/en/admin/auth/"
+
+
+@pytest.mark.parametrize("next_url", FOREIGN_NEXT)
+def test_the_admin_sign_in_stores_no_foreign_continue_link(client, make_organizer, next_url):
+    # given a staff account signed in with its password only, and no second factor yet
+    staff = make_organizer(is_staff=True, is_superuser=True)
+    sign_in_with_password(client, staff.email)
+
+    # when it follows an admin sign-in link whose `next` leads to another site
+    response = client.get("/en/admin/login/", {"next": next_url})
+    setup = client.get(response["Location"])
+
+    # then it is sent to set up a factor, and the way back afterwards is the admin
+    assert response["Location"] == "/en/accounts/2fa/"
+    assert client.session[AFTER_SETUP_SESSION_KEY] == "/en/admin/"
+    assert "evil.example" not in setup.content.decode()
+
+
+@pytest.mark.parametrize("next_url", FOREIGN_NEXT)
+def test_the_admin_sign_in_asks_to_reauthenticate_towards_this_site_only(
+    client, make_organizer, with_totp, next_url
+):
+    # given a staff account with a factor that this session has not used
+    staff = make_organizer(is_staff=True, is_superuser=True)
+    sign_in_with_password(client, staff.email)
+    with_totp(staff)
+
+    # when it follows an admin sign-in link whose `next` leads to another site
+    response = client.get("/en/admin/login/", {"next": next_url})
+
+    # then it must confirm with the factor, and is then sent back to the admin
+    assert response["Location"] == "/en/accounts/2fa/reauthenticate/?next=%2Fen%2Fadmin%2F"
+
+
+def test_a_foreign_continue_link_kept_in_a_session_is_not_shown(client, make_organizer, with_totp):
+    # given a session that holds a continue link to another site (stored before it was checked)
+    # and an account that has just set up its factor
+    user = make_organizer()
+    sign_in_with_password(client, user.email)
+    with_totp(user)
+    session = client.session
+    session[AFTER_SETUP_SESSION_KEY] = "https://evil.example/"
+    session.save()
+
+    # when the account opens its second-factor page, which offers the way back
+    page = client.get("/en/accounts/2fa/")
+
+    # then the page offers no way there
+    assert page.status_code == 200
+    assert "Recovery codes" in page.content.decode()
+    assert "evil.example" not in page.content.decode()
