@@ -65,6 +65,14 @@ class AccountAdapter(DefaultAccountAdapter):
         self.send_mail(template_prefix, email, mail_context)
 
 
+# What allauth passes through MFAAdapter.encrypt and keeps in Authenticator.data: the TOTP
+# secret, the recovery-code seed, and recovery codes migrated from another MFA package. Registered
+# in apps.py so that rotate_field_keys moves them to a new key with the contacts.
+ENCRYPTED_MFA_DATA = crypto.EncryptedJSONKeys(
+    "mfa.Authenticator", "data", ("secret", "seed", "migrated_codes")
+)
+
+
 class MFAAdapter(DefaultMFAAdapter):
     def encrypt(self, text: str) -> str:
         # TOTP secrets and the recovery code seed are encrypted at rest like contacts are.
