@@ -99,6 +99,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "streetwave.core.middleware.ContentSecurityPolicyMiddleware",
+    "streetwave.core.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages and the map data are compressed (a campaign page of 90 KB travels as ~15 KB on a
     # slow link or through Tor); Django's GZip pads its output against BREACH. Below WhiteNoise,

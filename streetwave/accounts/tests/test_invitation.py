@@ -87,3 +87,18 @@ def test_another_signed_in_account_cannot_accept(invitation_url, make_user, logi
 
 def test_a_wrong_token_is_a_plain_404(client):
     assert client.get("/en/accounts/invitation/not-a-token/").status_code == 404
+
+
+def test_every_answer_of_an_invitation_link_is_kept_out_of_caches(invitation_url, make_user, login):
+    # given an invitation, whose page shows the invited address
+    _hub, path = invitation_url()
+
+    # when the link is opened, a form sent with a mistake, and the link opened by another account
+    opened = Client().get(path)
+    mistaken = Client().post(path, {"password1": PASSWORD, "password2": "something else"})
+    other = login(Client(), make_user("other@example.org")).get(path)
+
+    # then no answer may be kept by a cache or restored from the browser's history
+    for answer in (opened, mistaken, other):
+        assert "new.organizer@example.org" in answer.content.decode()
+        assert "no-store" in answer.get("Cache-Control", "")

@@ -143,3 +143,22 @@ def test_too_many_rsvps_from_one_address_keep_the_form_and_say_why(client, make_
     assert refused.status_code == 429
     assert "Too many requests" in html and 'value="Nasrin"' in html
     assert RSVP.objects.count() == 1
+
+
+def test_a_refused_rsvp_that_shows_the_typed_address_is_kept_out_of_caches(
+    client, make_action, settings
+):
+    # given an action whose RSVPs are limited to one per address and minute
+    settings.RSVP_RATE_LIMIT = 1
+    action = make_action()
+
+    # when a form with a mistake comes back, and then one over the limit
+    mistaken = post_rsvp(client, action, email="typed@example.org", consent="")
+    assert post_rsvp(client, action).status_code == 200
+    refused = post_rsvp(client, action, email="typed@example.org")
+
+    # then both pages show the typed address and no cache or history may keep them
+    assert (mistaken.status_code, refused.status_code) == (400, 429)
+    for answer in (mistaken, refused):
+        assert 'value="typed@example.org"' in answer.content.decode()
+        assert "no-store" in answer.get("Cache-Control", "")

@@ -52,10 +52,9 @@ def rsvp(request, public_id):
     except DomainError as error:
         form.add_error(error.field, error.message)
         return _detail(request, action, form, status=error.status_code)
-    response = render(request, "actions/rsvp_done.html", {"receipt": receipt, "action": action})
-    # The page may carry a manage link: keep it out of every cache and history restore.
-    response["Cache-Control"] = "no-store"
-    return response
+    # The page may carry a manage link: as the answer to a form, core.middleware.NoStoreMiddleware
+    # keeps it out of every cache and history restore.
+    return render(request, "actions/rsvp_done.html", {"receipt": receipt, "action": action})
 
 
 def manage(request, token):
@@ -71,7 +70,7 @@ def manage(request, token):
             if form.is_valid():
                 services.update_rsvp(rsvp, **form.cleaned_data)
                 done = "updated"
-    response = render(
+    return render(
         request,
         "actions/manage.html",
         {
@@ -83,8 +82,6 @@ def manage(request, token):
         },
         status=400 if form.errors else 200,
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def calendar(request, public_id):

@@ -190,3 +190,21 @@ def test_one_address_cannot_flood_inboxes_with_proposals(client, leipzig, settin
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert "Too many requests" in answers[2].content.decode()
     assert Hub.objects.count() == 2
+
+
+def test_a_refused_proposal_that_shows_the_typed_address_is_kept_out_of_caches(
+    client, leipzig, settings
+):
+    # given a limit of one proposal a minute per address
+    settings.HUB_PROPOSAL_RATE_LIMIT = 1
+
+    # when a proposal with a mistake comes back, and then one over the limit
+    mistaken = client.post("/en/hubs/start/", {**FORM, "city_name": "Atlantis"})
+    assert client.post("/en/hubs/start/", FORM).status_code == 200
+    refused = client.post("/en/hubs/start/", FORM)
+
+    # then both pages show the typed address and no cache or history may keep them
+    assert (mistaken.status_code, refused.status_code) == (400, 429)
+    for answer in (mistaken, refused):
+        assert "Applicant@Example.org" in answer.content.decode()
+        assert "no-store" in answer.get("Cache-Control", "")

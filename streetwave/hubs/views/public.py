@@ -67,16 +67,11 @@ def verify(request, token):
         try:
             hub = services.verify_hub_application(application)
         except DomainError as error:
-            response = render(
+            return render(
                 request,
                 "hubs/verify.html",
                 {"hub": application.hub, "error": error},
                 status=error.status_code,
             )
-        else:
-            response = render(request, "hubs/verified.html", {"hub": hub})
-    else:
-        response = render(request, "hubs/verify.html", {"hub": application.hub})
-    # The page is reached by a secret link: keep it out of caches and history restores.
-    response["Cache-Control"] = "no-store"
-    return response
+        return render(request, "hubs/verified.html", {"hub": hub})
+    return render(request, "hubs/verify.html", {"hub": application.hub})
