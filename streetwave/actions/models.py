@@ -202,8 +202,14 @@ class Action(BaseModel):
         return self.status == self.Status.PUBLISHED and timezone.now() < self.ends_at
 
     @property
-    def is_full(self) -> bool:
-        return self.capacity is not None and self.going_count >= self.capacity
+    def public_is_full(self) -> bool:
+        """Full, as the public may see it: never for a capacity under the threshold, which would
+        tell exactly how many are going where the public count says nothing."""
+        return (
+            self.capacity is not None
+            and self.capacity >= PUBLIC_COUNT_THRESHOLD
+            and self.going_count >= self.capacity
+        )
 
     @property
     def public_going(self) -> int | None:
@@ -261,14 +267,15 @@ class RSVP(BaseModel):
         ordering = ["created_at", "id"]
         verbose_name = _("RSVP")
         verbose_name_plural = _("RSVPs")
-        indexes = [models.Index(fields=["action", "status", "created_at"], name="rsvp_queue_idx")]
-        constraints = [
-            # One live RSVP per contact per action; anonymous RSVPs (no contact) are not limited.
-            models.UniqueConstraint(
+        indexes = [
+            models.Index(fields=["action", "status", "created_at"], name="rsvp_queue_idx"),
+            # An address may hold several RSVPs to one action (see services.rsvps.create_rsvp);
+            # its RSVPs are found by this index to unsubscribe, export or erase them.
+            models.Index(
                 fields=["action", "contact_index"],
-                condition=Q(status__in=["going", "waitlisted"]) & ~Q(contact_index=""),
-                name="rsvp_one_live_per_contact",
-            )
+                condition=~Q(contact_index=""),
+                name="rsvp_contact_idx",
+            ),
         ]
 
     def __str__(self):

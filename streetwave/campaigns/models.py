@@ -2,8 +2,6 @@
 language or the campaign's first one. Its RSVP counters are sharded so that thousands of RSVPs a
 minute never queue on one row."""
 
-import random
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Sum
@@ -110,12 +108,18 @@ class CampaignCounter(models.Model):
         return f"{self.campaign_id}#{self.shard}"
 
     @classmethod
-    def bump(cls, campaign_id: int, **deltas: int) -> None:
-        """Add deltas (going=1, waitlisted=-1, ...) to a random shard, atomically."""
+    def bump(cls, campaign_id: int, *, shard_key: int, **deltas: int) -> None:
+        """Add deltas (going=1, waitlisted=-1, ...) to one shard, atomically.
+
+        The shard follows `shard_key` (the action's id), so every bump of one transaction lands
+        on the same row: two transactions on different actions then never hold two shards in
+        opposite orders, which deadlocked concurrent cancels that promote from a waitlist. RSVPs
+        to one action already queue on the action's row, so they lose nothing by sharing a shard.
+        """
         changes = {name: F(name) + delta for name, delta in deltas.items() if delta}
         if not changes:
             return
-        shard = random.randrange(COUNTER_SHARDS)
+        shard = shard_key % COUNTER_SHARDS
         if not cls.objects.filter(campaign_id=campaign_id, shard=shard).update(**changes):
             cls.objects.get_or_create(campaign_id=campaign_id, shard=shard)
             cls.objects.filter(campaign_id=campaign_id, shard=shard).update(**changes)

@@ -2,15 +2,16 @@
 
 The RSVP path is one short transaction: a conditional atomic increment claims a seat (so
 capacity is never oversold under concurrency, without locking the action for longer than the
-transaction), one insert, one counter shard increment, one audit row. Answers never reveal
-whether a contact had already RSVPed.
+transaction), one insert, one counter shard increment, one audit row. Neither the answer nor
+anything else anyone can see reveals whether a contact had already RSVPed.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,9 @@ from streetwave.core.mail import absolute_url
 from ..models import RSVP, Action
 
 CONSENT_VERSION = "2026-11"
+# The same address for the same action again within this many seconds is the same request sent
+# again (a double click, a resend), not a second RSVP.
+REPLAY_SECONDS = 10
 
 
 class RSVPClosed(DomainError):
@@ -49,7 +53,7 @@ class RSVPReceipt:
 
 
 def _claim_seat(action_id: int) -> bool:
-    """Atomically take one seat if one is free; False means the RSVP goes on the waitlist."""
+    """Atomically take one seat if one is free."""
     return bool(
         Action.objects.filter(pk=action_id)
         .filter(Q(capacity__isnull=True) | Q(going_count__lt=F("capacity")))
@@ -57,14 +61,30 @@ def _claim_seat(action_id: int) -> bool:
     )
 
 
-def _bump(action: Action, **deltas: int) -> None:
-    fields = {
-        f"{name}_count": F(f"{name}_count") + delta for name, delta in deltas.items() if delta
+def _seat_or_waitlist(action_id: int) -> RSVP.Status:
+    """GOING with a seat taken, or WAITLISTED. A claim that fails locks nothing, so a cancel
+    committing before this RSVP is inserted would promote nobody and leave it waiting beside a
+    free seat. Before joining the waitlist the action's row is locked and the claim tried again:
+    a cancel either committed before (its seat is claimed now) or waits for this transaction
+    and finds this RSVP on the waitlist. Only full actions pay for the lock."""
+    if _claim_seat(action_id):
+        return RSVP.Status.GOING
+    lock(Action.objects.filter(pk=action_id)).values_list("pk").get()
+    return RSVP.Status.GOING if _claim_seat(action_id) else RSVP.Status.WAITLISTED
+
+
+def _bump(action: Action, *, seat_claimed: bool = False, **deltas: int) -> None:
+    """Add deltas (going=1, waitlisted=-1, ...) to the action's counters and its campaign's.
+    With `seat_claimed`, the seat claim has added the going one to the action already."""
+    on_action = {
+        f"{name}_count": F(f"{name}_count") + delta
+        for name, delta in deltas.items()
+        if delta and not (seat_claimed and name == "going")
     }
-    if fields:
-        Action.objects.filter(pk=action.pk).update(**fields)
+    if on_action:
+        Action.objects.filter(pk=action.pk).update(**on_action)
     if action.campaign_id:
-        CampaignCounter.bump(action.campaign_id, **deltas)
+        CampaignCounter.bump(action.campaign_id, shard_key=action.pk, **deltas)
 
 
 def create_rsvp(
@@ -79,44 +99,33 @@ def create_rsvp(
 ) -> RSVPReceipt:
     """RSVP to `action`. `campaign_news`: the supporter asks for the campaign's news at their
     address (it needs an address and a campaign). It takes effect only when they confirm by the
-    link in their confirmation mail, so that nobody can sign up someone else's address."""
+    link in their confirmation mail, so that nobody can sign up someone else's address.
+
+    An address that RSVPed before gets a new RSVP like anyone else: it takes a seat or a place
+    on the waitlist exactly as a new one would, so neither the answer nor the action's fullness
+    tells anyone whether that address had RSVPed. Only the same address for the same action
+    within REPLAY_SECONDS is taken for the same request sent again (a double click, a resend):
+    it makes nothing new and gets the same answer."""
     if not consent:
         raise ConsentMissing(field="consent")
     if not action.is_open_for_rsvp:
         raise RSVPClosed()
     index = blind_index(email) if email else ""
     news = bool(campaign_news and index and action.campaign_id)
+    replay = f"rsvp:replay:{action.pk}:{index}" if index else ""
+    if replay and not cache.add(replay, 1, REPLAY_SECONDS):
+        return RSVPReceipt(action=action, token=None, emailed=True)
     try:
         return _create_rsvp(action, pseudonym, email, index, language, news, actor)
-    except IntegrityError:
-        # A concurrent request with the same contact won the race; it holds the live RSVP.
-        if not index:
-            raise
-        return _create_rsvp(action, pseudonym, email, index, language, news, actor)
-
-
-def _send_confirmation(rsvp_id: int, news: bool) -> None:
-    queue_message(
-        "rsvp.confirmation", [recipient("rsvp", rsvp_id)], data={"news": True} if news else None
-    )
+    except BaseException:
+        if replay:
+            cache.delete(replay)
+        raise
 
 
 def _create_rsvp(action, pseudonym, email, index, language, news, actor) -> RSVPReceipt:
     with transaction.atomic():
-        existing = (
-            RSVP.objects.filter(action=action, contact_index=index, status__in=RSVP.LIVE)
-            .values_list("pk", flat=True)
-            .first()
-            if index
-            else None
-        )
-        if existing is not None:
-            # The owner of the address gets a fresh manage link; the answer looks the same.
-            record("rsvp.repeated", actor=actor, target=action, hub=action.hub)
-            _send_confirmation(existing, news)
-            return RSVPReceipt(action=action, token=None, emailed=True)
-
-        status = RSVP.Status.GOING if _claim_seat(action.pk) else RSVP.Status.WAITLISTED
+        status = _seat_or_waitlist(action.pk)
         token = new_token()
         rsvp = RSVP.objects.create(
             action=action,
@@ -128,14 +137,14 @@ def _create_rsvp(action, pseudonym, email, index, language, news, actor) -> RSVP
             status=status,
             manage_token_hash=hash_token(token),
         )
-        if status == RSVP.Status.GOING:
-            if action.campaign_id:
-                CampaignCounter.bump(action.campaign_id, going=1)
-        else:
-            _bump(action, waitlisted=1)
+        _bump(action, seat_claimed=True, **{status.value: 1})
         record("rsvp.created", actor=actor, target=action, hub=action.hub, data={"status": status})
         if email:
-            _send_confirmation(rsvp.pk, news)
+            queue_message(
+                "rsvp.confirmation",
+                [recipient("rsvp", rsvp.pk)],
+                data={"news": True} if news else None,
+            )
             return RSVPReceipt(action=action, token=None, emailed=True)
     return RSVPReceipt(action=action, token=token, emailed=False)
 
@@ -180,8 +189,12 @@ def cancel_rsvp(rsvp: RSVP, *, actor=None) -> RSVP:
 
 
 def promote_waitlisted(action: Action) -> list[int]:
-    """Move the longest-waiting RSVPs onto free seats; returns the promoted RSVP ids."""
-    promoted = []
+    """Move the longest-waiting RSVPs onto free seats; returns the promoted RSVP ids. Nobody
+    moves up for an action that no longer takes RSVPs (cancelled, or over): a "a place is free
+    for you" would send them to nothing."""
+    promoted: list[int] = []
+    if not action.is_open_for_rsvp:
+        return promoted
     while True:
         candidates = RSVP.objects.filter(action=action, status=RSVP.Status.WAITLISTED)
         if connection.features.has_select_for_update_skip_locked:
@@ -190,9 +203,7 @@ def promote_waitlisted(action: Action) -> list[int]:
         if candidate is None or not _claim_seat(action.pk):
             break
         RSVP.objects.filter(pk=candidate.pk).update(status=RSVP.Status.GOING)
-        Action.objects.filter(pk=action.pk).update(waitlisted_count=F("waitlisted_count") - 1)
-        if action.campaign_id:
-            CampaignCounter.bump(action.campaign_id, going=1, waitlisted=-1)
+        _bump(action, seat_claimed=True, going=1, waitlisted=-1)
         record("rsvp.promoted", target=action, hub=action.hub)
         queue_message("rsvp.promoted", [recipient("rsvp", candidate.pk)])
         promoted.append(candidate.pk)

@@ -1,7 +1,9 @@
+import datetime as dt
 import threading
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection, connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,7 @@ from streetwave.actions import services
 from streetwave.actions.models import RSVP, Action
 from streetwave.campaigns.models import CampaignCounter
 from streetwave.core.errors import DomainError
+from streetwave.core.ids import hash_token
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +46,7 @@ def test_an_rsvp_with_email_sends_the_manage_link_in_the_chosen_language(make_ac
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_same_email_twice_makes_one_rsvp_and_the_same_answer(make_action):
+def test_the_same_email_sent_again_at_once_makes_one_rsvp_and_the_same_answer(make_action):
     action = make_action()
     first = rsvp(action, email="omid@example.org", pseudonym="Omid")
     second = rsvp(action, email=" OMID@example.org ", pseudonym="Someone else")
@@ -52,8 +55,60 @@ def test_the_same_email_twice_makes_one_rsvp_and_the_same_answer(make_action):
     assert RSVP.objects.get().pseudonym == "Omid"
     action.refresh_from_db()
     assert action.going_count == 1
-    # The owner of the address gets a fresh link each time; only the newest one works.
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_whether_an_address_had_rsvped_shows_nowhere(make_action, client):
+    """The oracle: fill an action with your own RSVPs, free one seat, RSVP the target's address,
+    then look whether the action is full, or whether your next RSVP still gets a seat."""
+
+    def probe(target_rsvped_before):
+        # given a full action of ten, with or without the target among those going
+        action = make_action(capacity=10)
+        if target_rsvped_before:
+            rsvp(action, email="target@example.org")
+            cache.clear()  # a day passes
+        mine = [rsvp(action, pseudonym="mine") for _ in range(10 - RSVP.objects.count())]
+        services.cancel_rsvp(RSVP.objects.get(manage_token_hash=hash_token(mine[0].token)))
+        # when the prober RSVPs the target's address, then once more for themselves
+        answer = rsvp(action, email="target@example.org")
+        full = client.get(f"/api/v1/actions/{action.public_id}").json()["is_full"]
+        next_one = rsvp(action, pseudonym="next")
+        next_status = RSVP.objects.get(manage_token_hash=hash_token(next_one.token)).status
+        RSVP.objects.all().delete()
+        return answer.token, answer.emailed, full, next_status
+
+    # then both leave the same trace
+    assert probe(False) == probe(True) == (None, True, True, "waitlisted")
+
+
+@pytest.mark.parametrize("ending", ["called off", "over"])
+@pytest.mark.django_db(transaction=True)
+def test_nobody_is_told_a_place_is_free_at_an_action_that_will_not_happen(
+    make_action, make_member, ending
+):
+    # given a full action with one person waiting
+    action = make_action(capacity=1)
+    rsvp(action, email="going@example.org")
+    rsvp(action, email="waiting@example.org")
+    going = RSVP.objects.get(status=RSVP.Status.GOING)
+    # and the action called off, or over
+    if ending == "called off":
+        services.cancel_action(action, actor=make_member(action.hub))
+    else:
+        Action.objects.filter(pk=action.pk).update(
+            starts_at=action.starts_at - dt.timedelta(days=3),
+            ends_at=action.ends_at - dt.timedelta(days=3),
+        )
+    mail.outbox.clear()
+
+    # when the person going cancels
+    services.cancel_rsvp(going)
+
+    # then the one waiting stays where they were, and gets no "a place is free for you"
+    assert RSVP.objects.get(status=RSVP.Status.WAITLISTED)
+    assert mail.outbox == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -203,8 +258,6 @@ def test_concurrent_rsvps_never_oversell(make_action):
 
 
 def test_personal_fields_are_erased_after_the_retention_period(make_action):
-    import datetime as dt
-
     from django.utils import timezone
 
     action = make_action(starts_in=dt.timedelta(hours=1))

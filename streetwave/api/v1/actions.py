@@ -73,7 +73,10 @@ class ActionSummary(Schema):
     hub: HubRef
     campaign: str | None = Field(description="Slug of the campaign the action answers.")
     capacity: int | None
-    is_full: bool
+    is_full: bool = Field(
+        description="Whether every place is taken (new RSVPs join the waitlist); always false "
+        "for a capacity under the public threshold (10), which would tell how many are going."
+    )
     going: int | None = Field(
         description="How many are going, rounded down; null below the public threshold (10)."
     )
@@ -102,6 +105,10 @@ class ActionSummary(Schema):
     @staticmethod
     def resolve_going(action: Action) -> int | None:
         return action.public_going
+
+    @staticmethod
+    def resolve_is_full(action: Action) -> bool:
+        return action.public_is_full
 
 
 class ActionListItem(ActionSummary):

@@ -79,9 +79,18 @@ def test_going_is_hidden_under_the_threshold_and_rounded_above(
 
 
 def test_a_full_action_says_so(client, hub, make_action):
-    action = make_action(hub, capacity=3, going_count=3)
+    action = make_action(hub, capacity=12, going_count=12)
 
     assert client.get(f"/api/v1/actions/{action.public_id}").json()["is_full"] is True
+
+
+def test_a_small_full_action_does_not_tell_how_many_are_going(client, hub, make_action):
+    # given three places, all taken: "full" would say exactly three are going (under 10)
+    action = make_action(hub, capacity=3, going_count=3)
+
+    body = client.get(f"/api/v1/actions/{action.public_id}").json()
+
+    assert (body["is_full"], body["going"]) == (False, None)
 
 
 def test_a_draft_action_is_as_missing_as_an_unknown_one(client, hub, make_action):
