@@ -1,5 +1,6 @@
 import datetime as dt
 import uuid
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -336,3 +337,21 @@ def test_campaign_news_for_an_action_outside_a_campaign_is_ignored(
 
     assert response.status_code == 201
     assert "/news/confirm/" not in confirmation_bodies(mail.outbox)[WITH_EMAIL["email"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_rsvp_is_answered_and_kept_while_the_broker_is_down(client, action):
+    from kombu.exceptions import OperationalError
+
+    from streetwave.broadcasts.models import Delivery
+    from streetwave.broadcasts.tasks import send_deliveries
+
+    # given a broker that takes no task (mocked: it is the network)
+    with mock.patch.object(send_deliveries, "apply_async", side_effect=OperationalError("down")):
+        # when someone RSVPs with an email
+        response = rsvp(client, action, WITH_EMAIL)
+
+    # then they are told it is received, and the mail waits in the outbox for the sweep
+    assert response.status_code == 201
+    assert RSVP.objects.get().pseudonym == "Sara"
+    assert Delivery.objects.get().status == Delivery.Status.QUEUED
