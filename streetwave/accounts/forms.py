@@ -4,6 +4,8 @@ from django.contrib.auth import password_validation
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.core.forms import LineField
+
 from .models import User
 
 
@@ -11,7 +13,7 @@ class InvitationSignupForm(forms.Form):
     """A new organizer's account. The email address is the invitation's: the link reached that
     mailbox, which is what verifying the address would prove."""
 
-    display_name = forms.CharField(
+    display_name = LineField(
         label=_("Display name"),
         max_length=80,
         required=False,

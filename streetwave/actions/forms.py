@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from persiantools.digits import ar_to_fa, fa_to_en
 
 from streetwave.campaigns.models import Campaign
+from streetwave.core.forms import LineField
 
 from .models import DEFAULT_REMINDER_LEAD, LEAD_CHOICES, RSVP, Action
 from .schedule import LocalTimeError, to_utc
@@ -26,7 +27,7 @@ def _news_label(action: Action) -> str:
 
 
 class RSVPForm(forms.Form):
-    pseudonym = forms.CharField(
+    pseudonym = LineField(
         label=_("Name or pseudonym (optional)"),
         max_length=60,
         required=False,
@@ -75,6 +76,7 @@ class ManageRSVPForm(forms.ModelForm):
     class Meta:
         model = RSVP
         fields = ["pseudonym", "language"]
+        field_classes = {"pseudonym": LineField}
 
 
 def _western_digits(value):
@@ -133,7 +135,7 @@ class ActionForm(forms.Form):
     """An action as its organizers enter it: times are wall-clock times in the hub's city, and
     become UTC in `clean`; a time that the city's clocks skip or repeat is refused."""
 
-    title = forms.CharField(label=_("Title"), max_length=160)
+    title = LineField(label=_("Title"), max_length=160)
     kind = forms.ChoiceField(label=_("Kind"), choices=Action.Kind.choices)
     campaign = CampaignChoiceField(
         label=_("Campaign"),
@@ -163,7 +165,7 @@ class ActionForm(forms.Form):
     end_time = LocalizedTimeField(
         label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    place = forms.CharField(
+    place = LineField(
         label=_("Public place"),
         max_length=200,
         help_text=_("Shown to everyone, e.g. Place Schuman."),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from streetwave.actions.forms import LocalizedDateField, LocalizedTimeField
 from streetwave.actions.schedule import LocalTimeError, to_utc
 from streetwave.campaigns.models import Campaign
+from streetwave.core.forms import LineField
 
 from .models import Broadcast
 from .services import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
@@ -66,7 +67,7 @@ class BroadcastForm(forms.Form):
         self.fields["zone"].choices = _zone_choices()  # type: ignore[attr-defined]
         self.languages = languages_of(campaign)
         for code, name in self.languages:
-            self.fields[f"subject_{code}"] = forms.CharField(
+            self.fields[f"subject_{code}"] = LineField(
                 label=_("Subject in %(language)s") % {"language": name},
                 max_length=SUBJECT_MAX_LENGTH,
                 required=False,

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.core.forms import LineField
 from streetwave.core.i18n import localize_digits
 from streetwave.places.models import City
 from streetwave.places.search import find_cities
@@ -28,12 +29,12 @@ class StartHubForm(forms.Form):
     """The public form that proposes a hub. The city is typed by name in any script; when the
     name fits several cities, the form comes back with them to choose from (no JavaScript)."""
 
-    name = forms.CharField(
+    name = LineField(
         label=_("Name of the hub"),
         max_length=120,
         help_text=_("e.g. Streets for Freedom Leipzig. It will be public once the hub is active."),
     )
-    city_name = forms.CharField(
+    city_name = LineField(
         label=_("City"),
         max_length=100,
         help_text=_("Type the name in any script, e.g. Hamburg or هامبورگ."),

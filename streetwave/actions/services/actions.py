@@ -123,6 +123,14 @@ def _check_point(details: ActionDetails, hub: Hub) -> None:
         )
 
 
+def _check_links(details: ActionDetails) -> None:
+    """What organizers type here reaches every supporter (the page, each mail, the calendar
+    file): links only to the site and the campaign's allowed hosts, as in any message. A title
+    changed to carry a phishing link would otherwise go to everyone going, from one person."""
+    for field in ("title", "place", "description", "meeting_point"):
+        check_links(getattr(details, field), details.campaign, field=field)
+
+
 def _check_campaign_is_live(campaign: Campaign | None) -> None:
     if campaign is not None and campaign.status != Campaign.Status.LIVE:
         raise CampaignNotLive(field="campaign")
@@ -140,8 +148,7 @@ def create_action(hub: Hub, details: ActionDetails, *, actor) -> Action:
         campaign=details.campaign,
     )
     _check_point(details, hub)
-    # The meeting point is mailed to everyone going: no links elsewhere, as in any message.
-    check_links(details.meeting_point, details.campaign, field="meeting_point")
+    _check_links(details)
     with transaction.atomic():
         action = Action.objects.create(
             hub=hub,
@@ -177,7 +184,7 @@ def update_action(action: Action, details: ActionDetails, *, actor) -> ActionCha
     if not can(actor, "can_edit_action", action):
         raise NotAllowed()
     _check_point(details, action.hub)
-    check_links(details.meeting_point, details.campaign, field="meeting_point")
+    _check_links(details)
     with transaction.atomic():
         current = (
             lock(Action.objects.filter(pk=action.pk))

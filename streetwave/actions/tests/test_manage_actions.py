@@ -359,6 +359,53 @@ def test_editing_a_draft_keeps_seconds_free_times_and_changes_nothing_else(
     assert (action.starts_at, action.ends_at) == before
 
 
+def edit_data(client, action, **changes):
+    form = client.get(f"/en/manage/actions/{action.public_id}/edit/").context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    for name in ("start_date", "end_date"):
+        data[name] = data[name].isoformat() if data[name] else ""
+    for name in ("start_time", "end_time"):
+        data[name] = data[name].strftime("%H:%M")
+    data.pop("campaign", None)  # disabled once published
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize("field", ["title", "place", "description"])
+def test_a_published_action_cannot_be_changed_to_carry_a_link_elsewhere(
+    client, login, team, make_action, field
+):
+    # given a published action with people going
+    action = make_action(hub=team.hub)
+    login(client, team.organizer)
+
+    # when one organizer slips a phishing link into what every supporter's mail shows
+    response = client.post(
+        f"/en/manage/actions/{action.public_id}/edit/",
+        edit_data(client, action, **{field: "Confirm your RSVP at rsvp-check.example.net/x"}),
+    )
+
+    # then the change is refused on that field, in words, and nothing changes
+    assert response.status_code == 400
+    assert "rsvp-check.example.net/x" in " ".join(response.context["form"].errors[field])
+    action.refresh_from_db()
+    assert "example.net" not in getattr(action, field)
+
+
+@pytest.mark.parametrize(
+    "text", ["Vigil\r\nBcc: everyone@example.org", "Vigil\x07 here", "Vigil\u2028here"]
+)
+def test_a_title_or_place_on_more_than_one_line_is_refused(client, login, team, text):
+    login(client, team.organizer)
+
+    response = create(client, team.hub, language="fa", title=text, place=text)
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"title", "place"}
+    assert "نویسه" in errors["title"][0]
+    assert not Action.objects.exists()
+
+
 @pytest.fixture
 def details():
     def make(action, **changes):

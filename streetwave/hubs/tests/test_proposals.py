@@ -208,3 +208,11 @@ def test_a_refused_proposal_that_shows_the_typed_address_is_kept_out_of_caches(
     for answer in (mistaken, refused):
         assert "Applicant@Example.org" in answer.content.decode()
         assert "no-store" in answer.get("Cache-Control", "")
+
+
+def test_a_hub_name_on_more_than_one_line_is_refused(client, leipzig):
+    response = client.post("/en/hubs/start/", {**FORM, "name": "Leipzig\r\nBcc: all@example.org"})
+
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"name"}
+    assert not Hub.objects.exists()

@@ -355,3 +355,11 @@ def test_an_rsvp_is_answered_and_kept_while_the_broker_is_down(client, action):
     assert response.status_code == 201
     assert RSVP.objects.get().pseudonym == "Sara"
     assert Delivery.objects.get().status == Delivery.Status.QUEUED
+
+
+def test_a_pseudonym_on_more_than_one_line_is_refused(client, action):
+    response = rsvp(client, action, {**WITH_EMAIL, "pseudonym": "Sara\r\nBcc: x@example.org"})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"pseudonym"}
+    assert not RSVP.objects.exists()
