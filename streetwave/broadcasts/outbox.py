@@ -3,11 +3,13 @@ deliveries from workers after commit, and recover from anything in between.
 
 Sending one delivery moves it queued → sending (claimed by one task run, with a time) → sent,
 skipped, failed, or back to queued for a later attempt. The claim is a conditional update, so
-two task runs for the same deliveries never both send one; a worker killed while sending
-leaves its claims in "sending", and the sweeper puts them back in the queue after the lease.
-A mail already handed to the server when the worker died is therefore sent once more, with the
-same Message-ID; that is the only way a duplicate can happen, and only for deliveries that were
-in flight.
+two task runs for the same deliveries never both send one. Just before each mail leaves, the
+run checks that it still holds the delivery and renews its lease; just after, it records the
+outcome. The sweeper puts deliveries still "sending" after the lease back in the queue: those
+of a worker that died, and the mails not yet started of a batch slower than the lease, which
+the slow run then leaves alone. A mail is therefore sent twice only when its own hand-over was
+cut short after the server took it (the worker died before recording it) or outlasted the
+lease; the copy carries the same Message-ID.
 
 Apps say how each kind of message renders with `@renderer("<kind>")`: a function taking the
 message and a batch of its deliveries and returning an Envelope per delivery id (a delivery
@@ -21,7 +23,7 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from streetwave.core.enqueue import enqueue_on_commit
@@ -116,13 +118,91 @@ def _claim(delivery_ids: list[int], now: dt.datetime) -> list[Delivery]:
     return list(claimed.select_related("message").order_by("pk"))
 
 
-def _render(deliveries: list[Delivery]) -> tuple[dict[int, Envelope], dict[int, str]]:
-    """Envelopes by delivery id, and the errors of deliveries whose rendering failed."""
+def _still_ours(delivery: Delivery) -> bool:
+    """Whether this run still holds `delivery`, renewing its lease from now if so. Asked just
+    before each mail leaves: in a batch slower than the lease, the sweeper hands the mails not
+    yet started to another run, and this one must leave them alone."""
+    return bool(
+        Delivery.objects.filter(
+            pk=delivery.pk, status=Delivery.Status.SENDING, claim=delivery.claim
+        ).update(claimed_at=timezone.now())
+    )
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+class _Run:
+    """One run of send_deliveries: records each outcome as soon as it is known, and schedules
+    the next attempts at the end."""
+
+    def __init__(self, claim: str):
+        self.claim = claim
+        self.now = timezone.now()
+        self.counts = {"sent": 0, "skipped": 0, "failed": 0, "retry": 0}
+        self.later: dict[dt.timedelta, list[int]] = defaultdict(list)
+
+    def _ours(self, deliveries: list[Delivery]) -> QuerySet[Delivery]:
+        return Delivery.objects.filter(
+            pk__in=[d.pk for d in deliveries], status=Delivery.Status.SENDING, claim=self.claim
+        )
+
+    def sent(self, delivery: Delivery) -> None:
+        # Recorded even if the sweeper took the delivery back meanwhile (this one mail outlasted
+        # the lease): that keeps it from being sent again.
+        Delivery.objects.filter(pk=delivery.pk).exclude(status=Delivery.Status.SENT).update(
+            status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
+        self.counts["sent"] += 1
+
+    def skipped(self, deliveries: list[Delivery]) -> None:
+        if deliveries:
+            self.counts["skipped"] += self._ours(deliveries).update(status=Delivery.Status.SKIPPED)
+
+    def failed(self, deliveries: list[Delivery], error: str) -> int:
+        if not deliveries:
+            return 0
+        count = self._ours(deliveries).update(status=Delivery.Status.FAILED, last_error=error[:120])
+        self.counts["failed"] += count
+        return count
+
+    def retry(self, deliveries: list[Delivery], error: str) -> None:
+        """The delivery's own temporary failure: another attempt after a backoff, unless it has
+        had its last."""
+        given_up = [d for d in deliveries if self._too_late(d)]
+        self.failed(given_up, error)
+        by_attempts: dict[int, list[Delivery]] = defaultdict(list)
+        for delivery in deliveries:
+            if delivery not in given_up:
+                by_attempts[delivery.attempts].append(delivery)
+        for attempts, batch in by_attempts.items():
+            self._queue(batch, _backoff(attempts), error)
+
+    def _queue(self, deliveries: list[Delivery], wait: dt.timedelta, error: str) -> None:
+        self.counts["retry"] += self._ours(deliveries).update(
+            status=Delivery.Status.QUEUED,
+            next_attempt_at=timezone.now() + wait,
+            last_error=error[:120],
+        )
+        self.later[wait] += [d.pk for d in deliveries]
+
+    def _too_late(self, delivery: Delivery) -> bool:
+        return delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+
+    def finish(self) -> dict[str, int]:
+        for wait, ids in self.later.items():
+            schedule_sending(ids, countdown=wait.total_seconds())
+        return self.counts
+
+
+def _render(deliveries: list[Delivery], run: _Run) -> dict[int, Envelope]:
+    """Envelopes by delivery id. Deliveries whose message failed to render wait for another
+    attempt, recorded here."""
     by_message: dict[int, list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
         by_message[delivery.message_id].append(delivery)
     envelopes: dict[int, Envelope] = {}
-    errors: dict[int, str] = {}
     for batch in by_message.values():
         message = batch[0].message
         try:
@@ -130,88 +210,55 @@ def _render(deliveries: list[Delivery]) -> tuple[dict[int, Envelope], dict[int, 
         # One broken message must not stop the others in the batch.
         except Exception as exc:
             logger.exception("rendering failed: kind %s, message %s", message.kind, message.pk)
-            errors.update((delivery.pk, f"render: {type(exc).__name__}") for delivery in batch)
-    return envelopes, errors
-
-
-def _backoff(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+            run.retry(batch, f"render: {type(exc).__name__}")
+        else:
+            run.skipped([d for d in batch if d.pk not in envelopes])
+    return envelopes
 
 
 def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
-    """Send what is still queued among `delivery_ids`; returns counts by outcome."""
+    """Send what is still queued among `delivery_ids`; returns counts by outcome. Each outcome
+    is recorded as soon as it is known, so a worker that dies mid-batch leaves in "sending" only
+    the mail in flight and those not yet tried."""
     deliveries = _claim(delivery_ids, timezone.now())
     if not deliveries:
         return {}
-    envelopes, errors = _render(deliveries)
-    sent: list[int] = []
-    failed: dict[int, str] = {}
-    retry: dict[int, str] = dict(errors)
+    run = _Run(deliveries[0].claim)
+    envelopes = _render(deliveries, run)
     by_channel: dict[str, list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
         if delivery.pk in envelopes:
             by_channel[delivery.channel].append(delivery)
     for name, batch in by_channel.items():
-        channel = CHANNELS[name]
-        try:
-            with channel.session() as session:
-                for delivery in batch:
-                    try:
-                        channel.send(
-                            session,
-                            envelopes[delivery.pk],
-                            message_id=channel.message_id(delivery.public_id),
-                        )
-                    except PermanentFailure as exc:
-                        failed[delivery.pk] = str(exc)
-                    except TemporaryFailure as exc:
-                        retry[delivery.pk] = str(exc)
-                    # A mail that cannot even be built (a line break in a header) must not
-                    # leave the batch unrecorded: its mails already sent would go again.
-                    except Exception as exc:
-                        retry[delivery.pk] = type(exc).__name__
-                    else:
-                        sent.append(delivery.pk)
-        except TemporaryFailure as exc:
-            retry.update((d.pk, str(exc)) for d in batch if d.pk not in sent and d.pk not in failed)
-    skipped = [d.pk for d in deliveries if d.pk not in envelopes and d.pk not in errors]
-    _record(deliveries, sent=sent, skipped=skipped, failed=failed, retry=retry)
-    return {"sent": len(sent), "skipped": len(skipped), "failed": len(failed), "retry": len(retry)}
+        _send_batch(CHANNELS[name], batch, envelopes, run)
+    return run.finish()
 
 
-def _record(deliveries: list[Delivery], *, sent, skipped, failed, retry) -> None:
-    now = timezone.now()
-    claim = deliveries[0].claim
-    ours = Delivery.objects.filter(status=Delivery.Status.SENDING, claim=claim)
-    with transaction.atomic():
-        # Sent is recorded even if the sweeper took the delivery back meanwhile (a worker slower
-        # than the lease): that keeps it from being sent again.
-        Delivery.objects.filter(pk__in=sent).exclude(status=Delivery.Status.SENT).update(
-            status=Delivery.Status.SENT, sent_at=now, last_error=""
-        )
-        ours.filter(pk__in=skipped).update(status=Delivery.Status.SKIPPED)
-        attempts = {delivery.pk: delivery.attempts for delivery in deliveries}
-        # One update per outcome and error, not per delivery: when the server goes away, a
-        # whole batch comes back with the same error.
-        given_up: dict[str, list[int]] = defaultdict(list)
-        later: dict[tuple[dt.timedelta, str], list[int]] = defaultdict(list)
-        for pk, error in failed.items():
-            given_up[error[:120]].append(pk)
-        for pk, error in retry.items():
-            if attempts[pk] >= settings.OUTBOX_MAX_ATTEMPTS:
-                given_up[error[:120]].append(pk)
-            else:
-                later[(_backoff(attempts[pk]), error[:120])].append(pk)
-        for error, ids in given_up.items():
-            ours.filter(pk__in=ids).update(status=Delivery.Status.FAILED, last_error=error)
-        waits: dict[dt.timedelta, list[int]] = defaultdict(list)
-        for (wait, error), ids in later.items():
-            ours.filter(pk__in=ids).update(
-                status=Delivery.Status.QUEUED, next_attempt_at=now + wait, last_error=error
-            )
-            waits[wait] += ids
-        for wait, ids in waits.items():
-            schedule_sending(ids, countdown=wait.total_seconds())
+def _send_batch(channel, batch: list[Delivery], envelopes: dict[int, Envelope], run: _Run) -> None:
+    try:
+        with channel.session() as session:
+            for delivery in batch:
+                if not _still_ours(delivery):
+                    continue
+                try:
+                    channel.send(
+                        session,
+                        envelopes[delivery.pk],
+                        message_id=channel.message_id(delivery.public_id),
+                    )
+                except PermanentFailure as exc:
+                    run.failed([delivery], str(exc))
+                except TemporaryFailure as exc:
+                    run.retry([delivery], str(exc))
+                # A mail that cannot even be built (a line break in a header) must not stop the
+                # batch.
+                except Exception as exc:
+                    run.retry([delivery], type(exc).__name__)
+                else:
+                    run.sent(delivery)
+    # The session did not open: nothing was tried.
+    except TemporaryFailure as exc:
+        run.retry(batch, str(exc))
 
 
 # Bounded work per sweep: a larger backlog is taken over the following sweeps.
