@@ -230,10 +230,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # The outbox: deliveries are sent in batches of this many per task; one still "sending" after
 # the lease belonged to a worker that died and is queued again; after this many attempts a
-# delivery has failed for good.
+# delivery has failed for good, and so has one still unsent this many hours after it was
+# queued (the mail server's own failures use up no attempt: they wait for it this long).
 OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "50"))
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
+OUTBOX_MAX_AGE_HOURS = int(os.environ.get("OUTBOX_MAX_AGE_HOURS", "48"))
 # Finished messages and their deliveries (who got what) are deleted after this many days.
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 

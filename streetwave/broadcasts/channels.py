@@ -10,17 +10,28 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 
 from streetwave.core.mail import Mail
 
 
 class TemporaryFailure(Exception):
-    """Worth another attempt later: the server is busy or unreachable."""
+    """Worth another attempt later: the recipient's server is busy (a 4xx to the address)."""
 
 
 class PermanentFailure(Exception):
-    """Will never work: the address is refused."""
+    """Will never work for this delivery: the address is refused (a 5xx to the address), or the
+    mail cannot be built (a line break in a header)."""
+
+
+class ServerFailure(TemporaryFailure):
+    """The server took nothing, whoever the recipient: it is unreachable, or it refuses our
+    sender or our mail (a daily quota, an SPF or policy change). Not the delivery's fault: it
+    waits without using up an attempt, and operators must hear of it."""
+
+
+class ConnectionLost(ServerFailure):
+    """The connection died or stalled: nothing more can be sent over it."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ class EmailChannel:
         try:
             connection.open()
         except (OSError, smtplib.SMTPException) as exc:
-            raise TemporaryFailure(describe(exc)) from exc
+            raise ServerFailure(describe(exc)) from exc
         try:
             yield connection
         finally:
@@ -89,24 +100,28 @@ class EmailChannel:
             message.attach(name, content, mimetype)
         try:
             sent = message.send()
+        except BadHeaderError as exc:
+            raise PermanentFailure(describe(exc)) from exc
+        # Only an answer about the address is about this delivery: one mail, one recipient.
         except smtplib.SMTPRecipientsRefused as exc:
-            raise _classify(exc) from exc
-        except smtplib.SMTPResponseException as exc:
-            raise _classify(exc) from exc
-        except (OSError, smtplib.SMTPException) as exc:
-            raise TemporaryFailure(describe(exc)) from exc
+            code = _error_code(exc) or 0
+            failure = PermanentFailure if 500 <= code < 600 else TemporaryFailure
+            raise failure(describe(exc)) from exc
+        except smtplib.SMTPServerDisconnected as exc:
+            raise ConnectionLost(describe(exc)) from exc
+        # Our sender or the mail refused (SMTPSenderRefused, SMTPDataError), 5xx included: a
+        # quota or a policy of our provider, which would refuse every other mail just the same.
+        except smtplib.SMTPException as exc:
+            raise ServerFailure(describe(exc)) from exc
+        # A timeout or a reset (smtplib's errors are OSErrors too, hence last).
+        except OSError as exc:
+            raise ConnectionLost(describe(exc)) from exc
         if not sent:
             raise TemporaryFailure("not sent")
 
     def message_id(self, delivery_public_id: str) -> str:
         domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
         return f"<{delivery_public_id}@{domain}>"
-
-
-def _classify(exc: Exception) -> Exception:
-    code = _error_code(exc) or 0
-    failure = PermanentFailure if 500 <= code < 600 else TemporaryFailure
-    return failure(describe(exc))
 
 
 CHANNELS = {"email": EmailChannel()}

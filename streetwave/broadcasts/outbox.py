@@ -11,6 +11,13 @@ the slow run then leaves alone. A mail is therefore sent twice only when its own
 cut short after the server took it (the worker died before recording it) or outlasted the
 lease; the copy carries the same Message-ID.
 
+A refusal of the address fails the delivery; a busy recipient's server (4xx) means a later
+attempt, up to OUTBOX_MAX_ATTEMPTS. Failures of our own server (unreachable, refusing our
+sender or our mail: a quota, a policy) are nobody's address's fault: they use up no attempt,
+are logged as errors for the operators, and the deliveries wait for the server up to
+OUTBOX_MAX_AGE_HOURS. A mail that cannot be built or rendered fails at once, since every
+attempt would fail the same way.
+
 Apps say how each kind of message renders with `@renderer("<kind>")`: a function taking the
 message and a batch of its deliveries and returning an Envelope per delivery id (a delivery
 left out is skipped: its recipient no longer needs it).
@@ -18,18 +25,25 @@ left out is skipped: its recipient no longer needs it).
 
 import datetime as dt
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.ids import new_token
 
-from .channels import CHANNELS, Envelope, PermanentFailure, TemporaryFailure
+from .channels import (
+    CHANNELS,
+    ConnectionLost,
+    Envelope,
+    PermanentFailure,
+    ServerFailure,
+    TemporaryFailure,
+)
 from .models import Delivery, Message
 
 logger = logging.getLogger(__name__)
@@ -133,15 +147,22 @@ def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
+def _deferral(waited: dt.timedelta) -> dt.timedelta:
+    """How long deliveries wait after a failure of the server, which uses up no attempt: as
+    long again as they have waited already (so the waits double), from 30 s to an hour."""
+    return min(max(waited, dt.timedelta(seconds=30)), dt.timedelta(hours=1))
+
+
 class _Run:
-    """One run of send_deliveries: records each outcome as soon as it is known, and schedules
-    the next attempts at the end."""
+    """One run of send_deliveries: records each outcome as soon as it is known, and at the end
+    tells operators of the server's failures and schedules the next attempts."""
 
     def __init__(self, claim: str):
         self.claim = claim
         self.now = timezone.now()
         self.counts = {"sent": 0, "skipped": 0, "failed": 0, "retry": 0}
         self.later: dict[dt.timedelta, list[int]] = defaultdict(list)
+        self.server_failures: Counter[str] = Counter()
 
     def _ours(self, deliveries: list[Delivery]) -> QuerySet[Delivery]:
         return Delivery.objects.filter(
@@ -179,26 +200,55 @@ class _Run:
         for attempts, batch in by_attempts.items():
             self._queue(batch, _backoff(attempts), error)
 
-    def _queue(self, deliveries: list[Delivery], wait: dt.timedelta, error: str) -> None:
-        self.counts["retry"] += self._ours(deliveries).update(
+    def defer(self, deliveries: list[Delivery], error: str) -> None:
+        """The server's failure: another attempt later, without using one up."""
+        expired = [d for d in deliveries if self._too_old(d)]
+        waiting = [d for d in deliveries if d not in expired]
+        count = self.failed(expired, error)
+        if waiting:
+            oldest = min(d.created_at for d in waiting)
+            wait = _deferral(self.now - oldest)
+            count += self._queue(waiting, wait, error, attempts=F("attempts") - 1)
+        self.server_failures[error] += count
+
+    def _queue(self, deliveries: list[Delivery], wait: dt.timedelta, error: str, **extra) -> int:
+        count = self._ours(deliveries).update(
             status=Delivery.Status.QUEUED,
             next_attempt_at=timezone.now() + wait,
             last_error=error[:120],
+            **extra,
         )
+        self.counts["retry"] += count
         self.later[wait] += [d.pk for d in deliveries]
+        return count
+
+    def _too_old(self, delivery: Delivery) -> bool:
+        return self.now - delivery.created_at >= dt.timedelta(hours=settings.OUTBOX_MAX_AGE_HOURS)
 
     def _too_late(self, delivery: Delivery) -> bool:
-        return delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        return delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS or self._too_old(delivery)
 
     def finish(self) -> dict[str, int]:
+        for error, count in self.server_failures.items():
+            if not count:
+                continue
+            # No address: the server's own text (which can quote one) never gets this far.
+            logger.error(
+                "mail server failure (%s): %d deliveries of this batch not sent, tried again "
+                "later for up to %d hours after they were queued",
+                error,
+                count,
+                settings.OUTBOX_MAX_AGE_HOURS,
+            )
         for wait, ids in self.later.items():
             schedule_sending(ids, countdown=wait.total_seconds())
         return self.counts
 
 
 def _render(deliveries: list[Delivery], run: _Run) -> dict[int, Envelope]:
-    """Envelopes by delivery id. Deliveries whose message failed to render wait for another
-    attempt, recorded here."""
+    """Envelopes by delivery id. Deliveries whose message failed to render are recorded here:
+    the database or a file that went away is worth another attempt; anything else (a bug, a
+    line break in a header) would fail the same way at every attempt, so the delivery fails."""
     by_message: dict[int, list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
         by_message[delivery.message_id].append(delivery)
@@ -208,9 +258,12 @@ def _render(deliveries: list[Delivery], run: _Run) -> dict[int, Envelope]:
         try:
             envelopes.update(RENDERERS[message.kind](message, batch))
         # One broken message must not stop the others in the batch.
+        except (DatabaseError, OSError) as exc:
+            logger.warning("rendering failed: kind %s, message %s", message.kind, message.pk)
+            run.retry(batch, f"render: {type(exc).__name__}")
         except Exception as exc:
             logger.exception("rendering failed: kind %s, message %s", message.kind, message.pk)
-            run.retry(batch, f"render: {type(exc).__name__}")
+            run.failed(batch, f"render: {type(exc).__name__}")
         else:
             run.skipped([d for d in batch if d.pk not in envelopes])
     return envelopes
@@ -237,7 +290,7 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
 def _send_batch(channel, batch: list[Delivery], envelopes: dict[int, Envelope], run: _Run) -> None:
     try:
         with channel.session() as session:
-            for delivery in batch:
+            for position, delivery in enumerate(batch):
                 if not _still_ours(delivery):
                     continue
                 try:
@@ -246,19 +299,26 @@ def _send_batch(channel, batch: list[Delivery], envelopes: dict[int, Envelope], 
                         envelopes[delivery.pk],
                         message_id=channel.message_id(delivery.public_id),
                     )
+                except ConnectionLost as exc:
+                    run.defer(batch[position:], str(exc))
+                    return
+                except ServerFailure as exc:
+                    run.defer([delivery], str(exc))
                 except PermanentFailure as exc:
                     run.failed([delivery], str(exc))
                 except TemporaryFailure as exc:
                     run.retry([delivery], str(exc))
-                # A mail that cannot even be built (a line break in a header) must not stop the
-                # batch.
+                # A mail that cannot even be built (an invalid address) fails the same way at
+                # every attempt; it must not stop the batch. Its text can quote the address.
                 except Exception as exc:
-                    run.retry([delivery], type(exc).__name__)
+                    error = type(exc).__name__
+                    logger.warning("mail not built: delivery %s, %s", delivery.public_id, error)
+                    run.failed([delivery], error)
                 else:
                     run.sent(delivery)
     # The session did not open: nothing was tried.
-    except TemporaryFailure as exc:
-        run.retry(batch, str(exc))
+    except ServerFailure as exc:
+        run.defer(batch, str(exc))
 
 
 # Bounded work per sweep: a larger backlog is taken over the following sweeps.

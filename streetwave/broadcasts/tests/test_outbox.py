@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import email
 import email.policy
+import logging
 import re
 import smtplib
 import socket
@@ -21,8 +22,9 @@ from urllib.parse import urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
+from django.core.mail import BadHeaderError
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -82,14 +84,35 @@ def smtp(settings):
 
 
 class Relay:
-    """aiosmtpd handler of a real mail server on 127.0.0.1; it keeps every mail it accepts,
-    raw, in `mails`."""
+    """aiosmtpd handler of a real mail server on 127.0.0.1. It refuses as a test sets it: our
+    sender (`refuse_sender`, the answer to MAIL FROM), one address (`refuse_rcpt[address]`, the
+    answer to its RCPT TO) or the mail once sent (`refuse_data`, a provider's quota or policy);
+    it keeps every mail it accepts, raw, in `mails`."""
 
     def __init__(self):
+        self.refuse_sender = ""
+        self.refuse_rcpt = {}
+        self.refuse_data = ""
         self.mails = []
         self.lock = threading.Lock()
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse_rcpt:
+            return self.refuse_rcpt[address]
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse_data:
+            return self.refuse_data
         with self.lock:
             self.mails.append(envelope.content)
         return "250 Message accepted"
@@ -114,6 +137,14 @@ def serve(handler, settings):
     settings.EMAIL_PORT = port
     settings.EMAIL_TIMEOUT = 10
     return controller
+
+
+@pytest.fixture
+def relay(settings):
+    handler = Relay()
+    controller = serve(handler, settings)
+    yield handler
+    controller.stop()
 
 
 @pytest.fixture
@@ -412,15 +443,19 @@ def test_each_retry_waits_longer(going, smtp, clock):
 
 
 def test_an_unreachable_server_puts_the_whole_batch_back_in_the_queue(going, smtp):
+    # Given two deliveries and a mail server no one can reach
     rsvps = going("a@example.org", "b@example.org").values()
     ids = queue("rsvp.promoted", rsvps)
     smtp.unreachable = True
 
+    # When the deliveries are sent
     outcome = outbox.send_deliveries(ids)
 
+    # Then both wait for a later attempt; the server's trouble used up none of theirs
     assert outcome["retry"] == 2 and mail.outbox == []
     for delivery in Delivery.objects.filter(pk__in=ids):
-        assert delivery.status == Delivery.Status.QUEUED and delivery.attempts == 1
+        assert delivery.status == Delivery.Status.QUEUED and delivery.attempts == 0
+        assert delivery.next_attempt_at > timezone.now()
         assert delivery.last_error == "ConnectionRefusedError"
 
 
@@ -456,6 +491,115 @@ def test_a_refused_address_fails_at_once_without_the_address_in_the_error(going,
     assert sent_to("fine@example.org")
 
 
+def test_a_real_server_that_refuses_one_address_fails_that_delivery_alone(going, relay):
+    # Given a mail server on 127.0.0.1 that refuses one address for good at RCPT TO
+    rsvps = going("gone@example.org", "fine@example.org")
+    relay.mails.clear()
+    relay.refuse_rcpt = {"gone@example.org": "550 5.1.1 <gone@example.org>: no such user"}
+    ids = queue("rsvp.promoted", rsvps.values())
+
+    # When the deliveries are sent
+    outcome = outbox.send_deliveries(ids)
+
+    # Then that one failed at its first attempt, and the other went out
+    assert outcome == {"sent": 1, "skipped": 0, "failed": 1, "retry": 0}
+    gone = delivery_to(rsvps["gone@example.org"])
+    assert gone.status == Delivery.Status.FAILED and gone.attempts == 1
+    assert gone.last_error == "SMTPRecipientsRefused 550"
+    assert delivery_to(rsvps["fine@example.org"]).status == Delivery.Status.SENT
+    assert [m["To"] for m in relay.received()] == ["fine@example.org"]
+
+
+QUOTA = "550 5.7.1 Daily sending quota exceeded for noreply@localhost"
+
+
+@pytest.mark.parametrize(
+    ("refusal", "error"),
+    [
+        ({"refuse_sender": QUOTA}, "SMTPSenderRefused 550"),
+        (
+            {"refuse_data": "554 5.7.1 Message rejected: sender not allowed by SPF"},
+            "SMTPDataError 554",
+        ),
+    ],
+    ids=["sender", "message"],
+)
+def test_a_real_server_refusing_our_sender_or_our_mail_keeps_the_deliveries_queued_and_says_so(
+    going, relay, caplog, django_capture_on_commit_callbacks, refusal, error
+):
+    # Given a mail server on 127.0.0.1 that refuses our sender (a daily quota) or every mail
+    # once sent (an SPF or policy change)
+    rsvps = going("a@example.org", "b@example.org")
+    relay.mails.clear()
+    for name, answer in refusal.items():
+        setattr(relay, name, answer)
+    ids = queue("rsvp.promoted", rsvps.values())
+
+    # When the deliveries are sent
+    with caplog.at_level(logging.INFO), django_capture_on_commit_callbacks() as retries:
+        outcome = outbox.send_deliveries(ids)
+
+    # Then none failed: both wait for a later attempt, scheduled, and used up none of theirs
+    assert outcome == {"sent": 0, "skipped": 0, "failed": 0, "retry": 2}
+    for delivery in Delivery.objects.filter(pk__in=ids):
+        assert delivery.status == Delivery.Status.QUEUED and delivery.attempts == 0
+        assert delivery.next_attempt_at > timezone.now()
+        assert delivery.last_error == error
+    assert len(retries) == 1 and relay.mails == []
+    # And the operators read it in the log, as an error, without an address
+    [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert error in line and "2 deliveries" in line
+    assert "@" not in line and "quota" not in line
+
+
+def test_a_quota_that_outlasts_every_attempt_loses_no_mail(going, relay, clock, settings):
+    # Given three attempts allowed, and a mail server that refuses our sender for twelve hours
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    (rsvp,) = going("a@example.org").values()
+    relay.mails.clear()
+    relay.refuse_sender = QUOTA
+    [pk] = queue("rsvp.promoted", [rsvp])
+
+    # When an attempt is made every two hours
+    for _attempt in range(6):
+        outbox.send_deliveries([pk])
+        clock.advance(hours=2)
+
+    # Then the delivery still waits
+    delivery = Delivery.objects.get(pk=pk)
+    assert delivery.status == Delivery.Status.QUEUED and delivery.attempts == 0
+
+    # When the quota is lifted and the next attempt comes
+    relay.refuse_sender = ""
+    outbox.send_deliveries([pk])
+
+    # Then the mail goes out, once
+    assert Delivery.objects.get(pk=pk).status == Delivery.Status.SENT
+    assert [m["To"] for m in relay.received()] == ["a@example.org"]
+
+
+def test_a_refusal_that_outlasts_the_maximum_age_fails_the_delivery(going, relay, clock, settings):
+    # Given a mail server that refuses our sender for good, and deliveries given up two days
+    # after they were queued
+    settings.OUTBOX_MAX_AGE_HOURS = 48
+    (rsvp,) = going("a@example.org").values()
+    relay.refuse_sender = QUOTA
+    [pk] = queue("rsvp.promoted", [rsvp])
+
+    # When an attempt is made every hour for two days, and once more after them
+    for _attempt in range(47):
+        outbox.send_deliveries([pk])
+        assert Delivery.objects.get(pk=pk).status == Delivery.Status.QUEUED
+        clock.advance(hours=1)
+    clock.advance(hours=2)
+    outbox.send_deliveries([pk])
+
+    # Then it failed, with the server's error
+    delivery = Delivery.objects.get(pk=pk)
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.last_error == "SMTPSenderRefused 550"
+
+
 def test_after_the_last_attempt_a_busy_server_means_failed(going, smtp, clock, settings):
     # Given a server that is busy for one address every time, and three attempts allowed
     settings.OUTBOX_MAX_ATTEMPTS = 3
@@ -478,29 +622,62 @@ def test_after_the_last_attempt_a_busy_server_means_failed(going, smtp, clock, s
     assert mail.outbox == []
 
 
-def test_a_message_that_fails_to_render_does_not_stop_the_others(going, smtp, monkeypatch):
-    # Given a batch with deliveries of a message whose renderer breaks, and of a sound one
+@pytest.mark.parametrize(
+    "error",
+    [BadHeaderError("Header values can't contain newlines"), LookupError("a bug in a template")],
+    ids=["header", "bug"],
+)
+def test_a_message_that_fails_to_render_fails_at_once_without_stopping_the_others(
+    going, smtp, monkeypatch, django_capture_on_commit_callbacks, error
+):
+    # Given a batch with deliveries of a message whose renderer fails the same way at every
+    # attempt (a line break in a header, a bug), and of a sound one
     rsvps = going("a@example.org", "b@example.org")
 
     def broken(message, deliveries):
-        raise LookupError("a bug in a template")
+        raise error
 
     monkeypatch.setitem(outbox.RENDERERS, "test.broken", broken)
     broken_ids = queue("test.broken", [rsvps["a@example.org"]])
     sound_ids = queue("rsvp.promoted", rsvps.values())
 
     # When the batch is sent
-    outcome = outbox.send_deliveries([*broken_ids, *sound_ids])
+    with django_capture_on_commit_callbacks() as retries:
+        outcome = outbox.send_deliveries([*broken_ids, *sound_ids])
 
-    # Then the sound message reached both, and the broken one waits for another attempt
-    assert outcome["sent"] == 2 and outcome["retry"] == 1
+    # Then the sound message reached both, and the broken one failed at its first attempt,
+    # with no other scheduled
+    assert outcome == {"sent": 2, "skipped": 0, "failed": 1, "retry": 0}
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
     broken_delivery = Delivery.objects.get(pk=broken_ids[0])
-    assert broken_delivery.status == Delivery.Status.QUEUED
-    assert broken_delivery.last_error == "render: LookupError"
+    assert broken_delivery.status == Delivery.Status.FAILED and broken_delivery.attempts == 1
+    assert broken_delivery.last_error == f"render: {type(error).__name__}"
+    assert retries == []
 
 
-def test_a_mail_that_cannot_be_built_does_not_hold_back_the_batch(going, smtp, monkeypatch):
+def test_a_message_whose_rendering_lost_the_database_is_tried_again(going, smtp, monkeypatch):
+    # Given a message whose renderer lost its database connection
+    (rsvp,) = going("a@example.org").values()
+
+    def cut_off(message, deliveries):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setitem(outbox.RENDERERS, "test.cut_off", cut_off)
+    [pk] = queue("test.cut_off", [rsvp])
+
+    # When it is sent
+    outcome = outbox.send_deliveries([pk])
+
+    # Then it waits for another attempt
+    assert outcome == {"sent": 0, "skipped": 0, "failed": 0, "retry": 1}
+    delivery = Delivery.objects.get(pk=pk)
+    assert delivery.status == Delivery.Status.QUEUED
+    assert delivery.last_error == "render: OperationalError"
+
+
+def test_a_mail_that_cannot_be_built_fails_at_once_without_holding_back_the_batch(
+    going, smtp, monkeypatch
+):
     # Given a batch in which one mail cannot be made (a line break in a header), between two
     # sound ones
     rsvps = going("a@example.org", "b@example.org", "c@example.org")
@@ -521,13 +698,15 @@ def test_a_mail_that_cannot_be_built_does_not_hold_back_the_batch(going, smtp, m
     outcome = outbox.send_deliveries(ids)
 
     # Then the two sound mails went out and are recorded as sent (never to be sent again), and
-    # the broken one alone waits for another attempt, its error without the address
-    assert outcome == {"sent": 2, "skipped": 0, "failed": 0, "retry": 1}
+    # the broken one failed at its first attempt (every other would fail the same way), its
+    # error without the address
+    assert outcome == {"sent": 2, "skipped": 0, "failed": 1, "retry": 0}
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "c@example.org"]
     for address in ("a@example.org", "c@example.org"):
         assert delivery_to(rsvps[address]).status == Delivery.Status.SENT
     broken = delivery_to(rsvps["b@example.org"])
-    assert broken.status == Delivery.Status.QUEUED and broken.last_error == "BadHeaderError"
+    assert broken.status == Delivery.Status.FAILED and broken.attempts == 1
+    assert broken.last_error == "BadHeaderError"
 
 
 def test_a_recipient_who_no_longer_needs_the_mail_is_skipped(going, smtp):
