@@ -3,13 +3,14 @@
 address was erased, gets nothing (its delivery is skipped)."""
 
 import datetime as dt
+from functools import partial
 
 from django.conf import settings
 from django.utils import timezone
 
 from streetwave.broadcasts.channels import Envelope
 from streetwave.broadcasts.messages import news_confirmation_url
-from streetwave.broadcasts.outbox import recipient_ids, renderer
+from streetwave.broadcasts.outbox import delivery_secret, recipient_ids, renderer
 from streetwave.core.mail import absolute_url, render_mail
 
 from .calendars import build_calendar
@@ -60,10 +61,13 @@ def envelope(rsvp: RSVP, template: str, context: dict, **extra) -> Envelope:
 def render_confirmation(message, deliveries):
     from .services import manage_url, rotate_manage_token
 
+    by_id = {delivery.pk: delivery for delivery in deliveries}
     envelopes = {}
     for pk, rsvp in _rsvps(deliveries).items():
-        # The token exists only in this mail: the database keeps its hash.
-        token = rotate_manage_token(rsvp)
+        # The token exists only in this mail (and, encrypted, on its delivery until it is sent):
+        # the RSVP keeps its hash. Made once per delivery, so that a mail sent again carries the
+        # same working link.
+        token = delivery_secret(by_id[pk], partial(rotate_manage_token, rsvp))
         calendar = build_calendar([rsvp.action], name=rsvp.action.title)
         # Asked for on the form, the campaign's news start only from the link in this mail,
         # which only the owner of the address gets.

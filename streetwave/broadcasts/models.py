@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.core.crypto import EncryptedTextField
 from streetwave.core.models import BaseModel
 
 # A broadcast to more people than this waits for a second organizer.
@@ -57,6 +58,10 @@ class Delivery(BaseModel):
     claim = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The token of a link in the mail, encrypted, so that a mail sent again carries the same
+    # link (outbox.delivery_secret); erased once the delivery is finished. Null, not blank:
+    # the key rotation reads only the rows that hold one.
+    secret = EncryptedTextField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("delivery")

@@ -9,7 +9,7 @@ outcome. The sweeper puts deliveries still "sending" after the lease back in the
 of a worker that died, and the mails not yet started of a batch slower than the lease, which
 the slow run then leaves alone. A mail is therefore sent twice only when its own hand-over was
 cut short after the server took it (the worker died before recording it) or outlasted the
-lease; the copy carries the same Message-ID.
+lease; the copy carries the same Message-ID, and the same links (`delivery_secret`).
 
 A refusal of the address fails the delivery; a busy recipient's server (4xx) means a later
 attempt, up to OUTBOX_MAX_ATTEMPTS. Failures of our own server (unreachable, refusing our
@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.ids import new_token
+from streetwave.core.locking import lock
 
 from .channels import (
     CHANNELS,
@@ -143,6 +144,21 @@ def _still_ours(delivery: Delivery) -> bool:
     )
 
 
+def delivery_secret(delivery: Delivery, make: Callable[[], str]) -> str:
+    """A secret the mail of `delivery` carries (the token of a link): made by `make` at its
+    first rendering and the same at every later one, so that a mail sent again (its worker
+    died after the server took it) carries the same working link. It is kept encrypted on the
+    delivery and erased once the delivery is finished."""
+    with transaction.atomic():
+        # Locked, so that two runs rendering one delivery (a lease that ran out mid-send) agree.
+        stored = lock(Delivery.objects.filter(pk=delivery.pk)).only("secret").get().secret
+        if stored:
+            return stored
+        secret = make()
+        Delivery.objects.filter(pk=delivery.pk).update(secret=secret)
+    return secret
+
+
 def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
@@ -173,18 +189,22 @@ class _Run:
         # Recorded even if the sweeper took the delivery back meanwhile (this one mail outlasted
         # the lease): that keeps it from being sent again.
         Delivery.objects.filter(pk=delivery.pk).exclude(status=Delivery.Status.SENT).update(
-            status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+            status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", secret=None
         )
         self.counts["sent"] += 1
 
     def skipped(self, deliveries: list[Delivery]) -> None:
         if deliveries:
-            self.counts["skipped"] += self._ours(deliveries).update(status=Delivery.Status.SKIPPED)
+            self.counts["skipped"] += self._ours(deliveries).update(
+                status=Delivery.Status.SKIPPED, secret=None
+            )
 
     def failed(self, deliveries: list[Delivery], error: str) -> int:
         if not deliveries:
             return 0
-        count = self._ours(deliveries).update(status=Delivery.Status.FAILED, last_error=error[:120])
+        count = self._ours(deliveries).update(
+            status=Delivery.Status.FAILED, last_error=error[:120], secret=None
+        )
         self.counts["failed"] += count
         return count
 
@@ -342,7 +362,7 @@ def sweep() -> dict[str, int]:
         # claimed anew since it was read, and is being sent right now.
         sending = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=expired)
         sending.filter(pk__in=given_up).update(
-            status=Delivery.Status.FAILED, last_error="lease expired"
+            status=Delivery.Status.FAILED, last_error="lease expired", secret=None
         )
         sending.filter(pk__in=released).update(
             status=Delivery.Status.QUEUED, claim="", next_attempt_at=now

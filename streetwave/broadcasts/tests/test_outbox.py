@@ -368,6 +368,33 @@ def test_a_batch_slower_than_the_lease_reaches_a_real_server_once_with_working_l
         assert client.get(urlsplit(link).path).status_code == 200
 
 
+def test_a_confirmation_sent_again_after_its_worker_died_carries_the_same_working_link(
+    make_action, smtp, clock, client, django_capture_on_commit_callbacks
+):
+    # Given a supporter whose confirmation the server took just before its worker died
+    action = make_action()
+    with django_capture_on_commit_callbacks():
+        services.create_rsvp(action, email="a@example.org", language="en", consent=True)
+    [pk] = Delivery.objects.filter(message__kind="rsvp.confirmation").values_list("pk", flat=True)
+    smtp.replies = {"a@example.org": ["kill"]}
+    with pytest.raises(WorkerKilled):
+        outbox.send_deliveries([pk])
+
+    # When the sweeper finds it after the lease, and its task sends it again
+    clock.advance(minutes=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.sweep()
+
+    # Then both copies (one Message-ID) carry the same link, and it works
+    first, second = sent_to("a@example.org")
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    [link] = MANAGE_LINK.findall(first.body)
+    assert MANAGE_LINK.findall(second.body) == [link]
+    assert client.get(urlsplit(link).path).status_code == 200
+    # And once sent, the delivery keeps nothing of the link
+    assert Delivery.objects.filter(pk=pk, secret__isnull=True).exists()
+
+
 def test_sending_a_batch_takes_two_queries_per_mail_beyond_a_fixed_few(going, smtp):
     # Given a batch of two deliveries and a batch of six
     small = queue("rsvp.promoted", going("a@example.org", "b@example.org").values())
