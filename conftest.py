@@ -12,6 +12,22 @@ def _eager_celery():
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_our_own(tmp_path_factory):
+    """The embedded cache is a folder every process shares: tests, which empty it, get one of
+    their own, apart from a running `make run` and from another test run."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith("SharedFileCache"):
+        yield
+        return
+    folder = str(tmp_path_factory.mktemp("cache"))
+    with override_settings(CACHES={"default": {**default, "LOCATION": folder}}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with no cached tally, map or rate-limit counts."""

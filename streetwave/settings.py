@@ -1,7 +1,7 @@
 """Streetwave settings: one file, driven by the environment.
 
 With nothing set but STREETWAVE_DEV=1 (what `make run` and `make test` export), Streetwave runs
-embedded: SQLite in WAL mode, local-memory cache, a file-system Celery broker and keys generated
+embedded: SQLite in WAL mode, a file cache, a file-system Celery broker and keys generated
 once under var/. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and the field keys; without
 them and without STREETWAVE_DEV it refuses to start.
 """
@@ -163,7 +163,7 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache, rate limits and live counters: Redis when REDIS_URL is set, local memory otherwise.
+# Cache, rate limits and live counters: Redis when REDIS_URL is set, files under var/ otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
@@ -174,7 +174,15 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Every process of the embedded default sees the same copies: the tally and the map that
+    # the worker rebuilds (core.cache) reach the web server. A cache in one process's memory
+    # would leave the web server serving its first copy for a day.
+    CACHES = {
+        "default": {
+            "BACKEND": "streetwave.core.file_cache.SharedFileCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # Celery: Redis in production; a file-system broker under var/ in the embedded default, so
 # `make run` starts a real worker and beat without any service installed.

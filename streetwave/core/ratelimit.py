@@ -1,4 +1,4 @@
-"""Fixed-window rate limits in the cache (Redis in production, local memory embedded).
+"""Fixed-window rate limits in the cache (Redis in production, files under var/ embedded).
 
 Clients are told apart by a keyed hash of their network, so no raw IP address is ever stored
 (privacy rule 9). Behind TRUSTED_PROXY_COUNT reverse proxies, the client's address is read from

@@ -2,7 +2,7 @@
 square) sends the same request again with the same key and gets the first answer back, and
 nothing is created twice.
 
-Keys live in the cache (Redis in production, local memory in the embedded default), under an
+Keys live in the cache (Redis in production, files under var/ in the embedded default), under an
 HMAC of (scope, key), for KEY_TTL seconds. `cache.add` claims a key atomically in both
 backends, so of two identical requests racing, exactly one runs.
 

@@ -55,7 +55,7 @@ def test_without_database_url_the_embedded_defaults_apply(tmp_path):
     shown = json.loads(result.stdout)
     assert shown == {
         "engine": "django.db.backends.sqlite3",
-        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "cache": "streetwave.core.file_cache.SharedFileCache",
         "broker": "filesystem://",
     }
 

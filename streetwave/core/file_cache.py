@@ -1,0 +1,33 @@
+"""The embedded default's cache: Django's file cache, shared by every process of the instance
+(the web server, the worker and its beat), with an `add` and an `incr` that are atomic across
+processes and threads as Redis's are. Rate limits, idempotency keys, the RSVP replay guard and
+the rebuild locks of the live documents rely on that; Django's own `add` looks, then writes."""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.files import locks
+
+
+class SharedFileCache(FileBasedCache):
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Hold the folder's lock: only `add` and `incr` take it, reads and writes do not."""
+        self._createdir()
+        with open(os.path.join(self._dir, "lock"), "ab") as file:
+            locks.lock(file, locks.LOCK_EX)
+            try:
+                yield
+            finally:
+                locks.unlock(file)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
+        with self._exclusive():
+            return super().add(key, value, timeout, version)
+
+    def incr(self, key, delta=1, version=None) -> int:
+        with self._exclusive():
+            return super().incr(key, delta, version)
