@@ -13,11 +13,15 @@ from django.core.files import locks
 
 
 class SharedFileCache(FileBasedCache):
+    def __init__(self, dir: str, params: dict) -> None:
+        super().__init__(dir, params)
+        self._lock_path = os.path.join(os.path.abspath(dir), "lock")
+
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
         """Hold the folder's lock: only `add` and `incr` take it, reads and writes do not."""
-        self._createdir()
-        with open(os.path.join(self._dir, "lock"), "ab") as file:
+        os.makedirs(os.path.dirname(self._lock_path), exist_ok=True)
+        with open(self._lock_path, "ab") as file:
             locks.lock(file, locks.LOCK_EX)
             try:
                 yield
