@@ -1,13 +1,17 @@
-"""How the outbox renders mails about hubs. The link token is made at rendering and lives only
-in the mail: the database keeps its hash, and a new mail replaces the link of the one before.
+"""How the outbox renders mails about hubs. The link token is made at a delivery's first
+rendering and lives only in the mail (and, encrypted, on the delivery until it is finished): the
+database keeps its hash, a mail sent again carries the same link, and a new mail replaces the
+link of the one before.
 A recipient row that no longer needs the mail (confirmed, expired, deleted) gets nothing.
 
 - "hub.verification", after a hub is proposed: the applicant's confirmation link.
 - "hub.invitation", after an invitation is made (the lead's too, on activation): the accept link.
 """
 
+from functools import partial
+
 from streetwave.broadcasts.channels import Envelope
-from streetwave.broadcasts.outbox import recipient_ids, renderer
+from streetwave.broadcasts.outbox import delivery_secret, recipient_ids, renderer
 from streetwave.core.mail import absolute_url, render_mail
 
 from .models import Hub, HubApplication, Invitation
@@ -17,6 +21,7 @@ from .services import issue_link_token
 @renderer("hub.verification")
 def render_verification(message, deliveries):
     wanted = recipient_ids(deliveries, "application")
+    by_id = {delivery.pk: delivery for delivery in deliveries}
     applications = (
         HubApplication.objects.select_related("hub", "hub__city")
         .filter(pk__in=wanted.values(), verified_at__isnull=True, hub__status=Hub.Status.PROPOSED)
@@ -27,7 +32,7 @@ def render_verification(message, deliveries):
         application = applications.get(application_id)
         if application is None or application.is_expired() or not application.email:
             continue
-        token = issue_link_token(application)
+        token = delivery_secret(by_id[pk], partial(issue_link_token, application))
         mail = render_mail(
             "hubs/mail/verify",
             {
@@ -44,6 +49,7 @@ def render_verification(message, deliveries):
 @renderer("hub.invitation")
 def render_invitation(message, deliveries):
     wanted = recipient_ids(deliveries, "invitation")
+    by_id = {delivery.pk: delivery for delivery in deliveries}
     invitations = (
         Invitation.objects.select_related("hub", "hub__city")
         .filter(pk__in=wanted.values())
@@ -54,7 +60,7 @@ def render_invitation(message, deliveries):
         invitation = invitations.get(invitation_id)
         if invitation is None or not invitation.is_open() or not invitation.email:
             continue
-        token = issue_link_token(invitation)
+        token = delivery_secret(by_id[pk], partial(issue_link_token, invitation))
         mail = render_mail(
             "hubs/mail/invitation",
             {

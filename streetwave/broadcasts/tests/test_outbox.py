@@ -395,6 +395,41 @@ def test_a_confirmation_sent_again_after_its_worker_died_carries_the_same_workin
     assert Delivery.objects.filter(pk=pk, secret__isnull=True).exists()
 
 
+def test_a_hub_link_sent_again_after_its_worker_died_is_the_same_working_link(
+    make_city, smtp, clock, client, django_capture_on_commit_callbacks
+):
+    from streetwave.hubs.services import propose_hub
+
+    # Given an applicant whose confirmation link the server took just before its worker died
+    with django_capture_on_commit_callbacks():
+        propose_hub(
+            name="Leipzig hub",
+            city=make_city("Leipzig", lat=51.34, lon=12.37),
+            languages=["fa"],
+            motivation="We met at the vigils.",
+            email="applicant@example.org",
+            language="en",
+        )
+    [pk] = Delivery.objects.filter(message__kind="hub.verification").values_list("pk", flat=True)
+    smtp.replies = {"applicant@example.org": ["kill"]}
+    with pytest.raises(WorkerKilled):
+        outbox.send_deliveries([pk])
+
+    # When the sweeper finds it after the lease, and its task sends it again
+    clock.advance(minutes=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.sweep()
+
+    # Then both copies carry the same link, and it works
+    first, second = sent_to("applicant@example.org")
+    [link] = VERIFY_LINK.findall(first.body)
+    assert VERIFY_LINK.findall(second.body) == [link]
+    assert client.get(urlsplit(link).path).status_code == 200
+
+
+VERIFY_LINK = re.compile(r"https?://\S+/hubs/start/verify/[\w-]+/")
+
+
 def test_sending_a_batch_takes_two_queries_per_mail_beyond_a_fixed_few(going, smtp):
     # Given a batch of two deliveries and a batch of six
     small = queue("rsvp.promoted", going("a@example.org", "b@example.org").values())
