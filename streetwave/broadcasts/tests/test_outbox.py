@@ -368,15 +368,37 @@ def test_a_batch_slower_than_the_lease_reaches_a_real_server_once_with_working_l
         assert client.get(urlsplit(link).path).status_code == 200
 
 
-def test_a_confirmation_sent_again_after_its_worker_died_carries_the_same_working_link(
-    make_action, smtp, clock, client, django_capture_on_commit_callbacks
+VERIFY_LINK = re.compile(r"https?://\S+/hubs/start/verify/[\w-]+/")
+
+
+def rsvp_confirmation(make_action, make_city):
+    services.create_rsvp(make_action(), email="a@example.org", language="en", consent=True)
+    return "rsvp.confirmation", "a@example.org", MANAGE_LINK
+
+
+def hub_verification(make_action, make_city):
+    from streetwave.hubs.services import propose_hub
+
+    propose_hub(
+        name="Leipzig hub",
+        city=make_city("Leipzig", lat=51.34, lon=12.37),
+        languages=["fa"],
+        motivation="We met at the vigils.",
+        email="applicant@example.org",
+        language="en",
+    )
+    return "hub.verification", "applicant@example.org", VERIFY_LINK
+
+
+@pytest.mark.parametrize("queue_mail", [rsvp_confirmation, hub_verification])
+def test_a_mail_sent_again_after_its_worker_died_carries_the_same_working_link(
+    queue_mail, make_action, make_city, smtp, clock, client, django_capture_on_commit_callbacks
 ):
-    # Given a supporter whose confirmation the server took just before its worker died
-    action = make_action()
+    # Given a mail with a secret link that the server took just before its worker died
     with django_capture_on_commit_callbacks():
-        services.create_rsvp(action, email="a@example.org", language="en", consent=True)
-    [pk] = Delivery.objects.filter(message__kind="rsvp.confirmation").values_list("pk", flat=True)
-    smtp.replies = {"a@example.org": ["kill"]}
+        kind, address, link_pattern = queue_mail(make_action, make_city)
+    [pk] = Delivery.objects.filter(message__kind=kind).values_list("pk", flat=True)
+    smtp.replies = {address: ["kill"]}
     with pytest.raises(WorkerKilled):
         outbox.send_deliveries([pk])
 
@@ -386,48 +408,13 @@ def test_a_confirmation_sent_again_after_its_worker_died_carries_the_same_workin
         outbox.sweep()
 
     # Then both copies (one Message-ID) carry the same link, and it works
-    first, second = sent_to("a@example.org")
+    first, second = sent_to(address)
     assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
-    [link] = MANAGE_LINK.findall(first.body)
-    assert MANAGE_LINK.findall(second.body) == [link]
+    [link] = link_pattern.findall(first.body)
+    assert link_pattern.findall(second.body) == [link]
     assert client.get(urlsplit(link).path).status_code == 200
     # And once sent, the delivery keeps nothing of the link
     assert Delivery.objects.filter(pk=pk, secret__isnull=True).exists()
-
-
-def test_a_hub_link_sent_again_after_its_worker_died_is_the_same_working_link(
-    make_city, smtp, clock, client, django_capture_on_commit_callbacks
-):
-    from streetwave.hubs.services import propose_hub
-
-    # Given an applicant whose confirmation link the server took just before its worker died
-    with django_capture_on_commit_callbacks():
-        propose_hub(
-            name="Leipzig hub",
-            city=make_city("Leipzig", lat=51.34, lon=12.37),
-            languages=["fa"],
-            motivation="We met at the vigils.",
-            email="applicant@example.org",
-            language="en",
-        )
-    [pk] = Delivery.objects.filter(message__kind="hub.verification").values_list("pk", flat=True)
-    smtp.replies = {"applicant@example.org": ["kill"]}
-    with pytest.raises(WorkerKilled):
-        outbox.send_deliveries([pk])
-
-    # When the sweeper finds it after the lease, and its task sends it again
-    clock.advance(minutes=6)
-    with django_capture_on_commit_callbacks(execute=True):
-        outbox.sweep()
-
-    # Then both copies carry the same link, and it works
-    first, second = sent_to("applicant@example.org")
-    [link] = VERIFY_LINK.findall(first.body)
-    assert VERIFY_LINK.findall(second.body) == [link]
-    assert client.get(urlsplit(link).path).status_code == 200
-
-
-VERIFY_LINK = re.compile(r"https?://\S+/hubs/start/verify/[\w-]+/")
 
 
 def test_sending_a_batch_takes_two_queries_per_mail_beyond_a_fixed_few(going, smtp):
