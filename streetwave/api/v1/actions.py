@@ -12,7 +12,7 @@ from typing import Literal
 from django.conf import settings
 from django.db.models import Value
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
@@ -241,7 +241,6 @@ def get_action(request: HttpRequest, action_id: str):
 )
 def create_rsvp(
     request: HttpRequest,
-    response: HttpResponse,
     action_id: str,
     payload: RSVPIn,
     idempotency_key: str | None = Header(None, alias=HEADER),
@@ -271,6 +270,6 @@ def create_rsvp(
     status, answer = run_once(
         f"rsvp:{action.public_id}", idempotency_key, body_fingerprint(body), rsvp
     )
-    # The answer may carry a manage link: keep it out of every cache.
-    response["Cache-Control"] = "no-store"
+    # The answer may carry a manage link: NoStoreMiddleware keeps it, as every POST's, out of
+    # every cache.
     return Status(status, answer)
