@@ -44,14 +44,18 @@ def render_mail(template: str, context: dict, *, language: str, subject_prefix="
 def _html(text: str) -> SafeString:
     """The HTML part of a mail from its text: everything escaped, and only the site's own
     addresses made links. Organizers' text may name other hosts where the campaign allows it,
-    but a link in a mail from Streetwave is one Streetwave built; anything else stays text."""
+    but a link in a mail from Streetwave is one Streetwave built; anything else stays text.
+    Links read left to right inside Persian text too (a `dir="ltr"` span isolates them)."""
     own_link = re.compile(re.escape(settings.SITE_URL) + r"/[^\s<>\"']*[^\s<>\"'.,;:!?)]")
     # The template engine took the rendered text for safe HTML: as a plain str it is escaped.
     text = str.__str__(text)
     parts, end = [], 0
     for match in own_link.finditer(text):
         link = escape(match[0])
-        parts += [escape(text[end : match.start()]), f'<a href="{link}">{link}</a>']
+        parts += [
+            escape(text[end : match.start()]),
+            f'<span dir="ltr"><a href="{link}">{link}</a></span>',
+        ]
         end = match.end()
     parts.append(escape(text[end:]))
     return mark_safe(linebreaks("".join(parts)))  # noqa: S308 - every piece escaped above
