@@ -182,8 +182,24 @@ class Action(BaseModel):
             ),
         ]
 
+    class Phase(models.TextChoices):
+        """Where an action stands in time, whatever its status: every public surface says it."""
+
+        UPCOMING = "upcoming", _("upcoming")
+        NOW = "now", _("happening now")
+        ENDED = "ended", _("ended")
+
     def __str__(self):
         return self.title
+
+    def phase_at(self, now: dt.datetime) -> "Action.Phase":
+        if now < self.starts_at:
+            return self.Phase.UPCOMING
+        return self.Phase.NOW if now < self.ends_at else self.Phase.ENDED
+
+    @property
+    def phase(self) -> "Action.Phase":
+        return self.phase_at(timezone.now())
 
     @property
     def zone(self) -> ZoneInfo:
