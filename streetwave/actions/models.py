@@ -10,6 +10,9 @@ the RSVP transaction.
 
 import datetime as dt
 import math
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -70,6 +73,28 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(
             Q(status=Action.Status.COMPLETED) | Q(status=Action.Status.PUBLISHED, ends_at__lte=now)
         )
+
+    # The phases of Action.phase_at, in the database, so that a list filtered by phase pages
+    # and counts as any other.
+    def upcoming(self, now: dt.datetime):
+        return self.in_phases([Action.Phase.UPCOMING], now)
+
+    def happening(self, now: dt.datetime):
+        return self.in_phases([Action.Phase.NOW], now)
+
+    def ended(self, now: dt.datetime):
+        return self.in_phases([Action.Phase.ENDED], now)
+
+    def in_phases(self, phases: Iterable[str], now: dt.datetime):
+        """Actions in any of `phases` (Action.Phase values) at `now`: the same bounds as
+        Action.phase_at (an action is happening from its start, ended from its end)."""
+        conditions = {
+            Action.Phase.UPCOMING: Q(starts_at__gt=now),
+            Action.Phase.NOW: Q(starts_at__lte=now, ends_at__gt=now),
+            Action.Phase.ENDED: Q(ends_at__lte=now),
+        }
+        wanted = [conditions[phase] for phase in set(phases)]
+        return self.filter(reduce(or_, wanted)) if wanted else self.none()
 
     def submitted(self):
         """Everything past the draft: what a campaign's coordinators count."""
