@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db.models import Value
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
@@ -33,6 +35,7 @@ router = Router(tags=["actions"])
 
 BY_TIME = Keyset("actions", ("starts_at", "public_id"))
 BY_DISTANCE = Keyset("actions-near", ("distance", "public_id"))
+PHASES = [phase.value for phase in Action.Phase]
 
 
 class ActionQuery(PageQuery):
@@ -55,6 +58,15 @@ class ActionQuery(PageQuery):
         ),
         examples=["48.8566,2.3522"],
     )
+    phase: list[str] = Field(
+        [],
+        description=(
+            "Only actions in these phases now: `upcoming` (not started), `now` (started, not "
+            "ended), `ended`. Repeat the parameter or give a comma list, e.g. `upcoming,now` "
+            "for what one can still attend."
+        ),
+        json_schema_extra={"items": {"type": "string", "enum": PHASES}},
+    )
 
 
 class ActionSummary(Schema):
@@ -72,6 +84,14 @@ class ActionSummary(Schema):
     city: CityOut
     hub: HubRef
     campaign: str | None = Field(description="Slug of the campaign the action answers.")
+    phase: Action.Phase = Field(
+        description="Where the action stands in time when the answer was made: `upcoming`, "
+        "`now` (started, not ended) or `ended`; independent of `status`."
+    )
+    url: str = Field(
+        description="The action's public page, without a language: the site sends each reader "
+        "to the page in their own language."
+    )
     capacity: int | None
     is_full: bool = Field(
         description="Whether every place is taken (new RSVPs join the waitlist); always false "
@@ -101,6 +121,10 @@ class ActionSummary(Schema):
     def resolve_campaign(action: Action) -> str | None:
         # Actions of draft campaigns are not public (ActionQuerySet.public), so the slug may show.
         return action.campaign.slug if action.campaign else None
+
+    @staticmethod
+    def resolve_url(action: Action) -> str:
+        return action_page_url(action.public_id)
 
     @staticmethod
     def resolve_going(action: Action) -> int | None:
@@ -180,6 +204,26 @@ class RSVPReceiptOut(Schema):
     )
 
 
+def action_page_url(public_id: str) -> str:
+    """The public page of an action without a language prefix: the site sends each reader to
+    the page in their language (their language cookie, else their browser's), so a link that a
+    client passes on reads right for the next person too, and the API's answer does not depend
+    on the language of the request."""
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("actions:detail", args=[public_id])
+    return settings.SITE_URL + path.removeprefix(f"/{settings.LANGUAGE_CODE}")
+
+
+def _phases(values: list[str]) -> list[str]:
+    """The phases asked for, from repeated parameters and comma lists alike."""
+    phases = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    if any(phase not in PHASES for phase in phases):
+        raise InvalidInput(
+            {"phase": [_("Choose one or more phases among upcoming, now and ended.")]}
+        )
+    return phases
+
+
 def _near_point(value: str) -> tuple[float, float]:
     try:
         latitude, longitude = (float(part) for part in value.split(","))
@@ -220,6 +264,9 @@ def list_actions(request: HttpRequest, query: Query[ActionQuery]):
         actions = actions.filter(city__country__code=query.country.upper())
     if query.city is not None:
         actions = actions.filter(city__geonameid=query.city)
+    if query.phase:
+        # In the database, so that pages stay full and the cursor works as without the filter.
+        actions = actions.in_phases(_phases(query.phase), timezone.now())
     keyset = BY_TIME
     if query.near:
         actions = actions.annotate(distance=_distance_km(*_near_point(query.near)))

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from streetwave.actions.models import Action
@@ -52,6 +53,8 @@ def test_detail_has_the_public_fields_in_the_actions_time_zone(client, hub, make
         },
         "hub": {"id": hub.public_id, "name": "Paris Hub"},
         "campaign": "streets",
+        "phase": "upcoming",
+        "url": f"{settings.SITE_URL}/a/{action.public_id}/",
         "capacity": 50,
         "is_full": False,
         "going": None,
@@ -276,3 +279,90 @@ def test_the_list_is_one_query_whatever_the_page_size(
     with django_assert_max_num_queries(1):
         later = client.get("/api/v1/actions", {"limit": 2, "cursor": small["next"], **near_param})
     assert (len(small["items"]), len(large["items"]), len(later.json()["items"])) == (2, 12, 2)
+
+
+@pytest.fixture
+def three_phases(hub, make_action) -> dict[str, Action]:
+    """An action that ended yesterday, one happening now, one tomorrow (published, all)."""
+    return {
+        "ended": make_action(hub, days=-1),
+        "now": make_action(hub, days=-1 / 24),
+        "upcoming": make_action(hub, days=1),
+    }
+
+
+def test_each_item_says_its_phase(client, three_phases):
+    items = client.get("/api/v1/actions").json()["items"]
+
+    assert {item["id"]: item["phase"] for item in items} == {
+        action.public_id: phase for phase, action in three_phases.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "phases"),
+    [
+        ({"phase": "upcoming"}, {"upcoming"}),
+        ({"phase": "now"}, {"now"}),
+        ({"phase": "ended"}, {"ended"}),
+        ({"phase": "upcoming,now"}, {"upcoming", "now"}),
+        ({"phase": ["upcoming", "now"]}, {"upcoming", "now"}),
+        ({"phase": ["ended", "ended"]}, {"ended"}),
+        ({}, {"upcoming", "now", "ended"}),
+    ],
+)
+def test_phase_filters_the_list(client, three_phases, params, phases):
+    items = client.get("/api/v1/actions", params).json()["items"]
+
+    assert {item["id"] for item in items} == {three_phases[phase].public_id for phase in phases}
+
+
+@pytest.mark.parametrize("phase", ["soon", "upcoming,later", "UPCOMING"])
+def test_an_unknown_phase_is_a_400_on_phase(client, db, phase):
+    response = client.get("/api/v1/actions", {"phase": phase})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["phase"]
+
+
+def test_the_cursor_pages_through_a_phase_filter(client, hub, make_action):
+    # given ended actions before and between the upcoming ones in the order of start
+    make_action(hub, days=-3)
+    upcoming = [make_action(hub, days=days) for days in (1, 2, 3, 4, 5)]
+    make_action(hub, days=-1)
+
+    # when what is still ahead is fetched two at a time
+    items = _all_pages(client, {"phase": "upcoming", "limit": 2})
+
+    # then each upcoming action comes once, in order, and no ended one
+    assert [item["id"] for item in items] == [a.public_id for a in upcoming]
+
+
+@pytest.mark.parametrize("near", [None, "48.86,2.35"])
+def test_a_phase_filtered_page_is_still_one_query(
+    client, hub, make_action, near, django_assert_max_num_queries
+):
+    for days in (-2, -1, 1, 2, 3):
+        make_action(hub, days=days)
+    params = {"phase": "upcoming,now", "limit": 2, **({"near": near} if near else {})}
+
+    with django_assert_max_num_queries(1):
+        first = client.get("/api/v1/actions", params).json()
+    with django_assert_max_num_queries(1):
+        second = client.get("/api/v1/actions", {**params, "cursor": first["next"]}).json()
+
+    assert (len(first["items"]), len(second["items"])) == (2, 1)
+
+
+def test_the_page_url_leads_to_the_page_in_the_readers_language(client, action):
+    # given the url of an item, which carries no language
+    url = client.get("/api/v1/actions").json()["items"][0]["url"]
+    assert url == f"{settings.SITE_URL}/a/{action.public_id}/"
+
+    # when a Persian reader opens it
+    path = url.removeprefix(settings.SITE_URL)
+    response = client.get(path, headers={"accept-language": "fa"}, follow=True)
+
+    # then they land on the action's page in Persian
+    assert response.redirect_chain[-1][0] == f"/fa/a/{action.public_id}/"
+    assert response.status_code == 200
