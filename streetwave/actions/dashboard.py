@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from streetwave.core.i18n import localize_digits
 from streetwave.hubs.dashboard import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
-from streetwave.hubs.permissions import PERMISSIONS
+from streetwave.hubs.permissions import PERMISSIONS, late_changes_to_confirm
 
 from .models import EXPORT_LINK_LIFETIME, Action, ActionChange, AttendeeExport, RelayMessage
 
@@ -72,24 +72,33 @@ def actions_to_approve(user) -> list[PendingItem]:
 
 @pending_source
 def changes_to_confirm(user) -> list[PendingItem]:
-    """For a hub's organizers: late changes of time or place that someone else asked for."""
+    """Late changes of time or place that someone else asked for and the user may confirm: as
+    another organizer of the hub, or as a coordinator standing in where the hub has none."""
     changes = (
-        ActionChange.objects.filter(
-            status=ActionChange.Status.PENDING, **_in_hubs_where(user, "can_confirm_late_change")
+        late_changes_to_confirm(
+            user, ActionChange.objects.filter(status=ActionChange.Status.PENDING)
         )
-        .exclude(requested_by=user)
-        .select_related("action")
+        .select_related("action", "action__campaign")
         .order_by("created_at", "id")[:PENDING_LIMIT]
     )
-    return [
-        PendingItem(
-            text=_("A change of time or place of “%(title)s” waits for your confirmation.")
-            % {"title": change.action.title},
-            url=reverse("actions:manage_overview", args=[change.action.public_id]),
-            since=change.created_at,
+    items = []
+    for change in changes:
+        if change.by_coordinator and change.action.campaign is not None:
+            url = (
+                reverse("actions:manage_approvals", args=[change.action.campaign.slug])
+                + f"#change-{change.public_id}"
+            )
+        else:
+            url = reverse("actions:manage_overview", args=[change.action.public_id])
+        items.append(
+            PendingItem(
+                text=_("A change of time or place of “%(title)s” waits for your confirmation.")
+                % {"title": change.action.title},
+                url=url,
+                since=change.created_at,
+            )
         )
-        for change in changes
-    ]
+    return items
 
 
 @pending_source

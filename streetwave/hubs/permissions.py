@@ -6,6 +6,10 @@ that hub and on the hub's actions; a role in a campaign grants its permissions o
 its hubs and its actions. Nothing else grants anything: staff status does not bypass this table.
 """
 
+from dataclasses import dataclass
+from typing import Literal
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from .models import CampaignRole, Hub, Membership
@@ -27,6 +31,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "can_publish_action": frozenset({Role.LEAD, Role.ORGANIZER}),
     "can_cancel_action": frozenset({Role.LEAD, Role.ORGANIZER}),
     "can_confirm_late_change": frozenset({Role.LEAD, Role.ORGANIZER}),
+    # ...and, when the hub has nobody else who holds can_confirm_late_change, a coordinator of
+    # the action's campaign is the second person (see late_change_confirmers)
+    "can_stand_in_as_second_organizer": frozenset({Coordinator}),
     # people of the hub's actions: pseudonyms and statuses only, never contacts
     "can_view_attendees": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
     "can_message_attendees": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
@@ -111,3 +118,96 @@ def require(user, permission: str, obj) -> None:
     """404, never 403: what a user may not touch looks exactly like what does not exist."""
     if not can(user, permission, obj):
         raise Http404
+
+
+# The second person of a late change of time or place (privacy rule 6): another organizer of the
+# hub who may confirm it; when the hub has none besides the requester, a coordinator of the
+# action's campaign. A coordinator is not offered while the hub has its own second organizer:
+# the hub knows its street and its people, and the campaign steps in only where nobody can.
+
+SecondPersonKind = Literal["hub", "campaign", "nobody"]
+
+
+@dataclass(frozen=True)
+class SecondPerson:
+    """Who may confirm a held change: `kind` says where they come from, `user_ids` who they are
+    (never the requester), `campaign` the campaign whose coordinators stand in."""
+
+    kind: SecondPersonKind
+    user_ids: frozenset[int]
+    campaign: object | None = None
+
+
+def _other_hub_confirmers(hub_id, requester_id) -> QuerySet:
+    return (
+        Membership.objects.filter(
+            hub_id=hub_id,
+            role__in=PERMISSIONS["can_confirm_late_change"],
+            user__is_active=True,
+        )
+        .exclude(user_id=requester_id)
+        .values_list("user_id", flat=True)
+    )
+
+
+def late_change_confirmers(action, *, requester_id: int | None) -> SecondPerson:
+    """Who may confirm a late change of `action` asked for by the user `requester_id`."""
+    in_hub = frozenset(_other_hub_confirmers(action.hub_id, requester_id))
+    if in_hub:
+        return SecondPerson("hub", in_hub)
+    if action.campaign_id is not None:
+        coordinators = frozenset(
+            CampaignRole.objects.filter(
+                campaign_id=action.campaign_id,
+                role__in=PERMISSIONS["can_stand_in_as_second_organizer"],
+                user__is_active=True,
+            )
+            .exclude(user_id=requester_id)
+            .values_list("user_id", flat=True)
+        )
+        if coordinators:
+            return SecondPerson("campaign", coordinators, action.campaign)
+    return SecondPerson("nobody", frozenset())
+
+
+def may_confirm_late_change(user, action, *, requester_id: int | None) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.pk == requester_id:
+        return False
+    return user.pk in late_change_confirmers(action, requester_id=requester_id).user_ids
+
+
+def may_handle_late_change(user, action, *, requester_id: int | None) -> bool:
+    """See a held change and withdraw it: the hub's editors of the action, or its second person."""
+    return can(user, "can_edit_action", action) or may_confirm_late_change(
+        user, action, requester_id=requester_id
+    )
+
+
+def late_changes_to_confirm(user, changes: QuerySet) -> QuerySet:
+    """Of `changes` (held changes of time or place), those `user` may confirm, in one query.
+    Each carries `by_coordinator`: True where the user stands in for a missing second organizer
+    of the hub (their page is then the campaign's, not the hub's)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return changes.none()
+    confirmers = PERMISSIONS["can_confirm_late_change"]
+    in_hub = Membership.objects.filter(hub=OuterRef("action__hub"), user=user, role__in=confirmers)
+    other_in_hub = Membership.objects.filter(
+        hub=OuterRef("action__hub"), role__in=confirmers, user__is_active=True
+    ).exclude(user=OuterRef("requested_by"))
+    coordinator = CampaignRole.objects.filter(
+        campaign=OuterRef("action__campaign"),
+        user=user,
+        role__in=PERMISSIONS["can_stand_in_as_second_organizer"],
+    )
+    return (
+        changes.exclude(requested_by=user)
+        .annotate(
+            by_hub=Exists(in_hub),
+            by_coordinator=ExpressionWrapper(
+                Q(Exists(coordinator)) & ~Q(Exists(other_in_hub)), output_field=BooleanField()
+            ),
+        )
+        .filter(Q(by_hub=True) | Q(by_coordinator=True))
+    )

@@ -1,8 +1,10 @@
 """Changes of a published action's public time or place.
 
 Close to the start (LATE_CHANGE_WINDOW before the current start or the new one) a change is held
-as a pending ActionChange until a second organizer of the hub confirms it, so that one account,
-phished or infiltrated, cannot move people at short notice. Earlier changes apply at once.
+as a pending ActionChange until a second person confirms it, so that one account, phished or
+infiltrated, cannot move people at short notice: another organizer of the hub or, when the hub
+has none, a coordinator of the action's campaign (hubs.permissions.late_change_confirmers).
+Earlier changes apply at once.
 Either way the applied change is kept with its before and after, shown on the public page, and
 mailed to every live RSVP that left a contact.
 """
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from streetwave.audit.services import record
 from streetwave.core.errors import Conflict, NotAllowed
 from streetwave.core.locking import lock
-from streetwave.hubs.permissions import can
+from streetwave.hubs.permissions import may_confirm_late_change, may_handle_late_change
 
 from ..models import LATE_CHANGE_WINDOW, Action, ActionChange
 from ..schedule import check_schedule
@@ -28,8 +30,8 @@ PUBLIC_FIELDS = ["starts_at", "ends_at", "place", "latitude", "longitude"]
 
 class ChangeAlreadyPending(Conflict):
     default_message = _(
-        "Another change of time or place is waiting for a second organizer. Confirm or withdraw "
-        "it first."
+        "Another change of time or place is waiting for a second person. Confirm or withdraw it "
+        "first."
     )
 
 
@@ -44,7 +46,7 @@ class ChangeOutdated(Conflict):
 
 
 class RequesterCannotConfirm(NotAllowed):
-    default_message = _("A second organizer must confirm this change: you asked for it yourself.")
+    default_message = _("A second person must confirm this change: you asked for it yourself.")
 
 
 def is_late_change(action: Action, new_starts_at: dt.datetime, now=None) -> bool:
@@ -122,7 +124,7 @@ def apply_or_hold_change(
 
 
 def confirm_action_change(change: ActionChange, *, actor) -> ActionChange:
-    """A second organizer confirms a held change: it applies and every RSVP is told."""
+    """The second person confirms a held change: it applies and every RSVP is told."""
     with transaction.atomic():
         change = lock(ActionChange.objects.filter(pk=change.pk)).get()
         if not change.is_pending:
@@ -134,7 +136,7 @@ def confirm_action_change(change: ActionChange, *, actor) -> ActionChange:
             .select_related("hub", "city", "campaign")
             .get()
         )
-        if not can(actor, "can_confirm_late_change", action):
+        if not may_confirm_late_change(actor, action, requester_id=change.requested_by_id):
             raise NotAllowed()
         current = (
             action.starts_at,
@@ -178,14 +180,15 @@ def confirm_action_change(change: ActionChange, *, actor) -> ActionChange:
 
 
 def withdraw_action_change(change: ActionChange, *, actor) -> ActionChange:
-    """The requester takes a held change back, or another organizer turns it down."""
+    """The requester takes a held change back, or another organizer (or the coordinator standing
+    in for one) turns it down."""
     with transaction.atomic():
         change = (
             lock(ActionChange.objects.filter(pk=change.pk))
             .select_related("action", "action__hub", "action__campaign")
             .get()
         )
-        if not can(actor, "can_edit_action", change.action):
+        if not may_handle_late_change(actor, change.action, requester_id=change.requested_by_id):
             raise NotAllowed()
         if not change.is_pending:
             raise ChangeNotPending()

@@ -6,7 +6,7 @@ then at most one service."""
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,6 +19,12 @@ from streetwave.core.i18n import localize_digits
 from streetwave.core.text import render_markdown
 from streetwave.core.views.buttons import press
 from streetwave.hubs.access import get_hub_for
+from streetwave.hubs.permissions import (
+    can,
+    late_change_confirmers,
+    late_changes_to_confirm,
+    may_handle_late_change,
+)
 
 from .. import services
 from ..access import (
@@ -28,7 +34,6 @@ from ..access import (
     get_download_for,
     get_export_for,
     get_held_message_for,
-    get_pending_change_for,
 )
 from ..forms import ActionForm, EmergencyNoticeForm, RejectActionForm, RelayMessageForm
 from ..models import RSVP, Action, ActionChange, AttendeeExport, EmergencyNotice, RelayMessage
@@ -45,6 +50,10 @@ def _overview(action: Action):
 
 
 def _form_page(request, form, *, hub, action=None, status=200):
+    second_person = None
+    if action is not None and action.status == Action.Status.PUBLISHED:
+        # Said before saving: who confirms a late change of time or place, if anyone can.
+        second_person = late_change_confirmers(action, requester_id=request.user.pk)
     return render(
         request,
         "actions/manage/form.html",
@@ -53,6 +62,7 @@ def _form_page(request, form, *, hub, action=None, status=200):
             "hub": hub,
             "action": action,
             "zone": zone_label(hub.city.zone, action.starts_at if action else None),
+            "second_person": second_person,
         },
         status=status,
     )
@@ -99,17 +109,40 @@ def overview(request, action_id):
         .select_related("requested_by")
         .first()
     )
+    second_person = None
     if pending is not None:
         pending.action = action
+        second_person = late_change_confirmers(action, requester_id=pending.requested_by_id)
     return render(
         request,
         "actions/manage/overview.html",
         {
             "action": action,
             "pending_change": pending,
+            "second_person": second_person,
             "permissions": permissions,
             "description": render_markdown(action.description),
         },
+    )
+
+
+def _held_message(action: Action, change: ActionChange) -> str:
+    second = late_change_confirmers(action, requester_id=change.requested_by_id)
+    if second.kind == "hub":
+        return _(
+            "Your other changes are saved. The new time or place is close to the start, so it "
+            "waits until another organizer of your hub confirms it."
+        )
+    if second.kind == "campaign":
+        return _(
+            "Your other changes are saved. The new time or place is close to the start, so it "
+            "waits until a coordinator of %(campaign)s confirms it."
+        ) % {"campaign": action.campaign.title if action.campaign else ""}
+    return _(
+        "Your other changes are saved. The new time or place is close to the start, so it "
+        "waits for a second person, but nobody can confirm it yet: ask the lead of your hub to "
+        "invite another organizer, or withdraw the change and tell people through an "
+        "emergency notice."
     )
 
 
@@ -127,13 +160,7 @@ def edit(request, action_id):
             form.add_error(error.field, error.message)
         else:
             if change is not None and change.is_pending:
-                messages.warning(
-                    request,
-                    _(
-                        "Your other changes are saved. The new time or place is close to the "
-                        "start, so it waits until a second organizer of your hub confirms it."
-                    ),
-                )
+                messages.warning(request, _held_message(action, change))
             elif change is not None:
                 messages.success(
                     request,
@@ -187,10 +214,32 @@ def cancel(request, action_id):
     return render(request, "actions/manage/cancel.html", {"action": action})
 
 
+def _held_change_for(user, change_id: str) -> ActionChange:
+    """A held change, 404 unless `user` may see it: the hub's editors of the action, or its
+    second person (a coordinator standing in for a missing second organizer)."""
+    change = get_object_or_404(
+        ActionChange.objects.select_related("action", "action__hub", "action__campaign"),
+        public_id=change_id,
+        status=ActionChange.Status.PENDING,
+    )
+    if not may_handle_late_change(user, change.action, requester_id=change.requested_by_id):
+        raise Http404
+    return change
+
+
+def _after_change(user, change: ActionChange):
+    """Back to the action's page for its hub's organizers; a coordinator, who has no such page,
+    goes back to the campaign's queue."""
+    action = change.action
+    if action.campaign is not None and not can(user, "can_edit_action", action):
+        return redirect(reverse("actions:manage_approvals", args=[action.campaign.slug]))
+    return _overview(action)
+
+
 @organizer_required
 @require_POST
 def confirm_change(request, change_id):
-    change = get_pending_change_for(request.user, change_id, "can_confirm_late_change")
+    change = _held_change_for(request.user, change_id)
     press(
         request,
         services.confirm_action_change,
@@ -200,20 +249,20 @@ def confirm_change(request, change_id):
             "public page shows what changed."
         ),
     )
-    return _overview(change.action)
+    return _after_change(request.user, change)
 
 
 @organizer_required
 @require_POST
 def withdraw_change(request, change_id):
-    change = get_pending_change_for(request.user, change_id, "can_edit_action")
+    change = _held_change_for(request.user, change_id)
     press(
         request,
         services.withdraw_action_change,
         change,
         success=_("The change is withdrawn. The action keeps its time and place."),
     )
-    return _overview(change.action)
+    return _after_change(request.user, change)
 
 
 @organizer_required
@@ -406,6 +455,17 @@ def download_export(request, export_id):
 
 
 def _queue_page(request, campaign, reject_forms=None, status=200):
+    held_changes = list(
+        late_changes_to_confirm(
+            request.user,
+            ActionChange.objects.filter(
+                status=ActionChange.Status.PENDING, action__campaign=campaign
+            ),
+        )
+        .filter(by_coordinator=True)
+        .select_related("action", "action__hub", "action__city", "requested_by")
+        .order_by("created_at", "id")
+    )
     pending = list(
         Action.objects.pending_approval()
         .filter(campaign=campaign)
@@ -422,7 +482,7 @@ def _queue_page(request, campaign, reject_forms=None, status=200):
     return render(
         request,
         "actions/manage/approvals.html",
-        {"campaign": campaign, "pending": pending},
+        {"campaign": campaign, "pending": pending, "held_changes": held_changes},
         status=status,
     )
 
