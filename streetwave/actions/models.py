@@ -218,9 +218,7 @@ class Action(BaseModel):
         return self.title
 
     def phase_at(self, now: dt.datetime) -> "Action.Phase":
-        if now < self.starts_at:
-            return self.Phase.UPCOMING
-        return self.Phase.NOW if now < self.ends_at else self.Phase.ENDED
+        return phase_between(self.starts_at, self.ends_at, now)
 
     @property
     def phase(self) -> "Action.Phase":
@@ -276,6 +274,14 @@ class Action(BaseModel):
 
     def is_meeting_point_revealed(self, now: dt.datetime | None = None) -> bool:
         return bool(self.meeting_point) and (now or timezone.now()) >= self.reveal_at
+
+
+def phase_between(starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime) -> Action.Phase:
+    """The phase at `now` of an action from `starts_at` to `ends_at`: the one rule, shared by
+    Action.phase_at and the plain rows that the map and the wave are built from."""
+    if now < starts_at:
+        return Action.Phase.UPCOMING
+    return Action.Phase.NOW if now < ends_at else Action.Phase.ENDED
 
 
 def hub_is_on_probation(hub: Hub, now: dt.datetime | None = None) -> bool:

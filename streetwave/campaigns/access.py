@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from streetwave.actions.models import Action
+from streetwave.actions.models import Action, phase_between
 from streetwave.hubs.permissions import require
 from streetwave.places.models import City
 
@@ -75,6 +75,9 @@ class PublicAction:
     @property
     def local_end(self) -> dt.datetime:
         return self.ends_at.astimezone(self.city.zone)
+
+    def phase_at(self, now: dt.datetime) -> Action.Phase:
+        return phase_between(self.starts_at, self.ends_at, now)
 
 
 def public_action_rows(campaign: Campaign) -> list[PublicAction]:

@@ -6,6 +6,16 @@ browser polling an unchanged document gets a 304 and a cache hit costs no databa
 (the key needs only the slug and the language). A document is compressed once, when it is
 built, and served compressed as it is to every browser that accepts gzip: a map of 10,000
 actions is 3 MB of JSON, which no request should compress again.
+
+Every document says which actions are upcoming, happening now or ended (the map's phases, the
+wave's now/next/done, the tally's summary of the wave), and that changes when an action starts
+or ends, not only when someone RSVPs. So a document carries `changes_at`, the next start or end
+of any of the campaign's actions after it was built, and core.cache treats it as out of date
+from then on whatever its age: the first reader after that moment asks for the next copy, and a
+copy left unread past it is built again before it is served. Rebuilding at those moments,
+rather than computing the phase where each document is read, keeps a cache hit free of any
+query and any rendering, and costs one small aggregate query per build. The map also carries
+each action's times, so that a page open for a while keeps the phase right on its own.
 """
 
 import datetime as dt
@@ -15,12 +25,14 @@ import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db.models import Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
+from streetwave.actions.models import Action
 from streetwave.core.cache import get_cached
 
 from .access import get_public_campaign, public_action_rows
@@ -33,7 +45,7 @@ from .wave import build_wave
 # build, what readers see stays within the 15 s of DESIGN, "Performance".
 LIVE_REFRESH_AGE = 10
 # Bump when the shape of a document changes, so old cached copies are not served.
-LIVE_VERSION = 3
+LIVE_VERSION = 4
 # How long the time of the last change is remembered after the document was last built.
 _STAMP_TTL = 24 * 3600
 HTML = "text/html; charset=utf-8"
@@ -46,6 +58,9 @@ class LiveDocument:
     etag: str  # weak: the same content in either encoding
     last_modified: dt.datetime
     content_type: str
+    # When an action of the campaign next starts or ends (seconds since the epoch), which
+    # changes what the document says; None when every action has ended.
+    changes_at: float | None = None
 
     @property
     def text(self) -> str:
@@ -79,11 +94,28 @@ KINDS = {
 }
 
 
+def _next_phase_change(campaign: Campaign, now: dt.datetime) -> float | None:
+    """When the next of the campaign's public actions starts or ends after `now`."""
+    bounds = (
+        Action.objects.public()
+        .filter(campaign=campaign)
+        .aggregate(
+            start=Min("starts_at", filter=Q(starts_at__gt=now)),
+            end=Min("ends_at", filter=Q(ends_at__gt=now)),
+        )
+    )
+    moments = [moment for moment in bounds.values() if moment is not None]
+    return min(moments).timestamp() if moments else None
+
+
 def build_document(kind: str, slug: str, language: str) -> LiveDocument:
     """The document `kind` of the public campaign `slug` in `language` (Http404 otherwise)."""
     build, content_type = KINDS[kind]
+    campaign = get_public_campaign(slug)
+    # Taken before the build: an action that starts meanwhile makes the copy out of date at once.
+    changes_at = _next_phase_change(campaign, timezone.now())
     with translation.override(language):
-        body = build(get_public_campaign(slug), language)
+        body = build(campaign, language)
     etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
     # Last-Modified moves only when the content does: a rebuild that yields the same body
     # keeps the time of the last real change, so If-Modified-Since revalidates honestly.
@@ -95,7 +127,7 @@ def build_document(kind: str, slug: str, language: str) -> LiveDocument:
         last_modified = timezone.now().replace(microsecond=0)
     cache.set(stamp_key, (etag, last_modified), _STAMP_TTL)
     compressed = gzip.compress(body, compresslevel=6, mtime=0)
-    return LiveDocument(compressed, etag, last_modified, content_type)
+    return LiveDocument(compressed, etag, last_modified, content_type, changes_at)
 
 
 def get_live_document(kind: str, slug: str) -> LiveDocument:

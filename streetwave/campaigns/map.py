@@ -1,10 +1,16 @@
 """The map data of a campaign: one GeoJSON FeatureCollection of its public actions, built from
-action rows (never RSVP rows) and their cities in two queries, in the reader's language."""
+action rows (never RSVP rows) and their cities in two queries, in the reader's language.
 
+Each feature says its `phase` when the document was built, and its `starts` and `ends` in UTC
+(ISO 8601), so that the page can tell the phase at the moment it shows a popup even from a copy
+a few seconds old (live documents are rebuilt as soon as an action starts or ends; see
+campaigns.live)."""
+
+import datetime as dt
 import json
 
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from streetwave.core.i18n import format_datetime
 
@@ -16,7 +22,12 @@ COORDINATE_DECIMALS = 4
 _ID = "PUBLIC-ID"
 
 
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat()
+
+
 def build_map(campaign: Campaign, language: str) -> dict:
+    now = timezone.now()
     with translation.override(language):
         # One reverse for thousands of links.
         url = reverse("actions:detail", args=[_ID]).replace(_ID, "{}")
@@ -37,6 +48,9 @@ def build_map(campaign: Campaign, language: str) -> dict:
                     "time": format_datetime(action.local_start, language),
                     "url": url.format(action.public_id),
                     "status": action.status,
+                    "phase": action.phase_at(now).value,
+                    "starts": _utc(action.starts_at),
+                    "ends": _utc(action.ends_at),
                 },
             }
             for action in public_action_rows(campaign)

@@ -4,8 +4,9 @@ Actions are grouped by the UTC offset their city has at their start (Berlin and 
 group, London is the next one), the groups ordered east to west as the day reaches them, and the
 actions of a group by their start. At a moment `now`:
 
-- an action is *in progress* from its start until its end, *over* after, *upcoming* before;
-- a group is `now` while any of its actions is in progress, `done` once all are over;
+- an action is in its phase (Action.Phase, the one rule of every public surface): `upcoming`
+  before its start, `now` from its start until its end, `ended` after;
+- a group is `now` while any of its actions is happening, `done` once all have ended;
 - of the other groups, the one with the earliest upcoming start is `next`, the rest `later`.
 
 Cancelled actions are left out: they do not happen.
@@ -21,20 +22,15 @@ from streetwave.places.models import City
 
 from .access import PublicAction
 
+# States of a group.
 NOW = "now"
 NEXT = "next"
 DONE = "done"
 LATER = "later"
-# States of one action.
-IN_PROGRESS = "in-progress"
-OVER = "over"
-UPCOMING = "upcoming"
-
-
-def action_state(action: PublicAction, now: dt.datetime) -> str:
-    if now < action.starts_at:
-        return UPCOMING
-    return IN_PROGRESS if now < action.ends_at else OVER
+# Phases of one action.
+UPCOMING = Action.Phase.UPCOMING
+HAPPENING = Action.Phase.NOW
+ENDED = Action.Phase.ENDED
 
 
 def _distinct_cities(actions: Iterable[PublicAction]) -> list[City]:
@@ -44,7 +40,7 @@ def _distinct_cities(actions: Iterable[PublicAction]) -> list[City]:
 @dataclass
 class WaveGroup:
     offset: dt.timedelta
-    rows: list[tuple[PublicAction, str]] = field(default_factory=list)
+    rows: list[tuple[PublicAction, Action.Phase]] = field(default_factory=list)
     state: str = LATER
 
     @property
@@ -96,14 +92,14 @@ def build_wave(actions: Iterable[PublicAction], now: dt.datetime) -> Wave:
     for action in happening:
         offset = action.local_start.utcoffset() or dt.timedelta(0)
         group = by_offset.setdefault(offset, WaveGroup(offset))
-        group.rows.append((action, action_state(action, now)))
+        group.rows.append((action, action.phase_at(now)))
     # The day reaches the zones east to west; inside a zone, actions stay in order of start.
     groups = sorted(by_offset.values(), key=lambda group: group.offset, reverse=True)
     for group in groups:
         states = {state for _action, state in group.rows}
-        if IN_PROGRESS in states:
+        if HAPPENING in states:
             group.state = NOW
-        elif states == {OVER}:
+        elif states == {ENDED}:
             group.state = DONE
     # A group that is neither now nor done has an upcoming action.
     waiting = [group for group in groups if group.state == LATER]
@@ -113,7 +109,7 @@ def build_wave(actions: Iterable[PublicAction], now: dt.datetime) -> Wave:
     return Wave(
         groups=groups,
         now_cities=_distinct_cities(
-            action for group in groups for action, state in group.rows if state == IN_PROGRESS
+            action for group in groups for action, state in group.rows if state == HAPPENING
         ),
         next_cities=_distinct_cities(
             action for action, state in (next_group.rows if next_group else []) if state == UPCOMING

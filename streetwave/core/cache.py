@@ -10,6 +10,13 @@ waits, and a document that nobody reads is never rebuilt.
 
 A document is named by a builder, the dotted path of a function, and its arguments, so that the
 worker can build it too (the broker is trusted: it carries every task).
+
+A document can also go out of date at a known moment, whatever its age: the live documents of a
+campaign say "happening now" or "ended", which changes when an action starts or ends. Such a
+value carries `changes_at` (seconds since the epoch, or None). The first reader after that
+moment asks for the next copy at once, without waiting for the refresh age; and a copy that went
+out of date more than OUTDATED_SECONDS ago, which only happens when nobody read it meanwhile (a
+document left alone overnight), is not served at all: it is built again as a first copy.
 """
 
 import logging
@@ -33,6 +40,9 @@ QUEUE = "live"
 # COLD_POLL_SECONDS, before they build it themselves.
 COLD_WAIT_SECONDS = 5.0
 COLD_POLL_SECONDS = 0.05
+# How long a copy that went out of date (`changes_at`) may still be served while the next one
+# is built: with the reader's refresh age (10 s for live documents), within the 15 s of DESIGN.
+OUTDATED_SECONDS = 5.0
 
 
 def get_cached(key: str, builder: str, args: list, refresh_after: float) -> Any:
@@ -43,7 +53,12 @@ def get_cached(key: str, builder: str, args: list, refresh_after: float) -> Any:
     if entry is None:
         return _build_first(key, builder, args)
     value, built_at = entry
-    if time.time() - built_at >= refresh_after and cache.add(_lock(key), 1, LOCK_SECONDS):
+    now = time.time()
+    changes_at = getattr(value, "changes_at", None)
+    outdated = changes_at is not None and now >= changes_at
+    if outdated and now - changes_at >= OUTDATED_SECONDS:
+        return _build_first(key, builder, args)
+    if (outdated or now - built_at >= refresh_after) and cache.add(_lock(key), 1, LOCK_SECONDS):
         from .tasks import rebuild_cached
 
         try:

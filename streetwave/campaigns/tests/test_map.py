@@ -1,3 +1,4 @@
+import datetime as dt
 import gzip
 import json
 
@@ -48,7 +49,8 @@ def test_map_data_is_geojson_of_the_public_actions_in_the_readers_language(clien
 def test_map_data_is_built_from_action_rows_without_touching_rsvps(
     client, day, django_assert_num_queries
 ):
-    with django_assert_num_queries(3) as captured:  # the campaign, its cities, its actions
+    # the campaign, when its next action starts or ends, its cities, its actions
+    with django_assert_num_queries(4) as captured:
         client.get(f"/en/c/{day.slug}/map.json")
 
     assert not any("actions_rsvp" in query["sql"] for query in captured.captured_queries)
@@ -134,3 +136,29 @@ def test_map_page_has_the_map_and_the_same_actions_as_a_list(client, day):
     assert f'data-map-src="/en/c/{day.slug}/map.json"' in html
     assert "countries-110m.json" in html and "leaflet.js" in html
     assert "Rally in Berlin" in html and "Vigil in Berlin" in html and "Draft plan" not in html
+
+
+def test_each_feature_says_its_phase_and_its_times_in_utc(
+    client, make_campaign, make_hub, make_action
+):
+    # given an action that ended yesterday, one happening now and one tomorrow
+    campaign = make_campaign()
+    hub = make_hub()
+    actions = {
+        "ended": make_action(hub=hub, campaign=campaign, starts_in=dt.timedelta(days=-1)),
+        "now": make_action(hub=hub, campaign=campaign, starts_in=dt.timedelta(hours=-1)),
+        "upcoming": make_action(hub=hub, campaign=campaign, starts_in=dt.timedelta(days=1)),
+    }
+    cache.clear()
+
+    # when the map data is read
+    features = json.loads(client.get(f"/fa/c/{campaign.slug}/map.json").content)["features"]
+
+    # then each feature carries its phase, and its start and end in UTC for the page to judge
+    by_id = {feature["id"]: feature["properties"] for feature in features}
+    for phase, action in actions.items():
+        properties = by_id[action.public_id]
+        assert properties["phase"] == phase
+        assert dt.datetime.fromisoformat(properties["starts"]) == action.starts_at
+        assert dt.datetime.fromisoformat(properties["ends"]) == action.ends_at
+        assert properties["starts"].endswith("+00:00")

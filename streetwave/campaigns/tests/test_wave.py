@@ -1,21 +1,23 @@
 import datetime as dt
+import time
 
 import pytest
 from django.core.cache import cache
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from streetwave.actions.models import Action
 from streetwave.campaigns.wave import (
     DONE,
-    IN_PROGRESS,
+    ENDED,
+    HAPPENING,
     LATER,
     NEXT,
     NOW,
-    OVER,
     UPCOMING,
     build_wave,
 )
+from streetwave.core import cache as core_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -117,11 +119,11 @@ def test_actions_inside_a_zone_are_in_order_of_start_with_their_own_state(day):
 
     central = wave.groups[3]
     assert [(action.city.name, state) for action, state in central.rows] == [
-        ("Berlin", IN_PROGRESS),
-        ("Paris", IN_PROGRESS),
+        ("Berlin", HAPPENING),
+        ("Paris", HAPPENING),
         ("Brussels", UPCOMING),
     ]
-    assert {state for _action, state in wave.groups[0].rows} == {OVER}
+    assert {state for _action, state in wave.groups[0].rows} == {ENDED}
     happening = [action for group in wave.groups for action, _state in group.rows]
     assert Action.Status.CANCELLED not in {action.status for action in happening}
 
@@ -170,3 +172,25 @@ def test_wave_fragment_in_persian_has_persian_digits(client, make_campaign, make
     html = client.get(f"/fa/c/{campaign.slug}/wave/fragment/").content.decode()
 
     assert "UTC+۰۱:۰۰" in html or "UTC+۰۲:۰۰" in html
+
+
+def test_a_cached_wave_is_built_again_when_an_action_starts(
+    client, make_campaign, make_action, monkeypatch
+):
+    # given the wave fragment read while the only action is an hour away
+    campaign = make_campaign()
+    make_action(campaign=campaign, title="Rally at noon", starts_in=dt.timedelta(hours=1))
+    cache.clear()
+    url = f"/en/c/{campaign.slug}/wave/fragment/"
+    before = client.get(url).content.decode()
+    assert 'class="badge"' not in before
+
+    # when nobody reads it until the action has started (the copy itself is kept a day)
+    later = dt.timedelta(hours=1, minutes=1)
+    real_now, real_time = timezone.now, time.time
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + later)
+    monkeypatch.setattr(core_cache.time, "time", lambda: real_time() + later.total_seconds())
+
+    # then the next reader gets the action as happening now, not the copy from before
+    after = client.get(url).content.decode()
+    assert 'class="badge"' in after and 'class="phase-now"' in after

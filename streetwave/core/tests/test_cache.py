@@ -1,3 +1,4 @@
+import time
 from unittest import mock
 
 import pytest
@@ -5,7 +6,7 @@ from django.core.cache import cache
 from django.http import Http404
 from kombu.exceptions import OperationalError
 
-from streetwave.core.cache import get_cached
+from streetwave.core.cache import OUTDATED_SECONDS, get_cached
 from streetwave.core.tasks import rebuild_cached
 
 BUILDER = "streetwave.core.tests.test_cache.build"
@@ -118,3 +119,47 @@ def test_a_missing_document_frees_the_lock_for_the_next_reader():
 
     assert cache.get("k:rebuild") is None
     assert cache.get("k") is None
+
+
+class Dated(str):
+    """A value that goes out of date at `changes_at`, as a live document does."""
+
+    changes_at: float
+
+
+def build_dated(name: str) -> Dated:
+    value = Dated(build(name))
+    value.changes_at = time.time() + 60
+    return value
+
+
+DATED = "streetwave.core.tests.test_cache.build_dated"
+
+
+def pass_changes_at(key: str, seconds: float) -> None:
+    """Move the value's moment of change `seconds` into the past (the copy itself stays young)."""
+    value, built_at = cache.get(key)
+    value.changes_at = time.time() - seconds
+    cache.set(key, (value, built_at), 300)
+
+
+def test_a_young_copy_past_its_moment_of_change_asks_for_the_next_one():
+    # given a copy built a moment ago, whose content changed a second ago
+    get_cached("k", DATED, ["v"], 10)
+    pass_changes_at("k", 1)
+
+    with mock.patch.object(rebuild_cached, "apply_async") as asked:
+        # then the reader still gets it, and the next copy is asked for without waiting 10 s
+        assert get_cached("k", DATED, ["v"], 10) == "v1"
+
+    asked.assert_called_once()
+
+
+def test_a_copy_left_unread_long_past_its_moment_of_change_is_built_again_first():
+    # given a copy whose content changed longer ago than a reader may be served it
+    get_cached("k", DATED, ["v"], 10)
+    pass_changes_at("k", OUTDATED_SECONDS + 1)
+
+    # then the next reader gets a new copy, not the outdated one
+    assert get_cached("k", DATED, ["v"], 10) == "v2"
+    assert cache.get("k:rebuild") is None
