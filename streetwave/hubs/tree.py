@@ -2,18 +2,20 @@
 
 Which hubs belong to a campaign: every hub with at least one action in it (in any status, since
 coordinators also see drafts waiting for approval), plus the sponsors above them up to the root,
-so that the tree stays connected (those are marked as taking no part). Proposals belong to no
-campaign yet; every confirmed proposal is listed, since one approval by any coordinator
-activates it. Three queries whatever the size of the tree.
+so that the tree stays connected (those are marked as taking no part). How many hubs take part
+is counted as the public tally counts it (campaigns.tally.TALLIED_STATUSES), so that the two
+numbers agree. Proposals belong to no campaign yet; every confirmed proposal is listed, since
+one approval by any coordinator activates it. Three queries whatever the size of the tree.
 """
 
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from streetwave.campaigns.models import Campaign
+from streetwave.campaigns.tally import TALLIED_STATUSES
 
 from .models import Hub
 
@@ -45,20 +47,23 @@ class HubTree:
 
 
 def hub_tree_for(campaign: Campaign) -> HubTree:
-    taking_part = {
+    with_actions = {
         hub.pk: hub
         for hub in Hub.objects.filter(actions__campaign=campaign)
-        .annotate(campaign_actions=Count("actions"))
+        .annotate(
+            campaign_actions=Count("actions"),
+            tallied_actions=Count("actions", filter=Q(actions__status__in=TALLIED_STATUSES)),
+        )
         .select_related("city", "city__country")
     }
-    known = {hub.public_id for hub in taking_part.values()}
+    known = {hub.public_id for hub in with_actions.values()}
     above = {
         public_id
-        for hub in taking_part.values()
+        for hub in with_actions.values()
         for public_id in hub.path.split("/")
         if public_id not in known
     }
-    hubs: dict[int, Hub] = dict(taking_part)
+    hubs: dict[int, Hub] = dict(with_actions)
     if above:
         for hub in Hub.objects.filter(public_id__in=above).select_related("city", "city__country"):
             hubs[hub.pk] = hub
@@ -81,7 +86,9 @@ def hub_tree_for(campaign: Campaign) -> HubTree:
     )
     return HubTree(
         roots=roots,
-        taking_part=len(taking_part),
+        # The public tally's count: hubs with a published or completed action in the campaign
+        # (a hub with only drafts or cancelled actions is in the tree, but takes no part yet).
+        taking_part=sum(1 for hub in with_actions.values() if hub.tallied_actions),
         levels=sorted(Counter(hub.depth for hub in hubs.values()).items()),
         growth=_growth_by_week(hubs.values()),
         proposals=proposals,
