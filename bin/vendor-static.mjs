@@ -27,7 +27,13 @@ const FILES = {
   "topojson-client/LICENSE": "topojson/LICENSE",
   // Natural Earth's 1:110m countries: about 38 KB compressed, enough for a world map.
   "world-atlas/countries-110m.json": "world-atlas/countries-110m.json",
+  // 1:50m, about 230 KB compressed: loaded only once the map is zoomed in to a region.
+  "world-atlas/countries-50m.json": "world-atlas/countries-50m.json",
   "world-atlas/LICENSE": "world-atlas/LICENSE",
+  // Draws an operator's street-level PMTiles basemap; loaded only where one is configured.
+  "protomaps-leaflet/dist/protomaps-leaflet.js": "protomaps-leaflet/protomaps-leaflet.js",
+  "protomaps-leaflet/dist/protomaps-leaflet.js.map": "protomaps-leaflet/protomaps-leaflet.js.map",
+  "protomaps-leaflet/LICENSE": "protomaps-leaflet/LICENSE",
   // Only the Arabic-script subset, in the two weights the pages use; Latin text falls back
   // to the system font, so English pages never download a font.
   "@fontsource/vazirmatn/files/vazirmatn-arabic-400-normal.woff2":

@@ -360,6 +360,16 @@ STORAGES = {
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# A street-level basemap an operator supplies: a PMTiles extract, given as a path on this
+# instance's own origin (e.g. /media/basemap/region.pmtiles, served by the reverse proxy with
+# Range requests). Empty: the map draws outlines and city names only, and loads nothing more.
+MAP_BASEMAP_PMTILES = os.environ.get("MAP_BASEMAP_PMTILES", "")
+if MAP_BASEMAP_PMTILES and (
+    not MAP_BASEMAP_PMTILES.startswith("/") or MAP_BASEMAP_PMTILES.startswith("//")
+):
+    raise ImproperlyConfigured(
+        "MAP_BASEMAP_PMTILES must be a path on this site's own origin, starting with one /."
+    )
 
 # Mail: SMTP when EMAIL_HOST is set, files under var/mail/ otherwise.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Streetwave <noreply@localhost>")

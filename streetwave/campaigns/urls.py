@@ -6,6 +6,7 @@ app_name = "campaigns"
 
 urlpatterns = [
     path("", public.home, name="home"),
+    path("map/cities.json", public.city_labels, name="city_labels"),
     path("c/<slug:slug>/", public.detail, name="detail"),
     path("c/<slug:slug>/tally/", public.tally, name="tally"),
     path("c/<slug:slug>/map/", public.map_page, name="map"),

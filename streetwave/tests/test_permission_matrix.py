@@ -86,6 +86,7 @@ ROWS: dict[str, Row] = {
     "healthz": Row(everyone()),
     # Public pages: events are public
     "campaigns:home": Row(everyone()),
+    "campaigns:city_labels": Row(everyone()),
     "campaigns:detail": Row(everyone(), CAMPAIGN),
     "campaigns:tally": Row(everyone(), CAMPAIGN),
     "campaigns:map": Row(everyone(), CAMPAIGN),

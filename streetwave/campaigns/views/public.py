@@ -1,16 +1,23 @@
-from itertools import groupby
+from collections import defaultdict
 
+from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 
 from streetwave.actions.calendars import calendar_response
 from streetwave.actions.models import Action
+from streetwave.core.collation import sort_key
 from streetwave.places.search import distance_km, find_cities, nearest_city
 
 from ..access import get_public_actions, get_public_campaign
 from ..forms import FindForm
+from ..labels import CITY_LABELS_MAX_AGE, get_city_labels
 from ..live import get_live_document, live_response
 from ..models import Campaign
+from ..tally import get_public_tally
 
 # The nearest actions listed for a city or a position.
 NEARBY_LIMIT = 20
@@ -19,21 +26,49 @@ NEAR_ACTION_KM = 25
 
 
 def home(request):
-    campaigns = Campaign.objects.live().order_by("starts_at")
-    return render(request, "campaigns/home.html", {"campaigns": campaigns})
+    """What is happening and when: the live campaigns whose window has not closed, the current
+    ones first, each with its window and its streets so far (from the cached tally)."""
+    now = timezone.now()
+    campaigns = [
+        {
+            "campaign": campaign,
+            "text": campaign.text(),
+            "now": campaign.starts_at <= now,
+            "tally": get_public_tally(campaign.slug),
+        }
+        for campaign in Campaign.objects.live().filter(ends_at__gt=now).order_by("starts_at")
+    ]
+    current = [entry for entry in campaigns if entry["now"]]
+    return render(
+        request,
+        "campaigns/home.html",
+        {
+            "campaigns": campaigns,
+            # The one call to action leads to the campaign under way (or the next one).
+            "lead": current[0] if current else (campaigns[0] if campaigns else None),
+        },
+    )
 
 
 def _by_country_and_city(actions: list[Action]) -> list:
-    """[(country, [(city, [action, ...]), ...]), ...] from actions sorted by country and city."""
+    """[(country, number of actions, [(city, [action, ...]), ...]), ...]: countries and the
+    cities in each in the alphabetical order of the reader's language (by their names in that
+    language), the actions of a city in the order they were given."""
+    language = translation.get_language()
+    by_country: dict = defaultdict(lambda: defaultdict(list))
+    for action in actions:
+        by_country[action.city.country][action.city].append(action)
+
+    def by_name(place) -> tuple:
+        return sort_key(place.display_name(language), language)
+
     return [
         (
             country,
-            [
-                (city, list(city_actions))
-                for city, city_actions in groupby(country_actions, key=lambda a: a.city)
-            ],
+            sum(len(city_actions) for city_actions in cities.values()),
+            [(city, cities[city]) for city in sorted(cities, key=by_name)],
         )
-        for country, country_actions in groupby(actions, key=lambda a: a.city.country)
+        for country, cities in sorted(by_country.items(), key=lambda item: by_name(item[0]))
     ]
 
 
@@ -95,6 +130,7 @@ def detail(request, slug):
             "tally_html": mark_safe(tally.text),  # noqa: S308 our own template's output
             "tally_etag": tally.etag,
             "countries": _by_country_and_city(actions),
+            "basemap": settings.MAP_BASEMAP_PMTILES,
             "form": form,
             **find,
         },
@@ -115,6 +151,7 @@ def map_page(request, slug):
             "campaign": campaign,
             "text": campaign.text(),
             "countries": _by_country_and_city(_listed_actions(campaign)),
+            "basemap": settings.MAP_BASEMAP_PMTILES,
         },
     )
 
@@ -146,3 +183,13 @@ def calendar(request, slug):
     campaign = get_public_campaign(slug)
     actions = Action.objects.public().filter(campaign=campaign).select_related("city")
     return calendar_response(actions, name=campaign.title, filename=campaign.slug)
+
+
+def city_labels(request):
+    """The names of the world's larger cities for the map, in the page's language: one compact
+    JSON from our own origin, the same for every campaign, cached here and in browsers."""
+    response = HttpResponse(
+        get_city_labels(translation.get_language()), content_type="application/json"
+    )
+    patch_cache_control(response, public=True, max_age=CITY_LABELS_MAX_AGE)
+    return response
