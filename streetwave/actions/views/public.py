@@ -1,5 +1,8 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from streetwave.core import ratelimit
@@ -15,14 +18,36 @@ from ..access import (
 )
 from ..calendars import calendar_response
 from ..forms import ManageRSVPForm, RSVPForm
+from ..models import Action
+
+
+def _geo_uri(action) -> str:
+    """A geo: URI (RFC 5870) that a phone hands to its own map app, coordinates to 4 decimals
+    (~11 m) as on the map; the `q=lat,lon(label)` query names the place in the apps that read
+    it (Android's) and is ignored by the others."""
+    point = f"{action.latitude:.4f},{action.longitude:.4f}"
+    label = quote(f"{action.place}, {action.city.display_name()}", safe="")
+    return f"geo:{point}?q={point}({label})"
 
 
 def _detail(request, action, form, status=200):
+    # Once for the whole page: every part of it says the same about where the action stands.
+    phase = action.phase
     return render(
         request,
         "actions/detail.html",
         {
             "action": action,
+            "phase": phase,
+            "Phase": Action.Phase,
+            # Cancelled or over, an action has nothing to offer a calendar or an RSVP.
+            "in_calendar": action.status != Action.Status.CANCELLED and phase != Action.Phase.ENDED,
+            "open_for_rsvp": phase != Action.Phase.ENDED and action.is_open_for_rsvp,
+            "geo_uri": _geo_uri(action),
+            # The page's own address, also when it answers a refused RSVP.
+            "page_url": request.build_absolute_uri(
+                reverse("actions:detail", args=[action.public_id])
+            ),
             "description": render_markdown(action.description),
             "form": form,
             "changes": public_changes(action),
