@@ -16,6 +16,7 @@ from .models import EXPORT_LINK_LIFETIME, Action, ActionChange, AttendeeExport, 
 AUDIT_LABELS.update(
     {
         "action.created": gettext_lazy("Action drafted"),
+        "action.duplicated": gettext_lazy("Action drafted as a copy of another"),
         "action.updated": gettext_lazy("Action edited"),
         "action.submitted": gettext_lazy("Action submitted for approval"),
         "action.published": gettext_lazy("Action published"),
@@ -26,6 +27,8 @@ AUDIT_LABELS.update(
         "action.change_applied": gettext_lazy("Time or place changed"),
         "action.change_confirmed": gettext_lazy("Change of time or place confirmed"),
         "action.change_withdrawn": gettext_lazy("Change of time or place withdrawn"),
+        "action.emergency_notice_sent": gettext_lazy("Emergency notice sent"),
+        "action.reminder_queued": gettext_lazy("Reminders sent to attendees"),
         "relay_message.sent": gettext_lazy("Message sent to attendees"),
         "relay_message.held": gettext_lazy("Message to attendees held for approval"),
         "relay_message.approved": gettext_lazy("Message to attendees approved and sent"),

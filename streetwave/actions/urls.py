@@ -15,6 +15,8 @@ urlpatterns = [
     path("manage/actions/<str:action_id>/", manage.overview, name="manage_overview"),
     path("manage/actions/<str:action_id>/edit/", manage.edit, name="manage_edit"),
     path("manage/actions/<str:action_id>/publish/", manage.publish, name="manage_publish"),
+    path("manage/actions/<str:action_id>/preview/", manage.preview, name="manage_preview"),
+    path("manage/actions/<str:action_id>/duplicate/", manage.duplicate, name="manage_duplicate"),
     path("manage/actions/<str:action_id>/cancel/", manage.cancel, name="manage_cancel"),
     path(
         "manage/changes/<str:change_id>/confirm/",

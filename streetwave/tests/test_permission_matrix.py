@@ -188,6 +188,9 @@ ROWS: dict[str, Row] = {
     "actions:manage_overview": Row(organizers(ORGANIZERS_A), {"action_id": "action"}),
     "actions:manage_edit": Row(organizers(ORGANIZERS_A), {"action_id": "action"}),
     "actions:manage_publish": Row(organizers(ORGANIZERS_A), {"action_id": "draft"}, "post"),
+    # The public page of a draft, as it will look: the hub's organizers only
+    "actions:manage_preview": Row(organizers(ORGANIZERS_A), {"action_id": "draft"}),
+    "actions:manage_duplicate": Row(organizers(ORGANIZERS_A), {"action_id": "action"}, "post"),
     "actions:manage_cancel": Row(organizers(ORGANIZERS_A), {"action_id": "action"}),
     "actions:manage_change_confirm": Row(organizers(ORGANIZERS_A), {"change_id": "change"}, "post"),
     "actions:manage_change_withdraw": Row(

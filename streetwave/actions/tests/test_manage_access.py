@@ -25,6 +25,8 @@ TABLE = {
     "manage_overview": ("get", "/en/manage/actions/{action}/", HUB_ORGANIZERS),
     "manage_edit": ("get", "/en/manage/actions/{action}/edit/", HUB_ORGANIZERS),
     "manage_publish": ("post", "/en/manage/actions/{draft}/publish/", HUB_ORGANIZERS),
+    "manage_preview": ("get", "/en/manage/actions/{draft}/preview/", HUB_ORGANIZERS),
+    "manage_duplicate": ("post", "/en/manage/actions/{action}/duplicate/", HUB_ORGANIZERS),
     "manage_cancel": ("get", "/en/manage/actions/{action}/cancel/", HUB_ORGANIZERS),
     "manage_change_confirm": ("post", "/en/manage/changes/{change}/confirm/", HUB_ORGANIZERS),
     "manage_change_withdraw": ("post", "/en/manage/changes/{change}/withdraw/", HUB_ORGANIZERS),

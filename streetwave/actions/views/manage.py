@@ -24,6 +24,7 @@ from streetwave.hubs.permissions import (
     late_change_confirmers,
     late_changes_to_confirm,
     may_handle_late_change,
+    permissions_for,
 )
 
 from .. import services
@@ -38,6 +39,7 @@ from ..access import (
 from ..forms import ActionForm, EmergencyNoticeForm, RejectActionForm, RelayMessageForm
 from ..models import RSVP, Action, ActionChange, AttendeeExport, EmergencyNotice, RelayMessage
 from ..schedule import zone_label
+from ..services.copies import duplicate_action
 from ..services.exports import ExportUnavailable
 
 ATTENDEES_PER_PAGE = 200
@@ -51,6 +53,7 @@ def _overview(action: Action):
 
 def _form_page(request, form, *, hub, action=None, status=200):
     second_person = None
+    permissions = permissions_for(request.user, action) if action is not None else None
     if action is not None and action.status == Action.Status.PUBLISHED:
         # Said before saving: who confirms a late change of time or place, if anyone can.
         second_person = late_change_confirmers(action, requester_id=request.user.pk)
@@ -63,6 +66,8 @@ def _form_page(request, form, *, hub, action=None, status=200):
             "action": action,
             "zone": zone_label(hub.city.zone, action.starts_at if action else None),
             "second_person": second_person,
+            "permissions": permissions,
+            "current": "edit",
         },
         status=status,
     )
@@ -77,7 +82,11 @@ def hub_actions(request, hub_id):
         .order_by("-starts_at", "-id")
     )
     page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "actions/manage/hub_actions.html", {"hub": hub, "page": page})
+    return render(
+        request,
+        "actions/manage/hub_actions.html",
+        {"hub": hub, "page": page, "perms": permissions_for(request.user, hub)},
+    )
 
 
 @organizer_required
@@ -177,6 +186,54 @@ def edit(request, action_id):
 
 @organizer_required
 @require_POST
+def duplicate(request, action_id):
+    action = get_action_for(request.user, action_id, "can_create_action")
+    try:
+        copy = duplicate_action(action, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _overview(action)
+    messages.success(
+        request,
+        _(
+            "This is a copy of the action, saved as a draft, a week later. Choose its date and "
+            "time, check the rest, and save."
+        ),
+    )
+    return redirect("actions:manage_edit", copy.public_id)
+
+
+@organizer_required
+def preview(request, action_id):
+    """The public page of an action as it will look, for the organizers of its hub: marked as a
+    preview, without the RSVP form, never indexed."""
+    action, permissions = get_action_with_permissions_for(
+        request.user, action_id, "can_edit_action"
+    )
+    response = render(
+        request,
+        "actions/manage/preview.html",
+        {
+            "action": action,
+            "permissions": permissions,
+            "current": "preview",
+            "phase": action.phase,
+            "Phase": Action.Phase,
+            "in_calendar": False,
+            "open_for_rsvp": False,
+            "description": render_markdown(action.description),
+            "form": None,
+            "changes": [],
+            "emergency_notice": None,
+            "preview": True,
+        },
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@organizer_required
+@require_POST
 def publish(request, action_id):
     action = get_action_for(request.user, action_id, "can_publish_action")
     try:
@@ -199,7 +256,9 @@ def publish(request, action_id):
 
 @organizer_required
 def cancel(request, action_id):
-    action = get_action_for(request.user, action_id, "can_cancel_action")
+    action, permissions = get_action_with_permissions_for(
+        request.user, action_id, "can_cancel_action"
+    )
     if request.method == "POST":
         press(
             request,
@@ -211,7 +270,9 @@ def cancel(request, action_id):
             ),
         )
         return _overview(action)
-    return render(request, "actions/manage/cancel.html", {"action": action})
+    return render(
+        request, "actions/manage/cancel.html", {"action": action, "permissions": permissions}
+    )
 
 
 def _held_change_for(user, change_id: str) -> ActionChange:
@@ -354,6 +415,7 @@ def approve_message(request, message_id):
 
 
 def _emergency_page(request, action, form, status=200):
+    permissions = permissions_for(request.user, action)
     notices = list(
         EmergencyNotice.objects.filter(action=action).select_related("author")[:RECENT_ROWS]
     )
@@ -368,6 +430,7 @@ def _emergency_page(request, action, form, status=200):
             "notices": notices,
             # The rule of services.send_emergency_notice, so the form shows only when it works.
             "is_open": action.is_open_for_rsvp,
+            "permissions": permissions,
         },
         status=status,
     )
