@@ -9,6 +9,7 @@ pytestmark = pytest.mark.django_db
 # URL name -> path; every one is open to everyone for a public campaign.
 TABLE = {
     "home": "/en/",
+    "city_labels": "/en/map/cities.json",
     "detail": "/en/c/{slug}/",
     "tally": "/en/c/{slug}/tally/",
     "map": "/en/c/{slug}/map/",
