@@ -82,8 +82,11 @@ def audit_label(verb: str) -> str:
 
 @dataclass(frozen=True)
 class AuditLine:
+    """One entry of a hub's log, with the hub's zone: organizers read times in their city's."""
+
     entry: AuditEntry
     label: str
+    zone: dt.tzinfo = dt.UTC
 
 
 @dataclass
@@ -141,7 +144,11 @@ def dashboard_for(user) -> Dashboard:
             .order_by("starts_at", "id")[:ACTIONS_LIMIT]
         ):
             by_hub[action.hub_id].actions.append(action)
-    audited = [m.hub.public_id for m in memberships if m.role in PERMISSIONS["can_view_hub_audit"]]
+    audited = {
+        m.hub.public_id: m.hub.city.zone
+        for m in memberships
+        if m.role in PERMISSIONS["can_view_hub_audit"]
+    }
     return Dashboard(
         hubs=cards,
         campaigns=_campaign_cards(user),
@@ -191,7 +198,9 @@ def hub_overview_for(user, hub: Hub) -> HubOverview:
         invitations=list(Invitation.objects.open().filter(hub=hub).order_by("expires_at", "id"))
         if "can_invite_organizers" in permissions
         else [],
-        audit=_recent_audit([hub.public_id]) if "can_view_hub_audit" in permissions else [],
+        audit=_recent_audit({hub.public_id: hub.city.zone})
+        if "can_view_hub_audit" in permissions
+        else [],
     )
 
 
@@ -229,7 +238,8 @@ def _campaign_cards(user) -> list[CampaignCard]:
     return list(cards.values())
 
 
-def _recent_audit(hub_ids: list[str]) -> list[AuditLine]:
+def _recent_audit(hub_ids: Mapping[str, dt.tzinfo]) -> list[AuditLine]:
+    """The latest entries of the hubs `hub_ids` (public id -> the hub's zone)."""
     if not hub_ids:
         return []
     quiet = Q()
@@ -241,7 +251,14 @@ def _recent_audit(hub_ids: list[str]) -> list[AuditLine]:
         .select_related("actor")
         .order_by("-created_at", "-id")[:RECENT_AUDIT_ENTRIES]
     )
-    return [AuditLine(entry=entry, label=audit_label(entry.verb)) for entry in entries]
+    return [
+        AuditLine(
+            entry=entry,
+            label=audit_label(entry.verb),
+            zone=hub_ids.get(entry.hub_id, dt.UTC),
+        )
+        for entry in entries
+    ]
 
 
 @pending_source
