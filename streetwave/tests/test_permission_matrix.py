@@ -95,14 +95,18 @@ ROWS: dict[str, Row] = {
     "campaigns:wave_fragment": Row(everyone(), CAMPAIGN),
     "campaigns:calendar": Row(everyone(), CAMPAIGN),
     "core:about": Row(everyone()),
+    # The gazetteer (public GeoNames data) for the place picker
+    "places:cities": Row(everyone()),
     "hubs:detail": Row(everyone(), {"public_id": "hub_a"}),
     "hubs:calendar": Row(everyone(), {"public_id": "hub_a"}),
     "hubs:start": Row(everyone()),
     "actions:detail": Row(everyone(), {"public_id": "action"}),
     "actions:calendar": Row(everyone(), {"public_id": "action"}),
     "actions:rsvp": Row(everyone(), {"public_id": "action"}, "post", RSVP_FORM),
+    "actions:rsvp_sent": Row(everyone(), {"public_id": "action"}),
     # Secret links: whoever holds the token; a token nobody holds is a 404 for everyone
     "actions:manage": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
+    "actions:rsvp_cancel": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
     "hubs:verify": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
     "accounts:invitation": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
     # The JSON API: public data only, no accounts
@@ -257,6 +261,7 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
     ("actions:detail", "awaiting approval"): Row(everyone(NOT_FOUND), {"public_id": "pending"}),
     ("actions:calendar", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}),
     ("actions:rsvp", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}, "post", RSVP_FORM),
+    ("actions:rsvp_sent", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}),
     ("api-v1:get_action", "draft"): Row(everyone(NOT_FOUND), {"action_id": "draft"}),
     ("api-v1:create_rsvp", "draft"): Row(
         everyone(NOT_FOUND),
