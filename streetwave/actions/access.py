@@ -71,13 +71,13 @@ def latest_emergency_notice(action: Action) -> EmergencyNotice | None:
 
 
 def get_rsvp_for_token(token: str) -> RSVP:
-    """The live RSVP a manage link points to. A wrong, replaced or used link is a plain 404."""
+    """The RSVP a manage link points to, whatever its status: a cancelled RSVP's link still
+    says so and offers to RSVP again. A wrong or replaced link is a plain 404."""
     if not token or len(token) > 100:
         raise Http404
     return get_object_or_404(
-        RSVP.objects.select_related("action", "action__city", "action__hub"),
+        RSVP.objects.select_related("action", "action__city__country", "action__hub"),
         manage_token_hash=hash_token(token),
-        status__in=RSVP.LIVE,
     )
 
 

@@ -73,10 +73,21 @@ class RSVPForm(forms.Form):
 
 
 class ManageRSVPForm(forms.ModelForm):
+    # The same labels and help as when RSVPing; the language has no empty choice, it always has
+    # a value.
+    pseudonym = LineField(
+        label=RSVPForm.base_fields["pseudonym"].label,
+        max_length=60,
+        required=False,
+        help_text=RSVPForm.base_fields["pseudonym"].help_text,
+    )
+    language = forms.ChoiceField(
+        label=RSVPForm.base_fields["language"].label, choices=settings.LANGUAGES
+    )
+
     class Meta:
         model = RSVP
         fields = ["pseudonym", "language"]
-        field_classes = {"pseudonym": LineField}
 
 
 def _western_digits(value):

@@ -8,7 +8,9 @@ urlpatterns = [
     path("a/<str:public_id>/", public.detail, name="detail"),
     path("a/<str:public_id>/rsvp/", public.rsvp, name="rsvp"),
     path("a/<str:public_id>/calendar.ics", public.calendar, name="calendar"),
+    path("a/<str:public_id>/rsvp/sent/", public.rsvp_sent, name="rsvp_sent"),
     path("rsvp/<str:token>/", public.manage, name="manage"),
+    path("rsvp/<str:token>/cancel/", public.cancel_rsvp, name="rsvp_cancel"),
     # Organizers of the action's hub
     path("manage/hubs/<str:hub_id>/actions/", manage.hub_actions, name="manage_hub_actions"),
     path("manage/hubs/<str:hub_id>/actions/new/", manage.create, name="manage_create"),

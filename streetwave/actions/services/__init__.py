@@ -32,6 +32,7 @@ from .rsvps import (
     erase_expired_personal_data,
     manage_url,
     promote_waitlisted,
+    rejoin_rsvp,
     rotate_manage_token,
     update_rsvp,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "publish_action",
     "queue_due_reminders",
     "reject_action",
+    "rejoin_rsvp",
     "request_attendee_export",
     "rotate_manage_token",
     "schedule_messages",

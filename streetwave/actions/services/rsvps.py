@@ -1,4 +1,5 @@
-"""RSVPs: create, update, cancel, promote from the waitlist, erase after the retention period.
+"""RSVPs: create, update, cancel, take back a cancel, promote from the waitlist, erase after
+the retention period.
 
 The RSVP path is one short transaction: a conditional atomic increment claims a seat (so
 capacity is never oversold under concurrency, without locking the action for longer than the
@@ -43,13 +44,16 @@ class ConsentMissing(DomainError):
 
 @dataclass(frozen=True)
 class RSVPReceipt:
-    """What the person who RSVPed may learn. `token` is set only when no email was given (it is
-    shown once on the page); with an email, the manage link goes to that address instead, so
-    the answer is the same whether or not the address had RSVPed before."""
+    """What the person who RSVPed may learn. `token` is set only when no email was given (the
+    page takes them to their manage link); with an email, the manage link goes to that address
+    instead, so the answer is the same whether or not the address had RSVPed before. `status`
+    (going or waitlisted) depends on the action's seats alone; it is None only for a request
+    sent again while its first copy is still being answered."""
 
     action: Action
     token: str | None
     emailed: bool
+    status: RSVP.Status | None = None
 
 
 def _claim_seat(action_id: int) -> bool:
@@ -113,14 +117,20 @@ def create_rsvp(
     index = blind_index(email) if email else ""
     news = bool(campaign_news and index and action.campaign_id)
     replay = f"rsvp:replay:{action.pk}:{index}" if index else ""
-    if replay and not cache.add(replay, 1, REPLAY_SECONDS):
-        return RSVPReceipt(action=action, token=None, emailed=True)
+    if replay and not cache.add(replay, "", REPLAY_SECONDS):
+        # The same answer as the first copy's, status included (once the first one knows it).
+        known = cache.get(replay)
+        status = RSVP.Status(known) if known in RSVP.LIVE else None
+        return RSVPReceipt(action=action, token=None, emailed=True, status=status)
     try:
-        return _create_rsvp(action, pseudonym, email, index, language, news, actor)
+        receipt = _create_rsvp(action, pseudonym, email, index, language, news, actor)
     except BaseException:
         if replay:
             cache.delete(replay)
         raise
+    if replay and receipt.status is not None:
+        cache.set(replay, receipt.status.value, REPLAY_SECONDS)
+    return receipt
 
 
 def _create_rsvp(action, pseudonym, email, index, language, news, actor) -> RSVPReceipt:
@@ -145,8 +155,8 @@ def _create_rsvp(action, pseudonym, email, index, language, news, actor) -> RSVP
                 [recipient("rsvp", rsvp.pk)],
                 data={"news": True} if news else None,
             )
-            return RSVPReceipt(action=action, token=None, emailed=True)
-    return RSVPReceipt(action=action, token=token, emailed=False)
+            return RSVPReceipt(action=action, token=None, emailed=True, status=status)
+    return RSVPReceipt(action=action, token=token, emailed=False, status=status)
 
 
 def manage_url(token: str, language: str) -> str:
@@ -185,6 +195,28 @@ def cancel_rsvp(rsvp: RSVP, *, actor=None) -> RSVP:
         else:
             _bump(action, waitlisted=-1, cancelled=1)
         record("rsvp.cancelled", actor=actor, target=action, hub=action.hub, data={"was": was})
+    return current
+
+
+def rejoin_rsvp(rsvp: RSVP, *, actor=None) -> RSVP:
+    """Take back a cancel: the same RSVP (same link, same pseudonym and contact) claims a seat
+    again through the one path new RSVPs take, going if one is free, else waitlisted. It joins
+    the waitlist at its end, behind those who waited while it was cancelled. An action that no
+    longer takes RSVPs (ended, cancelled) cannot be joined again."""
+    with transaction.atomic():
+        current = lock(RSVP.objects.filter(pk=rsvp.pk)).select_related("action").get()
+        if current.status != RSVP.Status.CANCELLED:
+            return current
+        action = current.action
+        if not action.is_open_for_rsvp:
+            raise RSVPClosed()
+        status = _seat_or_waitlist(action.pk)
+        current.status = status
+        # The waitlist is served in order of created_at: a place in it starts now.
+        current.created_at = timezone.now()
+        current.save(update_fields=["status", "created_at", "updated_at"])
+        _bump(action, seat_claimed=True, cancelled=-1, **{status.value: 1})
+        record("rsvp.rejoined", actor=actor, target=action, hub=action.hub, data={"status": status})
     return current
 
 

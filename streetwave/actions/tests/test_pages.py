@@ -13,9 +13,11 @@ FORM = {"pseudonym": "", "email": "", "language": "en", "consent": "on"}
 
 
 def manage_link(response) -> str:
-    found = re.search(r'href="(/[a-z]{2}/rsvp/[^"]+/)"', response.content.decode())
-    assert found, "the page shows no manage link"
-    return found.group(1)
+    """The manage link an RSVP without email leads to (post/redirect/get)."""
+    assert response.status_code == 303, "the RSVP did not lead to its manage link"
+    found = re.fullmatch(r"/[a-z]{2}/rsvp/[^/]+/", response["Location"])
+    assert found, response["Location"]
+    return found[0]
 
 
 def post_rsvp(client, action, language="en", **fields):
@@ -38,24 +40,30 @@ def test_persian_action_page_shows_jalali_beside_gregorian(client, make_action):
     assert re.search(r"[۰-۹]{4} — [۰-۹]", html)
 
 
-def test_rsvp_without_email_shows_the_manage_link_once(client, make_action):
+def test_rsvp_without_email_leads_to_the_manage_link(client, make_action):
     action = make_action()
     response = post_rsvp(client, action, pseudonym="Leila")
-    assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     link = manage_link(response)
     manage = client.get(link)
     assert manage.status_code == 200 and "Leila" in manage.content.decode()
+    assert manage["Cache-Control"] == "no-store"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_answer_is_the_same_whether_or_not_the_email_had_an_rsvp(client, make_action):
     action = make_action()
-    first = post_rsvp(client, action, email="same@example.org").content.decode()
+    first = post_rsvp(client, action, email="same@example.org")
     cache.clear()  # later: not the same request sent again
-    second = post_rsvp(client, action, email="same@example.org").content.decode()
+    second = post_rsvp(client, action, email="same@example.org")
+    assert (first.status_code, first["Location"], first.content) == (
+        second.status_code,
+        second["Location"],
+        second.content,
+    )
     strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
-    assert strip.sub("", first) == strip.sub("", second)
+    first_page, second_page = (client.get(answer["Location"]) for answer in (first, second))
+    assert strip.sub("", first_page.content.decode()) == strip.sub("", second_page.content.decode())
     # Each is an RSVP like any other, with its own link mailed to the address.
     assert RSVP.objects.count() == 2 and len(mail.outbox) == 2
 
@@ -72,19 +80,20 @@ def test_bad_input_is_a_translated_400_that_keeps_what_was_typed(client, make_ac
     assert RSVP.objects.count() == 0
 
 
-def test_manage_link_changes_and_cancels_and_then_is_a_404(client, make_action):
+def test_manage_link_changes_and_cancels_and_then_says_so(client, make_action):
     action = make_action()
     response = post_rsvp(client, action)
     link = manage_link(response)
 
     saved = client.post(link, {"pseudonym": "Arash", "language": "fa", "save": "1"})
-    assert saved.status_code == 200
+    assert (saved.status_code, saved["Location"]) == (303, f"{link}?done=saved")
     assert RSVP.objects.get().pseudonym == "Arash"
 
-    cancelled = client.post(link, {"cancel": "1"})
-    assert cancelled.status_code == 200
+    cancelled = client.post(f"{link}cancel/")
+    assert (cancelled.status_code, cancelled["Location"]) == (303, f"{link}?done=cancelled")
     assert RSVP.objects.get().status == "cancelled"
-    assert client.get(link).status_code == 404
+    page = client.get(cancelled["Location"])
+    assert page.status_code == 200 and "You cancelled your RSVP." in page.content.decode()
 
 
 def test_a_wrong_token_is_a_plain_404(client, make_action):
@@ -108,7 +117,7 @@ def test_rsvp_post_takes_a_handful_of_queries(
     action = make_action(campaign=make_campaign())
     with django_assert_max_num_queries(12):
         response = post_rsvp(client, action, email="q@example.org")
-    assert response.status_code == 200
+    assert response.status_code == 303
 
 
 def test_calendars_parse_and_carry_no_participant_data(client, make_action, make_campaign):
@@ -140,7 +149,7 @@ def test_calendars_parse_and_carry_no_participant_data(client, make_action, make
 def test_too_many_rsvps_from_one_address_keep_the_form_and_say_why(client, make_action, settings):
     settings.RSVP_RATE_LIMIT = 1
     action = make_action()
-    assert post_rsvp(client, action).status_code == 200
+    assert post_rsvp(client, action).status_code == 303
     refused = post_rsvp(client, action, pseudonym="Nasrin")
     html = refused.content.decode()
     assert refused.status_code == 429
@@ -157,7 +166,7 @@ def test_a_refused_rsvp_that_shows_the_typed_address_is_kept_out_of_caches(
 
     # when a form with a mistake comes back, and then one over the limit
     mistaken = post_rsvp(client, action, email="typed@example.org", consent="")
-    assert post_rsvp(client, action).status_code == 200
+    assert post_rsvp(client, action).status_code == 303
     refused = post_rsvp(client, action, email="typed@example.org")
 
     # then both pages show the typed address and no cache or history may keep them

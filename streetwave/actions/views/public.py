@@ -1,6 +1,7 @@
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from ..access import (
 )
 from ..calendars import calendar_response
 from ..forms import ManageRSVPForm, RSVPForm
-from ..models import Action
+from ..models import RSVP, Action
 
 
 def _geo_uri(action) -> str:
@@ -77,36 +78,106 @@ def rsvp(request, public_id):
     except DomainError as error:
         form.add_error(error.field, error.message)
         return _detail(request, action, form, status=error.status_code)
-    # The page may carry a manage link: as the answer to a form, core.middleware.NoStoreMiddleware
-    # keeps it out of every cache and history restore.
-    return render(request, "actions/rsvp_done.html", {"receipt": receipt, "action": action})
+    # Post/redirect/get: the answer is a page that is safe to reload, bookmark and read in
+    # another language. Without an email it is the supporter's own manage link (the redirect
+    # carries the token only in its Location, an answer to a form that nothing stores or logs);
+    # with one, the link went to the address and the page says so, the same for any address.
+    if receipt.token is not None:
+        return _see_other(reverse("actions:manage", args=[receipt.token]))
+    sent = reverse("actions:rsvp_sent", args=[action.public_id])
+    if receipt.status is not None:
+        sent += "?" + urlencode({"status": receipt.status.value})
+    return _see_other(sent)
 
 
-def manage(request, token):
-    rsvp = get_rsvp_for_token(token)
-    form = ManageRSVPForm(instance=rsvp)
-    done = None
-    if request.method == "POST":
-        if "cancel" in request.POST:
-            services.cancel_rsvp(rsvp)
-            done = "cancelled"
-        else:
-            form = ManageRSVPForm(request.POST, instance=rsvp)
-            if form.is_valid():
-                services.update_rsvp(rsvp, **form.cleaned_data)
-                done = "updated"
+def _see_other(url: str) -> HttpResponseRedirect:
+    """A 303: the browser asks for `url` with GET, so reloading it sends nothing again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def rsvp_sent(request, public_id):
+    """After an RSVP with an email: the recap, and where the private link went. It knows
+    nobody: anyone may open it, and it shows only the status named in its address."""
+    action = get_public_action(public_id)
+    status = request.GET.get("status")
     return render(
+        request,
+        "actions/rsvp_done.html",
+        {"action": action, "status": status if status in RSVP.LIVE else None},
+    )
+
+
+# What a manage link's page may say it has just done (?done=...), after its own redirect.
+MANAGE_NOTICES = frozenset({"saved", "cancelled", "rejoined"})
+
+
+def _manage_page(request, token, rsvp, form, *, error: str = "", status: int = 200):
+    done = request.GET.get("done")
+    response = render(
         request,
         "actions/manage.html",
         {
             "rsvp": rsvp,
             "action": rsvp.action,
             "form": form,
-            "done": done,
+            "done": done if done in MANAGE_NOTICES else None,
+            "error": error,
             "meeting_point": rsvp.visible_meeting_point(),
+            # The address of this page is the private link itself, whatever the language.
+            "private_link": request.build_absolute_uri(request.path),
+            "cancel_url": reverse("actions:rsvp_cancel", args=[token]),
         },
-        status=400 if form.errors else 200,
+        status=status,
     )
+    # The token is in this page's address: no link or file of it sends that address on.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def manage(request, token):
+    rsvp = get_rsvp_for_token(token)
+    here = reverse("actions:manage", args=[token])
+    form = ManageRSVPForm(instance=rsvp)
+    if request.method != "POST":
+        return _manage_page(request, token, rsvp, form)
+    if "cancel" in request.POST:
+        # Cancelling always goes through its confirmation.
+        return _see_other(reverse("actions:rsvp_cancel", args=[token]))
+    if "rejoin" in request.POST:
+        try:
+            services.rejoin_rsvp(rsvp)
+        except DomainError as error:
+            return _manage_page(
+                request, token, rsvp, form, error=error.message, status=error.status_code
+            )
+        return _see_other(f"{here}?done=rejoined")
+    if not rsvp.is_live:
+        return _see_other(here)
+    form = ManageRSVPForm(request.POST, instance=rsvp)
+    if not form.is_valid():
+        return _manage_page(request, token, rsvp, form, status=400)
+    services.update_rsvp(rsvp, **form.cleaned_data)
+    return _see_other(f"{here}?done=saved")
+
+
+def cancel_rsvp(request, token):
+    """The confirmation a cancel needs: GET asks, POST cancels and goes back to the link."""
+    rsvp = get_rsvp_for_token(token)
+    here = reverse("actions:manage", args=[token])
+    if not rsvp.is_live:
+        return _see_other(here)
+    if request.method == "POST":
+        services.cancel_rsvp(rsvp)
+        return _see_other(f"{here}?done=cancelled")
+    response = render(
+        request,
+        "actions/rsvp_cancel.html",
+        {"rsvp": rsvp, "action": rsvp.action, "manage_url": here},
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def calendar(request, public_id):
