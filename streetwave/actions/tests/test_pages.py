@@ -139,11 +139,13 @@ def test_calendars_parse_and_carry_no_participant_data(client, make_action, make
         events = calendar.walk("VEVENT")
         assert events and all(str(e["UID"]).endswith("@streetwave") for e in events)
         assert calendar.walk("VTIMEZONE")
-    by_summary = {
-        str(e["SUMMARY"]): e for e in Calendar.from_ical(client.get(urls[2]).content).walk("VEVENT")
-    }
+    # A hub's calendar still says when one of its actions is called off; the campaign's holds
+    # only what one can still go to (campaigns/tests/test_phases.py).
+    hub_calendar = client.get(f"/en/h/{cancelled.hub.public_id}/calendar.ics").content
+    by_summary = {str(e["SUMMARY"]): e for e in Calendar.from_ical(hub_calendar).walk("VEVENT")}
     assert str(by_summary[cancelled.title]["STATUS"]) == "CANCELLED"
-    assert by_summary[action.title]["DTSTART"].dt.tzinfo is not None
+    campaign_calendar = Calendar.from_ical(client.get(urls[2]).content)
+    assert campaign_calendar.walk("VEVENT")[0]["DTSTART"].dt.tzinfo is not None
 
 
 def test_too_many_rsvps_from_one_address_keep_the_form_and_say_why(client, make_action, settings):

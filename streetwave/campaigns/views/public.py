@@ -1,11 +1,13 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from streetwave.actions.calendars import calendar_response
 from streetwave.actions.models import Action
@@ -23,6 +25,8 @@ from ..tally import get_public_tally
 NEARBY_LIMIT = 20
 # A position this close to an action is named after the action's city.
 NEAR_ACTION_KM = 25
+# The nearest ended actions, listed apart from what one can still go to.
+NEARBY_ENDED_LIMIT = 5
 
 
 def home(request):
@@ -78,48 +82,70 @@ def _listed_actions(campaign: Campaign) -> list[Action]:
     )
 
 
-def _nearest(actions: list[Action], latitude: float, longitude: float) -> list:
-    return sorted(
+def _nearest(actions: list[Action], latitude: float, longitude: float, now) -> tuple[list, list]:
+    """(distance, action) pairs, nearest first, in two lists: what one can still go to
+    (upcoming or happening now), and apart, the nearest few that have ended. An action that
+    ended an hour ago next door must not push the one tonight across town off the list."""
+    by_distance = sorted(
         (
             (distance_km(latitude, longitude, action.latitude, action.longitude), action)
             for action in actions
         ),
         key=lambda pair: (pair[0], pair[1].starts_at),
-    )[:NEARBY_LIMIT]
+    )
+    ended = [pair for pair in by_distance if pair[1].phase_at(now) == Action.Phase.ENDED]
+    ahead = [pair for pair in by_distance if pair[1].phase_at(now) != Action.Phase.ENDED]
+    return ahead[:NEARBY_LIMIT], ended[:NEARBY_ENDED_LIMIT]
 
 
 def _place_of(position: tuple[float, float], nearby: list):
     """The city to name a position by: the nearest action's city when it is close (the
     gazetteer's nearest entry may be a district, "Mitte" rather than Berlin), else the
     gazetteer's nearest city."""
-    if nearby and nearby[0][0] <= NEAR_ACTION_KM:
-        return nearby[0][1].city
+    closest = min(nearby, key=lambda pair: pair[0], default=None)
+    if closest is not None and closest[0] <= NEAR_ACTION_KM:
+        return closest[1].city
     return nearest_city(*position)
+
+
+def _find(form: FindForm, actions: list[Action]) -> dict:
+    """What the search near a city (`q`) or a position (`near`) found among `actions`, for the
+    campaign page and for the calendar of its results; empty without a valid search."""
+    if not form.is_valid():
+        return {}
+    query, position = form.cleaned_data["q"], form.cleaned_data["near"]
+    now = timezone.now()
+    if position is not None:
+        nearby, nearby_ended = _nearest(actions, *position, now)
+        return {
+            "position": position,
+            "position_city": _place_of(position, nearby + nearby_ended),
+            "nearby": nearby,
+            "nearby_ended": nearby_ended,
+            "find_query": urlencode({"near": f"{position[0]},{position[1]}"}),
+        }
+    if query:
+        matches = find_cities(query, limit=1)
+        near = matches[0] if matches else None
+        nearby, nearby_ended = (
+            _nearest(actions, near.latitude, near.longitude, now) if near else ([], [])
+        )
+        return {
+            "query": query,
+            "near": near,
+            "nearby": nearby,
+            "nearby_ended": nearby_ended,
+            "not_found": near is None,
+            "find_query": urlencode({"q": query}),
+        }
+    return {}
 
 
 def detail(request, slug):
     campaign = get_public_campaign(slug)
     actions = _listed_actions(campaign)
     form = FindForm(request.GET)
-    find: dict = {}
-    if form.is_valid():
-        query, position = form.cleaned_data["q"], form.cleaned_data["near"]
-        if position is not None:
-            nearby = _nearest(actions, *position)
-            find = {
-                "position": position,
-                "position_city": _place_of(position, nearby),
-                "nearby": nearby,
-            }
-        elif query:
-            matches = find_cities(query, limit=1)
-            near = matches[0] if matches else None
-            find = {
-                "query": query,
-                "near": near,
-                "nearby": _nearest(actions, near.latitude, near.longitude) if near else [],
-                "not_found": near is None,
-            }
+    find = _find(form, actions)
     tally = get_live_document("tally", slug)
     return render(
         request,
@@ -180,9 +206,38 @@ def wave_fragment(request, slug):
 
 
 def calendar(request, slug):
+    """The campaign's actions a supporter could still go to (published, not ended): with the
+    parameters of a search (`q` or `near`), only the ones it found, which the campaign page
+    offers next to its results; without, every one, as a feed for calendar apps. Never the
+    cancelled or ended ones, nor the whole campaign's history."""
     campaign = get_public_campaign(slug)
-    actions = Action.objects.public().filter(campaign=campaign).select_related("city")
-    return calendar_response(actions, name=campaign.title, filename=campaign.slug)
+    now = timezone.now()
+    attendable = list(
+        Action.objects.public()
+        .published()
+        .in_phases([Action.Phase.UPCOMING, Action.Phase.NOW], now)
+        .filter(campaign=campaign)
+        .select_related("city", "city__country")
+    )
+    form = FindForm(request.GET)
+    if form.errors:
+        error = form.errors.get("near") or form.errors.get("q")
+        return HttpResponseBadRequest(error[0], content_type="text/plain; charset=utf-8")
+    if not (form.cleaned_data["q"] or form.cleaned_data["near"]):
+        return calendar_response(attendable, name=campaign.title, filename=campaign.slug)
+    find = _find(form, attendable)
+    place = find.get("near") or find.get("position_city")
+    name = (
+        _("%(campaign)s near %(place)s")
+        % {"campaign": campaign.title, "place": place.display_name()}
+        if place
+        else campaign.title
+    )
+    return calendar_response(
+        [action for _distance, action in find["nearby"]],
+        name=name,
+        filename=f"{campaign.slug}-near",
+    )
 
 
 def city_labels(request):
