@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from streetwave.core.i18n import join_words
+
 from .models import Action
 
 STATUS = {
@@ -30,7 +32,7 @@ def build_calendar(actions, *, name: str) -> bytes:
         event.add("dtstart", action.local_start)
         event.add("dtend", action.local_end)
         event.add("summary", action.title)
-        event.add("location", f"{action.place}, {action.city.display_name()}")
+        event.add("location", join_words([action.place, action.city.display_name()]))
         event.add("url", settings.SITE_URL + reverse("actions:detail", args=[action.public_id]))
         event.add("status", STATUS.get(action.status, "TENTATIVE"))
         event.add("last-modified", action.updated_at)

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
+from streetwave.core.i18n import join_words
+
 # Anything a mail program would turn into a link: with a scheme, from "www.", or a bare
 # domain name (with or without a path), but not the domain of an email address.
 LINK = re.compile(
@@ -48,6 +50,6 @@ def validate_links(text: str, allowlist=()) -> None:
                 "to the sites the campaign allows.",
                 len(bad),
             ),
-            params={"links": ", ".join(bad)},
+            params={"links": join_words(bad)},
             code="link_not_allowed",
         )

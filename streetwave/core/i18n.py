@@ -1,23 +1,84 @@
-"""Dates and numbers in the reader's language.
+"""Dates, numbers and lists in the reader's language.
 
 Persian readers get the Jalali date in Persian digits, with the Gregorian date beside it
 (diaspora readers live by both calendars); other languages get their locale's Gregorian form.
+Numbers are grouped by thousands with the language's own separators (1,234 in English, 1.234
+in German, the Persian thousands and decimal marks in Persian), and lists are joined with its own
+comma (the Persian comma in Persian).
 """
 
 import datetime as dt
 import functools
+import re
+from collections.abc import Iterable
+from decimal import Decimal
 
 import jdatetime
-from django.utils import formats, translation
+from django.utils import formats, numberformat, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from persiantools.digits import en_to_fa
+
+# Django's fa formats keep the Latin "." and "," and group nothing; Persian has its own marks.
+PERSIAN_DECIMAL_SEPARATOR = "\u066b"
+PERSIAN_THOUSAND_SEPARATOR = "\u066c"
+_PERSIAN_MARKS = {".": PERSIAN_DECIMAL_SEPARATOR, ",": PERSIAN_THOUSAND_SEPARATOR}
+# A "." or "," between two digits, in a number some other code already wrote out ("0.5").
+_MARK_IN_NUMBER = re.compile(r"(?<=\d)[.,](?=\d)")
+# A run of digits that is not part of a Latin word, an address or a code ("x2", "a1@b.org").
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w@.\-])\d+(?:[.,]\d+)*(?![\w@\-]|\.\w)", re.ASCII)
+
+
+def _language(language: str | None) -> str:
+    return language or translation.get_language() or "en"
+
+
+def format_number(value: int | float | Decimal, language: str | None = None) -> str:
+    """A number grouped by thousands, with the separators and digits of `language`."""
+    language = _language(language)
+    if language == "fa":
+        return en_to_fa(
+            numberformat.format(
+                value,
+                PERSIAN_DECIMAL_SEPARATOR,
+                grouping=3,
+                thousand_sep=PERSIAN_THOUSAND_SEPARATOR,
+                force_grouping=True,
+            )
+        )
+    with translation.override(language):
+        return str(formats.number_format(value, force_grouping=True))
 
 
 def localize_digits(value, language: str | None = None) -> str:
+    """A number formatted for `language`; text with its digits (and the "." or "," inside a
+    number) in the language's script, which only Persian changes."""
+    language = _language(language)
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return format_number(value, language)
     text = str(value)
-    if (language or translation.get_language()) == "fa":
-        return en_to_fa(text)
+    if language == "fa":
+        return en_to_fa(_MARK_IN_NUMBER.sub(lambda mark: _PERSIAN_MARKS[mark.group()], text))
     return text
+
+
+def localize_numbers_in_text(text: str, language: str | None = None) -> str:
+    """The numbers of a sentence that other code wrote with Latin digits ("at most 60
+    characters"), in Persian digits; Latin words, addresses and codes keep theirs."""
+    if _language(language) != "fa":
+        return text
+    return _NUMBER_IN_TEXT.sub(lambda number: localize_digits(number.group(), "fa"), text)
+
+
+def list_separator(language: str | None = None) -> str:
+    with translation.override(_language(language)):
+        return pgettext("between the items of a list", ", ")
+
+
+def join_words(items: Iterable[object], language: str | None = None) -> str:
+    """Items of a list, or the parts of "place, city, country", in one line: "Berlin, Germany",
+    «برلین، آلمان». Empty parts are left out."""
+    return list_separator(language).join(str(item) for item in items if item not in (None, ""))
 
 
 def jalali_date(value: dt.date) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
 from streetwave.core.errors import DomainError
+from streetwave.core.i18n import join_words
 
 from .models import City, CityName, Country
 from .names import is_searchable_spelling, pick_persian_name, search_keys
@@ -75,7 +76,7 @@ def _selected_codes(source: Mapping[str, object], wanted: Iterable[str] | None) 
     if unknown:
         raise UnknownCountryCode(
             gettext("The gazetteer has no country with the code %(codes)s.")
-            % {"codes": ", ".join(sorted(unknown))},
+            % {"codes": join_words(sorted(unknown))},
             field="countries",
         )
     return codes

@@ -31,6 +31,49 @@ def test_datetime_carries_local_time_and_offset_in_the_readers_digits():
     assert i18n.format_datetime(berlin, "en").endswith("09:05 (UTC−05:00)")
 
 
-def test_digits_only_change_in_persian():
-    assert i18n.localize_digits(1234, "fa") == "۱۲۳۴"
-    assert i18n.localize_digits(1234, "de") == "1234"
+def test_numbers_are_grouped_with_each_languages_separators():
+    # Given a count of thousands, in each language (as Django's formats say, and Persian's own)
+    written = {lang: i18n.localize_digits(1234567, lang) for lang in ["en", "de", "nl", "fr", "fa"]}
+    # Then each reader gets the thousands separator they know
+    assert written == {
+        "en": "1,234,567",
+        "de": "1.234.567",
+        "nl": "1.234.567",
+        "fr": "1\xa0234\xa0567",
+        "fa": "۱٬۲۳۴٬۵۶۷",
+    }
+    assert i18n.localize_digits(999, "fa") == "۹۹۹"
+
+
+def test_persian_writes_its_own_decimal_separator():
+    # Given a number, and the same number already written out by other code (floatformat)
+    # Then Persian uses the momayyez, never a Latin point between Persian digits
+    assert i18n.localize_digits(0.5, "fa") == "۰٫۵"
+    assert i18n.localize_digits("0.5", "fa") == "۰٫۵"
+    assert i18n.localize_digits("12,345.5", "fa") == "۱۲٬۳۴۵٫۵"
+    # and the other languages keep what they were given
+    assert i18n.localize_digits(0.5, "de") == "0,5"
+    assert i18n.localize_digits("0,5", "de") == "0,5"
+
+
+def test_text_keeps_its_punctuation_and_gets_persian_digits():
+    assert i18n.localize_digits("17:30", "fa") == "۱۷:۳۰"
+    assert i18n.localize_digits("UTC+03:30", "fa") == "UTC+۰۳:۳۰"
+    assert i18n.localize_digits("17:30", "en") == "17:30"
+
+
+def test_lists_are_joined_with_the_languages_comma():
+    # Given the parts of a place line, one of them empty
+    parts = ["Brandenburger Tor", "برلین", "", "آلمان"]
+    # Then Persian joins them with its own comma and other languages with theirs
+    assert i18n.join_words(parts, "fa") == "Brandenburger Tor، برلین، آلمان"
+    assert i18n.join_words(["Berlin", "Germany"], "en") == "Berlin, Germany"
+    assert i18n.join_words(["Berlin", "Deutschland"], "de") == "Berlin, Deutschland"
+
+
+def test_numbers_in_a_sentence_turn_persian_but_not_in_addresses_or_codes():
+    text = "Ensure this value has at most 60 characters (it has 61). a1@example.org, v2"
+    assert i18n.localize_numbers_in_text(text, "fa") == (
+        "Ensure this value has at most ۶۰ characters (it has ۶۱). a1@example.org, v2"
+    )
+    assert i18n.localize_numbers_in_text(text, "en") == text
