@@ -135,6 +135,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's renderer, whose forms show the numbers of their errors in the reader's digits.
+FORM_RENDERER = "streetwave.core.forms.FormRenderer"
 
 # Database: SQLite (WAL) when DATABASE_URL is unset, anything dj-database-url knows otherwise.
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()

@@ -1,10 +1,14 @@
-"""Form fields every domain's forms share."""
+"""Form fields every domain's forms share, and how every form shows its errors."""
 
 import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
+from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy as _
+
+from streetwave.core.i18n import localize_numbers_in_text
 
 # Line and paragraph separators break a line as surely as CR and LF.
 _LINE_BREAKS = {"\u2028", "\u2029"}
@@ -24,3 +28,33 @@ class LineField(forms.CharField):
     """One line of text: what a single-line input can type, and nothing a crafted request adds."""
 
     default_validators = [validate_one_line]
+
+
+class LocalizedErrorList(ErrorList):
+    """A field's errors with their numbers in the reader's digits.
+
+    Django's validators put numbers into their messages with `%d` ("at most 60 characters (it
+    has 61)"), which always writes Latin digits whatever the catalog says; the numbers turn
+    Persian here, when the message is read in the request's language."""
+
+    def __getitem__(self, i):
+        error = super().__getitem__(i)
+        return localize_numbers_in_text(error) if isinstance(error, str) else error
+
+
+class LocalizedBoundField(forms.BoundField):
+    @property
+    def errors(self) -> ErrorList:
+        errors = super().errors
+        localized = LocalizedErrorList(
+            errors.data, renderer=errors.renderer, field_id=errors.field_id
+        )
+        localized.error_class = errors.error_class
+        return localized
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's renderer, with bound fields that show their errors in the reader's digits, for
+    every form: ours, allauth's and the admin's (settings.FORM_RENDERER)."""
+
+    bound_field_class = LocalizedBoundField
