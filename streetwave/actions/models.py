@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from streetwave.campaigns.models import Campaign
 from streetwave.core.crypto import EncryptedTextField
@@ -88,7 +89,7 @@ class ActionQuerySet(models.QuerySet):
     def in_phases(self, phases: Iterable[str], now: dt.datetime):
         """Actions in any of `phases` (Action.Phase values) at `now`: the same bounds as
         Action.phase_at (an action is happening from its start, ended from its end)."""
-        conditions = {
+        conditions: dict[str, Q] = {
             Action.Phase.UPCOMING: Q(starts_at__gt=now),
             Action.Phase.NOW: Q(starts_at__lte=now, ends_at__gt=now),
             Action.Phase.ENDED: Q(ends_at__lte=now),
@@ -131,19 +132,19 @@ class ActionQuerySet(models.QuerySet):
 
 class Action(BaseModel):
     class Kind(models.TextChoices):
-        RALLY = "rally", _("rally")
-        MARCH = "march", _("march")
-        VIGIL = "vigil", _("vigil")
-        GATHERING = "gathering", _("gathering")
-        OTHER = "other", _("other")
+        RALLY = "rally", _("Rally")
+        MARCH = "march", _("March")
+        VIGIL = "vigil", _("Vigil")
+        GATHERING = "gathering", _("Gathering")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
+        DRAFT = "draft", _("Draft")
         # Submitted for publication, waiting for a coordinator of the campaign; not public.
-        PENDING = "pending", _("awaiting approval")
-        PUBLISHED = "published", _("published")
-        CANCELLED = "cancelled", _("cancelled")
-        COMPLETED = "completed", _("completed")
+        PENDING = "pending", _("Awaiting approval")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Completed")
 
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="actions")
     campaign = models.ForeignKey(
@@ -291,10 +292,11 @@ def hub_is_on_probation(hub: Hub, now: dt.datetime | None = None) -> bool:
 
 class RSVP(BaseModel):
     class Status(models.TextChoices):
-        GOING = "going", _("going")
-        WAITLISTED = "waitlisted", _("waitlisted")
-        CANCELLED = "cancelled", _("cancelled")
-        ATTENDED = "attended", _("attended")
+        # One person's status, told apart from the counts of "Going" and "Waitlisted" people.
+        GOING = "going", pgettext_lazy("RSVP status", "Going")
+        WAITLISTED = "waitlisted", pgettext_lazy("RSVP status", "Waitlisted")
+        CANCELLED = "cancelled", pgettext_lazy("RSVP status", "Cancelled")
+        ATTENDED = "attended", pgettext_lazy("RSVP status", "Attended")
 
     LIVE = (Status.GOING, Status.WAITLISTED)
 
@@ -349,9 +351,9 @@ class ActionChange(BaseModel):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("awaiting a second organizer")
-        APPLIED = "applied", _("applied")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        PENDING = "pending", _("Awaiting a second organizer")
+        APPLIED = "applied", _("Applied")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="changes")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
@@ -442,8 +444,8 @@ class RelayMessage(BaseModel):
     that organizers never learn an address. Replies are not forwarded."""
 
     class Status(models.TextChoices):
-        HELD = "held", _("awaiting a second organizer")
-        SENT = "sent", _("sent")
+        HELD = "held", _("Awaiting a second organizer")
+        SENT = "sent", _("Sent")
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="relay_messages")
     author = models.ForeignKey(

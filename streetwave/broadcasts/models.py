@@ -39,12 +39,12 @@ class Message(models.Model):
 
 class Delivery(BaseModel):
     class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        SENDING = "sending", _("sending")
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed permanently")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed permanently")
         # The recipient no longer needs it: the RSVP was cancelled, the address erased.
-        SKIPPED = "skipped", _("not needed any more")
+        SKIPPED = "skipped", _("Not needed any more")
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
     recipient = models.CharField(max_length=40)
@@ -83,14 +83,14 @@ class Broadcast(BaseModel):
     messages, in the actions app.)"""
 
     class Audience(models.TextChoices):
-        HUBS = "hubs", _("leads and organizers of the campaign's hubs")
-        SUPPORTERS = "supporters", _("supporters who asked for the campaign's news")
+        HUBS = "hubs", _("Leads and organizers of the campaign's hubs")
+        SUPPORTERS = "supporters", _("Supporters who asked for the campaign's news")
 
     class Status(models.TextChoices):
-        HELD = "held", _("awaiting a second coordinator")
-        SCHEDULED = "scheduled", _("scheduled")
-        SENT = "sent", _("sent")
-        CANCELLED = "cancelled", _("cancelled")
+        HELD = "held", _("Awaiting a second coordinator")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
 
     audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
     campaign = models.ForeignKey(

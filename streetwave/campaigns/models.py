@@ -23,15 +23,15 @@ class CampaignQuerySet(models.QuerySet):
 
 class Campaign(BaseModel):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        LIVE = "live", _("live")
-        ENDED = "ended", _("ended")
+        DRAFT = "draft", _("Draft")
+        LIVE = "live", _("Live")
+        ENDED = "ended", _("Ended")
 
     class ApprovalPolicy(models.TextChoices):
         # Which hubs' actions wait for a coordinator before they become public.
-        ALL = "all", _("approval for all hubs")
-        PROBATION = "probation", _("approval for hubs on probation only")
-        NONE = "none", _("no approval")
+        ALL = "all", _("Approval for all hubs")
+        PROBATION = "probation", _("Approval for hubs on probation only")
+        NONE = "none", _("No approval")
 
     slug = models.SlugField(_("short name"), max_length=80, unique=True)
     # {"en": {"title": "...", "statement": "...", "demands": ["...", ...]}, "fa": {...}}

@@ -38,9 +38,9 @@ class HubQuerySet(models.QuerySet):
 
 class Hub(BaseModel):
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("proposed")
-        ACTIVE = "active", _("active")
-        SUSPENDED = "suspended", _("suspended")
+        PROPOSED = "proposed", _("Proposed")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
 
     name = models.CharField(_("name"), max_length=120)
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="hubs")

@@ -64,9 +64,9 @@ def test_an_export_needs_a_second_organizer_and_then_works_once_for_the_requeste
     rows = list(csv.reader(io.StringIO(body)))
     assert rows == [
         ["Name or pseudonym", "Status"],
-        ["Canary Nasrin", "going"],
-        ["anonymous", "waitlisted"],
-        ["'=HYPERLINK(1)", "waitlisted"],
+        ["Canary Nasrin", "Going"],
+        ["anonymous", "Waitlisted"],
+        ["'=HYPERLINK(1)", "Waitlisted"],
     ]
     assert "canary-" not in body and "@" not in body
     # The second try finds nothing
