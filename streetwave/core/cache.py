@@ -54,9 +54,9 @@ def get_cached(key: str, builder: str, args: list, refresh_after: float) -> Any:
         return _build_first(key, builder, args)
     value, built_at = entry
     now = time.time()
-    changes_at = getattr(value, "changes_at", None)
+    changes_at: float | None = getattr(value, "changes_at", None)
     outdated = changes_at is not None and now >= changes_at
-    if outdated and now - changes_at >= OUTDATED_SECONDS:
+    if changes_at is not None and now - changes_at >= OUTDATED_SECONDS:
         return _build_first(key, builder, args)
     if (outdated or now - built_at >= refresh_after) and cache.add(_lock(key), 1, LOCK_SECONDS):
         from .tasks import rebuild_cached

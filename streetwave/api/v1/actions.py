@@ -65,7 +65,7 @@ class ActionQuery(PageQuery):
             "ended), `ended`. Repeat the parameter or give a comma list, e.g. `upcoming,now` "
             "for what one can still attend."
         ),
-        json_schema_extra={"items": {"type": "string", "enum": PHASES}},
+        json_schema_extra={"items": {"type": "string", "enum": [*PHASES]}},
     )
 
 

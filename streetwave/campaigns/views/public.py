@@ -116,7 +116,7 @@ def _find(form: FindForm, actions: list[Action]) -> dict:
     query, position = form.cleaned_data["q"], form.cleaned_data["near"]
     now = timezone.now()
     if position is not None:
-        nearby, nearby_ended = _nearest(actions, *position, now)
+        nearby, nearby_ended = _nearest(actions, position[0], position[1], now)
         return {
             "position": position,
             "position_city": _place_of(position, nearby + nearby_ended),
@@ -221,8 +221,8 @@ def calendar(request, slug):
     )
     form = FindForm(request.GET)
     if form.errors:
-        error = form.errors.get("near") or form.errors.get("q")
-        return HttpResponseBadRequest(error[0], content_type="text/plain; charset=utf-8")
+        error = next(iter(form.errors.values()))[0]
+        return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     if not (form.cleaned_data["q"] or form.cleaned_data["near"]):
         return calendar_response(attendable, name=campaign.title, filename=campaign.slug)
     find = _find(form, attendable)
