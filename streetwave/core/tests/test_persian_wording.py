@@ -1,0 +1,256 @@
+"""One register and one vocabulary in Persian, on every page: ours, and the strings Django and
+allauth put on them (../shared/fa-style.md; docs/i18n.md, "Persian").
+
+A reader meets Django's validation messages and allauth's sign-in, password and second-factor
+pages beside ours. Where their Persian catalogs speak informally («وارد شدی»، «گذرواژه‌ات») or
+use other words («ایمیل آدرس»، «رمز عبور»، «تایید»), our catalog restates their message in the
+project's voice (core/borrowed_messages.py), and Django reads our catalog first.
+"""
+
+import re
+from pathlib import Path
+
+import allauth
+import django
+import polib
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+LOCALE_DIR = Path(settings.BASE_DIR) / "streetwave" / "locale"
+OUR_CATALOG = LOCALE_DIR / "fa" / "LC_MESSAGES" / "django.po"
+DJANGO_DIR = Path(django.__file__).parent
+ALLAUTH_DIR = Path(allauth.__file__).parent
+
+# The catalogs whose strings reach our pages: Django's forms, validators and error pages, its
+# password validators, and allauth's accounts and second factor (not its social accounts,
+# identity provider or user sessions, which Streetwave does not install).
+THEIR_CATALOGS = {
+    "django": DJANGO_DIR / "conf" / "locale" / "fa" / "LC_MESSAGES" / "django.po",
+    "django.contrib.auth": DJANGO_DIR
+    / "contrib"
+    / "auth"
+    / "locale"
+    / "fa"
+    / "LC_MESSAGES"
+    / "django.po",
+    "allauth": ALLAUTH_DIR / "locale" / "fa" / "LC_MESSAGES" / "django.po",
+}
+NOT_ON_OUR_PAGES = (
+    "socialaccount",
+    "idp",
+    "usersessions",
+    "headless",
+    "templates/socialaccount",
+    "templates/idp",
+    "templates/usersessions",
+    "templates/openid",
+)
+
+ZWNJ = "\u200c"
+
+# The glossary's "not" column, and the spelling slips it names.
+NOT_OUR_WORDS = {
+    "ایمیل آدرس": "نشانی ایمیل",
+    "آدرس ایمیل": "نشانی ایمیل",
+    "آدرس‌های ایمیل": "نشانی‌های ایمیل",
+    "رایانامه": "ایمیل",
+    "رمز عبور": "گذرواژه",
+    "رمزعبور": "گذرواژه",
+    "تایید": "تأیید",
+    "تائید": "تأیید",
+    "رویداد": "اقدام (or رخداد for an incident)",
+    "مراسم یادبود": "شمع‌افروزی",
+    "پیوند مدیریت": "پیوند خصوصی",
+    "بعدتر": "بعداً",
+    "کاراکتر": "نویسه",
+    "باموفقیت": "با موفقیت",
+    "دومرحله": "عامل دوم",
+    "دو مرحله": "عامل دوم",
+}
+# Whole words of the "not" column that are also pieces of right words (رمزنگاری، تولیدکننده).
+NOT_OUR_WHOLE_WORDS = {
+    "رمز": "گذرواژه, or کلید مخفی for a TOTP secret",
+    "حرف": "نویسه",
+    "جدید": "تازه",
+    "تولید": "ساختن",
+    "برداشتن": "حذف",
+    "ارسال": "فرستادن",
+}
+
+# The informal «تو»: second-person singular verbs and pronouns, and the possessive «ـت».
+INFORMAL_WORDS = {
+    "تو",
+    "خودت",
+    "برایت",
+    "شدی",
+    "کردی",
+    "دادی",
+    "زدی",
+    "داشتی",
+    "خواستی",
+    "توانستی",
+    "رفتی",
+    "آمدی",
+    "گرفتی",
+    "دیدی",
+    "بودی",
+    "کنی",
+    "شوی",
+    "باشی",
+    "داری",
+    "هستی",
+    "خواهی",
+    "بخواهی",
+    "بتوانی",
+    "بزنی",
+    "بدهی",
+    "نداری",
+    "نیستی",
+    "نکردی",
+    "نشدی",
+    "بکنی",
+    "بشوی",
+    "توانی",
+    "مطمئنی",
+    "یه",
+    # imperatives without the formal «ـید»
+    "کن",
+    "بکن",
+    "نکن",
+    "بزن",
+    "بده",
+    "بگیر",
+    "بفرست",
+    "ببین",
+    "بنویس",
+    "بساز",
+    "برو",
+    "بیا",
+    "بگذار",
+    "بگو",
+    "بمان",
+}
+PARTICIPLES = {
+    prefix + stem
+    for prefix in ("", "ن")
+    for stem in ("کرده", "شده", "داده", "زده", "داشته", "خواسته", "رفته", "گرفته", "دیده", "بوده")
+}
+INFORMAL_POSSESSIVES = {
+    noun + "ت" for noun in ("حساب", "ایمیل", "رمز", "کد", "نام", "کلید", "دستگاه", "ورود", "نشانی")
+}
+WORD = re.compile(r"[\w\u200c]+")
+# A Latin comma, semicolon or question mark right after a Persian word («برلین, آلمان»).
+LATIN_PUNCTUATION = re.compile(r"[\u0600-\u06ff][,;?]")
+# Strings that code splits at its commas, not text anyone reads as such.
+MACHINE_READ = {"yes,no,maybe"}
+
+
+def style_slips(text):
+    """What in a Persian text breaks the register or the glossary, each with its remedy."""
+    slips = [f"{wrong} (say {right})" for wrong, right in NOT_OUR_WORDS.items() if wrong in text]
+    slips += [f"{mark} (say ، ؛ ؟)" for mark in LATIN_PUNCTUATION.findall(text)]
+    for word in WORD.findall(text):
+        parts = word.split(ZWNJ)
+        if word in NOT_OUR_WHOLE_WORDS:
+            slips.append(f"{word} (say {NOT_OUR_WHOLE_WORDS[word]})")
+        elif parts[0] in NOT_OUR_WHOLE_WORDS and len(parts) > 1:
+            slips.append(f"{word} (say {NOT_OUR_WHOLE_WORDS[parts[0]]})")
+        if parts[-1] in INFORMAL_WORDS or word in INFORMAL_WORDS:
+            slips.append(f"{word} (informal: say شما, «ـید»)")
+        elif parts[0] in ("می", "نمی") and len(parts) > 1 and parts[-1].endswith("ی"):
+            slips.append(f"{word} (informal verb: «ـید»)")
+        elif len(parts) == 2 and parts[1] == "ای" and parts[0] in PARTICIPLES:
+            # «کرده‌ای» is «کرده‌اید»; «گذرواژه‌ای» (a password), «تأییدشده‌ای» are fine
+            slips.append(f"{word} (informal verb: «ـاید»)")
+        elif (len(parts) > 1 and parts[-1] in ("ات", "هایت")) or word in INFORMAL_POSSESSIVES:
+            slips.append(f"{word} (informal possessive: «ـتان» or «خود»)")
+    return slips
+
+
+def texts(entry):
+    if entry.msgid_plural:
+        return [text for _, text in sorted(entry.msgstr_plural.items())]
+    return [entry.msgstr]
+
+
+def seen_by_readers(entry, *, location_filter=True):
+    """The Persian a reader of our pages gets for this entry: from our catalog if it restates
+    it, else from its own."""
+    if (
+        location_filter
+        and entry.occurrences
+        and all(path.startswith(NOT_ON_OUR_PAGES) for path, _ in entry.occurrences)
+    ):
+        return []
+    with translation.override("fa"):
+        if entry.msgid_plural:
+            return [
+                translation.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
+                if entry.msgctxt
+                else translation.ngettext(entry.msgid, entry.msgid_plural, n)
+                for n in (1, 2)
+            ]
+        if entry.msgctxt:
+            return [translation.pgettext(entry.msgctxt, entry.msgid)]
+        return [translation.gettext(entry.msgid)]
+
+
+def test_the_rules_catch_what_the_walkthrough_found():
+    # Given the Persian that readers met on the sign-in and invitation pages
+    found = {
+        "با %(name)s باموفقیت وارد شدی.": ["باموفقیت", "شدی"],
+        "لطفا گذرواژه کنونی‌ات را وارد کن.": ["کنونی‌ات", "کن"],
+        "یک ایمیل آدرس معتبر وارد کنید.": ["ایمیل آدرس"],
+        "گذرواژه‌ات را فراموش کرده‌ای؟": ["گذرواژه‌ات", "کرده‌ای"],
+        "واقعا می‌خواهی نشانی رایانامه را حذف کنی؟": ["می‌خواهی", "رایانامه", "کنی"],
+        "ورودت به سایت با یکی از حساب‌هایت": ["ورودت", "حساب‌هایت"],
+        "کد تایید تلفن": ["تایید"],
+        "تولید کدهای جدید": ["تولید", "جدید"],
+        "برلین, آلمان": ["ن,"],
+    }
+    # Then every slip is named, and the project's own voice passes
+    for text, slips in found.items():
+        named = " ".join(style_slips(text))
+        assert all(slip in named for slip in slips), (text, named)
+    for right in [
+        "با %(name)s با موفقیت وارد شدید.",
+        "لطفاً گذرواژهٔ کنونی خود را وارد کنید.",
+        "یک نشانی ایمیل معتبر وارد کنید.",
+        "گذرواژه‌تان را فراموش کرده‌اید؟",
+        "هیچ گذرواژه‌ای برای حساب شما تعیین نشده است.",
+        "ساختن کدهای بازیابی تازه",
+        "رمزنگاری",
+    ]:
+        assert style_slips(right) == [], right
+
+
+def test_our_persian_catalog_keeps_one_register_and_one_vocabulary():
+    # Given every Persian string of our catalog, our own and those we restate for Django and
+    # allauth
+    po = polib.pofile(str(OUR_CATALOG))
+    # Then none speaks informally or uses a word the glossary rules out
+    slips = {
+        entry.msgid: slip
+        for entry in po
+        if not entry.obsolete
+        for text in texts(entry)
+        if (slip := style_slips(text))
+    }
+    assert slips == {}
+
+
+@pytest.mark.parametrize("catalog", THEIR_CATALOGS, ids=str)
+def test_django_and_allauth_speak_our_persian_on_our_pages(catalog):
+    # Given every message of Django and allauth that can appear on our pages
+    po = polib.pofile(str(THEIR_CATALOGS[catalog]))
+    # When a Persian reader sees it (through our catalog first, as Django looks it up)
+    slips = {
+        entry.msgid: slip
+        for entry in po
+        if not entry.obsolete and entry.msgid and entry.msgid not in MACHINE_READ
+        for text in seen_by_readers(entry)
+        if (slip := style_slips(text))
+    }
+    # Then it speaks in the same register and with the same words as the rest of the site
+    assert slips == {}
