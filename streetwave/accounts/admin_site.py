@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from .next_url import safe_next_url
@@ -20,7 +21,11 @@ class SecondFactorAdminSite(admin.AdminSite):
         next_url = safe_next_url(
             request, request.GET.get(REDIRECT_FIELD_NAME), fallback=reverse("admin:index")
         )
-        if request.user.is_authenticated and request.user.is_staff:
+        if request.user.is_authenticated and not request.user.is_staff:
+            # Signing in again cannot help: the account sign-in would send a signed-in organizer
+            # straight back here, and round again. They are told where their pages are instead.
+            return TemplateResponse(request, "403_admin.html", status=403)
+        if request.user.is_authenticated:
             if is_session_verified(request):
                 return redirect(next_url)
             return redirect(second_factor_redirect_url(request, next_url))

@@ -541,6 +541,11 @@ def test_every_admin_url_sends_non_staff_to_sign_in(world, pattern, role):
         # index, which is where sign-in is asked for.
         assert response["Location"] == "/en/admin/"
         response = client.get(response["Location"])
+    if pattern.key == "admin:login" and role != "anonymous":
+        # Signing in again cannot help a signed-in account without staff status: the admin's
+        # sign-in tells it so, rather than sending it round to the account sign-in and back.
+        assert response.status_code == 403, f"GET {path} as {role}: {describe(response)}"
+        return
 
     assert outcome(response) == LOGIN, f"GET {path} as {role}: {describe(response)}"
 

@@ -1,0 +1,43 @@
+"""An organizer without staff status who opens the admin is told it is not for them, instead of
+being sent round between the admin's sign-in and the account sign-in forever."""
+
+import pytest
+
+from .conftest import sign_in_with_password
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_a_signed_in_organizer_is_told_the_admin_is_for_operators(
+    client, make_organizer, login, language
+):
+    # given an organizer signed in with their second factor, without staff status
+    login(client, make_organizer())
+
+    # when they open the admin and follow where it sends them
+    response = client.get(f"/{language}/admin/", follow=True)
+
+    # then they arrive, without a loop, at a refusal that leads to their own pages
+    assert response.status_code == 403
+    assert len(response.redirect_chain) == 1
+    assert response.redirect_chain[0][0].startswith(f"/{language}/admin/login/")
+    assert response.templates[0].name == "403_admin.html"
+    assert f'href="/{language}/manage/"'.encode() in response.content
+
+
+def test_an_organizer_signed_in_with_the_password_only_is_told_the_same(client, make_organizer):
+    # given an organizer who has not yet given the second factor
+    sign_in_with_password(client, make_organizer().email)
+
+    # when they open the admin, then the answer is the same refusal
+    response = client.get("/en/admin/", follow=True)
+    assert response.status_code == 403
+    assert response.templates[0].name == "403_admin.html"
+
+
+def test_anonymous_visitors_are_still_sent_to_sign_in(client):
+    response = client.get("/en/admin/", follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].startswith("/en/accounts/login/")
