@@ -44,6 +44,9 @@ MESSAGES = [
     gettext_noop(
         "You are seeing this message because this HTTPS site requires a “Referer header” to be sent by your web browser, but none was sent. This header is required for security reasons, to ensure that your browser is not being hijacked by third parties."
     ),
+    gettext_noop("Ensure this value is %(limit_value)s (it is %(show_value)s)."),
+    gettext_noop("This field cannot be null."),
+    gettext_noop("This field cannot be blank."),
     # Django's passwords
     gettext_noop("Invalid password format or unknown hashing algorithm."),
     gettext_noop("Enter the same password as before, for verification."),
@@ -72,7 +75,11 @@ MESSAGES = [
         "This password is too short. It must contain at least %d characters.",
         _COUNT,
     ),
+    gettext_noop("No password set."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("Your password can’t be entirely numeric."),
     # allauth's accounts and second factor
+    gettext_noop("You cannot remove your primary email address."),
     gettext_noop("Please type your current password."),
     gettext_noop("Incorrect password."),
     gettext_noop("You cannot add more than %d email addresses."),

@@ -71,6 +71,7 @@ NOT_OUR_WORDS = {
 # Whole words of the "not" column that are also pieces of right words (رمزنگاری، تولیدکننده).
 NOT_OUR_WHOLE_WORDS = {
     "رمز": "گذرواژه, or کلید مخفی for a TOTP secret",
+    "رمزی": "گذرواژه‌ای",
     "حرف": "نویسه",
     "جدید": "تازه",
     "تولید": "ساختن",
@@ -142,14 +143,26 @@ INFORMAL_POSSESSIVES = {
 WORD = re.compile(r"[\w\u200c]+")
 # A Latin comma, semicolon or question mark right after a Persian word («برلین, آلمان»).
 LATIN_PUNCTUATION = re.compile(r"[\u0600-\u06ff][,;?]")
-# Strings that code splits at its commas, not text anyone reads as such.
-MACHINE_READ = {"yes,no,maybe"}
+# «می» and «نمی» joined to their verb by a space instead of a zero-width non-joiner.
+LOOSE_PREFIX = re.compile(r"(?<![\w\u200c])(ن?می) (?=\w)")
+# Strings that code splits at its commas, not text anyone reads as such, and Django's welcome page
+# of a project without URLs, which no Streetwave page shows.
+NOT_READ_ON_OUR_PAGES = {
+    "yes,no,maybe",
+    "The install worked successfully! Congratulations!",
+    'You are seeing this page because <a href="https://docs.djangoproject.com/en/%(version)s/ref/'
+    'settings/#debug" target="_blank" rel="noopener">DEBUG=True</a> is in your settings file '
+    "and you have not configured any URLs.",
+}
 
 
 def style_slips(text):
     """What in a Persian text breaks the register or the glossary, each with its remedy."""
     slips = [f"{wrong} (say {right})" for wrong, right in NOT_OUR_WORDS.items() if wrong in text]
     slips += [f"{mark} (say ، ؛ ؟)" for mark in LATIN_PUNCTUATION.findall(text)]
+    slips += [
+        f"«{prefix} » (join with a zero-width non-joiner)" for prefix in LOOSE_PREFIX.findall(text)
+    ]
     for word in WORD.findall(text):
         parts = word.split(ZWNJ)
         if word in NOT_OUR_WHOLE_WORDS:
@@ -208,6 +221,7 @@ def test_the_rules_catch_what_the_walkthrough_found():
         "کد تایید تلفن": ["تایید"],
         "تولید کدهای جدید": ["تولید", "جدید"],
         "برلین, آلمان": ["ن,"],
+        "این فیلد نمی تواند خالی باشد": ["«نمی »"],
     }
     # Then every slip is named, and the project's own voice passes
     for text, slips in found.items():
@@ -248,7 +262,7 @@ def test_django_and_allauth_speak_our_persian_on_our_pages(catalog):
     slips = {
         entry.msgid: slip
         for entry in po
-        if not entry.obsolete and entry.msgid and entry.msgid not in MACHINE_READ
+        if not entry.obsolete and entry.msgid and entry.msgid not in NOT_READ_ON_OUR_PAGES
         for text in seen_by_readers(entry)
         if (slip := style_slips(text))
     }
