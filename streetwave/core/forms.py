@@ -37,6 +37,8 @@ class LocalizedErrorList(ErrorList):
     has 61)"), which always writes Latin digits whatever the catalog says; the numbers turn
     Persian here, when the message is read in the request's language."""
 
+    field_id: str | None
+
     def __getitem__(self, i):
         error = super().__getitem__(i)
         return localize_numbers_in_text(error) if isinstance(error, str) else error
@@ -46,10 +48,10 @@ class LocalizedBoundField(forms.BoundField):
     @property
     def errors(self) -> ErrorList:
         errors = super().errors
-        localized = LocalizedErrorList(
-            errors.data, renderer=errors.renderer, field_id=errors.field_id
-        )
+        localized = LocalizedErrorList(errors.as_data(), renderer=errors.renderer)
         localized.error_class = errors.error_class
+        # The id of the field the errors describe (for aria-describedby), which Django 5.2 sets.
+        localized.field_id = getattr(errors, "field_id", None)
         return localized
 
 
