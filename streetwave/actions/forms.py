@@ -3,17 +3,24 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from persiantools.digits import ar_to_fa, fa_to_en
 
+from streetwave.campaigns.map import COORDINATE_DECIMALS
 from streetwave.campaigns.models import Campaign
 from streetwave.core.forms import LineField
+from streetwave.core.i18n import jalali_date, localize_digits
+from streetwave.hubs.models import Hub
+from streetwave.places.models import City
+from streetwave.places.search import distance_km, find_cities, nearest_city
 
 from .models import DEFAULT_REMINDER_LEAD, LEAD_CHOICES, RSVP, Action
 from .schedule import LocalTimeError, to_utc
 from .services import ActionDetails
+from .services.actions import MAX_POINT_DISTANCE_KM
 from .services.emergency import MAX_NOTICE_LENGTH
 
 
@@ -113,6 +120,43 @@ class LocalizedDateField(forms.DateField):
         return super().to_python(_western_digits(value))
 
 
+def _typed_date(value) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(_western_digits(value or "").strip())
+    except ValueError:
+        return None
+
+
+class JalaliDateInput(forms.DateInput):
+    """The browser's own date input (it follows the browser's locale), and in Persian the
+    chosen day in the Jalali calendar beside it: rendered here, also when the form comes back
+    with errors, and kept current by js/jalali-date.js as the date changes."""
+
+    input_type = "date"
+    template_name = "actions/widgets/jalali_date.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"dir": "ltr", **(attrs or {})}, format="%Y-%m-%d")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        persian = translation.get_language() == "fa"
+        day = _typed_date(value) if persian else None
+        context["widget"]["persian"] = persian
+        context["widget"]["jalali"] = jalali_date(day) if day else ""
+        return context
+
+
+def _number_input(mode: str) -> forms.TextInput:
+    # Text, not type="number": a browser drops digits it does not read (Persian ones), and the
+    # field then looked empty. Left to right, so that "-79.39864" keeps its sign in front.
+    return forms.TextInput(
+        attrs={"dir": "ltr", "inputmode": mode, "autocomplete": "off", "spellcheck": "false"}
+    )
+
+
 class LocalizedTimeField(forms.TimeField):
     def to_python(self, value):
         return super().to_python(_western_digits(value))
@@ -142,6 +186,33 @@ class CampaignChoiceField(forms.ModelChoiceField):
         return obj.title
 
 
+def campaign_of_hub(hub: Hub) -> Campaign | None:
+    """The live campaign a hub takes part in, the one a new action most likely belongs to: the
+    campaign of its latest action; for a hub without one, that of its sponsors (the hubs above
+    it answered the same call); else the only live campaign, if there is just one."""
+    live = Campaign.objects.filter(status=Campaign.Status.LIVE)
+    latest = live.filter(actions__hub=hub).order_by("-actions__created_at").first()
+    if latest is not None:
+        return latest
+    sponsors = [public_id for public_id in hub.path.split("/") if public_id != hub.public_id]
+    if sponsors:
+        latest = (
+            live.filter(actions__hub__public_id__in=sponsors)
+            .order_by("-actions__created_at")
+            .first()
+        )
+        if latest is not None:
+            return latest
+    only = list(live[:2])
+    return only[0] if len(only) == 1 else None
+
+
+# A point this close to the chosen city belongs to it whatever country the nearest town is in:
+# border towns sit a few kilometres apart.
+NEAR_CITY_KM = 10
+CITY_CANDIDATES = 8
+
+
 class ActionForm(forms.Form):
     """An action as its organizers enter it: times are wall-clock times in the hub's city, and
     become UTC in `clean`; a time that the city's clocks skip or repeat is refused."""
@@ -161,33 +232,49 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Markdown: *emphasis*, **bold**, lists and links. No images."),
     )
-    start_date = LocalizedDateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    start_date = LocalizedDateField(label=_("Date"), widget=JalaliDateInput())
     start_time = LocalizedTimeField(
-        label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("Start time"),
+        widget=forms.TimeInput(attrs={"type": "time", "dir": "ltr"}, format="%H:%M"),
     )
     end_date = LocalizedDateField(
         label=_("End date (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=JalaliDateInput(),
         help_text=_("Only for an action that ends on a later day, such as a night vigil."),
     )
     end_time = LocalizedTimeField(
-        label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("End time"),
+        widget=forms.TimeInput(attrs={"type": "time", "dir": "ltr"}, format="%H:%M"),
     )
     place = LineField(
         label=_("Public place"),
         max_length=200,
         help_text=_("Shown to everyone, e.g. Place Schuman."),
     )
+    city_name = LineField(
+        label=_("City"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Type the name in any script, e.g. Toronto or تورنتو. Left empty, the city nearest "
+            "to the point on the map is taken."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    # The gazetteer id of the city picked from the search results; the name decides when the
+    # two disagree (someone typed another name after picking).
+    city = forms.CharField(required=False, widget=forms.HiddenInput)
     latitude = LocalizedFloatField(
         label=_("Latitude"),
         min_value=-90,
         max_value=90,
         help_text=_("Where the action is on the map. It starts at the centre of your city."),
+        widget=_number_input("decimal"),
     )
-    longitude = LocalizedFloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    longitude = LocalizedFloatField(
+        label=_("Longitude"), min_value=-180, max_value=180, widget=_number_input("decimal")
+    )
     meeting_point = forms.CharField(
         label=_("Private meeting point (optional)"),
         required=False,
@@ -209,6 +296,7 @@ class ActionForm(forms.Form):
         label=_("Capacity (optional)"),
         min_value=1,
         required=False,
+        widget=_number_input("numeric"),
         help_text=_(
             "Leave empty for no limit. When the action is full, people join a waitlist and move "
             "up automatically."
@@ -224,14 +312,31 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, hub, action: Action | None = None, **kwargs):
         self.hub = hub
-        self.zone = hub.city.zone
+        self.action = action
+        self.zone = action.zone if action is not None else hub.city.zone
         if action is not None:
             kwargs.setdefault("initial", initial_for(action))
         else:
             kwargs.setdefault(
-                "initial", {"latitude": hub.city.latitude, "longitude": hub.city.longitude}
+                "initial",
+                {
+                    "campaign": campaign_of_hub(hub),
+                    "city_name": hub.city.display_name(),
+                    "city": hub.city.geonameid,
+                    "latitude": hub.city.latitude,
+                    "longitude": hub.city.longitude,
+                },
             )
         super().__init__(*args, **kwargs)
+        # Its RSVPs were told the city, and the campaign counts it among its cities.
+        self.city_fixed = action is not None and action.status != Action.Status.DRAFT
+        if self.city_fixed:
+            self.fields["city_name"].disabled = True
+            self.fields["city"].disabled = True
+            self.fields["city_name"].help_text = _(
+                "The city can be changed only while the action is a draft. Move the point within "
+                "the city instead."
+            )
         live = Q(status=Campaign.Status.LIVE)
         campaign = self.fields["campaign"]
         if action is not None and action.campaign_id:
@@ -249,9 +354,99 @@ class ActionForm(forms.Form):
             self.add_error(time_field, error.message)
             return None
 
+    def _coordinate(self, name: str) -> float | None:
+        """Rounded as the public map rounds it: the public point is a square, not a doorway.
+        An untouched point keeps its stored digits, so that editing the title of an action is
+        not a change of place."""
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return None
+        rounded = round(value, COORDINATE_DECIMALS)
+        stored = getattr(self.action, name, None)
+        if stored is not None and round(stored, COORDINATE_DECIMALS) == rounded:
+            return stored
+        return rounded
+
+    def clean_latitude(self):
+        return self._coordinate("latitude")
+
+    def clean_longitude(self):
+        return self._coordinate("longitude")
+
+    def _city(self, latitude: float | None, longitude: float | None) -> City | None:
+        """The city picked or typed; with no name, the city nearest to the point."""
+        if self.city_fixed:
+            assert self.action is not None
+            return self.action.city
+        if "city_name" in self.errors:
+            return None
+        name = self.cleaned_data.get("city_name", "")
+        picked = self.cleaned_data.get("city", "")
+        if name:
+            candidates = find_cities(name, limit=CITY_CANDIDATES)
+            for candidate in candidates:
+                if str(candidate.geonameid) == picked:
+                    return candidate
+            if picked.isdigit():
+                # A Persian name shown as it is written may not be one of the search keys.
+                city = City.objects.select_related("country").filter(geonameid=picked).first()
+                if city is not None and name in (city.display_name(), city.name):
+                    return city
+            if candidates:
+                return candidates[0]
+            self.add_error(
+                "city_name",
+                _(
+                    "No city of that name is known. Try another spelling, or leave the field "
+                    "empty to take the city nearest to the point."
+                ),
+            )
+            return None
+        if latitude is None or longitude is None:
+            return None
+        city = nearest_city(latitude, longitude)
+        if city is None:
+            self.add_error("city_name", _("No city is known near this point. Type its name."))
+        return city
+
+    def _check_point(self, city: City, latitude: float, longitude: float) -> None:
+        distance = distance_km(city.latitude, city.longitude, latitude, longitude)
+        if distance <= NEAR_CITY_KM:
+            return
+        nearest = nearest_city(latitude, longitude)
+        if nearest is not None and nearest.country_id != city.country_id:
+            self.add_error(
+                "latitude",
+                _(
+                    "This point is in %(country)s, but %(city)s is in %(city_country)s. Move the "
+                    "point, or choose a city in %(country)s."
+                )
+                % {
+                    "country": nearest.country.display_name(),
+                    "city": city.display_name(),
+                    "city_country": city.country.display_name(),
+                },
+            )
+        elif distance > MAX_POINT_DISTANCE_KM:
+            self.add_error(
+                "latitude",
+                _(
+                    "This point is %(distance)s km from %(city)s. Move the point, or choose the "
+                    "city where the action takes place."
+                )
+                % {"distance": localize_digits(round(distance)), "city": city.display_name()},
+            )
+
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        city = self._city(latitude, longitude)
+        cleaned["city"] = city
+        if city is not None:
+            self.zone = city.zone
+            if latitude is not None and longitude is not None and not self.city_fixed:
+                self._check_point(city, latitude, longitude)
         start_day, start_time = cleaned.get("start_date"), cleaned.get("start_time")
         end_time = cleaned.get("end_time")
         if start_day is None or start_time is None or end_time is None:
@@ -281,6 +476,7 @@ class ActionForm(forms.Form):
             capacity=data["capacity"],
             reveal_lead=data["reveal_lead"],
             reminder_lead=data["reminder_lead"],
+            city=None if self.city_fixed else data["city"],
         )
 
 
@@ -296,6 +492,8 @@ def initial_for(action: Action) -> dict:
         "end_date": end.date() if end.date() != start.date() else None,
         "end_time": end.time(),
         "place": action.place,
+        "city_name": action.city.display_name(),
+        "city": action.city.geonameid,
         "latitude": action.latitude,
         "longitude": action.longitude,
         "meeting_point": action.meeting_point,

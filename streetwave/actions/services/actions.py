@@ -21,6 +21,7 @@ from streetwave.core.i18n import localize_digits
 from streetwave.core.locking import lock
 from streetwave.hubs.models import Hub
 from streetwave.hubs.permissions import can
+from streetwave.places.models import City
 from streetwave.places.search import distance_km
 
 from ..models import DEFAULT_REMINDER_LEAD, Action, ActionChange, hub_is_on_probation
@@ -60,6 +61,13 @@ class ProbationNeedsCampaign(DomainError):
     default_message = gettext_lazy(
         "Your hub is new: until one of its actions has taken place, its actions must belong to a "
         "campaign, whose coordinators approve them before they are published."
+    )
+
+
+class CityFixed(DomainError):
+    default_message = gettext_lazy(
+        "The city can be changed only while the action is a draft. Move the point within the "
+        "city instead."
     )
 
 
@@ -104,6 +112,9 @@ class ActionDetails:
     # None keeps what the action has (the model's default for a new one).
     reveal_lead: dt.timedelta | None = None
     reminder_lead: dt.timedelta | None = None
+    # The city the action is counted in (a town near the hub's city, say); None: the hub's city
+    # for a new action, the one it has for an edit.
+    city: City | None = None
 
 
 def _same_minute(typed: dt.datetime, stored: dt.datetime) -> dt.datetime:
@@ -137,14 +148,16 @@ def _check_campaign_is_live(campaign: Campaign | None) -> None:
 
 
 def create_action(hub: Hub, details: ActionDetails, *, actor) -> Action:
-    """A draft action of `hub`, in the hub's city. Nobody else sees it until it is published."""
+    """A draft action of `hub`, in the hub's city or the one given. Nobody else sees it until it
+    is published."""
     if not can(actor, "can_create_action", hub):
         raise NotAllowed()
+    city = details.city or hub.city
     _check_campaign_is_live(details.campaign)
     check_schedule(
         starts_at=details.starts_at,
         ends_at=details.ends_at,
-        zone=hub.city.zone,
+        zone=city.zone,
         campaign=details.campaign,
     )
     _check_point(details, hub)
@@ -152,7 +165,7 @@ def create_action(hub: Hub, details: ActionDetails, *, actor) -> Action:
     with transaction.atomic():
         action = Action.objects.create(
             hub=hub,
-            city=hub.city,
+            city=city,
             status=Action.Status.DRAFT,
             campaign=details.campaign,
             kind=details.kind,
@@ -197,6 +210,10 @@ def update_action(action: Action, details: ActionDetails, *, actor) -> ActionCha
             if current.status != Action.Status.DRAFT:
                 raise CampaignFixed(field="campaign")
             _check_campaign_is_live(details.campaign)
+        # A public action's city is in its RSVPs' mails and the campaign's counts of cities.
+        new_city = details.city if details.city not in (None, current.city) else None
+        if new_city is not None and current.status != Action.Status.DRAFT:
+            raise CityFixed(field="city_name")
         starts_at = _same_minute(details.starts_at, current.starts_at)
         ends_at = _same_minute(details.ends_at, current.ends_at)
         moved = (starts_at, ends_at, details.place, details.latitude, details.longitude) != (
@@ -250,6 +267,9 @@ def update_action(action: Action, details: ActionDetails, *, actor) -> ActionCha
             update_fields += PUBLIC_FIELDS
         for name in DETAIL_FIELDS:
             setattr(current, name, getattr(details, name))
+        if new_city is not None:
+            current.city = new_city
+            update_fields.append("city")
         for name in LEAD_FIELDS:
             if getattr(details, name) is not None:
                 setattr(current, name, getattr(details, name))
