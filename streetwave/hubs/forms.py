@@ -2,7 +2,6 @@ from typing import cast
 
 from django import forms
 from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.core.forms import LineField
@@ -21,7 +20,7 @@ def _city_label(city: City) -> str:
     return _("%(city)s, %(country)s (population %(population)s)") % {
         "city": city.display_name(),
         "country": city.country.display_name(),
-        "population": localize_digits(number_format(city.population, force_grouping=True)),
+        "population": localize_digits(city.population),
     }
 
 
