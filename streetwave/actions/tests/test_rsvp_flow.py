@@ -80,9 +80,10 @@ def test_the_landing_page_keeps_the_link_and_works_in_every_language(client, mak
     field = re.search(r'<input type="url" id="private-link-field"[^>]*>', html)
     assert field and re.search(r'value="http://testserver/en/rsvp/[\w-]+/"', field[0])
     assert "data-copy=" in html and "js/copy-link.js" in html
-    # and the token in its address is sent on by no link of it, and kept by no cache
-    assert landing["Referrer-Policy"] == "no-referrer"
-    assert '<meta name="referrer" content="no-referrer">' in html
+    # and the token in its address goes to no other origin, and no cache keeps the page
+    assert landing["Referrer-Policy"] == "same-origin"
+    assert '<meta name="referrer" content="same-origin">' in html
+    assert "no-referrer" not in html
     assert "no-store" in landing["Cache-Control"]
 
     # and each of its language links opens the same page in that language
@@ -172,6 +173,11 @@ def test_the_manage_form_has_no_empty_language_and_a_status_sentence(client, mak
     assert "---------" not in html
     assert "You are going." in html
     assert re.search(r'<option value="en" selected>', html)
+    # and the help a field names in aria-describedby is there
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    assert described
+    for each in described:
+        assert f'id="{each}"' in html
 
 
 # -- cancelling needs a confirmation ---------------------------------------------------------
@@ -192,7 +198,7 @@ def test_cancelling_asks_for_a_confirmation_first(client, make_action):
     assert confirm.status_code == 200
     assert "Yes, cancel my RSVP" in confirm.content.decode()
     assert f'href="{link}"' in confirm.content.decode()  # the way back
-    assert confirm["Referrer-Policy"] == "no-referrer" and "no-store" in confirm["Cache-Control"]
+    assert confirm["Referrer-Policy"] == "same-origin" and "no-store" in confirm["Cache-Control"]
     rsvp.refresh_from_db()
     assert rsvp.status == RSVP.Status.GOING
 
