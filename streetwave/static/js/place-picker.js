@@ -89,6 +89,44 @@
       // The pin and the fields work on a blank map too.
     });
 
+  // The names of the larger cities around, in the page's language (the campaign map's list):
+  // on outlines alone, a map zoomed in on a city is an empty page.
+  var labels = L.layerGroup().addTo(map);
+  var cityLabels = [];
+  map.createPane("labels").style.zIndex = 450;
+
+  function drawLabels() {
+    labels.clearLayers();
+    var zoom = map.getZoom();
+    var bounds = map.getBounds().pad(0.2);
+    var shown = 0;
+    for (var i = 0; i < cityLabels.length && shown < 40; i++) {
+      var row = cityLabels[i];
+      if (row[3] > zoom || !bounds.contains([row[0], row[1]])) continue;
+      var name = document.createElement("span");
+      name.textContent = row[2];
+      labels.addLayer(
+        L.marker([row[0], row[1]], {
+          pane: "labels",
+          interactive: false,
+          keyboard: false,
+          icon: L.divIcon({ className: "place-label", html: name, iconSize: null }),
+        })
+      );
+      shown++;
+    }
+  }
+
+  if (data.cityLabels) {
+    getJson(data.cityLabels)
+      .then(function (answer) {
+        cityLabels = answer.cities || [];
+        drawLabels();
+        map.on("moveend", drawLabels);
+      })
+      .catch(function () {});
+  }
+
   // Leaflet finds its marker images from its stylesheet's address, which the fingerprinted
   // static files break: the template names them.
   var pinIcon = L.icon({
