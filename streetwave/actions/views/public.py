@@ -150,7 +150,7 @@ def manage(request, token):
             services.rejoin_rsvp(rsvp)
         except DomainError as error:
             return _manage_page(
-                request, token, rsvp, form, error=error.message, status=error.status_code
+                request, token, rsvp, form, error=str(error.message), status=error.status_code
             )
         return _see_other(f"{here}?done=rejoined")
     if not rsvp.is_live:
