@@ -80,6 +80,13 @@ MESSAGES = [
     gettext_noop("Your password can’t be entirely numeric."),
     # allauth's accounts and second factor
     gettext_noop("You cannot remove your primary email address."),
+    gettext_noop("Be patient, you are sending too many requests."),
+    gettext_noop("You must type the same email each time."),
+    gettext_noop("Your password has been changed."),
+    gettext_noop("You are already logged in as %(user_display)s."),
+    gettext_noop(
+        "You're receiving this email because you or someone else has requested a password reset for your user account.\nIt can be safely ignored if you did not request a password reset. Click the link below to reset your password."
+    ),
     gettext_noop("Please type your current password."),
     gettext_noop("Incorrect password."),
     gettext_noop("You cannot add more than %d email addresses."),

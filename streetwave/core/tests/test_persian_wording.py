@@ -19,6 +19,7 @@ from django.utils import translation
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "streetwave" / "locale"
 OUR_CATALOG = LOCALE_DIR / "fa" / "LC_MESSAGES" / "django.po"
+OUR_TEMPLATES = Path(settings.BASE_DIR) / "streetwave" / "templates"
 DJANGO_DIR = Path(django.__file__).parent
 ALLAUTH_DIR = Path(allauth.__file__).parent
 
@@ -187,16 +188,26 @@ def texts(entry):
     return [entry.msgstr]
 
 
-def seen_by_readers(entry, *, location_filter=True):
-    """The Persian a reader of our pages gets for this entry: from our catalog if it restates
-    it, else from its own."""
-    if (
-        location_filter
-        and entry.occurrences
-        and all(path.startswith(NOT_ON_OUR_PAGES) for path, _ in entry.occurrences)
-    ):
+def reaches_our_pages(entry):
+    """Whether a message of Django or allauth can appear on our pages: not only in an app we do
+    not install, nor only in one of their templates that ours replace."""
+
+    def shown(path):
+        replaced = (
+            path.startswith("templates/")
+            and (OUR_TEMPLATES / path.removeprefix("templates/")).exists()
+        )
+        return not path.startswith(NOT_ON_OUR_PAGES) and not replaced
+
+    return not entry.occurrences or any(shown(path) for path, _ in entry.occurrences)
+
+
+def seen_by_readers(entry, language="fa"):
+    """What a reader of our pages gets for this entry in `language`: from our catalog if it
+    restates it, else from its own."""
+    if not reaches_our_pages(entry):
         return []
-    with translation.override("fa"):
+    with translation.override(language):
         if entry.msgid_plural:
             return [
                 translation.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
