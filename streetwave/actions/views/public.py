@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from streetwave.core import ratelimit
 from streetwave.core.errors import DomainError
+from streetwave.core.i18n import join_words
 from streetwave.core.text import render_markdown
 
 from .. import services
@@ -27,7 +28,7 @@ def _geo_uri(action) -> str:
     (~11 m) as on the map; the `q=lat,lon(label)` query names the place in the apps that read
     it (Android's) and is ignored by the others."""
     point = f"{action.latitude:.4f},{action.longitude:.4f}"
-    label = quote(f"{action.place}, {action.city.display_name()}", safe="")
+    label = quote(join_words([action.place, action.city.display_name()]), safe="")
     return f"geo:{point}?q={point}({label})"
 
 
