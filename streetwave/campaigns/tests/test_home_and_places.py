@@ -133,6 +133,7 @@ def test_without_javascript_the_campaign_page_shows_no_empty_map_heading(client,
 
 def test_the_search_comes_before_the_call_on_the_campaign_page(client, argentina):
     html = client.get(f"/en/c/{argentina.slug}/").content.decode()
+    assert "{#" not in html and "#}" not in html
     assert html.index('id="find-heading"') < html.index('class="statement"')
     assert html.index("<h1") < html.index('id="find-heading"')
 
