@@ -2,8 +2,10 @@
 Persian, cancel after a confirmation, and RSVP again with the same link."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from streetwave.actions.models import RSVP, Action
@@ -13,6 +15,7 @@ from streetwave.actions.models import RSVP, Action
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PHONE = {"width": 390, "height": 844}
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 MANAGE_URL = re.compile(r"/(en|fa)/rsvp/[\w-]+/(\?done=\w+)?$")
 
 
@@ -25,6 +28,16 @@ def overflow(page) -> int:
             return Math.max(box.right - window.innerWidth, -box.left);
         }))"""
     )
+
+
+def serious_violations(page) -> list[str]:
+    """What axe-core finds serious or critical on the page (evaluated: no inline script)."""
+    page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target)}))"
+    )
+    return [f"{v['id']} {v['nodes']}" for v in found if v["impact"] in ("serious", "critical")]
 
 
 def statuses(action_id: str) -> dict[str, str]:
@@ -60,6 +73,7 @@ def test_rsvp_reload_switch_language_cancel_and_rsvp_again_on_a_phone(visit, scr
     page.locator("button[data-copy]").click()
     expect(page.locator("#private-link-status")).to_have_text("The link is copied.")
     assert page.evaluate("navigator.clipboard.readText()") == landing
+    assert serious_violations(page) == []
     page.screenshot(path=screenshots / "phone-en-confirmation.png", full_page=True)
 
     # when they reload it, nothing is sent again
@@ -76,6 +90,7 @@ def test_rsvp_reload_switch_language_cancel_and_rsvp_again_on_a_phone(visit, scr
     assert page.get_attribute("html", "dir") == "rtl"
     assert re.search(r"[۰-۹]{4} — [۰-۹]", page.locator(".recap time").inner_text())
     assert overflow(page) <= 0
+    assert serious_violations(page) == []
     page.screenshot(path=screenshots / "phone-fa-confirmation.png", full_page=True)
 
     # when they choose to cancel, they are asked first, and nothing is cancelled yet
@@ -83,6 +98,7 @@ def test_rsvp_reload_switch_language_cancel_and_rsvp_again_on_a_phone(visit, scr
     page.wait_for_url("**/cancel/")
     assert statuses(action_id) == {"Niloufar-h2": "going"}
     assert overflow(page) <= 0
+    assert serious_violations(page) == []
     page.screenshot(path=screenshots / "phone-fa-cancel-confirmation.png", full_page=True)
     page.locator(".confirm-cancel button[type=submit]").click()
 
@@ -92,6 +108,7 @@ def test_rsvp_reload_switch_language_cancel_and_rsvp_again_on_a_phone(visit, scr
     assert statuses(action_id) == {"Niloufar-h2": "cancelled"}
     rejoin = page.locator("button[name=rejoin]")
     assert rejoin.is_visible()
+    assert serious_violations(page) == []
     page.screenshot(path=screenshots / "phone-fa-cancelled.png", full_page=True)
 
     # when they RSVP again
@@ -129,3 +146,26 @@ def test_without_javascript_the_private_link_is_text_to_select(visit):
     page.locator(".rsvp-cancel a").click()
     page.wait_for_url("**/cancel/")
     assert page.locator(".confirm-cancel button[type=submit]").is_visible()
+
+
+def test_an_rsvp_with_email_lands_on_a_page_safe_to_reload_without_javascript(visit, screenshots):
+    # given a supporter on an action's page, on a phone without JavaScript
+    visit = visit(viewport=PHONE, java_script_enabled=False)
+    page = visit.page
+    action_id = visit.site.open_action
+    visit.go(f"/fa/a/{action_id}/")
+
+    # when they RSVP with an email
+    page.fill("#id_pseudonym", "Sepideh-h2")
+    page.fill("#id_email", "sepideh-h2@example.org")
+    page.locator("#id_consent").check()
+    page.locator("section.rsvp button[type=submit]").click()
+
+    # then they land on a page that says where their link went, and reloading it sends nothing
+    page.wait_for_url(f"**/fa/a/{action_id}/rsvp/sent/?status=going")
+    assert page.locator(".private-link").is_visible()
+    assert page.locator(".recap time").is_visible()
+    page.reload()
+    assert statuses(action_id) == {"Sepideh-h2": "going"}
+    assert overflow(page) <= 0
+    page.screenshot(path=screenshots / "phone-fa-confirmation-email.png", full_page=True)
