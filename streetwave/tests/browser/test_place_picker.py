@@ -43,7 +43,8 @@ def organizer(site):
 
 
 def signed_in_visit(visit, organizer, **options):
-    visit = visit(viewport=PHONE, **options)
+    visit = visit(**options)
+    visit.page.set_viewport_size(PHONE)
     visit.page.context.add_cookies([organizer[1]])
     return visit
 
