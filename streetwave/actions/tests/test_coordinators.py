@@ -1,6 +1,8 @@
 """Coordinators see counts per hub and per action of their campaign, never people, and what
 waits for their approval."""
 
+import re
+
 import pytest
 
 from streetwave.actions import services
@@ -8,6 +10,11 @@ from streetwave.actions.models import Action
 from streetwave.hubs.dashboard import pending_items_for
 
 pytestmark = pytest.mark.django_db
+
+
+def count_cell(number: str, html: str) -> bool:
+    """A table cell holding `number` (on a phone the cell also names its column)."""
+    return re.search(rf'<td class="num"[^>]*>{number}</td>', html) is not None
 
 
 def test_the_counts_page_shows_numbers_per_hub_and_action_and_no_person(
@@ -30,7 +37,7 @@ def test_the_counts_page_shows_numbers_per_hub_and_action_and_no_person(
     assert "Berlin hub" in html and "Paris hub" in html
     assert "Berlin rally" in html and "Paris march" in html
     assert "Secret draft" not in html
-    assert '<td class="num">3</td>' in html
+    assert count_cell("3", html)
     assert "Canary" not in html and "canary" not in html and "@example.org" not in html
 
 

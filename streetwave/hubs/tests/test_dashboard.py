@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +11,12 @@ from streetwave.hubs.dashboard import PendingItem
 from streetwave.hubs.models import Membership
 
 pytestmark = pytest.mark.django_db
+
+
+def count_cell(number: str, html: str) -> bool:
+    """A table cell holding `number` (on a phone the cell also names its column)."""
+    return re.search(rf'<td class="num"[^>]*>{number}</td>', html) is not None
+
 
 CANARY_EMAIL = "canary-supporter@example.org"
 CANARY_NAME = "Canary Pseudonym"
@@ -49,7 +57,7 @@ def test_an_organizer_sees_hubs_roles_actions_and_counts_but_no_people(
     assert "Berlin hub" in html and "Your role: hub organizer" in html
     assert "Vigil at the Brandenburger Tor" in html
     assert f'href="/en/manage/actions/{action.public_id}/"' in html
-    assert '<td class="num">3</td>' in html
+    assert count_cell("3", html)
     assert "Someone else&#x27;s march" not in html and "Elsewhere hub" not in html
     assert CANARY_EMAIL not in html and CANARY_NAME not in html
     assert 'href="/en/accounts/sessions/"' in html
@@ -60,7 +68,7 @@ def test_a_member_sees_the_actions_without_counts(client, login, organizer_world
     member = make_member(hub, Membership.Role.MEMBER)
     html = login(client, member).get("/en/manage/").content.decode()
     assert "Vigil at the Brandenburger Tor" in html
-    assert '<td class="num">3</td>' not in html
+    assert not count_cell("3", html)
 
 
 def test_a_coordinator_sees_counts_per_hub_and_per_action_never_people(
@@ -199,17 +207,17 @@ def test_the_hub_page_shows_each_role_what_it_may_see(
     assert 'dir="rtl"' in html
     assert "member@example.org" in html and 'name="email"' in html
     assert f"/members/{member.public_id}/remove/" in html
-    assert '<td class="num">۳</td>' in html
+    assert count_cell("۳", html)
 
     # an organizer sees the actions and their counts, not the people
     html = login(client, organizer).get(url).content.decode()
-    assert '<td class="num">۳</td>' in html
+    assert count_cell("۳", html)
     assert "member@example.org" not in html and "lead@example.org" not in html
 
     # a member sees the actions only
     html = login(client, member).get(url).content.decode()
     assert "Vigil at the Brandenburger Tor" in html
-    assert '<td class="num">۳</td>' not in html and "lead@example.org" not in html
+    assert not count_cell("۳", html) and "lead@example.org" not in html
 
     # and nobody sees a supporter
     for user in (lead, organizer, member):
