@@ -70,6 +70,13 @@ def localize_numbers_in_text(text: str, language: str | None = None) -> str:
     return _NUMBER_IN_TEXT.sub(lambda number: localize_digits(number.group(), "fa"), text)
 
 
+def format_percent(value: int | float | Decimal, language: str | None = None) -> str:
+    """57% in English, 57 % in French and German, the Persian percent sign in Persian."""
+    language = _language(language)
+    with translation.override(language):
+        return pgettext("a percentage", "%(number)s%%") % {"number": format_number(value, language)}
+
+
 def list_separator(language: str | None = None) -> str:
     with translation.override(_language(language)):
         return pgettext("between the items of a list", ", ")

@@ -29,6 +29,12 @@ def digits(value):
     return i18n.localize_digits(value)
 
 
+@register.filter
+def percent(value):
+    """A share of a hundred with the reader's digits and percent sign."""
+    return i18n.format_percent(value) if value is not None else ""
+
+
 @register.filter(needs_autoescape=True)
 def join_words(items, autoescape=True):
     """A list in one line, joined by the reader's comma: `{{ names|join_words }}`."""

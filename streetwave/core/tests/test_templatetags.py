@@ -53,3 +53,13 @@ def test_join_words_lists_languages_with_the_readers_comma():
     names = ["فارسی", "آلمانی & more"]
     assert render("{{ names|join_words }}", "fa", names=names) == "فارسی، آلمانی &amp; more"
     assert render("{{ names|join_words }}", "en", names=["Persian", "German"]) == "Persian, German"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "57%"), ("nl", "57%"), ("de", "57\xa0%"), ("fr", "57\u202f%"), ("fa", "۵۷٪")],
+)
+def test_percent_uses_the_readers_digits_and_sign(language, expected):
+    # Given a campaign at 57% of its goal
+    # Then each reader gets their own percent sign, Persian its own digits and sign
+    assert render("{{ share|percent }}", language, share=57) == expected
