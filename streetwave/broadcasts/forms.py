@@ -100,8 +100,8 @@ def default_zone(campaign: Campaign) -> str:
     row = (
         Hub.objects.filter(actions__campaign=campaign)
         .values("city__timezone")
-        .annotate(actions=Count("actions"))
-        .order_by("-actions", "city__timezone")
+        .annotate(planned=Count("actions"))
+        .order_by("-planned", "city__timezone")
         .first()
     )
     zone = row["city__timezone"] if row else "UTC"

@@ -9,7 +9,16 @@ its hubs and its actions. Nothing else grants anything: staff status does not by
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from .models import CampaignRole, Hub, Membership
@@ -138,14 +147,19 @@ class SecondPerson:
     campaign: object | None = None
 
 
-def _other_hub_confirmers(hub_id, requester_id) -> QuerySet:
+def _not_the_requester(requester_id: int | None) -> Q:
+    # A change whose requester's account is gone has nobody to leave out.
+    return Q() if requester_id is None else Q(user_id=requester_id)
+
+
+def _other_hub_confirmers(hub_id, requester_id: int | None) -> QuerySet:
     return (
         Membership.objects.filter(
             hub_id=hub_id,
             role__in=PERMISSIONS["can_confirm_late_change"],
             user__is_active=True,
         )
-        .exclude(user_id=requester_id)
+        .exclude(_not_the_requester(requester_id))
         .values_list("user_id", flat=True)
     )
 
@@ -162,7 +176,7 @@ def late_change_confirmers(action, *, requester_id: int | None) -> SecondPerson:
                 role__in=PERMISSIONS["can_stand_in_as_second_organizer"],
                 user__is_active=True,
             )
-            .exclude(user_id=requester_id)
+            .exclude(_not_the_requester(requester_id))
             .values_list("user_id", flat=True)
         )
         if coordinators:
@@ -195,7 +209,10 @@ def late_changes_to_confirm(user, changes: QuerySet) -> QuerySet:
     in_hub = Membership.objects.filter(hub=OuterRef("action__hub"), user=user, role__in=confirmers)
     other_in_hub = Membership.objects.filter(
         hub=OuterRef("action__hub"), role__in=confirmers, user__is_active=True
-    ).exclude(user=OuterRef("requested_by"))
+    ).exclude(
+        # 0 is nobody's id: a change whose requester's account is gone leaves nobody out
+        user_id=Coalesce(OuterRef("requested_by"), Value(0))
+    )
     coordinator = CampaignRole.objects.filter(
         campaign=OuterRef("action__campaign"),
         user=user,

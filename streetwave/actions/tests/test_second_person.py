@@ -200,3 +200,19 @@ def test_after_saving_the_organizer_is_told_who_confirms(client, login, lone):
     page = response.content.decode()
     assert "waits until a coordinator of Streets for freedom confirms it" in page
     assert ActionChange.objects.filter(action=lone.action, status="pending").exists()
+
+
+def test_a_change_whose_requester_left_still_goes_to_the_hubs_organizers(
+    client, login, lone, make_member
+):
+    # Given a hub with two organizers and a held change whose requester's account is gone
+    organizer = make_member(lone.hub, Membership.Role.ORGANIZER)
+    change = held_change(lone)
+    ActionChange.objects.filter(pk=change.pk).update(requested_by=None)
+    # Then both organizers may confirm it and the coordinator is still not offered it
+    second = late_change_confirmers(lone.action, requester_id=None)
+    assert second.kind == "hub" and second.user_ids == {lone.lead.pk, organizer.pk}
+    login(client, lone.coordinator)
+    assert f"#change-{change.public_id}" not in client.get("/en/manage/").content.decode()
+    dashboard = login(client, organizer).get("/en/manage/").content.decode()
+    assert f"/en/manage/actions/{lone.action.public_id}/" in dashboard
