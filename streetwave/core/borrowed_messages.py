@@ -227,4 +227,29 @@ MESSAGES = [
         "If you choose to trust this browser, you will not be asked for a verification code the next time you sign in."
     ),
     gettext_noop("Don't Trust"),
+    # Django's admin, which operators read in Persian too
+    gettext_noop("Go"),
+    gettext_noop("Set password"),
+    gettext_noop("Enter a new password for the user <strong>%(username)s</strong>."),
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would result in deleting related objects, but your account doesn't have permission to delete the following types of objects:"
+    ),
+    gettext_noop(
+        "Something’s wrong with your database installation. Make sure the appropriate database tables have been created, and make sure the database is readable by the appropriate user."
+    ),
+    gettext_noop("Save as new"),
+    gettext_noop("Password reset confirmation"),
+    gettext_noop("New password:"),
+    gettext_noop(
+        "The password reset link was invalid, possibly because it has already been used.  Please request a new password reset."
+    ),
+    gettext_noop(
+        "You're receiving this email because you requested a password reset for your user account at %(site_name)s."
+    ),
+    gettext_noop("Please go to the following page and choose a new password:"),
+    gettext_noop(
+        "Forgotten your password? Enter your email address below, and we’ll email instructions for setting a new one."
+    ),
+    gettext_noop("Email address:"),
+    gettext_noop("Reset my password"),
 ]

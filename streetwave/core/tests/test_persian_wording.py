@@ -24,18 +24,17 @@ DJANGO_DIR = Path(django.__file__).parent
 ALLAUTH_DIR = Path(allauth.__file__).parent
 
 # The catalogs whose strings reach our pages: Django's forms, validators and error pages, its
-# password validators, and allauth's accounts and second factor (not its social accounts,
-# identity provider or user sessions, which Streetwave does not install).
+# password validators and its admin (operators read it in Persian too), and allauth's accounts
+# and second factor (not its social accounts, identity provider or user sessions, which
+# Streetwave does not install).
 THEIR_CATALOGS = {
-    "django": DJANGO_DIR / "conf" / "locale" / "fa" / "LC_MESSAGES" / "django.po",
-    "django.contrib.auth": DJANGO_DIR
-    / "contrib"
-    / "auth"
-    / "locale"
-    / "fa"
-    / "LC_MESSAGES"
-    / "django.po",
-    "allauth": ALLAUTH_DIR / "locale" / "fa" / "LC_MESSAGES" / "django.po",
+    name: root / "locale" / "fa" / "LC_MESSAGES" / "django.po"
+    for name, root in {
+        "django": DJANGO_DIR / "conf",
+        "django.contrib.auth": DJANGO_DIR / "contrib" / "auth",
+        "django.contrib.admin": DJANGO_DIR / "contrib" / "admin",
+        "allauth": ALLAUTH_DIR,
+    }.items()
 }
 NOT_ON_OUR_PAGES = (
     "socialaccount",
