@@ -32,7 +32,7 @@ def test_an_upcoming_action_says_so_and_invites_an_rsvp(client, make_action):
     html = page(client, action)
 
     # then it says it is upcoming, counts who is going, and offers the form and the calendar
-    assert 'class="phase phase-upcoming"' in html and "Upcoming" in html
+    assert 'class="action-phase action-phase-upcoming"' in html and "Upcoming" in html
     assert "more than 20 people" in html
     assert 'name="consent"' in html and 'class="rsvp-jump"' in html
     assert calendar_href(action) in html
@@ -71,7 +71,7 @@ def test_an_ended_action_says_so_and_invites_nothing(client, make_action, langua
         assert "Going" not in html
     assert 'name="consent"' not in html and "rsvp-jump" not in html
     assert "calendar.ics" not in html
-    assert 'class="phase' not in html
+    assert 'class="action-phase' not in html
 
 
 def test_a_cancelled_action_offers_no_calendar_no_form_and_no_count(client, make_action):
@@ -86,7 +86,7 @@ def test_a_cancelled_action_offers_no_calendar_no_form_and_no_count(client, make
     assert "calendar.ics" not in html and "Add to your calendar" not in html
     assert 'name="consent"' not in html
     assert "more than 20 people" not in html
-    assert 'class="phase' not in html
+    assert 'class="action-phase' not in html
 
 
 def test_every_aria_describedby_of_the_form_names_an_element_of_the_page(client, make_action):

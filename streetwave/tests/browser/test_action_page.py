@@ -161,7 +161,17 @@ def test_on_a_phone_the_rsvp_button_stays_in_view_until_the_form(visit, screensh
     visit.go(f"/{language}/a/{visit.site.open_action}/")
     assert box(page.locator("#rsvp-heading"))["y"] > PHONE["height"]
 
-    # then an RSVP button is on screen, at its bottom
+    # then the page says where the action stands (under way or ahead, by the hour of the run),
+    # in letters that stand out from their box
+    banner = page.locator(".action-phase strong")
+    assert banner.inner_text()
+    colours = banner.evaluate(
+        "(node) => [getComputedStyle(node).color,"
+        " getComputedStyle(node.closest('.action-phase')).backgroundColor]"
+    )
+    assert colours[0] != colours[1], colours
+
+    # and an RSVP button is on screen, at its bottom
     button = page.locator(".rsvp-jump a")
     assert button.is_visible()
     where = box(button)
