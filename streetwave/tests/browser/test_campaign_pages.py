@@ -157,10 +157,14 @@ def test_map_popups_say_the_phase_by_the_clock(visit, screenshots, language):
     page.screenshot(path=screenshots / f"map-popup-ended-{language}.png")
 
 
-def _zoom_in_where_the_actions_are(page, times):
-    """Zooms in on the largest cluster of actions (where the cities are), `times` steps."""
-    for _ in range(times):
-        page.locator(".marker-cluster-large:visible, .marker-cluster:visible").first.click()
+def _zoom_in_to_a_region(page):
+    """Zooms in on the largest cluster of actions (where the cities are) until the map shows a
+    region rather than the world, at most three steps."""
+    for _ in range(3):
+        if page.locator("[data-fine-outlines]").count():
+            return
+        large = page.locator(".marker-cluster-large:visible")
+        (large if large.count() else page.locator(".marker-cluster:visible")).first.click()
         page.wait_for_timeout(700)  # Leaflet's zoom animation
 
 
@@ -182,7 +186,7 @@ def test_zooming_in_adds_city_names_and_finer_outlines_from_our_own_origin(
     assert not [url for url in requests if "countries-50m" in url or "cities.json" in url]
     assert not [url for url in requests if "protomaps" in url or ".pmtiles" in url]
     # when one zooms in to a region
-    _zoom_in_where_the_actions_are(page, 2)
+    _zoom_in_to_a_region(page)
     page.wait_for_selector("[data-fine-outlines]")
     page.wait_for_selector(".city-label span")
     page.wait_for_load_state("networkidle")
