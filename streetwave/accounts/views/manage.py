@@ -3,6 +3,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from streetwave.core.i18n import localize_digits
+
 from ..access import get_sessions_for
 from ..decorators import organizer_required
 from ..services import SESSION_ROW_KEY, end_sessions_elsewhere
@@ -17,11 +19,11 @@ def sessions(request):
         messages.success(
             request,
             ngettext(
-                "%(count)d other session was signed out.",
-                "%(count)d other sessions were signed out.",
+                "%(count)s other session was signed out.",
+                "%(count)s other sessions were signed out.",
                 ended,
             )
-            % {"count": ended},
+            % {"count": localize_digits(ended)},
         )
         return redirect("accounts:sessions")
     return render(
