@@ -178,7 +178,7 @@ def test_a_bad_email_is_a_400_in_the_readers_language(client, action):
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"
-    assert error["fields"] == {"email": ["یک ایمیل آدرس معتبر وارد کنید."]}
+    assert error["fields"] == {"email": ["یک نشانی ایمیل معتبر وارد کنید."]}
     assert not RSVP.objects.exists()
 
 
