@@ -41,6 +41,7 @@ from ..models import RSVP, Action, ActionChange, AttendeeExport, EmergencyNotice
 from ..schedule import zone_label
 from ..services.copies import duplicate_action
 from ..services.exports import ExportUnavailable
+from .public import _geo_uri as public_geo_uri
 
 ATTENDEES_PER_PAGE = 200
 ACTIONS_PER_PAGE = 200
@@ -221,6 +222,11 @@ def preview(request, action_id):
             "Phase": Action.Phase,
             "in_calendar": False,
             "open_for_rsvp": False,
+            # The address the page will have once public, and the same geo: link.
+            "page_url": request.build_absolute_uri(
+                reverse("actions:detail", args=[action.public_id])
+            ),
+            "geo_uri": public_geo_uri(action),
             "description": render_markdown(action.description),
             "form": None,
             "changes": [],
