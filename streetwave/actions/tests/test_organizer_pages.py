@@ -92,6 +92,7 @@ def test_a_draft_has_a_preview_marked_as_not_public_without_rsvp_form(
     assert '<meta name="robots" content="noindex, nofollow">' in page
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert f"/en/a/{draft.public_id}/rsvp/" not in page
+    assert 'href="geo:' in page and f'href="http://testserver/en/a/{draft.public_id}/"' in page
     # while the public address of the draft is still a 404
     assert client.get(f"/en/a/{draft.public_id}/").status_code == 404
 
