@@ -62,6 +62,7 @@ def input_direction(page, selector):
 
 
 def drag(page, locator, dx, dy):
+    locator.scroll_into_view_if_needed()
     found = locator.bounding_box()
     assert found is not None
     x, y = found["x"] + found["width"] / 2, found["y"] + found["height"] - 4
@@ -204,3 +205,23 @@ def test_without_javascript_the_city_and_the_numbers_do_the_work(visit, organize
     # The browser logs the 400 of the form that came back: that answer is the expected one.
     expected = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
     visit.errors[:] = [error for error in visit.errors if error != expected]
+
+
+def test_a_public_actions_pin_moves_but_its_city_stays(visit, organizer):
+    from streetwave.actions.models import Action
+
+    hub, _cookie = organizer
+    action = Action.objects.filter(hub=hub, status=Action.Status.PUBLISHED).first()
+    assert action is not None, "the demo's Toronto hub has a published action"
+    visit = signed_in_visit(visit, organizer)
+    page = visit.page
+    visit.go(f"/en/manage/actions/{action.public_id}/edit/")
+    # The city of a public action is fixed; the pin still moves the point
+    assert page.locator("#id_city_name").is_disabled()
+    before = page.input_value("#id_latitude")
+    drag(page, page.locator("[data-place-map] .leaflet-marker-draggable"), 0, 30)
+    page.wait_for_function(
+        "(before) => document.querySelector('#id_latitude').value !== before", arg=before
+    )
+    assert float(page.input_value("#id_latitude")) < float(before)  # dragged south
+    assert page.input_value("#id_city_name") == action.city.name
