@@ -163,18 +163,19 @@
     script.src = data.basemapScript;
     script.onload = function () {
       if (!window.protomapsL) return;
-      protomapsL
-        .leafletLayer({
-          url: data.basemap,
-          flavor: "light",
-          lang: language,
-          pane: "basemap",
-          // A world view keeps the outlines; the streets come as one zooms in.
-          minZoom: FINE_OUTLINES_ZOOM + 1,
-          // Its own credits are part of our attribution line.
-          attribution: "",
-        })
-        .addTo(map);
+      var basemap = protomapsL.leafletLayer({
+        url: data.basemap,
+        flavor: "light",
+        lang: language,
+        pane: "basemap",
+        // A world view keeps the outlines; the streets come as one zooms in.
+        minZoom: FINE_OUTLINES_ZOOM + 1,
+        // Its own credits are part of our attribution line.
+        attribution: "",
+      });
+      // No background fill: beyond the extract's area the outlines below stay visible.
+      basemap.backgroundColor = undefined;
+      basemap.addTo(map);
       element.setAttribute("data-basemap-ready", "");
     };
     document.head.appendChild(script);

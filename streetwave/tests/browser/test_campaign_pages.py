@@ -203,3 +203,117 @@ def test_zooming_in_adds_city_names_and_finer_outlines_from_our_own_origin(
         assert sum(bool(PERSIAN.search(label)) for label in labels) > len(labels) / 2
     else:
         assert not any(PERSIAN.search(label) for label in labels)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes | int) -> bytes:
+    if isinstance(payload, int):
+        return _varint(number << 3) + _varint(payload)
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _land_tile() -> bytes:
+    """A Mapbox vector tile whose "earth" layer is one square covering the whole tile."""
+
+    def zigzag(n):
+        return (n << 1) ^ (n >> 31)
+
+    square = [9, 0, 0, 2 | 3 << 3]
+    square += [zigzag(n) for n in (4096, 0, 0, 4096, -4096, 0)] + [15]
+    feature = _field(3, 3) + _field(4, b"".join(_varint(n) for n in square))
+    layer = _field(15, 2) + _field(1, b"earth") + _field(2, feature) + _field(5, 4096)
+    return _field(3, layer)
+
+
+def _pmtiles_of_land() -> bytes:
+    """A PMTiles v3 archive whose every tile at zoom 4 and 5 is land (the map asks for data one
+    zoom below the display zoom): one tile stored once, two runs of the directory."""
+    tile = _land_tile()
+    first_of = {4: sum(4**z for z in range(4)), 5: sum(4**z for z in range(5))}
+    directory = _varint(2)
+    directory += _varint(first_of[4]) + _varint(first_of[5] - first_of[4])  # ids as deltas
+    directory += _varint(4**4) + _varint(4**5)  # run lengths
+    directory += _varint(len(tile)) * 2  # lengths
+    directory += _varint(0 + 1) + _varint(0 + 1)  # offsets, each written as offset + 1
+    metadata = b"{}"
+    root = 127
+    header = b"PMTiles" + bytes([3])
+    for number in (
+        root,
+        len(directory),
+        root + len(directory),
+        len(metadata),
+        root + len(directory) + len(metadata),
+        0,
+        root + len(directory) + len(metadata),
+        len(tile),
+        4**4 + 4**5,
+        2,
+        1,
+    ):
+        header += number.to_bytes(8, "little")
+    # clustered, internal compression none, tile compression none, vector tiles, zooms 4-5
+    header += bytes([1, 1, 1, 1, 4, 5])
+    for degrees in (-180, -85, 180, 85):
+        header += (degrees * 10_000_000).to_bytes(4, "little", signed=True)
+    header += bytes([4]) + (0).to_bytes(4, "little") + (0).to_bytes(4, "little")
+    assert len(header) == root
+    return header + directory + metadata + tile
+
+
+def test_a_configured_basemap_is_drawn_from_our_own_origin(visit, settings, screenshots):
+    # given an operator's PMTiles extract on the instance's own origin (served here with Range
+    # requests, as the reverse proxy serves it)
+    archive = _pmtiles_of_land()
+    settings.MAP_BASEMAP_PMTILES = "/media/basemap/land.pmtiles"
+    visit = visit()
+    page = visit.page
+    ranges = []
+
+    def serve(route):
+        match = re.fullmatch(r"bytes=(\d+)-(\d+)", route.request.headers.get("range", ""))
+        start, end = (int(match[1]), int(match[2])) if match else (0, len(archive) - 1)
+        end = min(end, len(archive) - 1)
+        ranges.append((start, end))
+        route.fulfill(
+            status=206,
+            headers={
+                "Content-Type": "application/octet-stream",
+                "Content-Range": f"bytes {start}-{end}/{len(archive)}",
+                "Accept-Ranges": "bytes",
+            },
+            body=archive[start : end + 1],
+        )
+
+    page.route(f"{visit.site.url}/media/basemap/land.pmtiles", serve)
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    # when the map is drawn and zoomed in to a region
+    visit.go(f"/en/c/{visit.site.slug}/map/")
+    page.wait_for_selector("[data-basemap-ready]")
+    _zoom_in_to_a_region(page)
+    while page.evaluate("document.querySelector('.leaflet-basemap-pane canvas') === null"):
+        page.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_timeout(700)  # Leaflet's zoom animation
+    # then protomaps-leaflet, from our static files, read the archive by ranges and drew land
+    page.wait_for_function(
+        """() => [...document.querySelectorAll(".leaflet-basemap-pane canvas")].some((canvas) => {
+            const pixel = canvas.getContext("2d").getImageData(
+                canvas.width / 2, canvas.height / 2, 1, 1).data;
+            return pixel[3] > 0;
+        })"""
+    )
+    page.screenshot(path=screenshots / "map-basemap-en.png")
+    scripts = [url for url in requests if "protomaps-leaflet" in url]
+    assert len(scripts) == 1 and scripts[0].startswith(f"{visit.site.url}/static/")
+    assert ranges and all(end - start < len(archive) for start, end in ranges)
+    assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
