@@ -153,7 +153,7 @@ def test_a_notice_with_a_link_outside_the_site_and_the_allowlist_is_refused(
 def test_an_empty_or_long_notice_is_refused(team, action):
     with pytest.raises(DomainError, match="Write the notice"):
         services.send_emergency_notice(action, body="   ", actor=team.organizer)
-    with pytest.raises(DomainError, match="at most 1000 characters"):
+    with pytest.raises(DomainError, match="at most 1,000 characters"):
         services.send_emergency_notice(action, body="x" * 1001, actor=team.organizer)
     assert not EmergencyNotice.objects.exists()
 
