@@ -225,3 +225,28 @@ def test_a_public_actions_pin_moves_but_its_city_stays(visit, organizer):
     )
     assert float(page.input_value("#id_latitude")) < float(before)  # dragged south
     assert page.input_value("#id_city_name") == action.city.name
+
+
+def test_in_persian_a_code_reads_left_to_right_in_every_form(visit, site):
+    """The rule is the site's, by input type: the second-factor code of the sign-in reads left to
+    right too, though no form of ours declares it."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from streetwave.accounts.testing import sign_in_verified
+
+    user = get_user_model().objects.create_user(
+        "code-7q@example.org", "correct horse battery staple", display_name="Code"
+    )
+    sign_in_verified(Client(), user)  # gives the account an authenticator app
+    visit = visit()
+    page = visit.page
+    page.set_viewport_size(PHONE)
+    visit.go("/fa/accounts/login/")
+    page.fill("input[name=login]", "code-7q@example.org")
+    page.fill("input[name=password]", "correct horse battery staple")
+    page.locator("form button[type=submit]").last.click()
+    code = page.locator("input[autocomplete=one-time-code]")
+    code.wait_for()
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert code.evaluate("(input) => getComputedStyle(input).direction") == "ltr"
