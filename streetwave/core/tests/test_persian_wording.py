@@ -67,6 +67,8 @@ NOT_OUR_WORDS = {
     "باموفقیت": "با موفقیت",
     "دومرحله": "عامل دوم",
     "دو مرحله": "عامل دوم",
+    # Organizers see pseudonyms: the promise is that identities stay confidential.
+    "ناشناس می\u200cمان": "هویت ... محرمانه است",
 }
 # Whole words of the "not" column that are also pieces of right words (رمزنگاری، تولیدکننده).
 NOT_OUR_WHOLE_WORDS = {

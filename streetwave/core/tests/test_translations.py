@@ -161,5 +161,5 @@ def test_base_template_renders_in_persian():
     assert 'lang="fa"' in html and 'dir="rtl"' in html
     assert "رفتن به محتوای اصلی" in html  # Skip to content
     assert "راه\u200cاندازی گروه محلی" in html  # Start a hub
-    assert "اقدام\u200cها عمومی\u200cاند. شرکت\u200cکنندگان ناشناس می\u200cمانند." in html
+    assert "اقدام\u200cها عمومی\u200cاند. هویت شرکت\u200cکنندگان محرمانه است." in html
     assert "Skip to content" not in html
