@@ -2,9 +2,10 @@
 
 Their Persian catalogs speak informally in places («وارد شدی»، «گذرواژه‌ات») and use other words
 than ours («ایمیل آدرس»، «رمز عبور»، «تایید»), and Django 5.2's message for a short password is
-not in its Persian catalog at all, so it read in English. Django looks a message up in
-LOCALE_PATHS before the catalogs of the apps, so our catalog's translation of the same msgid is
-the one readers get, in the project's register and glossary (docs/i18n.md, "Persian").
+not in its Persian catalog at all, so it read in English (nor are a few newer messages of its
+validators and admin). Django looks a message up in LOCALE_PATHS before the catalogs of the
+apps, so our catalog's translation of the same msgid is the one readers get, in the project's
+register and glossary (docs/i18n.md, "Persian").
 
 `makemessages` only keeps msgids it finds in our sources: each message is restated here exactly
 as Django or allauth write it, and never used at run time. A message that reaches our pages and
@@ -47,6 +48,27 @@ MESSAGES = [
     gettext_noop("Ensure this value is %(limit_value)s (it is %(show_value)s)."),
     gettext_noop("This field cannot be null."),
     gettext_noop("This field cannot be blank."),
+    gettext_noop("Enter a valid domain name."),
+    gettext_noop("Enter a valid %(protocol)s address."),
+    gettext_noop("IPv4"),
+    gettext_noop("IPv6"),
+    gettext_noop("IPv4 or IPv6"),
+    gettext_noop("Ensure this value is a multiple of step size %(limit_value)s."),
+    gettext_noop(
+        "Ensure this value is a multiple of step size %(limit_value)s, starting from %(offset)s, e.g. %(offset)s, %(valid_value1)s, %(valid_value2)s, and so on."
+    ),
+    gettext_noop("Constraint “%(name)s” is violated."),
+    gettext_noop("%(model)s instance with %(field)s %(value)r is not a valid choice."),
+    ngettext_lazy(
+        "Please submit at most %(num)d form.",
+        "Please submit at most %(num)d forms.",
+        _COUNT,
+    ),
+    ngettext_lazy(
+        "Please submit at least %(num)d form.",
+        "Please submit at least %(num)d forms.",
+        _COUNT,
+    ),
     # Django's passwords
     gettext_noop("Invalid password format or unknown hashing algorithm."),
     gettext_noop("Enter the same password as before, for verification."),
@@ -78,6 +100,18 @@ MESSAGES = [
     gettext_noop("No password set."),
     gettext_noop("Your password can’t be a commonly used password."),
     gettext_noop("Your password can’t be entirely numeric."),
+    gettext_noop("Conflicting form data submitted. Please try again."),
+    gettext_noop("Password-based authentication was disabled."),
+    gettext_noop("Set password: %s"),
+    gettext_noop("Reset password"),
+    gettext_noop(
+        "Whether the user will be able to authenticate using a password or not. If disabled, they may still be able to authenticate using other backends, such as Single Sign-On or LDAP."
+    ),
+    gettext_noop("Password-based authentication"),
+    gettext_noop("Enabled"),
+    gettext_noop("Disabled"),
+    gettext_noop("Raw passwords are not stored, so there is no way to see the user’s password."),
+    gettext_noop("Enable password-based authentication for this user by setting a password."),
     # allauth's accounts and second factor
     gettext_noop("You cannot remove your primary email address."),
     gettext_noop("Be patient, you are sending too many requests."),
@@ -252,4 +286,21 @@ MESSAGES = [
     ),
     gettext_noop("Email address:"),
     gettext_noop("Reset my password"),
+    gettext_noop("Select this object for an action - {}"),
+    gettext_noop("Breadcrumbs"),
+    gettext_noop("Model name"),
+    ngettext_lazy(
+        "Please correct the error below.",
+        "Please correct the errors below.",
+        _COUNT,
+    ),
+    gettext_noop(
+        "This action will <strong>enable</strong> password-based authentication for this user."
+    ),
+    ngettext_lazy(
+        "entry",
+        "entries",
+        _COUNT,
+    ),
+    gettext_noop("In case you’ve forgotten, you are:"),
 ]
