@@ -73,6 +73,10 @@ class Demo:
     slug: str
     # A published action that has not ended: the RSVP loop runs on it.
     open_action: str
+    # The private link of the one RSVP the demo makes the real way (language prefix "/en/").
+    manage_path: str
+    # (email, password, TOTP secret, role) of the demo coordinator, then of the hub leads.
+    organizers: list[tuple[str, str, str, str]]
 
 
 @dataclass
@@ -114,7 +118,13 @@ def demo(chromium, static_root, django_db_setup, django_db_blocker):
             .first()
         )
         assert action is not None, "the demo day has no action left to RSVP to"
-        yield Demo(slug=summary.campaign.slug, open_action=action.public_id)
+        assert summary.manage_path and summary.organizers, "a development instance (STREETWAVE_DEV)"
+        yield Demo(
+            slug=summary.campaign.slug,
+            open_action=action.public_id,
+            manage_path=summary.manage_path,
+            organizers=summary.organizers,
+        )
         call_command("flush", interactive=False, verbosity=0)
 
 
@@ -199,7 +209,7 @@ def visit(browser, site):
     contexts, opened = [], []
 
     def open_visit(**options):
-        context = browser.new_context(viewport=VIEWPORT, **options)
+        context = browser.new_context(**{"viewport": VIEWPORT, **options})
         contexts.append(context)
         page = context.new_page()
         # Everything here answers in well under a second; a stuck test should fail quickly.
