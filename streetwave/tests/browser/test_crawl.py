@@ -408,3 +408,22 @@ def test_a_signed_in_organizer_signs_out_from_the_header_without_javascript(stat
     assert page.locator("header.site-header form.sign-out").count() == 0
     visitor.go("/fa/manage/")
     assert "/fa/accounts/login/" in page.url
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_long_words_and_addresses_wrap_on_a_phone(visit, language):
+    # given a phone showing text people wrote: an address, a title and a place in one word each
+    visitor = visit(viewport={"width": WIDTHS["phone"], "height": HEIGHT})
+    visitor.go(f"/{language}/about/")
+    visitor.page.evaluate(
+        """() => {
+            const word = 'https://example.org/' + 'a-very-long-path-'.repeat(12);
+            const block = document.createElement('section');
+            block.innerHTML = `<h2>${'Solidaritätskundgebung'.repeat(4)}</h2><p>${word}</p>
+                <dl class="facts"><dt>Where</dt><dd>${'Platz'.repeat(30)}</dd></dl>`;
+            document.querySelector('main').append(block);
+        }"""
+    )
+
+    # then they break where they must, and the page stays as wide as the screen
+    assert visitor.page.evaluate(OVERFLOW) is None
