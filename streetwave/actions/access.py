@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.ids import hash_token
-from streetwave.hubs.permissions import permissions_for, require
+from streetwave.hubs.permissions import may_handle_late_change, permissions_for, require
 
 from .models import RSVP, Action, ActionChange, AttendeeExport, EmergencyNotice, RelayMessage
 
@@ -119,10 +119,17 @@ def _get_about_action_for(model, user, public_id: str, permission: str, **filter
     return row
 
 
-def get_pending_change_for(user, public_id: str, permission: str) -> ActionChange:
-    return _get_about_action_for(
-        ActionChange, user, public_id, permission, status=ActionChange.Status.PENDING
+def get_pending_change_for(user, public_id: str) -> ActionChange:
+    """A held change, 404 unless `user` may see it: the hub's editors of the action, or its
+    second person (a coordinator standing in for a missing second organizer)."""
+    change = get_object_or_404(
+        ActionChange.objects.select_related("action", "action__hub", "action__campaign"),
+        public_id=public_id,
+        status=ActionChange.Status.PENDING,
     )
+    if not may_handle_late_change(user, change.action, requester_id=change.requested_by_id):
+        raise Http404
+    return change
 
 
 def get_held_message_for(user, public_id: str, permission: str) -> RelayMessage:

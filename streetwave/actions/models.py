@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.utils.translation import pgettext_lazy
 
 from streetwave.campaigns.models import Campaign
 from streetwave.core.crypto import EncryptedTextField
+from streetwave.core.i18n import join_words
 from streetwave.core.models import BaseModel
 from streetwave.hubs.models import Hub
 from streetwave.places.models import City
@@ -224,6 +226,15 @@ class Action(BaseModel):
     @property
     def phase(self) -> "Action.Phase":
         return self.phase_at(timezone.now())
+
+    @property
+    def geo_uri(self) -> str:
+        """A geo: URI (RFC 5870) that a phone hands to its own map app, coordinates to 4 decimals
+        (~11 m) as on the map; the `q=lat,lon(label)` query names the place in the apps that read
+        it (Android's) and is ignored by the others. The label is in the active language."""
+        point = f"{self.latitude:.4f},{self.longitude:.4f}"
+        label = quote(join_words([self.place, self.city.display_name()]), safe="")
+        return f"geo:{point}?q={point}({label})"
 
     @property
     def zone(self) -> ZoneInfo:

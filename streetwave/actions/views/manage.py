@@ -6,7 +6,7 @@ then at most one service."""
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,7 +23,6 @@ from streetwave.hubs.permissions import (
     can,
     late_change_confirmers,
     late_changes_to_confirm,
-    may_handle_late_change,
     permissions_for,
 )
 
@@ -35,13 +34,13 @@ from ..access import (
     get_download_for,
     get_export_for,
     get_held_message_for,
+    get_pending_change_for,
 )
 from ..forms import ActionForm, EmergencyNoticeForm, RejectActionForm, RelayMessageForm
 from ..models import RSVP, Action, ActionChange, AttendeeExport, EmergencyNotice, RelayMessage
 from ..schedule import zone_label
 from ..services.copies import duplicate_action
 from ..services.exports import ExportUnavailable
-from .public import _geo_uri as public_geo_uri
 
 ATTENDEES_PER_PAGE = 200
 ACTIONS_PER_PAGE = 200
@@ -222,11 +221,10 @@ def preview(request, action_id):
             "Phase": Action.Phase,
             "in_calendar": False,
             "open_for_rsvp": False,
-            # The address the page will have once public, and the same geo: link.
+            # The address the page will have once public.
             "page_url": request.build_absolute_uri(
                 reverse("actions:detail", args=[action.public_id])
             ),
-            "geo_uri": public_geo_uri(action),
             "description": render_markdown(action.description),
             "form": None,
             "changes": [],
@@ -281,19 +279,6 @@ def cancel(request, action_id):
     )
 
 
-def _held_change_for(user, change_id: str) -> ActionChange:
-    """A held change, 404 unless `user` may see it: the hub's editors of the action, or its
-    second person (a coordinator standing in for a missing second organizer)."""
-    change = get_object_or_404(
-        ActionChange.objects.select_related("action", "action__hub", "action__campaign"),
-        public_id=change_id,
-        status=ActionChange.Status.PENDING,
-    )
-    if not may_handle_late_change(user, change.action, requester_id=change.requested_by_id):
-        raise Http404
-    return change
-
-
 def _after_change(user, change: ActionChange):
     """Back to the action's page for its hub's organizers; a coordinator, who has no such page,
     goes back to the campaign's queue."""
@@ -306,7 +291,7 @@ def _after_change(user, change: ActionChange):
 @organizer_required
 @require_POST
 def confirm_change(request, change_id):
-    change = _held_change_for(request.user, change_id)
+    change = get_pending_change_for(request.user, change_id)
     press(
         request,
         services.confirm_action_change,
@@ -322,7 +307,7 @@ def confirm_change(request, change_id):
 @organizer_required
 @require_POST
 def withdraw_change(request, change_id):
-    change = _held_change_for(request.user, change_id)
+    change = get_pending_change_for(request.user, change_id)
     press(
         request,
         services.withdraw_action_change,

@@ -1,4 +1,4 @@
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
@@ -8,7 +8,6 @@ from django.views.decorators.http import require_POST
 
 from streetwave.core import ratelimit
 from streetwave.core.errors import DomainError
-from streetwave.core.i18n import join_words
 from streetwave.core.text import render_markdown
 
 from .. import services
@@ -21,15 +20,6 @@ from ..access import (
 from ..calendars import calendar_response
 from ..forms import ManageRSVPForm, RSVPForm
 from ..models import RSVP, Action
-
-
-def _geo_uri(action) -> str:
-    """A geo: URI (RFC 5870) that a phone hands to its own map app, coordinates to 4 decimals
-    (~11 m) as on the map; the `q=lat,lon(label)` query names the place in the apps that read
-    it (Android's) and is ignored by the others."""
-    point = f"{action.latitude:.4f},{action.longitude:.4f}"
-    label = quote(join_words([action.place, action.city.display_name()]), safe="")
-    return f"geo:{point}?q={point}({label})"
 
 
 def _detail(request, action, form, status=200):
@@ -45,7 +35,6 @@ def _detail(request, action, form, status=200):
             # Cancelled or over, an action has nothing to offer a calendar or an RSVP.
             "in_calendar": action.status != Action.Status.CANCELLED and phase != Action.Phase.ENDED,
             "open_for_rsvp": phase != Action.Phase.ENDED and action.is_open_for_rsvp,
-            "geo_uri": _geo_uri(action),
             # The page's own address, also when it answers a refused RSVP.
             "page_url": request.build_absolute_uri(
                 reverse("actions:detail", args=[action.public_id])
