@@ -240,6 +240,22 @@ def test_the_city_of_a_public_action_is_fixed(team, make_action, make_city):
     assert form.details().city is None
 
 
+def test_the_times_are_asked_in_the_zone_of_the_actions_city_not_the_hubs(
+    client, login, team, make_action, make_city
+):
+    # Given a Berlin hub with an action planned in Warsaw
+    warsaw = make_city("Warsaw", country="PL", timezone="Europe/Warsaw", lat=52.23, lon=21.01)
+    action = make_action(hub=team.hub, city=warsaw, latitude=52.23, longitude=21.01)
+    login(client, team.organizer)
+    # When an organizer plans a new action, and edits the Warsaw one
+    new = client.get(new_action_url(team.hub)).content.decode()
+    edit = client.get(f"/en/manage/actions/{action.public_id}/edit/").content.decode()
+    # Then the new form names no city the action may not be in, and the edit names Warsaw's time
+    assert "the local time of the city where the action takes place" in new
+    assert "the local time of Warsaw:" in edit
+    assert "the local time of Berlin" not in new + edit
+
+
 # Persian: numbers left to right, the Jalali date beside the date
 
 
