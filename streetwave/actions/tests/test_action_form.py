@@ -253,6 +253,7 @@ def test_the_times_are_asked_in_the_zone_of_the_actions_city_not_the_hubs(
     # Then the new form names no city the action may not be in, and the edit names Warsaw's time
     assert "the local time of the city where the action takes place" in new
     assert "the local time of Warsaw:" in edit
+    assert "Europe/Warsaw" in edit
     assert "the local time of Berlin" not in new + edit
 
 

@@ -64,7 +64,9 @@ def _form_page(request, form, *, hub, action=None, status=200):
             "form": form,
             "hub": hub,
             "action": action,
-            "zone": zone_label(hub.city.zone, action.starts_at if action else None),
+            "zone": zone_label(action.zone, action.starts_at)
+            if action
+            else zone_label(hub.city.zone),
             "second_person": second_person,
             "permissions": permissions,
             "current": "edit",
