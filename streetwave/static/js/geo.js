@@ -113,5 +113,23 @@
     };
   }
 
-  window.streetwaveGeo = { fixAntimeridian: fixAntimeridian };
+  // What every map script of the site needs besides the outlines.
+  function escapeHtml(text) {
+    var node = document.createElement("span");
+    node.textContent = text;
+    return node.innerHTML;
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(url + ": " + response.status);
+      return response.json();
+    });
+  }
+
+  window.streetwaveGeo = {
+    fixAntimeridian: fixAntimeridian,
+    escapeHtml: escapeHtml,
+    getJson: getJson,
+  };
 })();

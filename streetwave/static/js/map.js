@@ -43,26 +43,13 @@
   L.control.zoom({ position: rtl ? "topright" : "topleft" }).addTo(map);
   L.control
     .attribution({ position: rtl ? "bottomleft" : "bottomright" })
-    .addAttribution(escapeHtml(data.attribution || ""))
+    .addAttribution(streetwaveGeo.escapeHtml(data.attribution || ""))
     .addTo(map);
   // An operator's basemap over the outlines (which still show where it has no tiles), the
   // city names over both, the markers over everything; the names are never clickable.
   map.createPane("basemap").style.zIndex = 420;
   map.createPane("cityLabels").style.zIndex = 450;
   map.getPane("cityLabels").style.pointerEvents = "none";
-
-  function escapeHtml(text) {
-    var node = document.createElement("span");
-    node.textContent = text;
-    return node.innerHTML;
-  }
-
-  function getJson(url) {
-    return fetch(url, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error(url + ": " + response.status);
-      return response.json();
-    });
-  }
 
   function outlinesLayer(topology) {
     var countries = topojson.feature(topology, topology.objects.countries);
@@ -82,7 +69,7 @@
     var zoomedIn = map.getZoom() >= FINE_OUTLINES_ZOOM;
     if (zoomedIn && !fineRequested && data.outlinesFine) {
       fineRequested = true;
-      getJson(data.outlinesFine)
+      streetwaveGeo.getJson(data.outlinesFine)
         .then(function (topology) {
           fine = outlinesLayer(topology);
           showOutlines();
@@ -120,7 +107,7 @@
     var zoom = map.getZoom();
     if (zoom >= LABELS_ZOOM && !citiesRequested && data.cityLabels) {
       citiesRequested = true;
-      getJson(data.cityLabels)
+      streetwaveGeo.getJson(data.cityLabels)
         .then(function (answer) {
           cities = answer.cities;
           showLabels();
@@ -284,11 +271,11 @@
     element.parentNode.insertBefore(notice, element.nextSibling);
   }
 
-  var outlines = getJson(data.outlines).then(function (topology) {
+  var outlines = streetwaveGeo.getJson(data.outlines).then(function (topology) {
     coarse = outlinesLayer(topology);
     showOutlines();
   });
-  var actions = getJson(data.mapSrc);
+  var actions = streetwaveGeo.getJson(data.mapSrc);
   // Markers go on top of the outlines, whichever arrives first.
   Promise.all([actions, outlines])
     .then(function (results) {

@@ -61,23 +61,10 @@
   L.control.zoom({ position: rtl ? "topright" : "topleft" }).addTo(map);
   L.control
     .attribution({ position: rtl ? "bottomleft" : "bottomright", prefix: false })
-    .addAttribution(escapeHtml(data.attribution || ""))
+    .addAttribution(streetwaveGeo.escapeHtml(data.attribution || ""))
     .addTo(map);
 
-  function escapeHtml(text) {
-    var node = document.createElement("span");
-    node.textContent = text;
-    return node.innerHTML;
-  }
-
-  function getJson(url) {
-    return fetch(url, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error(url + ": " + response.status);
-      return response.json();
-    });
-  }
-
-  getJson(data.outlines)
+  streetwaveGeo.getJson(data.outlines)
     .then(function (topology) {
       var countries = topojson.feature(topology, topology.objects.countries);
       L.geoJSON(countries.features.map(streetwaveGeo.fixAntimeridian), {
@@ -118,7 +105,7 @@
   }
 
   if (data.cityLabels) {
-    getJson(data.cityLabels)
+    streetwaveGeo.getJson(data.cityLabels)
       .then(function (answer) {
         cityLabels = answer.cities || [];
         drawLabels();
@@ -179,7 +166,7 @@
     if (!searchable || cityId.value) return;
     // No city chosen: the nearest one to the pin becomes the city of the action.
     var url = data.searchUrl + "?near=" + rounded(point.lat) + "," + rounded(point.lng);
-    getJson(url)
+    streetwaveGeo.getJson(url)
       .then(function (answer) {
         var city = answer.cities[0];
         if (!city || cityId.value) return;
@@ -270,7 +257,7 @@
       return;
     }
     var ticket = ++asked;
-    getJson(data.searchUrl + "?q=" + encodeURIComponent(query))
+    streetwaveGeo.getJson(data.searchUrl + "?q=" + encodeURIComponent(query))
       .then(function (answer) {
         // An older answer that arrives late must not replace a newer one.
         if (ticket !== asked) return;
