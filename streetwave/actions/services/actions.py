@@ -116,6 +116,27 @@ class ActionDetails:
     # for a new action, the one it has for an edit.
     city: City | None = None
 
+    @classmethod
+    def of(cls, action: Action, **changes) -> "ActionDetails":
+        """What `action` has now, with `changes` on top."""
+        fields = {
+            "campaign": action.campaign,
+            "kind": action.kind,
+            "title": action.title,
+            "description": action.description,
+            "starts_at": action.starts_at,
+            "ends_at": action.ends_at,
+            "place": action.place,
+            "latitude": action.latitude,
+            "longitude": action.longitude,
+            "meeting_point": action.meeting_point,
+            "capacity": action.capacity,
+            "reveal_lead": action.reveal_lead,
+            "reminder_lead": action.reminder_lead,
+            "city": action.city,
+        }
+        return cls(**{**fields, **changes})
+
 
 def _same_minute(typed: dt.datetime, stored: dt.datetime) -> dt.datetime:
     """Forms work to the minute; an untouched time keeps its stored seconds, so that editing

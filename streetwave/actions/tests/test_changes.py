@@ -9,9 +9,9 @@ from django.core import mail
 from streetwave.actions import services
 from streetwave.actions.models import RSVP, Action, ActionChange
 from streetwave.audit.models import AuditEntry
-from streetwave.broadcasts.models import Delivery
-from streetwave.broadcasts.outbox import queue_message
 from streetwave.core.errors import Conflict, NotAllowed
+from streetwave.outbox.models import Delivery
+from streetwave.outbox.services import queue_message
 
 pytestmark = pytest.mark.django_db
 
@@ -35,23 +35,6 @@ def crowd(rsvp):
         return action
 
     return make
-
-
-def details(action, **changes):
-    fields = {
-        "campaign": action.campaign,
-        "kind": action.kind,
-        "title": action.title,
-        "description": action.description,
-        "starts_at": action.starts_at,
-        "ends_at": action.ends_at,
-        "place": action.place,
-        "latitude": action.latitude,
-        "longitude": action.longitude,
-        "meeting_point": action.meeting_point,
-        "capacity": action.capacity,
-    }
-    return services.ActionDetails(**{**fields, **changes})
 
 
 def assert_private_mails(outbox, expected_recipients):
@@ -81,7 +64,7 @@ def test_a_late_change_of_place_waits_for_a_second_organizer(
     # When organizer A moves it
     with django_capture_on_commit_callbacks(execute=True):
         change = services.update_action(
-            action, details(action, place="Potsdamer Platz"), actor=team.organizer
+            action, services.ActionDetails.of(action, place="Potsdamer Platz"), actor=team.organizer
         )
     # Then the change is held: the action keeps its place, nobody is told, the page is unchanged
     assert change.is_pending
@@ -95,7 +78,9 @@ def test_a_late_change_of_place_waits_for_a_second_organizer(
 
 def test_the_requester_cannot_confirm_their_own_late_change(team, late_action):
     change = services.update_action(
-        late_action, details(late_action, place="Potsdamer Platz"), actor=team.organizer
+        late_action,
+        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
+        actor=team.organizer,
     )
     with pytest.raises(NotAllowed):
         services.confirm_action_change(change, actor=team.organizer)
@@ -107,7 +92,9 @@ def test_the_requester_sees_no_confirm_button_and_posting_changes_nothing(
     client, login, team, late_action
 ):
     change = services.update_action(
-        late_action, details(late_action, place="Potsdamer Platz"), actor=team.organizer
+        late_action,
+        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
+        actor=team.organizer,
     )
     login(client, team.organizer)
     page = client.get(f"/en/manage/actions/{late_action.public_id}/").content.decode()
@@ -127,7 +114,7 @@ def test_a_second_organizer_confirms_and_everyone_coming_with_a_contact_is_told(
     new_start = action.starts_at + dt.timedelta(hours=1)
     change = services.update_action(
         action,
-        details(
+        services.ActionDetails.of(
             action,
             starts_at=new_start,
             ends_at=new_start + dt.timedelta(hours=2),
@@ -168,7 +155,7 @@ def test_a_change_far_from_the_start_applies_at_once_and_is_told(
     action = crowd(make_action(hub=team.hub, capacity=1, starts_in=dt.timedelta(days=5)))
     with django_capture_on_commit_callbacks(execute=True):
         change = services.update_action(
-            action, details(action, place="Potsdamer Platz"), actor=team.organizer
+            action, services.ActionDetails.of(action, place="Potsdamer Platz"), actor=team.organizer
         )
     assert change.status == ActionChange.Status.APPLIED
     action.refresh_from_db()
@@ -182,7 +169,9 @@ def test_moving_an_action_into_the_next_48_hours_is_held_too(team, make_action):
     tomorrow = action.starts_at - dt.timedelta(days=4)
     change = services.update_action(
         action,
-        details(action, starts_at=tomorrow, ends_at=tomorrow + dt.timedelta(hours=2)),
+        services.ActionDetails.of(
+            action, starts_at=tomorrow, ends_at=tomorrow + dt.timedelta(hours=2)
+        ),
         actor=team.organizer,
     )
     assert change.is_pending
@@ -193,7 +182,9 @@ def test_other_edits_of_a_late_action_apply_at_once_without_mail(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         change = services.update_action(
-            late_action, details(late_action, title="Rally, bring water"), actor=team.organizer
+            late_action,
+            services.ActionDetails.of(late_action, title="Rally, bring water"),
+            actor=team.organizer,
         )
     assert change is None
     late_action.refresh_from_db()
@@ -203,17 +194,23 @@ def test_other_edits_of_a_late_action_apply_at_once_without_mail(
 
 def test_a_second_late_change_waits_for_the_first(team, late_action):
     services.update_action(
-        late_action, details(late_action, place="Potsdamer Platz"), actor=team.organizer
+        late_action,
+        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
+        actor=team.organizer,
     )
     with pytest.raises(Conflict):
         services.update_action(
-            late_action, details(late_action, place="Rosa-Luxemburg-Platz"), actor=team.lead
+            late_action,
+            services.ActionDetails.of(late_action, place="Rosa-Luxemburg-Platz"),
+            actor=team.lead,
         )
 
 
 def test_a_held_change_can_be_withdrawn(client, login, team, late_action):
     change = services.update_action(
-        late_action, details(late_action, place="Potsdamer Platz"), actor=team.organizer
+        late_action,
+        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
+        actor=team.organizer,
     )
     login(client, team.lead)
     client.post(f"/en/manage/changes/{change.public_id}/withdraw/")
@@ -225,7 +222,9 @@ def test_a_held_change_can_be_withdrawn(client, login, team, late_action):
 
 def test_a_change_is_not_confirmed_once_the_action_moved_otherwise(team, late_action):
     change = services.update_action(
-        late_action, details(late_action, place="Potsdamer Platz"), actor=team.organizer
+        late_action,
+        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
+        actor=team.organizer,
     )
     Action.objects.filter(pk=late_action.pk).update(place="Somewhere else")
     with pytest.raises(Conflict):
@@ -234,7 +233,9 @@ def test_a_change_is_not_confirmed_once_the_action_moved_otherwise(team, late_ac
 
 def test_a_safety_lead_cannot_confirm_a_late_change(client, login, team, late_action):
     change = services.update_action(
-        late_action, details(late_action, place="Potsdamer Platz"), actor=team.organizer
+        late_action,
+        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
+        actor=team.organizer,
     )
     login(client, team.safety_lead)
     response = client.post(f"/en/manage/changes/{change.public_id}/confirm/")
@@ -248,7 +249,9 @@ def test_cancelling_tells_everyone_coming_and_the_page_says_so(
 ):
     # Given a published action with RSVPs and a held change
     services.update_action(
-        late_action, details(late_action, place="Potsdamer Platz"), actor=team.organizer
+        late_action,
+        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
+        actor=team.organizer,
     )
     login(client, team.organizer)
     # When an organizer cancels it

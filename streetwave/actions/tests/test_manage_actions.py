@@ -406,40 +406,21 @@ def test_a_title_or_place_on_more_than_one_line_is_refused(client, login, team, 
     assert not Action.objects.exists()
 
 
-@pytest.fixture
-def details():
-    def make(action, **changes):
-        fields = {
-            "campaign": action.campaign,
-            "kind": action.kind,
-            "title": action.title,
-            "description": action.description,
-            "starts_at": action.starts_at,
-            "ends_at": action.ends_at,
-            "place": action.place,
-            "latitude": action.latitude,
-            "longitude": action.longitude,
-            "meeting_point": action.meeting_point,
-            "capacity": action.capacity,
-        }
-        return services.ActionDetails(**{**fields, **changes})
-
-    return make
-
-
-def test_the_capacity_cannot_go_below_the_going_count(team, make_action, rsvp, details):
+def test_the_capacity_cannot_go_below_the_going_count(team, make_action, rsvp):
     action = make_action(hub=team.hub, capacity=5)
     for _ in range(3):
         rsvp(action)
     action.refresh_from_db()
     with pytest.raises(DomainError, match="3 people are already going"):
-        services.update_action(action, details(action, capacity=2), actor=team.organizer)
+        services.update_action(
+            action, services.ActionDetails.of(action, capacity=2), actor=team.organizer
+        )
     action.refresh_from_db()
     assert action.capacity == 5
 
 
 def test_raising_the_capacity_promotes_the_waitlist_in_order(
-    team, make_action, rsvp, details, django_capture_on_commit_callbacks
+    team, make_action, rsvp, django_capture_on_commit_callbacks
 ):
     # Given a full action with three people waiting
     action = make_action(hub=team.hub, capacity=1)
@@ -449,7 +430,9 @@ def test_raising_the_capacity_promotes_the_waitlist_in_order(
     action.refresh_from_db()
     # When the organizers make room for two more
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_action(action, details(action, capacity=3), actor=team.organizer)
+        services.update_action(
+            action, services.ActionDetails.of(action, capacity=3), actor=team.organizer
+        )
     # Then the first two in line are going and told so
     statuses = dict(RSVP.objects.values_list("pseudonym", "status"))
     assert statuses == {"p0": "going", "p1": "going", "p2": "going", "p3": "waitlisted"}
@@ -458,38 +441,46 @@ def test_raising_the_capacity_promotes_the_waitlist_in_order(
     assert sorted(m.to[0] for m in mail.outbox) == ["p1@example.org", "p2@example.org"]
 
 
-def test_removing_the_limit_promotes_everyone_waiting(team, make_action, rsvp, details):
+def test_removing_the_limit_promotes_everyone_waiting(team, make_action, rsvp):
     action = make_action(hub=team.hub, capacity=1)
     for _ in range(3):
         rsvp(action)
     action.refresh_from_db()
-    services.update_action(action, details(action, capacity=None), actor=team.organizer)
+    services.update_action(
+        action, services.ActionDetails.of(action, capacity=None), actor=team.organizer
+    )
     assert set(RSVP.objects.values_list("status", flat=True)) == {"going"}
 
 
-def test_the_campaign_of_a_published_action_is_fixed(team, make_action, make_campaign, details):
+def test_the_campaign_of_a_published_action_is_fixed(team, make_action, make_campaign):
     first, second = make_campaign("first"), make_campaign("second")
     action = make_action(hub=team.hub, campaign=first)
     with pytest.raises(DomainError, match="only while the action is a draft"):
-        services.update_action(action, details(action, campaign=second), actor=team.organizer)
-
-
-def test_a_point_far_from_the_city_is_refused(team, make_action, details):
-    action = make_action(hub=team.hub, status=Action.Status.DRAFT)
-    with pytest.raises(DomainError, match="km from Berlin"):
         services.update_action(
-            action, details(action, latitude=48.85, longitude=2.35), actor=team.organizer
+            action, services.ActionDetails.of(action, campaign=second), actor=team.organizer
         )
 
 
-def test_the_services_ask_the_permission_table_too(team, make_action, details, rsvp):
+def test_a_point_far_from_the_city_is_refused(team, make_action):
+    action = make_action(hub=team.hub, status=Action.Status.DRAFT)
+    with pytest.raises(DomainError, match="km from Berlin"):
+        services.update_action(
+            action,
+            services.ActionDetails.of(action, latitude=48.85, longitude=2.35),
+            actor=team.organizer,
+        )
+
+
+def test_the_services_ask_the_permission_table_too(team, make_action, rsvp):
     # Given people whose role does not allow the act, calling the services directly
     action = make_action(hub=team.hub, status=Action.Status.DRAFT)
     # Then each service refuses, whatever page or script called it
     with pytest.raises(NotAllowed):
         services.publish_action(action, actor=team.member)
     with pytest.raises(NotAllowed):
-        services.update_action(action, details(action, title="Taken over"), actor=team.safety_lead)
+        services.update_action(
+            action, services.ActionDetails.of(action, title="Taken over"), actor=team.safety_lead
+        )
     with pytest.raises(NotAllowed):
         services.request_attendee_export(action, actor=team.safety_lead)
     with pytest.raises(NotAllowed):

@@ -70,6 +70,37 @@ def test_a_copy_of_a_past_action_lands_on_the_same_weekday_and_local_time_ahead(
     assert copy.ends_at - copy.starts_at == past.ends_at - past.starts_at
 
 
+def test_a_copy_of_an_action_still_ahead_keeps_its_time_and_campaign(
+    team, make_action, make_campaign
+):
+    # Given an action of the campaign's day, two days ahead (the campaign runs a week)
+    campaign = make_campaign()
+    action = make_action(hub=team.hub, campaign=campaign)
+    # When it is duplicated, to hold a second action that day
+    copy = duplicate_action(action, actor=team.lead)
+    # Then the copy is a draft of that campaign, at the same time
+    assert (copy.campaign, copy.starts_at, copy.ends_at) == (
+        campaign,
+        action.starts_at,
+        action.ends_at,
+    )
+
+
+def test_a_copy_that_falls_outside_the_campaign_window_leaves_the_campaign(
+    team, make_action, make_campaign
+):
+    # Given yesterday's action of a live campaign that ends tomorrow
+    campaign = make_campaign()
+    campaign.ends_at = timezone.now() + dt.timedelta(days=1)
+    campaign.save()
+    action = make_action(hub=team.hub, campaign=campaign, starts_in=-dt.timedelta(days=1))
+    # When it is duplicated: the copy lands a week later, past the campaign's end
+    copy = duplicate_action(action, actor=team.lead)
+    # Then the copy is a valid draft without the campaign, whose window it would break
+    assert copy.starts_at == action.starts_at + dt.timedelta(weeks=1)
+    assert copy.campaign is None
+
+
 def test_only_the_hubs_organizers_may_duplicate(team, make_action):
     action = make_action(hub=team.hub)
     with pytest.raises(NotAllowed):

@@ -18,23 +18,6 @@ from streetwave.hubs.permissions import late_change_confirmers
 pytestmark = pytest.mark.django_db
 
 
-def details(action, **changes):
-    fields = {
-        "campaign": action.campaign,
-        "kind": action.kind,
-        "title": action.title,
-        "description": action.description,
-        "starts_at": action.starts_at,
-        "ends_at": action.ends_at,
-        "place": action.place,
-        "latitude": action.latitude,
-        "longitude": action.longitude,
-        "meeting_point": action.meeting_point,
-        "capacity": action.capacity,
-    }
-    return services.ActionDetails(**{**fields, **changes})
-
-
 @pytest.fixture
 def lone(make_hub, make_member, make_campaign, make_coordinator, make_action):
     """A hub whose lead is its only organizer (like every demo hub), with a published action
@@ -52,7 +35,9 @@ def lone(make_hub, make_member, make_campaign, make_coordinator, make_action):
 
 def held_change(setting):
     return services.update_action(
-        setting.action, details(setting.action, place="Potsdamer Platz"), actor=setting.lead
+        setting.action,
+        services.ActionDetails.of(setting.action, place="Potsdamer Platz"),
+        actor=setting.lead,
     )
 
 
