@@ -31,12 +31,13 @@ from django.db.models import Max, Min
 
 from streetwave.actions.models import RSVP, Action
 from streetwave.broadcasts.messages import text_language, unsubscribe_url
-from streetwave.broadcasts.models import Broadcast, Delivery
+from streetwave.broadcasts.models import Broadcast
 from streetwave.campaigns.map import render_map
 from streetwave.campaigns.models import Campaign
 from streetwave.core.crypto import blind_index
 from streetwave.core.mail import absolute_url, render_mail
 from streetwave.hubs.models import CampaignRole
+from streetwave.outbox.models import Delivery
 
 from . import loadgen
 from .loadgen import LoadResult, Request, Response, Search

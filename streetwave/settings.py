@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "ninja",
     "streetwave.core",
     "streetwave.audit",
+    "streetwave.outbox",
     "streetwave.accounts",
     # After streetwave.accounts, so that its templates override allauth's.
     "allauth",

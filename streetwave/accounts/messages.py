@@ -2,9 +2,9 @@
 
 from django.conf import settings
 
-from streetwave.broadcasts.channels import Envelope
-from streetwave.broadcasts.outbox import recipient_ids, renderer
 from streetwave.core.mail import render_mail
+from streetwave.outbox.channels import Envelope
+from streetwave.outbox.services import recipient_ids, renderer
 
 from .models import UserSession
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
-from streetwave.broadcasts.outbox import queue_message, recipient
 from streetwave.core.ids import hash_token
+from streetwave.outbox.services import queue_message, recipient
 
 from . import second_factor
 from .devices import device_label

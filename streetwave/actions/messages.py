@@ -8,10 +8,10 @@ from functools import partial
 from django.conf import settings
 from django.utils import timezone
 
-from streetwave.broadcasts.channels import Envelope
 from streetwave.broadcasts.messages import news_confirmation_url
-from streetwave.broadcasts.outbox import delivery_secret, recipient_ids, renderer
 from streetwave.core.mail import absolute_url, render_mail
+from streetwave.outbox.channels import Envelope
+from streetwave.outbox.services import delivery_secret, recipient_ids, renderer
 
 from .calendars import build_calendar
 from .models import RSVP, Action, ActionChange, EmergencyNotice, RelayMessage

@@ -1,11 +1,6 @@
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 
 
 class BroadcastsConfig(AppConfig):
     name = "streetwave.broadcasts"
     label = "broadcasts"
-
-    def ready(self):
-        # Each app's `messages` module registers how the outbox renders its kinds of message.
-        autodiscover_modules("messages")

@@ -17,9 +17,9 @@ from streetwave.actions.models import RSVP, Action
 from streetwave.campaigns.models import Campaign
 from streetwave.hubs.models import Hub, Membership
 from streetwave.hubs.permissions import PERMISSIONS
+from streetwave.outbox.services import recipient
 
 from .models import Acknowledgement, Broadcast
-from .outbox import recipient
 
 
 def hubs_taking_part(campaign: Campaign) -> QuerySet[Hub]:

@@ -18,11 +18,11 @@ from django.core import signing
 from streetwave.actions.models import RSVP
 from streetwave.core.mail import absolute_url, render_mail
 from streetwave.hubs.models import Membership
+from streetwave.outbox.channels import Envelope
+from streetwave.outbox.services import recipient_ids, renderer
 
 from . import audiences
-from .channels import Envelope
 from .models import Broadcast
-from .outbox import recipient_ids, renderer
 
 # Links that start or stop the campaign's news for an RSVP's address carry only the RSVP's
 # random public id, signed, each kind with its own salt: one kind is never the other.

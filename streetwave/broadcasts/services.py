@@ -29,11 +29,11 @@ from streetwave.core.i18n import localize_digits
 from streetwave.core.locking import lock
 from streetwave.hubs.models import Hub
 from streetwave.hubs.permissions import can
+from streetwave.outbox.links import validate_links
+from streetwave.outbox.services import queue_message
 
 from . import audiences
-from .links import validate_links
 from .models import APPROVAL_THRESHOLD, Acknowledgement, Broadcast
-from .outbox import queue_message
 
 SUBJECT_MAX_LENGTH = 150
 BODY_MAX_LENGTH = 10_000

@@ -10,9 +10,9 @@ A recipient row that no longer needs the mail (confirmed, expired, deleted) gets
 
 from functools import partial
 
-from streetwave.broadcasts.channels import Envelope
-from streetwave.broadcasts.outbox import delivery_secret, recipient_ids, renderer
 from streetwave.core.mail import absolute_url, render_mail
+from streetwave.outbox.channels import Envelope
+from streetwave.outbox.services import delivery_secret, recipient_ids, renderer
 
 from .models import Hub, HubApplication, Invitation
 from .services import issue_link_token

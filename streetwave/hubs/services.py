@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
-from streetwave.broadcasts.outbox import queue_message, recipient
 from streetwave.core.crypto import normalize_contact
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
 from streetwave.core.ids import hash_token, new_token
 from streetwave.core.locking import lock
+from streetwave.outbox.services import queue_message, recipient
 from streetwave.places.models import City
 
 from .models import (

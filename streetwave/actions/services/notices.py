@@ -3,10 +3,10 @@ outbox: queued inside the caller's transaction, sent after it commits."""
 
 from django.core.exceptions import ValidationError
 
-from streetwave.broadcasts.links import validate_links
-from streetwave.broadcasts.outbox import queue_message, recipient
 from streetwave.campaigns.models import Campaign
 from streetwave.core.errors import DomainError
+from streetwave.outbox.links import validate_links
+from streetwave.outbox.services import queue_message, recipient
 
 from ..models import RSVP, Action
 

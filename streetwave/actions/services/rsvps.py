@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
-from streetwave.broadcasts.outbox import queue_message, recipient
 from streetwave.campaigns.models import CampaignCounter
 from streetwave.core.crypto import blind_index
 from streetwave.core.errors import DomainError
 from streetwave.core.ids import hash_token, new_token
 from streetwave.core.locking import lock
 from streetwave.core.mail import absolute_url
+from streetwave.outbox.services import queue_message, recipient
 
 from ..models import RSVP, Action
 

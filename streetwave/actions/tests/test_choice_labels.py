@@ -5,9 +5,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from streetwave.actions.models import RSVP, Action, ActionChange, RelayMessage
-from streetwave.broadcasts.models import Broadcast, Delivery
+from streetwave.broadcasts.models import Broadcast
 from streetwave.campaigns.models import Campaign
 from streetwave.hubs.models import Hub
+from streetwave.outbox.models import Delivery
 
 # Choices that pages, tables, exports and the admin show on their own, as a value.
 SHOWN_AS_VALUES = [

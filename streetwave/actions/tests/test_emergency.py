@@ -11,8 +11,8 @@ from django.shortcuts import resolve_url
 from streetwave.actions import services
 from streetwave.actions.models import RSVP, Action, EmergencyNotice, RelayMessage
 from streetwave.audit.models import AuditEntry
-from streetwave.broadcasts.models import Message
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
+from streetwave.outbox.models import Message
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from streetwave.actions import reminders, services, tasks
 from streetwave.actions.models import DAY_BEFORE, RSVP, Action
 from streetwave.audit.models import AuditEntry
-from streetwave.broadcasts import outbox
-from streetwave.broadcasts.models import Delivery, Message
 from streetwave.core.errors import DomainError
+from streetwave.outbox import services as outbox
+from streetwave.outbox.models import Delivery, Message
 
 from .test_changes import details
 

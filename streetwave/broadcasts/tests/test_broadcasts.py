@@ -17,10 +17,11 @@ from streetwave.actions.tests import conftest as actions_fixtures
 from streetwave.audit.models import AuditEntry
 from streetwave.broadcasts import services, tasks
 from streetwave.broadcasts.dashboard import broadcasts_to_acknowledge, broadcasts_to_approve
-from streetwave.broadcasts.models import APPROVAL_THRESHOLD, Acknowledgement, Broadcast, Delivery
+from streetwave.broadcasts.models import APPROVAL_THRESHOLD, Acknowledgement, Broadcast
 from streetwave.core.crypto import blind_index
 from streetwave.core.errors import NotAllowed
 from streetwave.hubs.models import Membership
+from streetwave.outbox.models import Delivery
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,11 @@ from django.utils import translation
 
 from streetwave.audit.models import AuditEntry
 from streetwave.broadcasts import services
-from streetwave.broadcasts.links import disallowed_links, validate_links
-from streetwave.broadcasts.models import Broadcast, Delivery
+from streetwave.broadcasts.models import Broadcast
 from streetwave.core.errors import NotAllowed
 from streetwave.hubs.models import Membership
+from streetwave.outbox.links import disallowed_links, validate_links
+from streetwave.outbox.models import Delivery
 
 from . import test_broadcasts as broadcasts_fixtures
 

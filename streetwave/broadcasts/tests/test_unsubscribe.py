@@ -13,7 +13,8 @@ from django.test import Client
 from streetwave.actions.models import RSVP
 from streetwave.broadcasts import services
 from streetwave.broadcasts.messages import unsubscribe_token
-from streetwave.broadcasts.models import Broadcast, Delivery
+from streetwave.broadcasts.models import Broadcast
+from streetwave.outbox.models import Delivery
 
 from . import test_broadcasts as broadcasts_fixtures
 from .test_broadcasts import TEXTS

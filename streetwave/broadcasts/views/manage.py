@@ -17,13 +17,14 @@ from streetwave.core.i18n import localize_digits
 from streetwave.core.views.buttons import press
 from streetwave.hubs.access import get_hub_for
 from streetwave.hubs.permissions import permissions_for
+from streetwave.outbox.links import LINK
+from streetwave.outbox.models import Delivery
 
 from .. import audiences, services
 from ..access import get_campaign_broadcast_for, get_hub_broadcast_for
 from ..forms import BroadcastForm, LinkAllowlistForm, languages_of
-from ..links import LINK
 from ..messages import text_language
-from ..models import APPROVAL_THRESHOLD, Acknowledgement, Broadcast, Delivery
+from ..models import APPROVAL_THRESHOLD, Acknowledgement, Broadcast
 
 BROADCASTS_PER_PAGE = 50
 HUBS_PER_PAGE = 200

@@ -343,8 +343,8 @@ def test_campaign_news_for_an_action_outside_a_campaign_is_ignored(
 def test_an_rsvp_is_answered_and_kept_while_the_broker_is_down(client, action):
     from kombu.exceptions import OperationalError
 
-    from streetwave.broadcasts.models import Delivery
-    from streetwave.broadcasts.tasks import send_deliveries
+    from streetwave.outbox.models import Delivery
+    from streetwave.outbox.tasks import send_deliveries
 
     # given a broker that takes no task (mocked: it is the network)
     with mock.patch.object(send_deliveries, "apply_async", side_effect=OperationalError("down")):

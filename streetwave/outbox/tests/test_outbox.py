@@ -31,8 +31,8 @@ from django.utils import timezone
 from streetwave.actions import services
 from streetwave.actions.models import RSVP, Action
 from streetwave.actions.tests import conftest as actions_fixtures
-from streetwave.broadcasts import outbox
-from streetwave.broadcasts.models import Delivery, Message
+from streetwave.outbox import services as outbox
+from streetwave.outbox.models import Delivery, Message
 
 pytestmark = pytest.mark.django_db
 

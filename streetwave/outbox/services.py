@@ -28,6 +28,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
+from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
@@ -112,12 +113,13 @@ def queue_message(
 def schedule_sending(
     delivery_ids: list[int], *, countdown: float | None = None, queue: str | None = None
 ) -> None:
-    from .tasks import send_deliveries
-
     size = settings.OUTBOX_BATCH_SIZE
     for start in range(0, len(delivery_ids), size):
         enqueue_on_commit(
-            send_deliveries, delivery_ids[start : start + size], countdown=countdown, queue=queue
+            send_deliveries_task,
+            delivery_ids[start : start + size],
+            countdown=countdown,
+            queue=queue,
         )
 
 
@@ -305,6 +307,23 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
     for name, batch in by_channel.items():
         _send_batch(CHANNELS[name], batch, envelopes, run)
     return run.finish()
+
+
+# Declared here rather than in tasks.py, because the outbox queues it itself (schedule_sending):
+# tasks.py imports this module, never the other way round. Acknowledged only after it ran
+# (`acks_late`) and handed back to the queue when its worker dies, so a batch survives a killed
+# worker; the claim keeps a batch that runs twice from sending twice. The name is the one it had
+# in the broadcasts app, so that batches already queued still run (docs/decisions/0001).
+@shared_task(
+    name="streetwave.broadcasts.tasks.send_deliveries",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def send_deliveries_task(delivery_ids: list[int]) -> dict[str, int]:
+    return send_deliveries(delivery_ids)
 
 
 def _send_batch(channel, batch: list[Delivery], envelopes: dict[int, Envelope], run: _Run) -> None:
