@@ -205,6 +205,38 @@ def make_action(make_hub):
 
 
 @pytest.fixture
+def move_action():
+    """move_action(action, old_place, new_place=..., earlier=...): record that `action` came from
+    `old_place`, `earlier` before its time, as an applied change its public page lists."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from streetwave.actions.models import Action, ActionChange
+
+    def move(action, old_place, *, new_place=None, earlier=dt.timedelta(0)):
+        change = ActionChange.objects.create(
+            action=action,
+            status=ActionChange.Status.APPLIED,
+            decided_at=timezone.now(),
+            old_starts_at=action.starts_at - earlier,
+            old_ends_at=action.ends_at - earlier,
+            old_place=old_place,
+            old_latitude=action.latitude,
+            old_longitude=action.longitude,
+            new_starts_at=action.starts_at,
+            new_ends_at=action.ends_at,
+            new_place=new_place or action.place,
+            new_latitude=action.latitude,
+            new_longitude=action.longitude,
+        )
+        Action.objects.filter(pk=action.pk).update(changed_at=change.decided_at)
+        return change
+
+    return move
+
+
+@pytest.fixture
 def make_user(db):
     from django.contrib.auth import get_user_model
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from streetwave.actions.models import Action, ActionChange
+from streetwave.actions.models import Action
 
 pytestmark = pytest.mark.django_db
 
@@ -133,25 +133,12 @@ def test_the_page_link_is_the_page_also_when_it_answers_a_refused_rsvp(client, m
 
 
 @pytest.mark.parametrize(("language", "arrow"), [("en", "→"), ("fa", "←")])
-def test_the_change_history_points_from_before_to_after(client, make_action, language, arrow):
+def test_the_change_history_points_from_before_to_after(
+    client, make_action, move_action, language, arrow
+):
     # given an action that moved to another place and time
     action = make_action()
-    ActionChange.objects.create(
-        action=action,
-        status=ActionChange.Status.APPLIED,
-        decided_at=timezone.now(),
-        old_starts_at=action.starts_at - HOUR,
-        old_ends_at=action.ends_at - HOUR,
-        old_place="Rosa-Luxemburg-Platz",
-        old_latitude=action.latitude,
-        old_longitude=action.longitude,
-        new_starts_at=action.starts_at,
-        new_ends_at=action.ends_at,
-        new_place=action.place,
-        new_latitude=action.latitude,
-        new_longitude=action.longitude,
-    )
-    Action.objects.filter(pk=action.pk).update(changed_at=timezone.now())
+    move_action(action, "Rosa-Luxemburg-Platz", earlier=HOUR)
 
     # when its page is read
     html = page(client, action, language)

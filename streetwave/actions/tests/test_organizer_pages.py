@@ -15,25 +15,13 @@ from streetwave.hubs.models import Membership
 pytestmark = pytest.mark.django_db
 
 
-def test_duplicating_makes_a_fresh_draft_and_opens_its_form(client, login, team, make_action, rsvp):
+def test_duplicating_makes_a_fresh_draft_and_opens_its_form(
+    client, login, team, make_action, move_action, rsvp
+):
     # Given a published action with RSVPs and an applied change of place
     action = make_action(hub=team.hub, capacity=40, meeting_point="Behind the fountain")
     rsvp(action, pseudonym="Shirin")
-    ActionChange.objects.create(
-        action=action,
-        status=ActionChange.Status.APPLIED,
-        requested_by=team.organizer,
-        old_starts_at=action.starts_at,
-        old_ends_at=action.ends_at,
-        old_place="Somewhere",
-        old_latitude=action.latitude,
-        old_longitude=action.longitude,
-        new_starts_at=action.starts_at,
-        new_ends_at=action.ends_at,
-        new_place=action.place,
-        new_latitude=action.latitude,
-        new_longitude=action.longitude,
-    )
+    move_action(action, "Somewhere")
     # When an organizer duplicates it from its page
     login(client, team.organizer)
     response = client.post(f"/en/manage/actions/{action.public_id}/duplicate/")

@@ -33,29 +33,14 @@ def record_weight(screenshots, what, visit):
 
 
 @pytest.fixture
-def moved_action(site):
+def moved_action(site, move_action):
     """The demo's open action, moved an hour later from a place with a Latin name."""
-    from django.utils import timezone
-
-    from streetwave.actions.models import Action, ActionChange
+    from streetwave.actions.models import Action
 
     action = Action.objects.get(public_id=site.open_action)
-    ActionChange.objects.create(
-        action=action,
-        status=ActionChange.Status.APPLIED,
-        decided_at=timezone.now(),
-        old_starts_at=action.starts_at - dt.timedelta(hours=1),
-        old_ends_at=action.ends_at - dt.timedelta(hours=1),
-        old_place="Old Town Square",
-        old_latitude=action.latitude,
-        old_longitude=action.longitude,
-        new_starts_at=action.starts_at,
-        new_ends_at=action.ends_at,
-        new_place="New Market Street",
-        new_latitude=action.latitude,
-        new_longitude=action.longitude,
+    move_action(
+        action, "Old Town Square", new_place="New Market Street", earlier=dt.timedelta(hours=1)
     )
-    Action.objects.filter(pk=action.pk).update(changed_at=timezone.now())
     return action
 
 
