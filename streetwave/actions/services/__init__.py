@@ -20,6 +20,7 @@ from .exports import (
     download_attendee_export,
     request_attendee_export,
 )
+from .news import confirm_campaign_news, withdraw_campaign_news
 from .relay import approve_relay_message, send_relay_message
 from .reminders import queue_due_reminders, schedule_messages
 from .rsvps import (
@@ -49,6 +50,7 @@ __all__ = [
     "cancel_action",
     "cancel_rsvp",
     "confirm_action_change",
+    "confirm_campaign_news",
     "create_action",
     "create_rsvp",
     "download_attendee_export",
@@ -67,4 +69,5 @@ __all__ = [
     "update_action",
     "update_rsvp",
     "withdraw_action_change",
+    "withdraw_campaign_news",
 ]

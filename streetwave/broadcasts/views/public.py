@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .. import services
+from streetwave.actions import services
+
 from ..access import get_rsvp_for_news_confirmation, get_rsvp_for_unsubscribe
 
 
