@@ -7,7 +7,12 @@ from django.utils import timezone
 
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.ids import hash_token
-from streetwave.hubs.permissions import may_handle_late_change, permissions_for, require
+from streetwave.hubs.permissions import (
+    Permission,
+    may_handle_late_change,
+    permissions_for,
+    require,
+)
 
 from .models import RSVP, Action, ActionChange, AttendeeExport, EmergencyNotice, RelayMessage
 
@@ -81,14 +86,14 @@ def get_rsvp_for_token(token: str) -> RSVP:
     )
 
 
-def get_action_for(user, public_id: str, permission: str) -> Action:
+def get_action_for(user, public_id: str, permission: Permission) -> Action:
     action = get_object_or_404(Action.objects.with_place(), public_id=public_id)
     require(user, permission, action)
     return action
 
 
 def get_action_with_permissions_for(
-    user, public_id: str, permission: str
+    user, public_id: str, permission: Permission
 ) -> tuple[Action, frozenset[str]]:
     """The action and every permission the user holds over it, for a page that shows parts by
     permission: one lookup of the user's roles instead of one per question."""
@@ -99,7 +104,7 @@ def get_action_with_permissions_for(
     return action, permissions
 
 
-def get_campaign_action_for(user, slug: str, public_id: str, permission: str) -> Action:
+def get_campaign_action_for(user, slug: str, public_id: str, permission: Permission) -> Action:
     """An action of a campaign, for a coordinator whose authority comes from that campaign."""
     campaign = get_campaign_for(user, slug, permission)
     action = get_object_or_404(Action.objects.with_place(), campaign=campaign, public_id=public_id)
@@ -107,7 +112,7 @@ def get_campaign_action_for(user, slug: str, public_id: str, permission: str) ->
     return action
 
 
-def _get_about_action_for(model, user, public_id: str, permission: str, **filters):
+def _get_about_action_for(model, user, public_id: str, permission: Permission, **filters):
     """A row that belongs to an action (a change, a relay message, an export), 404 unless the
     user holds `permission` over that action."""
     row = get_object_or_404(
@@ -132,13 +137,13 @@ def get_pending_change_for(user, public_id: str) -> ActionChange:
     return change
 
 
-def get_held_message_for(user, public_id: str, permission: str) -> RelayMessage:
+def get_held_message_for(user, public_id: str, permission: Permission) -> RelayMessage:
     return _get_about_action_for(
         RelayMessage, user, public_id, permission, status=RelayMessage.Status.HELD
     )
 
 
-def get_export_for(user, public_id: str, permission: str) -> AttendeeExport:
+def get_export_for(user, public_id: str, permission: Permission) -> AttendeeExport:
     return _get_about_action_for(AttendeeExport, user, public_id, permission)
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from streetwave.core.i18n import localize_digits
 from streetwave.hubs.dashboard import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
-from streetwave.hubs.permissions import PERMISSIONS, late_changes_to_confirm
+from streetwave.hubs.permissions import late_changes_to_confirm, where
 
 from .models import EXPORT_LINK_LIFETIME, Action, ActionChange, AttendeeExport, RelayMessage
 
@@ -39,24 +39,12 @@ AUDIT_LABELS.update(
 )
 
 
-def _in_hubs_where(user, permission: str, prefix: str = "action__") -> dict:
-    """Filter arguments for rows whose action's hub gives `user` `permission`. One filter()
-    call, so both conditions apply to the same membership row."""
-    return {
-        f"{prefix}hub__memberships__user": user,
-        f"{prefix}hub__memberships__role__in": PERMISSIONS[permission],
-    }
-
-
 @pending_source
 def actions_to_approve(user) -> list[PendingItem]:
     """For coordinators: actions of their campaigns waiting for approval, except their own."""
     actions = (
         Action.objects.pending_approval()
-        .filter(
-            campaign__roles__user=user,
-            campaign__roles__role__in=PERMISSIONS["can_approve_action"],
-        )
+        .filter(campaign__in=where(user, "can_approve_action").campaigns())
         .exclude(submitted_by=user)
         .select_related("hub", "campaign")
         .order_by("updated_at", "id")[:PENDING_LIMIT]
@@ -109,7 +97,7 @@ def exports_to_approve(user) -> list[PendingItem]:
     """For a hub's organizers: attendee exports that another organizer asked for."""
     exports = (
         AttendeeExport.objects.filter(
-            approved_at__isnull=True, **_in_hubs_where(user, "can_approve_export")
+            approved_at__isnull=True, action__in=where(user, "can_approve_export").actions()
         )
         .exclude(requested_by=user)
         .select_related("action")
@@ -162,7 +150,8 @@ def messages_to_approve(user) -> list[PendingItem]:
     """For a hub's organizers: relay messages to many people that someone else wrote."""
     held = (
         RelayMessage.objects.filter(
-            status=RelayMessage.Status.HELD, **_in_hubs_where(user, "can_approve_relay_message")
+            status=RelayMessage.Status.HELD,
+            action__in=where(user, "can_approve_relay_message").actions(),
         )
         .exclude(author=user)
         .select_related("action")

@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from streetwave.actions.models import RSVP, Action
 from streetwave.campaigns.models import Campaign
 from streetwave.hubs.models import Hub, Membership
-from streetwave.hubs.permissions import PERMISSIONS
+from streetwave.hubs.permissions import memberships_holding
 from streetwave.outbox.services import recipient
 
 from .models import Acknowledgement, Broadcast
@@ -30,10 +30,8 @@ def hubs_taking_part(campaign: Campaign) -> QuerySet[Hub]:
 
 def hub_memberships(campaign: Campaign) -> QuerySet[Membership]:
     """The memberships that make someone a recipient of the campaign's HUBS broadcasts."""
-    return Membership.objects.filter(
-        hub__in=hubs_taking_part(campaign),
-        role__in=PERMISSIONS["can_acknowledge_broadcast"],
-        user__is_active=True,
+    return memberships_holding("can_acknowledge_broadcast").filter(
+        hub__in=hubs_taking_part(campaign)
     )
 
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from streetwave.actions.models import Action
 from streetwave.core.i18n import localize_digits
 from streetwave.hubs.dashboard import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
-from streetwave.hubs.models import Hub, Membership
-from streetwave.hubs.permissions import PERMISSIONS
+from streetwave.hubs.models import Hub
+from streetwave.hubs.permissions import where
 
 from .models import Broadcast
 
@@ -35,8 +35,7 @@ def broadcasts_to_approve(user) -> list[PendingItem]:
     held = (
         Broadcast.objects.filter(
             status=Broadcast.Status.HELD,
-            campaign__roles__user=user,
-            campaign__roles__role__in=PERMISSIONS["can_approve_broadcast"],
+            campaign__in=where(user, "can_approve_broadcast").campaigns(),
         )
         .exclude(author=user)
         .select_related("campaign")
@@ -76,11 +75,12 @@ def broadcasts_to_approve(user) -> list[PendingItem]:
 def broadcasts_to_acknowledge(user) -> list[PendingItem]:
     """For a hub's leads and organizers: recent broadcasts to the hubs of a campaign their hub
     takes part in, which they have not confirmed reading."""
-    hubs = Membership.objects.filter(
-        user=user,
-        role__in=PERMISSIONS["can_acknowledge_broadcast"],
-        hub__status=Hub.Status.ACTIVE,
-    ).values("hub_id")
+    hubs = (
+        where(user, "can_acknowledge_broadcast")
+        .hubs()
+        .filter(status=Hub.Status.ACTIVE)
+        .values("pk")
+    )
     taking_part = Action.objects.filter(campaign=OuterRef("campaign_id"), hub_id__in=hubs)
     broadcasts = (
         Broadcast.objects.filter(

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from streetwave.actions.models import Action, phase_between
-from streetwave.hubs.permissions import require
+from streetwave.hubs.permissions import Permission, require
 from streetwave.places.models import City
 
 from .models import Campaign
@@ -15,7 +15,7 @@ def get_public_campaign(slug: str) -> Campaign:
     return get_object_or_404(Campaign.objects.public(), slug=slug)
 
 
-def get_campaign_for(user, slug: str, permission: str) -> Campaign:
+def get_campaign_for(user, slug: str, permission: Permission) -> Campaign:
     """A campaign, in any status, that `user` holds `permission` on; 404 otherwise."""
     campaign = get_object_or_404(Campaign, slug=slug)
     require(user, permission, campaign)

@@ -12,7 +12,7 @@ from streetwave.campaigns.models import Campaign
 from streetwave.core.ids import hash_token
 
 from .models import Hub, HubApplication, Invitation, Membership
-from .permissions import hubs_where, require
+from .permissions import Permission, require, where
 
 # Tokens are 43 characters; anything much longer is not one of ours and is not hashed.
 _TOKEN_MAX_LENGTH = 100
@@ -51,7 +51,7 @@ def get_invitation_for_token(token: str) -> Invitation:
     )
 
 
-def get_hub_for(user, public_id: str, permission: str) -> Hub:
+def get_hub_for(user, public_id: str, permission: Permission) -> Hub:
     """A hub `user` holds `permission` on, in any status (its organizers still see a suspended
     hub); 404 otherwise."""
     hub = get_object_or_404(
@@ -71,7 +71,7 @@ def get_membership_for(user, hub: Hub, user_public_id: str) -> Membership:
 
 def get_proposal_for_voucher(user, public_id: str) -> Hub:
     """A confirmed proposal, for an organizer who may vouch as a member of some active hub."""
-    if not hubs_where(user, "can_vouch_hub").filter(status=Hub.Status.ACTIVE).exists():
+    if not where(user, "can_vouch_hub").hubs().filter(status=Hub.Status.ACTIVE).exists():
         raise Http404
     return _get_proposal(public_id)
 

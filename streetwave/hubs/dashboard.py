@@ -22,8 +22,8 @@ from streetwave.actions.models import Action
 from streetwave.audit.models import AuditEntry
 from streetwave.campaigns.models import Campaign
 
-from .models import CampaignRole, Hub, Invitation, Membership, Vouch
-from .permissions import PERMISSIONS, hubs_where, permissions_for
+from .models import Hub, Invitation, Membership, Vouch
+from .permissions import permissions_for, permissions_of, where
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,8 @@ def dashboard_for(user) -> Dashboard:
             hub=m.hub,
             role=m.role,
             role_label=m.get_role_display(),
-            shows_counts=m.role in PERMISSIONS["can_view_counts"],
-            manages_actions=m.role in PERMISSIONS["can_edit_action"],
+            shows_counts="can_view_counts" in permissions_of(m.role),
+            manages_actions="can_edit_action" in permissions_of(m.role),
         )
         for m in memberships
     ]
@@ -147,7 +147,7 @@ def dashboard_for(user) -> Dashboard:
     audited = {
         m.hub.public_id: m.hub.city.zone
         for m in memberships
-        if m.role in PERMISSIONS["can_view_hub_audit"]
+        if "can_view_hub_audit" in permissions_of(m.role)
     }
     return Dashboard(
         hubs=cards,
@@ -205,10 +205,8 @@ def hub_overview_for(user, hub: Hub) -> HubOverview:
 
 
 def _campaign_cards(user) -> list[CampaignCard]:
-    roles = CampaignRole.objects.filter(
-        user=user, role__in=PERMISSIONS["can_view_counts"]
-    ).select_related("campaign")
-    cards = {role.campaign_id: CampaignCard(campaign=role.campaign) for role in roles}
+    campaigns = where(user, "can_view_counts").campaigns().order_by("-starts_at", "id")
+    cards = {campaign.pk: CampaignCard(campaign=campaign) for campaign in campaigns}
     if not cards:
         return []
     # Drafts are their hub's business until submitted; coordinators count the rest.
@@ -266,7 +264,8 @@ def proposals_to_vouch_for(user) -> list[PendingItem]:
     """Confirmed proposals that neither this organizer nor any of their vouching hubs vouched
     for yet."""
     mine = list(
-        hubs_where(user, "can_vouch_hub")
+        where(user, "can_vouch_hub")
+        .hubs()
         .filter(status=Hub.Status.ACTIVE)
         .values_list("pk", flat=True)
     )
@@ -299,15 +298,10 @@ def proposals_to_vouch_for(user) -> list[PendingItem]:
 @pending_source
 def proposals_to_approve(user) -> list[PendingItem]:
     """For coordinators: confirmed proposals, which one approval activates."""
-    role = (
-        CampaignRole.objects.filter(user=user, role__in=PERMISSIONS["can_approve_hub"])
-        .select_related("campaign")
-        .order_by("-campaign__starts_at", "id")
-        .first()
-    )
-    if role is None:
+    campaign = where(user, "can_approve_hub").campaigns().order_by("-starts_at", "id").first()
+    if campaign is None:
         return []
-    url = reverse("hubs:tree", args=[role.campaign.slug]) + "#proposals"
+    url = reverse("hubs:tree", args=[campaign.slug]) + "#proposals"
     proposals = (
         Hub.objects.awaiting_vouches()
         .select_related("city", "application")

@@ -4,11 +4,17 @@ Every view and API endpoint asks `can(user, permission, obj)` (or `require`, whi
 when the answer is no, identical to a missing object). A role in a hub grants its permissions on
 that hub and on the hub's actions; a role in a campaign grants its permissions on the campaign,
 its hubs and its actions. Nothing else grants anything: staff status does not bypass this table.
+
+Lists ask the same rules as queries: `where(user, permission)` for the hubs, campaigns and actions
+a user may act on, `holders(permission, obj)` for the users who may act on one object. The table
+itself is private to this module (see docs/permissions.md and docs/decisions/0002-*).
 """
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Exists,
@@ -26,8 +32,42 @@ from .models import CampaignRole, Hub, Membership
 Role = Membership.Role
 Coordinator = CampaignRole.Role.COORDINATOR
 
-# permission -> roles that hold it. Read it as a table: one line per permission.
-PERMISSIONS: dict[str, frozenset[str]] = {
+# Every permission by name: a misspelt name passed to `can`, `require`, `where` or `holders` fails
+# the type check. A new permission is a name here and a line in the table below.
+Permission = Literal[
+    "can_view_hub_dashboard",
+    "can_view_hub_audit",
+    "can_invite_organizers",
+    "can_manage_members",
+    "can_vouch_hub",
+    "can_create_action",
+    "can_edit_action",
+    "can_publish_action",
+    "can_cancel_action",
+    "can_confirm_late_change",
+    "can_stand_in_as_second_organizer",
+    "can_view_attendees",
+    "can_message_attendees",
+    "can_approve_relay_message",
+    "can_request_export",
+    "can_approve_export",
+    "can_send_emergency_notice",
+    "can_report_incident",
+    "can_view_campaign_dashboard",
+    "can_approve_hub",
+    "can_approve_action",
+    "can_view_hub_tree",
+    "can_view_counts",
+    "can_broadcast",
+    "can_approve_broadcast",
+    "can_manage_link_allowlist",
+    "can_acknowledge_broadcast",
+]
+
+# permission -> roles that hold it. Read it as a table: one line per permission. Private: "who
+# may" and "where may" are asked of the functions below, never of the table (ruff bans importing
+# it elsewhere, see pyproject.toml).
+_PERMISSIONS: dict[Permission, frozenset[str]] = {
     # hubs
     "can_view_hub_dashboard": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD, Role.MEMBER}),
     "can_view_hub_audit": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
@@ -104,26 +144,160 @@ def roles_for(user, obj) -> set[str]:
     return roles
 
 
-def can(user, permission: str, obj) -> bool:
-    allowed = PERMISSIONS[permission]
+def can(user, permission: Permission, obj) -> bool:
+    allowed = _PERMISSIONS[permission]
     return bool(roles_for(user, obj) & allowed)
 
 
-def permissions_for(user, obj) -> frozenset[str]:
+def permissions_for(user, obj) -> frozenset[Permission]:
     """Every permission `user` holds over `obj`, from one lookup of their roles: a page that
     shows or hides several things asks this once instead of calling `can` for each."""
     roles = roles_for(user, obj)
-    return frozenset(name for name, allowed in PERMISSIONS.items() if roles & allowed)
+    return frozenset(name for name, allowed in _PERMISSIONS.items() if roles & allowed)
 
 
-def hubs_where(user, permission: str):
-    """The hubs in which `user` holds `permission` through a membership, as a queryset."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Hub.objects.none()
-    return Hub.objects.filter(memberships__user=user, memberships__role__in=PERMISSIONS[permission])
+def permissions_of(role: str) -> frozenset[Permission]:
+    """Every permission a role grants wherever it applies (a hub role: its hub and the hub's
+    actions; a campaign role: the campaign, its hubs and its actions). For a row already in
+    hand, such as one of the user's memberships, and for the documentation."""
+    return frozenset(name for name, allowed in _PERMISSIONS.items() if role in allowed)
 
 
-def require(user, permission: str, obj) -> None:
+# The query side: where a user holds a permission, and who holds it over an object, as querysets
+# that agree with `can` row for row (tests/test_permission_policy.py checks it role by role).
+# Each is one query when evaluated and can be used as a subquery (`action__in=...`).
+
+
+def _is_active_user(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _split(permission: Permission) -> tuple[frozenset[str], frozenset[str]]:
+    """The hub roles and the campaign roles that hold `permission`."""
+    allowed = _PERMISSIONS[permission]
+    return (
+        frozenset(allowed & set(Membership.Role.values)),
+        frozenset(allowed & set(CampaignRole.Role.values)),
+    )
+
+
+def _model(label: str):
+    # Campaigns and actions sit above hubs: named, not imported, so the policy stays below them.
+    return apps.get_model(label)
+
+
+@dataclass(frozen=True)
+class Where:
+    """The hubs, campaigns and actions over which `user` holds `permission` (see `where`)."""
+
+    user: Any
+    permission: Permission
+
+    def _hub_ids(self, hub_roles: frozenset[str]) -> QuerySet:
+        return Membership.objects.filter(user=self.user, role__in=hub_roles).values("hub_id")
+
+    def _campaign_ids(self, campaign_roles: frozenset[str]) -> QuerySet:
+        return CampaignRole.objects.filter(user=self.user, role__in=campaign_roles).values(
+            "campaign_id"
+        )
+
+    def _hubs_of_campaigns(self, campaign_roles: frozenset[str]) -> QuerySet:
+        # A coordinator of a campaign oversees every hub with an action in it.
+        return (
+            _model("actions.Action")
+            .objects.filter(campaign_id__in=self._campaign_ids(campaign_roles))
+            .values("hub_id")
+        )
+
+    def hubs(self) -> QuerySet[Hub]:
+        if not _is_active_user(self.user):
+            return Hub.objects.none()
+        hub_roles, campaign_roles = _split(self.permission)
+        where = Q(pk__in=[])
+        if hub_roles:
+            where |= Q(pk__in=self._hub_ids(hub_roles))
+        if campaign_roles:
+            where |= Q(pk__in=self._hubs_of_campaigns(campaign_roles))
+        return Hub.objects.filter(where)
+
+    def campaigns(self) -> QuerySet:
+        """Campaigns: only a campaign role reaches a campaign (hub roles do not)."""
+        campaign_model = _model("campaigns.Campaign")
+        _, campaign_roles = _split(self.permission)
+        if not _is_active_user(self.user) or not campaign_roles:
+            return campaign_model.objects.none()
+        return campaign_model.objects.filter(pk__in=self._campaign_ids(campaign_roles))
+
+    def actions(self) -> QuerySet:
+        """Actions: through a role in the action's hub or in its campaign; an action outside any
+        campaign, through a role in any campaign its hub takes part in (as `can` answers)."""
+        action_model = _model("actions.Action")
+        if not _is_active_user(self.user):
+            return action_model.objects.none()
+        hub_roles, campaign_roles = _split(self.permission)
+        where = Q(pk__in=[])
+        if hub_roles:
+            where |= Q(hub_id__in=self._hub_ids(hub_roles))
+        if campaign_roles:
+            where |= Q(campaign_id__in=self._campaign_ids(campaign_roles))
+            where |= Q(campaign__isnull=True, hub_id__in=self._hubs_of_campaigns(campaign_roles))
+        return action_model.objects.filter(where)
+
+
+def where(user, permission: Permission) -> Where:
+    """Where `user` holds `permission`: `.hubs()`, `.campaigns()` and `.actions()` are the
+    querysets of the objects `obj` for which `can(user, permission, obj)` is true; for lists,
+    dashboards and pending items. Nothing is queried until one of them is evaluated."""
+    return Where(user, permission)
+
+
+def _id_of(obj, model, field: str) -> int | None:
+    if isinstance(obj, model):
+        return obj.pk
+    if hasattr(obj, f"{field}_id"):
+        return getattr(obj, f"{field}_id")
+    related = getattr(obj, field, None)
+    return None if related is None else related.pk
+
+
+def holders(permission: Permission, obj) -> QuerySet:
+    """The active users who hold `permission` over `obj` (a hub, a campaign, or anything with a
+    hub or a campaign, such as an action): those for whom `can(user, permission, obj)` is true.
+    One query when evaluated; it reads the ids of `obj`, never its related rows."""
+    user_model = get_user_model()
+    hub_id = _id_of(obj, Hub, "hub")
+    campaign_id = _id_of(obj, _model("campaigns.Campaign"), "campaign")
+    hub_roles, campaign_roles = _split(permission)
+    who = Q(pk__in=[])
+    if hub_id is not None and hub_roles:
+        who |= Q(
+            pk__in=Membership.objects.filter(hub_id=hub_id, role__in=hub_roles).values("user_id")
+        )
+    if campaign_roles and campaign_id is not None:
+        who |= Q(
+            pk__in=CampaignRole.objects.filter(
+                campaign_id=campaign_id, role__in=campaign_roles
+            ).values("user_id")
+        )
+    elif campaign_roles and hub_id is not None:
+        # A coordinator of any campaign the hub takes part in oversees the hub.
+        who |= Q(
+            pk__in=CampaignRole.objects.filter(
+                campaign__actions__hub_id=hub_id, role__in=campaign_roles
+            ).values("user_id")
+        )
+    return user_model.objects.filter(who, is_active=True)
+
+
+def memberships_holding(permission: Permission) -> QuerySet[Membership]:
+    """The memberships of active users whose role grants `permission` in their hub: the hub side
+    of `holders`, row by row, for what counts the holders per hub or per role (filter it by hub).
+    """
+    hub_roles, _ = _split(permission)
+    return Membership.objects.filter(role__in=hub_roles, user__is_active=True)
+
+
+def require(user, permission: Permission, obj) -> None:
     """404, never 403: what a user may not touch looks exactly like what does not exist."""
     if not can(user, permission, obj):
         raise Http404
@@ -147,38 +321,22 @@ class SecondPerson:
     campaign: object | None = None
 
 
-def _not_the_requester(requester_id: int | None) -> Q:
-    # A change whose requester's account is gone has nobody to leave out.
-    return Q() if requester_id is None else Q(user_id=requester_id)
-
-
-def _other_hub_confirmers(hub_id, requester_id: int | None) -> QuerySet:
-    return (
-        Membership.objects.filter(
-            hub_id=hub_id,
-            role__in=PERMISSIONS["can_confirm_late_change"],
-            user__is_active=True,
-        )
-        .exclude(_not_the_requester(requester_id))
-        .values_list("user_id", flat=True)
-    )
+def _holders_but(permission: Permission, action, requester_id: int | None) -> frozenset[int]:
+    """The ids of the holders of `permission` over `action`, the requester left out (a change
+    whose requester's account is gone has nobody to leave out)."""
+    who = holders(permission, action)
+    if requester_id is not None:
+        who = who.exclude(pk=requester_id)
+    return frozenset(who.values_list("pk", flat=True))
 
 
 def late_change_confirmers(action, *, requester_id: int | None) -> SecondPerson:
     """Who may confirm a late change of `action` asked for by the user `requester_id`."""
-    in_hub = frozenset(_other_hub_confirmers(action.hub_id, requester_id))
+    in_hub = _holders_but("can_confirm_late_change", action, requester_id)
     if in_hub:
         return SecondPerson("hub", in_hub)
     if action.campaign_id is not None:
-        coordinators = frozenset(
-            CampaignRole.objects.filter(
-                campaign_id=action.campaign_id,
-                role__in=PERMISSIONS["can_stand_in_as_second_organizer"],
-                user__is_active=True,
-            )
-            .exclude(_not_the_requester(requester_id))
-            .values_list("user_id", flat=True)
-        )
+        coordinators = _holders_but("can_stand_in_as_second_organizer", action, requester_id)
         if coordinators:
             return SecondPerson("campaign", coordinators, action.campaign)
     return SecondPerson("nobody", frozenset())
@@ -205,7 +363,7 @@ def late_changes_to_confirm(user, changes: QuerySet) -> QuerySet:
     of the hub (their page is then the campaign's, not the hub's)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return changes.none()
-    confirmers = PERMISSIONS["can_confirm_late_change"]
+    confirmers = _PERMISSIONS["can_confirm_late_change"]
     in_hub = Membership.objects.filter(hub=OuterRef("action__hub"), user=user, role__in=confirmers)
     other_in_hub = Membership.objects.filter(
         hub=OuterRef("action__hub"), role__in=confirmers, user__is_active=True
@@ -216,7 +374,7 @@ def late_changes_to_confirm(user, changes: QuerySet) -> QuerySet:
     coordinator = CampaignRole.objects.filter(
         campaign=OuterRef("action__campaign"),
         user=user,
-        role__in=PERMISSIONS["can_stand_in_as_second_organizer"],
+        role__in=_PERMISSIONS["can_stand_in_as_second_organizer"],
     )
     return (
         changes.exclude(requested_by=user)

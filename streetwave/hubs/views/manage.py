@@ -21,7 +21,7 @@ from ..access import (
 from ..dashboard import dashboard_for, hub_overview_for
 from ..forms import InviteForm, VouchForm
 from ..models import Hub
-from ..permissions import hubs_where
+from ..permissions import where
 from ..tree import hub_tree_for
 
 
@@ -85,7 +85,7 @@ def remove_member(request, public_id, user_public_id):
 @organizer_required
 def proposal(request, public_id):
     proposed = get_proposal_for_voucher(request.user, public_id)
-    mine = hubs_where(request.user, "can_vouch_hub").filter(status=Hub.Status.ACTIVE)
+    mine = where(request.user, "can_vouch_hub").hubs().filter(status=Hub.Status.ACTIVE)
     form = VouchForm(request.POST or None, hubs=mine)
     status = 200
     if request.method == "POST":
