@@ -30,7 +30,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Max, Min
 
 from streetwave.actions.models import RSVP, Action
-from streetwave.broadcasts.messages import text_language, unsubscribe_url
+from streetwave.broadcasts.mails import text_language, unsubscribe_url
 from streetwave.broadcasts.models import Broadcast
 from streetwave.campaigns.map import render_map
 from streetwave.campaigns.models import Campaign

@@ -1,5 +1,5 @@
-"""Scheduled work on actions and RSVPs. Mails to supporters are rendered in `messages.py` and
-sent by the outbox (streetwave.broadcasts)."""
+"""Scheduled work on actions and RSVPs. Mails to supporters are rendered in `mails.py` and
+sent by the outbox (streetwave.outbox)."""
 
 from celery import shared_task
 

@@ -11,7 +11,7 @@ from streetwave.hubs.access import get_hub_for
 from streetwave.hubs.models import Hub
 
 from .audiences import broadcasts_received_by
-from .messages import NEWS_CONFIRMATION_SALT, UNSUBSCRIBE_SALT, rsvp_signer
+from .mails import NEWS_CONFIRMATION_SALT, UNSUBSCRIBE_SALT, rsvp_signer
 from .models import Broadcast
 
 # Tokens are a 16-character id and a signature; anything much longer is not one of ours.

@@ -1,5 +1,5 @@
 """The retention job of hubs (hourly from beat): deletes expired proposals and invitations.
-Mails about hubs are rendered in `messages.py` and sent by the outbox."""
+Mails about hubs are rendered in `mails.py` and sent by the outbox."""
 
 from celery import shared_task
 

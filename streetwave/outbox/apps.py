@@ -7,5 +7,6 @@ class OutboxConfig(AppConfig):
     label = "outbox"
 
     def ready(self):
-        # Each app's `messages` module registers how the outbox renders its kinds of message.
-        autodiscover_modules("messages")
+        # Each app's `mails` module registers how the outbox renders its kinds of message (the
+        # name keeps clear of django.contrib.messages).
+        autodiscover_modules("mails")

@@ -254,7 +254,7 @@ def _build() -> World:
     # with an address asked for the campaign's news.
     from streetwave.actions.models import RSVP
     from streetwave.broadcasts import services as broadcasts
-    from streetwave.broadcasts.messages import news_confirmation_token, unsubscribe_token
+    from streetwave.broadcasts.mails import news_confirmation_token, unsubscribe_token
 
     coordinator = users["coordinator"]
     notice = {"en": {"subject": "Bring candles", "body": "Everyone brings a candle."}}

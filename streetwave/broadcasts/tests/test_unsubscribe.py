@@ -12,7 +12,7 @@ from django.test import Client
 
 from streetwave.actions.models import RSVP
 from streetwave.broadcasts import services
-from streetwave.broadcasts.messages import unsubscribe_token
+from streetwave.broadcasts.mails import unsubscribe_token
 from streetwave.broadcasts.models import Broadcast
 from streetwave.outbox.models import Delivery
 

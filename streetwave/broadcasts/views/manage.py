@@ -23,7 +23,7 @@ from streetwave.outbox.models import Delivery
 from .. import audiences, services
 from ..access import get_campaign_broadcast_for, get_hub_broadcast_for
 from ..forms import BroadcastForm, LinkAllowlistForm, languages_of
-from ..messages import text_language
+from ..mails import text_language
 from ..models import APPROVAL_THRESHOLD, Acknowledgement, Broadcast
 
 BROADCASTS_PER_PAGE = 50

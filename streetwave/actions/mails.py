@@ -8,7 +8,7 @@ from functools import partial
 from django.conf import settings
 from django.utils import timezone
 
-from streetwave.broadcasts.messages import news_confirmation_url
+from streetwave.broadcasts.mails import news_confirmation_url
 from streetwave.core.mail import absolute_url, render_mail
 from streetwave.outbox.channels import Envelope
 from streetwave.outbox.services import delivery_secret, recipient_ids, renderer
