@@ -23,6 +23,7 @@ import logging
 import time
 from typing import Any
 
+from celery import shared_task
 from django.core.cache import cache
 from django.http import Http404
 from django.utils.module_loading import import_string
@@ -59,8 +60,6 @@ def get_cached(key: str, builder: str, args: list, refresh_after: float) -> Any:
     if changes_at is not None and now - changes_at >= OUTDATED_SECONDS:
         return _build_first(key, builder, args)
     if (outdated or now - built_at >= refresh_after) and cache.add(_lock(key), 1, LOCK_SECONDS):
-        from .tasks import rebuild_cached
-
         try:
             rebuild_cached.apply_async((key, builder, args), queue=QUEUE, expires=LOCK_SECONDS)
         except OperationalError:
@@ -95,6 +94,15 @@ def rebuild(key: str, builder: str, args: list) -> None:
         cache.delete(key)
     finally:
         cache.delete(_lock(key))
+
+
+# Declared here, beside get_cached which queues it, so that core.tasks imports this module and
+# never the other way round; the name is the one it has always had, so that a queued rebuild
+# still finds it.
+@shared_task(name="streetwave.core.tasks.rebuild_cached")
+def rebuild_cached(key: str, builder: str, args: list) -> None:
+    """The next copy of a cached document a reader found old."""
+    rebuild(key, builder, args)
 
 
 def _store(key: str, value: Any) -> Any:

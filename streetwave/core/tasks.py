@@ -1,9 +1,7 @@
-from celery import shared_task
+"""Core work for Celery: `rebuild_cached` builds the next copy of a cached document a reader
+found old. It is declared in core.cache, which queues it; it is named here for Celery's
+autodiscovery of each app's tasks module."""
 
-from . import cache
+from .cache import rebuild_cached
 
-
-@shared_task
-def rebuild_cached(key: str, builder: str, args: list) -> None:
-    """The next copy of a cached document a reader found old (core.cache)."""
-    cache.rebuild(key, builder, args)
+__all__ = ["rebuild_cached"]
