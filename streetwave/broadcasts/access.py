@@ -9,6 +9,7 @@ from streetwave.actions.models import RSVP
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.hubs.access import get_hub_for
 from streetwave.hubs.models import Hub
+from streetwave.hubs.permissions import Permission
 
 from .audiences import broadcasts_received_by
 from .mails import NEWS_CONFIRMATION_SALT, UNSUBSCRIBE_SALT, rsvp_signer
@@ -18,7 +19,9 @@ from .models import Broadcast
 _TOKEN_MAX_LENGTH = 100
 
 
-def get_campaign_broadcast_for(user, slug: str, public_id: str, permission: str) -> Broadcast:
+def get_campaign_broadcast_for(
+    user, slug: str, public_id: str, permission: Permission
+) -> Broadcast:
     """A broadcast of a campaign, for a coordinator whose authority comes from that campaign."""
     campaign = get_campaign_for(user, slug, permission)
     broadcast = get_object_or_404(
