@@ -22,7 +22,7 @@ from streetwave.hubs.permissions import (
 
 pytestmark = pytest.mark.django_db
 
-PERMISSIONS = get_args(Permission)
+PERMISSION_NAMES = get_args(Permission)
 Role = Membership.Role
 
 
@@ -83,7 +83,7 @@ def test_where_lists_exactly_the_objects_can_allows(world):
     # given every role over every hub, campaign and action (with and without a campaign)
     held = _held(world)
     for name, user in world["users"].items():
-        for permission in PERMISSIONS:
+        for permission in PERMISSION_NAMES:
             # when we ask where the user holds the permission
             found = where(user, permission)
             # then each list is what `can` answers object by object
@@ -117,7 +117,7 @@ def test_holders_are_exactly_those_can_allows(world):
     held = _held(world)
     users = world["users"]
     for obj in _objects(world):
-        for permission in PERMISSIONS:
+        for permission in PERMISSION_NAMES:
             # when we ask who holds the permission over the object
             found = set(holders(permission, obj).values_list("pk", flat=True))
             # then they are the active users `can` says yes to, and nobody else
@@ -209,7 +209,7 @@ def test_the_documented_table_is_the_table_in_code():
         permission: frozenset(
             role for role in _DOC_COLUMNS.values() if permission in permissions_of(role)
         )
-        for permission in PERMISSIONS
+        for permission in PERMISSION_NAMES
     }
     # then every permission is documented with exactly the roles that hold it
     assert documented == in_code
@@ -219,4 +219,4 @@ def test_every_named_permission_is_held_by_some_role():
     # given the names of the permissions; when we gather what every role grants
     granted = set().union(*(permissions_of(role) for role in _DOC_COLUMNS.values()))
     # then no name is missing from the table (nor held by nobody)
-    assert granted == set(PERMISSIONS)
+    assert granted == set(PERMISSION_NAMES)
