@@ -385,7 +385,7 @@ def map_build_seconds(site: Site) -> float:
 # through the outbox, against a bare loop that renders the same mails and sends them over one
 # SMTP connection; both into the same aiosmtpd sink (its own process) on 127.0.0.1.
 FANOUT_RECIPIENTS = 5_000
-# The fan-out's worker takes only the queue of broadcasts (streetwave.broadcasts.outbox
+# The fan-out's worker takes only the queue of broadcasts (streetwave.outbox.services
 # BULK_QUEUE): the manage-link tasks that the RSVP scenarios left in the default queue stay
 # there to be counted.
 FANOUT_QUEUE = "bulk"

@@ -229,6 +229,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "streetwave.broadcasts.tasks.send_scheduled_broadcasts",
         "schedule": 60.0,
     },
+    # The outbox's tasks keep the names they had in the broadcasts app (declared with name= in
+    # streetwave/outbox/), so that tasks already queued still run: docs/decisions/0001.
     "erase-old-messages": {
         "task": "streetwave.broadcasts.tasks.erase_old_messages",
         "schedule": 3600.0,
