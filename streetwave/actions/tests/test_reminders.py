@@ -15,8 +15,6 @@ from streetwave.core.errors import DomainError
 from streetwave.outbox import services as outbox
 from streetwave.outbox.models import Delivery, Message
 
-from .test_changes import details
-
 pytestmark = pytest.mark.django_db
 
 MEETING_POINT = "North exit of the U-Bahn, by the flower stall"
@@ -303,7 +301,9 @@ def test_a_meeting_point_added_after_its_reveal_time_is_sent_at_once(team, beat,
     mail.outbox.clear()
     assert action.next_message_at == action.starts_at - 1 * H
 
-    services.update_action(action, details(action, meeting_point=MEETING_POINT), actor=team.lead)
+    services.update_action(
+        action, services.ActionDetails.of(action, meeting_point=MEETING_POINT), actor=team.lead
+    )
     beat()
 
     [message] = mail.outbox
@@ -319,7 +319,9 @@ def test_a_meeting_point_changed_after_the_reveal_is_mailed_again(team, beat, pu
 
     # When an organizer moves the meeting point, and beat runs twice
     moved = "South exit, by the bakery"
-    services.update_action(action, details(action, meeting_point=moved), actor=team.lead)
+    services.update_action(
+        action, services.ActionDetails.of(action, meeting_point=moved), actor=team.lead
+    )
     beat()
     beat()
 
@@ -368,7 +370,9 @@ def test_a_confirmation_carries_the_meeting_point_only_once_it_is_revealed(
 def test_a_meeting_point_may_not_link_anywhere_but_the_site(team, publish):
     # Given a published action; when an organizer's edit points people to another site
     action = publish(meeting_point=MEETING_POINT)
-    edit = details(action, meeting_point="It moved, see https://maps.evil.example/x")
+    edit = services.ActionDetails.of(
+        action, meeting_point="It moved, see https://maps.evil.example/x"
+    )
 
     # Then the edit is refused beside the field, and the meeting point is unchanged
     with pytest.raises(DomainError) as refused:
@@ -393,7 +397,7 @@ def test_a_new_start_time_moves_the_reminders(clock, beat, team, publish, rsvp):
     new_start = action.starts_at + 24 * H
     services.update_action(
         action,
-        details(action, starts_at=new_start, ends_at=new_start + 2 * H),
+        services.ActionDetails.of(action, starts_at=new_start, ends_at=new_start + 2 * H),
         actor=team.organizer,
     )
     action.refresh_from_db()
@@ -415,7 +419,7 @@ def test_a_confirmed_late_change_moves_the_reminders(team, publish):
     new_start = action.starts_at + 3 * H
     change = services.update_action(
         action,
-        details(action, starts_at=new_start, ends_at=new_start + 2 * H),
+        services.ActionDetails.of(action, starts_at=new_start, ends_at=new_start + 2 * H),
         actor=team.organizer,
     )
     assert change.is_pending
