@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from streetwave.campaigns.access import get_campaign_for
-from streetwave.core.ids import hash_token
+from streetwave.core.access import get_for_link
 from streetwave.hubs.permissions import (
     Permission,
     may_handle_late_change,
@@ -78,11 +78,10 @@ def latest_emergency_notice(action: Action) -> EmergencyNotice | None:
 def get_rsvp_for_token(token: str) -> RSVP:
     """The RSVP a manage link points to, whatever its status: a cancelled RSVP's link still
     says so and offers to RSVP again. A wrong or replaced link is a plain 404."""
-    if not token or len(token) > 100:
-        raise Http404
-    return get_object_or_404(
+    return get_for_link(
         RSVP.objects.select_related("action", "action__city__country", "action__hub"),
-        manage_token_hash=hash_token(token),
+        token,
+        field="manage_token_hash",
     )
 
 

@@ -1,12 +1,11 @@
 """Fetch what a user may see, or answer 404: a missing broadcast and one the user may not touch
 look exactly the same. Every rule comes from hubs.permissions."""
 
-from django.core import signing
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from streetwave.actions.models import RSVP
 from streetwave.campaigns.access import get_campaign_for
+from streetwave.core.access import get_for_link
 from streetwave.hubs.access import get_hub_for
 from streetwave.hubs.models import Hub
 from streetwave.hubs.permissions import Permission
@@ -14,9 +13,6 @@ from streetwave.hubs.permissions import Permission
 from .audiences import broadcasts_received_by
 from .mails import NEWS_CONFIRMATION_SALT, UNSUBSCRIBE_SALT, rsvp_signer
 from .models import Broadcast
-
-# Tokens are a 16-character id and a signature; anything much longer is not one of ours.
-_TOKEN_MAX_LENGTH = 100
 
 
 def get_campaign_broadcast_for(
@@ -45,15 +41,11 @@ def get_hub_broadcast_for(user, hub_id: str, public_id: str) -> tuple[Hub, Broad
 def _rsvp_for_signed_link(token: str, salt: str) -> RSVP:
     """The RSVP a signed news link was made for. A forged or mangled link, one made for another
     purpose, or one for an RSVP outside any campaign, is a plain 404."""
-    if not token or len(token) > _TOKEN_MAX_LENGTH:
-        raise Http404
-    try:
-        public_id = rsvp_signer(salt).unsign(token)
-    except signing.BadSignature as error:
-        raise Http404 from error
-    return get_object_or_404(
+    return get_for_link(
         RSVP.objects.select_related("action", "action__campaign"),
-        public_id=public_id,
+        token,
+        field="public_id",
+        decode=rsvp_signer(salt).unsign,
         action__campaign__isnull=False,
     )
 

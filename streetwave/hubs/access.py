@@ -9,13 +9,10 @@ from django.utils import timezone
 
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.campaigns.models import Campaign
-from streetwave.core.ids import hash_token
+from streetwave.core.access import get_for_link
 
 from .models import Hub, HubApplication, Invitation, Membership
 from .permissions import Permission, require, where
-
-# Tokens are 43 characters; anything much longer is not one of ours and is not hashed.
-_TOKEN_MAX_LENGTH = 100
 
 
 def get_public_hub(public_id: str) -> Hub:
@@ -28,11 +25,10 @@ def get_public_hub(public_id: str) -> Hub:
 def get_application_for_token(token: str) -> HubApplication:
     """The unconfirmed proposal a verification link points to. A wrong, expired or used link is a
     plain 404."""
-    if not token or len(token) > _TOKEN_MAX_LENGTH:
-        raise Http404
-    return get_object_or_404(
+    return get_for_link(
         HubApplication.objects.select_related("hub", "hub__city", "hub__city__country"),
-        token_hash=hash_token(token),
+        token,
+        field="token_hash",
         verified_at__isnull=True,
         expires_at__gt=timezone.now(),
         hub__status=Hub.Status.PROPOSED,
@@ -42,11 +38,10 @@ def get_application_for_token(token: str) -> HubApplication:
 def get_invitation_for_token(token: str) -> Invitation:
     """The open invitation an accept link points to. A wrong, expired or used link, or one to a
     hub that is no longer active, is a plain 404."""
-    if not token or len(token) > _TOKEN_MAX_LENGTH:
-        raise Http404
-    return get_object_or_404(
+    return get_for_link(
         Invitation.objects.open().select_related("hub", "hub__city"),
-        token_hash=hash_token(token),
+        token,
+        field="token_hash",
         hub__status=Hub.Status.ACTIVE,
     )
 
