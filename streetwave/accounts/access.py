@@ -3,8 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from .models import User, UserSession
-from .services import LAST_SEEN_STEP
+from .models import LAST_SEEN_STEP, User, UserSession
 
 
 def get_sessions_for(user: User) -> list[UserSession]:

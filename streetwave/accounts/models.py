@@ -1,5 +1,7 @@
 """Organizer accounts. Supporters never have one: they RSVP with a token."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -67,6 +69,10 @@ class UserSessionQuerySet(models.QuerySet):
         return self.filter(ended_at__isnull=True)
 
 
+# How far `UserSession.last_seen_at` is rounded down: the list needs "about when", not a trail.
+LAST_SEEN_STEP = dt.timedelta(minutes=5)
+
+
 class UserSession(BaseModel):
     """One signed-in browser of an account, so that its owner can see and end it.
 
@@ -85,7 +91,7 @@ class UserSession(BaseModel):
     )
     key_hash = models.CharField(max_length=64, db_index=True)
     device = models.CharField(_("device"), max_length=80, blank=True)
-    # Rounded down (see services.LAST_SEEN_STEP): the list needs "about when", not a trail.
+    # Rounded down to LAST_SEEN_STEP.
     last_seen_at = models.DateTimeField(_("last seen"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     end_reason = models.CharField(

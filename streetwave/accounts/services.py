@@ -26,12 +26,11 @@ from streetwave.outbox.services import queue_message, recipient
 
 from . import second_factor
 from .devices import device_label
-from .models import User, UserSession
+from .models import LAST_SEEN_STEP, User, UserSession
 
 SESSION_ROW_KEY = "streetwave.session"
 STARTED_AT_KEY = "streetwave.session_started_at"
 SEEN_AT_KEY = "streetwave.session_seen_at"
-LAST_SEEN_STEP = dt.timedelta(minutes=5)
 # The idle clock in the session moves at most once a minute: no session write on every request.
 SEEN_WRITE_INTERVAL = 60
 # Rows of ended sessions stay a day for the owner's sign-in notices, then go.
