@@ -13,11 +13,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from streetwave.accounts.decorators import organizer_required
+from streetwave.approvals.models import Approval
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.errors import DomainError
 from streetwave.core.i18n import localize_digits
 from streetwave.core.text import render_markdown
 from streetwave.core.views.buttons import press
+from streetwave.core.views.forms import fill_in
 from streetwave.hubs.access import get_hub_for
 from streetwave.hubs.permissions import (
     can,
@@ -94,20 +96,20 @@ def hub_actions(request, hub_id):
 @organizer_required
 def create(request, hub_id):
     hub = get_hub_for(request.user, hub_id, "can_create_action")
-    if request.method != "POST":
-        return _form_page(request, ActionForm(hub=hub), hub=hub)
-    form = ActionForm(request.POST, hub=hub)
-    if form.is_valid():
-        try:
-            action = services.create_action(hub, form.details(), actor=request.user)
-        except DomainError as error:
-            form.add_error(error.field, error.message)
-        else:
-            messages.success(
-                request, _("The draft is saved. Nobody else sees it until you publish it.")
-            )
-            return _overview(action)
-    return _form_page(request, form, hub=hub, status=400)
+
+    def done(action: Action):
+        messages.success(
+            request, _("The draft is saved. Nobody else sees it until you publish it.")
+        )
+        return _overview(action)
+
+    return fill_in(
+        request,
+        lambda data=None: ActionForm(data, hub=hub),
+        show=lambda form, status: _form_page(request, form, hub=hub, status=status),
+        save=lambda form: services.create_action(hub, form.details(), actor=request.user),
+        done=done,
+    )
 
 
 @organizer_required
@@ -116,7 +118,7 @@ def overview(request, action_id):
         request.user, action_id, "can_edit_action"
     )
     pending = (
-        ActionChange.objects.filter(action=action, status=ActionChange.Status.PENDING)
+        ActionChange.objects.filter(action=action, approval=Approval.HELD)
         .select_related("requested_by")
         .first()
     )
@@ -160,48 +162,48 @@ def _held_message(action: Action, change: ActionChange) -> str:
 @organizer_required
 def edit(request, action_id):
     action = get_action_for(request.user, action_id, "can_edit_action")
-    if request.method != "POST":
-        form = ActionForm(hub=action.hub, action=action)
-        return _form_page(request, form, hub=action.hub, action=action)
-    form = ActionForm(request.POST, hub=action.hub, action=action)
-    if form.is_valid():
-        try:
-            change = services.update_action(action, form.details(), actor=request.user)
-        except DomainError as error:
-            form.add_error(error.field, error.message)
+
+    def done(change: ActionChange | None):
+        if change is not None and change.is_held:
+            messages.warning(request, _held_message(action, change))
+        elif change is not None:
+            messages.success(
+                request,
+                _(
+                    "The changes are saved. Everyone who RSVPed with an email is told the "
+                    "new time or place, and the public page shows what changed."
+                ),
+            )
         else:
-            if change is not None and change.is_pending:
-                messages.warning(request, _held_message(action, change))
-            elif change is not None:
-                messages.success(
-                    request,
-                    _(
-                        "The changes are saved. Everyone who RSVPed with an email is told the "
-                        "new time or place, and the public page shows what changed."
-                    ),
-                )
-            else:
-                messages.success(request, _("The changes are saved."))
-            return _overview(action)
-    return _form_page(request, form, hub=action.hub, action=action, status=400)
+            messages.success(request, _("The changes are saved."))
+        return _overview(action)
+
+    return fill_in(
+        request,
+        lambda data=None: ActionForm(data, hub=action.hub, action=action),
+        show=lambda form, status: _form_page(
+            request, form, hub=action.hub, action=action, status=status
+        ),
+        save=lambda form: services.update_action(action, form.details(), actor=request.user),
+        done=done,
+    )
 
 
 @organizer_required
 @require_POST
 def duplicate(request, action_id):
     action = get_action_for(request.user, action_id, "can_create_action")
-    try:
-        copy = duplicate_action(action, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _overview(action)
-    messages.success(
+    copy = press(
         request,
-        _(
+        duplicate_action,
+        action,
+        success=_(
             "This is a copy of the action, saved as a draft, a week later. Choose its date and "
             "time, check the rest, and save."
         ),
     )
+    if copy is None:
+        return _overview(action)
     return redirect("actions:manage_edit", copy.public_id)
 
 
@@ -356,7 +358,7 @@ def _messages_page(request, action, permissions, form, status=200):
             "action": action,
             "form": form,
             "relay_messages": RelayMessage.objects.filter(action=action).select_related(
-                "author", "approved_by"
+                "requested_by", "approved_by"
             )[:RECENT_ROWS],
             "permissions": permissions,
         },
@@ -369,29 +371,29 @@ def relay(request, action_id):
     action, permissions = get_action_with_permissions_for(
         request.user, action_id, "can_message_attendees"
     )
-    if request.method != "POST":
-        return _messages_page(request, action, permissions, RelayMessageForm())
-    form = RelayMessageForm(request.POST)
-    if form.is_valid():
-        try:
-            message = services.send_relay_message(
-                action, body=form.cleaned_data["body"], actor=request.user
+
+    def done(message: RelayMessage):
+        if message.is_held:
+            messages.warning(
+                request,
+                _(
+                    "The message would reach many people, so it waits until a second "
+                    "organizer of your hub approves it."
+                ),
             )
-        except DomainError as error:
-            form.add_error(error.field, error.message)
         else:
-            if message.is_held:
-                messages.warning(
-                    request,
-                    _(
-                        "The message would reach many people, so it waits until a second "
-                        "organizer of your hub approves it."
-                    ),
-                )
-            else:
-                messages.success(request, _("The message is on its way."))
-            return redirect("actions:manage_messages", action.public_id)
-    return _messages_page(request, action, permissions, form, status=400)
+            messages.success(request, _("The message is on its way."))
+        return redirect("actions:manage_messages", action.public_id)
+
+    return fill_in(
+        request,
+        RelayMessageForm,
+        show=lambda form, status: _messages_page(request, action, permissions, form, status),
+        save=lambda form: services.send_relay_message(
+            action, body=form.cleaned_data["body"], actor=request.user
+        ),
+        done=done,
+    )
 
 
 @organizer_required
@@ -432,28 +434,28 @@ def _emergency_page(request, action, form, status=200):
 @organizer_required
 def emergency(request, action_id):
     action = get_action_for(request.user, action_id, "can_send_emergency_notice")
-    if request.method != "POST":
-        return _emergency_page(request, action, EmergencyNoticeForm())
-    form = EmergencyNoticeForm(request.POST)
-    if form.is_valid():
-        try:
-            notice = services.send_emergency_notice(
-                action, body=form.cleaned_data["body"], actor=request.user
+
+    def done(notice: EmergencyNotice):
+        messages.success(
+            request,
+            ngettext(
+                "The notice is on the public page and on its way to %(count)s person.",
+                "The notice is on the public page and on its way to %(count)s people.",
+                notice.recipient_count,
             )
-        except DomainError as error:
-            form.add_error(error.field, error.message)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "The notice is on the public page and on its way to %(count)s person.",
-                    "The notice is on the public page and on its way to %(count)s people.",
-                    notice.recipient_count,
-                )
-                % {"count": localize_digits(notice.recipient_count)},
-            )
-            return redirect("actions:manage_emergency", action.public_id)
-    return _emergency_page(request, action, form, status=400)
+            % {"count": localize_digits(notice.recipient_count)},
+        )
+        return redirect("actions:manage_emergency", action.public_id)
+
+    return fill_in(
+        request,
+        EmergencyNoticeForm,
+        show=lambda form, status: _emergency_page(request, action, form, status),
+        save=lambda form: services.send_emergency_notice(
+            action, body=form.cleaned_data["body"], actor=request.user
+        ),
+        done=done,
+    )
 
 
 def _to_exports(action):
@@ -514,9 +516,7 @@ def _queue_page(request, campaign, reject_forms=None, status=200):
     held_changes = list(
         late_changes_to_confirm(
             request.user,
-            ActionChange.objects.filter(
-                status=ActionChange.Status.PENDING, action__campaign=campaign
-            ),
+            ActionChange.objects.filter(approval=Approval.HELD, action__campaign=campaign),
         )
         .filter(by_coordinator=True)
         .select_related("action", "action__hub", "action__city", "requested_by")

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from streetwave.accounts.decorators import organizer_required
 from streetwave.campaigns.access import get_campaign_for
-from streetwave.core.errors import DomainError
 from streetwave.core.i18n import localize_digits
 from streetwave.core.views.buttons import press
+from streetwave.core.views.forms import fill_in
 from streetwave.hubs.access import get_hub_for
 from streetwave.hubs.permissions import permissions_for
 from streetwave.outbox.links import LINK
@@ -67,7 +67,7 @@ def campaign_broadcasts(request, slug):
     campaign = get_campaign_for(request.user, slug, "can_broadcast")
     broadcasts = (
         Broadcast.objects.filter(campaign=campaign)
-        .select_related("author")
+        .select_related("requested_by")
         .annotate(acknowledgement_count=Count("acknowledgements"))
         .order_by("-created_at", "-id")
     )
@@ -106,36 +106,39 @@ def _compose_page(request, campaign, form, status=200):
 @organizer_required
 def compose(request, slug):
     campaign = get_campaign_for(request.user, slug, "can_broadcast")
-    if request.method != "POST":
-        return _compose_page(request, campaign, BroadcastForm(campaign=campaign))
-    form = BroadcastForm(request.POST, campaign=campaign)
-    if form.is_valid():
-        try:
-            broadcast = services.create_broadcast(
-                campaign,
-                audience=form.cleaned_data["audience"],
-                texts=form.texts(),
-                send_at=form.cleaned_data["send_at"],
-                actor=request.user,
-            )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            if broadcast.status == Broadcast.Status.HELD:
-                messages.warning(
-                    request,
-                    _(
-                        "The broadcast would reach more than %(threshold)s people, so it waits "
-                        "until a second coordinator of the campaign approves it."
-                    )
-                    % {"threshold": localize_digits(APPROVAL_THRESHOLD)},
+
+    def save(form: BroadcastForm) -> Broadcast:
+        return services.create_broadcast(
+            campaign,
+            audience=form.cleaned_data["audience"],
+            texts=form.texts(),
+            send_at=form.cleaned_data["send_at"],
+            actor=request.user,
+        )
+
+    def done(broadcast: Broadcast):
+        if broadcast.status == Broadcast.Status.HELD:
+            messages.warning(
+                request,
+                _(
+                    "The broadcast would reach more than %(threshold)s people, so it waits "
+                    "until a second coordinator of the campaign approves it."
                 )
-            elif broadcast.status == Broadcast.Status.SCHEDULED:
-                messages.success(request, _("The broadcast is scheduled. It goes at its time."))
-            else:
-                messages.success(request, _("The broadcast is on its way."))
-            return _to_detail(broadcast)
-    return _compose_page(request, campaign, form, status=400)
+                % {"threshold": localize_digits(APPROVAL_THRESHOLD)},
+            )
+        elif broadcast.status == Broadcast.Status.SCHEDULED:
+            messages.success(request, _("The broadcast is scheduled. It goes at its time."))
+        else:
+            messages.success(request, _("The broadcast is on its way."))
+        return _to_detail(broadcast)
+
+    return fill_in(
+        request,
+        lambda data=None: BroadcastForm(data, campaign=campaign),
+        show=lambda form, status: _compose_page(request, campaign, form, status),
+        save=save,
+        done=done,
+    )
 
 
 def _delivery_counts(broadcast: Broadcast) -> list[tuple[str, int]]:
@@ -185,7 +188,7 @@ def detail(request, slug, broadcast_id):
             "permissions": permissions,
             "may_approve": broadcast.status == Broadcast.Status.HELD
             and "can_approve_broadcast" in permissions
-            and broadcast.author_id != request.user.pk,
+            and broadcast.requested_by_id != request.user.pk,
             "may_cancel": broadcast.status in (Broadcast.Status.HELD, Broadcast.Status.SCHEDULED),
         },
     )
@@ -224,25 +227,26 @@ def cancel(request, slug, broadcast_id):
 @organizer_required
 def link_allowlist(request, slug):
     campaign = get_campaign_for(request.user, slug, "can_manage_link_allowlist")
-    if request.method != "POST":
-        form = LinkAllowlistForm(initial={"hosts": "\n".join(campaign.link_allowlist or [])})
-        return render(request, "broadcasts/manage/links.html", {"campaign": campaign, "form": form})
-    form = LinkAllowlistForm(request.POST)
-    if form.is_valid():
-        try:
-            services.update_link_allowlist(
-                campaign, hosts=form.cleaned_data["hosts"], actor=request.user
-            )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("The list of sites is saved."))
-            return redirect("broadcasts:manage_links", campaign.slug)
-    return render(
+
+    def done(_result: object):
+        messages.success(request, _("The list of sites is saved."))
+        return redirect("broadcasts:manage_links", campaign.slug)
+
+    return fill_in(
         request,
-        "broadcasts/manage/links.html",
-        {"campaign": campaign, "form": form},
-        status=400,
+        lambda data=None: LinkAllowlistForm(
+            data, initial={"hosts": "\n".join(campaign.link_allowlist or [])}
+        ),
+        show=lambda form, status: render(
+            request,
+            "broadcasts/manage/links.html",
+            {"campaign": campaign, "form": form},
+            status=status,
+        ),
+        save=lambda form: services.update_link_allowlist(
+            campaign, hosts=form.cleaned_data["hosts"], actor=request.user
+        ),
+        done=done,
     )
 
 

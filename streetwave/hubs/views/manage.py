@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from streetwave.accounts.decorators import organizer_required
 from streetwave.campaigns.access import get_campaign_for
-from streetwave.core.errors import DomainError
+from streetwave.core.views.buttons import press
+from streetwave.core.views.forms import fill_in
 
 from .. import services
 from ..access import (
@@ -56,16 +57,18 @@ def hub(request, public_id):
 @require_POST
 def invite(request, public_id):
     hub = get_hub_for(request.user, public_id, "can_invite_organizers")
-    form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.invite_organizer(hub, actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(error.field, error.message)
-        else:
-            messages.success(request, _("The invitation is on its way."))
-            return redirect("hubs:manage_hub", hub.public_id)
-    return _hub_page(request, hub, invite_form=form, status=400)
+
+    def done(_invitation: object):
+        messages.success(request, _("The invitation is on its way."))
+        return redirect("hubs:manage_hub", hub.public_id)
+
+    return fill_in(
+        request,
+        InviteForm,
+        show=lambda form, status: _hub_page(request, hub, invite_form=form, status=status),
+        save=lambda form: services.invite_organizer(hub, actor=request.user, **form.cleaned_data),
+        done=done,
+    )
 
 
 @organizer_required
@@ -73,12 +76,12 @@ def invite(request, public_id):
 def remove_member(request, public_id, user_public_id):
     hub = get_hub_for(request.user, public_id, "can_manage_members")
     membership = get_membership_for(request.user, hub, user_public_id)
-    try:
-        services.remove_member(membership, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The member was removed and signed out everywhere."))
+    press(
+        request,
+        services.remove_member,
+        membership,
+        success=_("The member was removed and signed out everywhere."),
+    )
     return redirect("hubs:manage_hub", hub.public_id)
 
 
@@ -86,25 +89,24 @@ def remove_member(request, public_id, user_public_id):
 def proposal(request, public_id):
     proposed = get_proposal_for_voucher(request.user, public_id)
     mine = where(request.user, "can_vouch_hub").hubs().filter(status=Hub.Status.ACTIVE)
-    form = VouchForm(request.POST or None, hubs=mine)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.vouch_for_hub(
-                    proposed, voucher_hub=form.cleaned_data["voucher_hub"], actor=request.user
-                )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Thank you. Your vouch is recorded."))
-                return redirect("hubs:dashboard")
-        status = 400
-    return render(
+
+    def done(_vouch: object):
+        messages.success(request, _("Thank you. Your vouch is recorded."))
+        return redirect("hubs:dashboard")
+
+    return fill_in(
         request,
-        "hubs/manage/proposal.html",
-        {"proposal": proposed, "form": form, "vouches": proposed.vouches.count()},
-        status=status,
+        lambda data=None: VouchForm(data, hubs=mine),
+        show=lambda form, status: render(
+            request,
+            "hubs/manage/proposal.html",
+            {"proposal": proposed, "form": form, "vouches": proposed.vouches.count()},
+            status=status,
+        ),
+        save=lambda form: services.vouch_for_hub(
+            proposed, voucher_hub=form.cleaned_data["voucher_hub"], actor=request.user
+        ),
+        done=done,
     )
 
 
@@ -122,14 +124,12 @@ def tree(request, slug):
 @require_POST
 def approve(request, slug, public_id):
     campaign, proposed = get_proposal_for_approval(request.user, slug, public_id)
-    try:
-        services.approve_hub(proposed, campaign=campaign, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("%(name)s is active. Its applicant has been invited as its lead.")
-            % {"name": proposed.name},
-        )
+    press(
+        request,
+        services.approve_hub,
+        proposed,
+        campaign=campaign,
+        success=_("%(name)s is active. Its applicant has been invited as its lead.")
+        % {"name": proposed.name},
+    )
     return redirect("hubs:tree", campaign.slug)
