@@ -213,12 +213,13 @@ def move_action():
     from django.utils import timezone
 
     from streetwave.actions.models import Action, ActionChange
+    from streetwave.approvals.models import Approval
 
     def move(action, old_place, *, new_place=None, earlier=dt.timedelta(0)):
         change = ActionChange.objects.create(
             action=action,
-            status=ActionChange.Status.APPLIED,
-            decided_at=timezone.now(),
+            approval=Approval.APPROVED,
+            approved_at=timezone.now(),
             old_starts_at=action.starts_at - earlier,
             old_ends_at=action.ends_at - earlier,
             old_place=old_place,
@@ -230,7 +231,7 @@ def move_action():
             new_latitude=action.latitude,
             new_longitude=action.longitude,
         )
-        Action.objects.filter(pk=action.pk).update(changed_at=change.decided_at)
+        Action.objects.filter(pk=action.pk).update(changed_at=change.approved_at)
         return change
 
     return move

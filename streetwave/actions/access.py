@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from streetwave.approvals.models import Approval
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.access import get_for_link
 from streetwave.hubs.permissions import (
@@ -38,9 +39,9 @@ def public_changes(action: Action) -> list[ActionChange]:
     if action.changed_at is None:
         return []
     changes = list(
-        ActionChange.objects.filter(action=action, status=ActionChange.Status.APPLIED).only(
+        ActionChange.objects.filter(action=action, approval=Approval.APPROVED).only(
             "created_at",
-            "decided_at",
+            "approved_at",
             "action_id",
             "old_starts_at",
             "old_ends_at",
@@ -129,7 +130,7 @@ def get_pending_change_for(user, public_id: str) -> ActionChange:
     change = get_object_or_404(
         ActionChange.objects.select_related("action", "action__hub", "action__campaign"),
         public_id=public_id,
-        status=ActionChange.Status.PENDING,
+        approval=Approval.HELD,
     )
     if not may_handle_late_change(user, change.action, requester_id=change.requested_by_id):
         raise Http404
@@ -137,9 +138,7 @@ def get_pending_change_for(user, public_id: str) -> ActionChange:
 
 
 def get_held_message_for(user, public_id: str, permission: Permission) -> RelayMessage:
-    return _get_about_action_for(
-        RelayMessage, user, public_id, permission, status=RelayMessage.Status.HELD
-    )
+    return _get_about_action_for(RelayMessage, user, public_id, permission, approval=Approval.HELD)
 
 
 def get_export_for(user, public_id: str, permission: Permission) -> AttendeeExport:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from streetwave.approvals.models import Approval
 from streetwave.core.i18n import localize_digits
 from streetwave.hubs.dashboard import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
 from streetwave.hubs.permissions import late_changes_to_confirm, where
@@ -66,9 +67,7 @@ def changes_to_confirm(user) -> list[PendingItem]:
     """Late changes of time or place that someone else asked for and the user may confirm: as
     another organizer of the hub, or as a coordinator standing in where the hub has none."""
     changes = (
-        late_changes_to_confirm(
-            user, ActionChange.objects.filter(status=ActionChange.Status.PENDING)
-        )
+        late_changes_to_confirm(user, ActionChange.objects.filter(approval=Approval.HELD))
         .select_related("action", "action__campaign")
         .order_by("created_at", "id")[:PENDING_LIMIT]
     )
@@ -97,7 +96,7 @@ def exports_to_approve(user) -> list[PendingItem]:
     """For a hub's organizers: attendee exports that another organizer asked for."""
     exports = (
         AttendeeExport.objects.filter(
-            approved_at__isnull=True, action__in=where(user, "can_approve_export").actions()
+            approval=Approval.HELD, action__in=where(user, "can_approve_export").actions()
         )
         .exclude(requested_by=user)
         .select_related("action")
@@ -150,10 +149,10 @@ def messages_to_approve(user) -> list[PendingItem]:
     """For a hub's organizers: relay messages to many people that someone else wrote."""
     held = (
         RelayMessage.objects.filter(
-            status=RelayMessage.Status.HELD,
+            approval=Approval.HELD,
             action__in=where(user, "can_approve_relay_message").actions(),
         )
-        .exclude(author=user)
+        .exclude(requested_by=user)
         .select_related("action")
         .order_by("created_at", "id")[:PENDING_LIMIT]
     )

@@ -8,6 +8,7 @@ from functools import partial
 from django.conf import settings
 from django.utils import timezone
 
+from streetwave.approvals.models import Approval
 from streetwave.broadcasts.mails import news_confirmation_url
 from streetwave.core.mail import absolute_url, render_mail
 from streetwave.outbox.channels import Envelope
@@ -95,7 +96,7 @@ def render_promotion(message, deliveries):
 @renderer("action.changed")
 def render_change(message, deliveries):
     change = ActionChange.objects.filter(
-        pk=message.data["change"], status=ActionChange.Status.APPLIED
+        pk=message.data["change"], approval=Approval.APPROVED
     ).first()
     if change is None:
         return {}
@@ -119,7 +120,7 @@ def render_cancellation(message, deliveries):
 @renderer("action.relay")
 def render_relay(message, deliveries):
     relay = RelayMessage.objects.filter(
-        pk=message.data["relay"], status=RelayMessage.Status.SENT
+        pk=message.data["relay"], approval=Approval.APPROVED
     ).first()
     if relay is None:
         return {}

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from streetwave.approvals.models import HeldForApproval
 from streetwave.campaigns.models import Campaign
 from streetwave.core.crypto import EncryptedTextField
 from streetwave.core.i18n import join_words
@@ -353,37 +354,17 @@ class RSVP(BaseModel):
         return self.action.meeting_point
 
 
-class ActionChange(BaseModel):
+class ActionChange(HeldForApproval, BaseModel):
     """A change of an action's public time or place after publication, with before and after.
 
-    A late change (see LATE_CHANGE_WINDOW) waits here until a second organizer of the hub
-    confirms it; any other change is recorded already applied. Applied changes are shown on the
-    public page, so a "the meeting point moved" message can be checked against the page.
+    A late change (see LATE_CHANGE_WINDOW) is held here until a second person approves it
+    (another organizer of the hub or, when it has none, a coordinator of the action's
+    campaign); any other change is recorded already approved, by nobody. Approved changes are
+    applied and shown on the public page, so a "the meeting point moved" message can be checked
+    against the page.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Awaiting a second organizer")
-        APPLIED = "applied", _("Applied")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="changes")
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("confirmed or withdrawn by"),
-    )
-    decided_at = models.DateTimeField(_("confirmed or withdrawn"), null=True, blank=True)
     old_starts_at = models.DateTimeField(_("start before"))
     old_ends_at = models.DateTimeField(_("end before"))
     old_place = models.CharField(_("public place before"), max_length=200)
@@ -403,16 +384,12 @@ class ActionChange(BaseModel):
             # A second late change waits until the first is confirmed or withdrawn, so an
             # organizer always confirms exactly the change they were shown.
             models.UniqueConstraint(
-                fields=["action"], condition=Q(status="pending"), name="action_one_pending_change"
+                fields=["action"], condition=Q(approval="held"), name="action_one_pending_change"
             )
         ]
 
     def __str__(self):
-        return f"{self.action_id}:{self.status}"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == self.Status.PENDING
+        return f"{self.action_id}:{self.approval}"
 
     @property
     def moves_time(self) -> bool:
@@ -446,36 +423,17 @@ class ActionChange(BaseModel):
         return self._local(self.new_ends_at)
 
     @property
-    def local_decided_at(self):
-        return self._local(self.decided_at) if self.decided_at else None
+    def local_approved_at(self):
+        return self._local(self.approved_at) if self.approved_at else None
 
 
-class RelayMessage(BaseModel):
+class RelayMessage(HeldForApproval, BaseModel):
     """A message from a hub's organizers to the supporters of one action, relayed by email so
-    that organizers never learn an address. Replies are not forwarded."""
-
-    class Status(models.TextChoices):
-        HELD = "held", _("Awaiting a second organizer")
-        SENT = "sent", _("Sent")
+    that organizers never learn an address. Replies are not forwarded. Written by
+    `requested_by`; sent once approved (at once when no second person is needed)."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="relay_messages")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("author"),
-    )
     body = models.TextField(_("message"))
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
 
@@ -485,11 +443,7 @@ class RelayMessage(BaseModel):
         verbose_name_plural = _("relay messages")
 
     def __str__(self):
-        return f"{self.action_id}:{self.status}"
-
-    @property
-    def is_held(self) -> bool:
-        return self.status == self.Status.HELD
+        return f"{self.action_id}:{self.approval}"
 
 
 class EmergencyNotice(BaseModel):
@@ -522,30 +476,14 @@ class EmergencyNotice(BaseModel):
         return timezone.localtime(self.created_at, self.action.zone)
 
 
-class AttendeeExport(BaseModel):
+class AttendeeExport(HeldForApproval, BaseModel):
     """A request to download an action's attendee list (pseudonyms and statuses only).
 
-    A second organizer approves it; then only the requester may download it, once, within
+    A second person approves it; then only the requester may download it, once, within
     EXPORT_LINK_LIFETIME of the approval. The file itself is never stored.
     """
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="exports")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
-    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     used_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
 
     class Meta:
@@ -561,10 +499,6 @@ class AttendeeExport(BaseModel):
 
     def __str__(self):
         return f"{self.action_id}:{self.public_id}"
-
-    @property
-    def is_awaiting_approval(self) -> bool:
-        return self.approved_at is None
 
     @property
     def expires_at(self) -> dt.datetime | None:

@@ -21,7 +21,7 @@ def get_campaign_broadcast_for(
     """A broadcast of a campaign, for a coordinator whose authority comes from that campaign."""
     campaign = get_campaign_for(user, slug, permission)
     broadcast = get_object_or_404(
-        Broadcast.objects.select_related("author", "approved_by"),
+        Broadcast.objects.select_related("requested_by", "approved_by"),
         campaign=campaign,
         public_id=public_id,
     )

@@ -37,7 +37,7 @@ def broadcasts_to_approve(user) -> list[PendingItem]:
             status=Broadcast.Status.HELD,
             campaign__in=where(user, "can_approve_broadcast").campaigns(),
         )
-        .exclude(author=user)
+        .exclude(requested_by=user)
         .select_related("campaign")
         .order_by("created_at", "id")[:PENDING_LIMIT]
     )

@@ -3,8 +3,10 @@ the outbox (streetwave.outbox) as one message."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.approvals.models import HeldForApproval
 from streetwave.core.models import BaseModel
 from streetwave.outbox.models import Message
 
@@ -12,7 +14,7 @@ from streetwave.outbox.models import Message
 APPROVAL_THRESHOLD = 50
 
 
-class Broadcast(BaseModel):
+class Broadcast(HeldForApproval, BaseModel):
     """A message from a campaign's coordinators to an audience of the campaign, with a subject
     and body per language. (Organizers write to the people of one action through relay
     messages, in the actions app.)"""
@@ -37,21 +39,6 @@ class Broadcast(BaseModel):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     # Unset: at once, or as soon as it is approved.
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("author"),
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
     message = models.OneToOneField(
@@ -63,6 +50,15 @@ class Broadcast(BaseModel):
         verbose_name = _("broadcast")
         verbose_name_plural = _("broadcasts")
         indexes = [models.Index(fields=["status", "send_at"], name="broadcast_due_idx")]
+        constraints = [
+            # `status` is where the broadcast is on its way out, `approval` the two-person rule
+            # (written by `requested_by`): held in one is held in the other.
+            models.CheckConstraint(
+                condition=Q(status="held", approval="held")
+                | (~Q(status="held") & ~Q(approval="held")),
+                name="broadcast_held_in_both",
+            )
+        ]
 
     def __str__(self):
         return f"{self.audience}:{self.status}"

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.approvals.models import Approval
+from streetwave.approvals.services import decide_held
 from streetwave.audit.services import record
 from streetwave.campaigns.models import Campaign
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
@@ -72,16 +74,6 @@ class NoRecipients(DomainError):
         "Nobody would receive this broadcast now. Choose another audience, or schedule it for "
         "later, once people have signed up."
     )
-
-
-class AuthorCannotApprove(NotAllowed):
-    default_message = _(
-        "A second coordinator of the campaign must approve this broadcast: you wrote it yourself."
-    )
-
-
-class BroadcastNotHeld(Conflict):
-    default_message = _("This broadcast no longer waits for approval.")
 
 
 class BroadcastNotCancellable(Conflict):
@@ -170,25 +162,30 @@ def _send(broadcast: Broadcast, recipients: list[str], now: dt.datetime) -> bool
             "message",
             "recipient_count",
             "sent_at",
+            # a broadcast released by its approval is saved sent and approved at once
+            "approval",
             "approved_by",
+            "approved_at",
             "updated_at",
         ]
     )
     return True
 
 
-def _audit(verb: str, broadcast: Broadcast, *, actor=None, **data) -> None:
-    record(
-        verb,
-        actor=actor,
-        target=broadcast,
-        data={
+def _audit_fields(broadcast: Broadcast, **data) -> dict:
+    return {
+        "target": broadcast,
+        "data": {
             "campaign": broadcast.campaign.public_id,
             "audience": broadcast.audience,
             "recipients": broadcast.recipient_count,
             **data,
         },
-    )
+    }
+
+
+def _audit(verb: str, broadcast: Broadcast, *, actor=None, **data) -> None:
+    record(verb, actor=actor, **_audit_fields(broadcast, **data))
 
 
 def create_broadcast(
@@ -224,8 +221,11 @@ def create_broadcast(
             audience=audience,
             texts=texts,
             send_at=send_at,
-            author=actor,
+            requested_by=actor,
             status=status,
+            # needing no second person, it is approved by nobody
+            approval=Approval.HELD if status == Broadcast.Status.HELD else Approval.APPROVED,
+            approved_at=None if status == Broadcast.Status.HELD else now,
             recipient_count=len(recipients),
         )
         if status == Broadcast.Status.SENT:
@@ -234,30 +234,39 @@ def create_broadcast(
     return broadcast
 
 
-def approve_broadcast(broadcast: Broadcast, *, actor) -> Broadcast:
-    """A second coordinator of the campaign releases a held broadcast: it goes at its send
-    time if that is still ahead, at once otherwise, to whoever is in the audience then."""
+def _release(broadcast: Broadcast) -> None:
+    """What an approval sets off: the broadcast goes at its send time if that is still ahead,
+    at once otherwise, to whoever is in the audience then."""
     now = timezone.now()
-    with transaction.atomic():
-        broadcast = lock(Broadcast.objects.filter(pk=broadcast.pk)).select_related("campaign").get()
-        if not can(actor, "can_approve_broadcast", broadcast.campaign):
-            raise NotAllowed()
-        if broadcast.status != Broadcast.Status.HELD:
-            raise BroadcastNotHeld()
-        if broadcast.author_id == actor.pk:
-            raise AuthorCannotApprove()
-        broadcast.approved_by = actor
-        if broadcast.send_at is not None and broadcast.send_at > now:
-            broadcast.status = Broadcast.Status.SCHEDULED
-            broadcast.save(update_fields=["status", "approved_by", "updated_at"])
-        else:
-            _send(broadcast, audiences.recipients(broadcast.campaign, broadcast.audience), now)
-        _audit("broadcast.approved", broadcast, actor=actor, status=broadcast.status)
-    return broadcast
+    if broadcast.send_at is not None and broadcast.send_at > now:
+        broadcast.status = Broadcast.Status.SCHEDULED
+        broadcast.save(update_fields=["status", "approval", "approved_by", "approved_at"])
+    else:
+        _send(broadcast, audiences.recipients(broadcast.campaign, broadcast.audience), now)
+
+
+def approve_broadcast(broadcast: Broadcast, *, actor) -> Broadcast:
+    """A second coordinator of the campaign releases a held broadcast."""
+    return decide_held(
+        Broadcast.objects.filter(pk=broadcast.pk).select_related("campaign"),
+        decision="approve",
+        actor=actor,
+        may=lambda row: can(actor, "can_approve_broadcast", row.campaign),
+        verb="broadcast.approved",
+        then=_release,
+        audit=lambda row: _audit_fields(row, status=row.status),
+    )
+
+
+def _cancel(broadcast: Broadcast) -> None:
+    broadcast.status = Broadcast.Status.CANCELLED
+    broadcast.save(update_fields=["status", "approval", "withdrawn_by", "withdrawn_at"])
 
 
 def cancel_broadcast(broadcast: Broadcast, *, actor) -> Broadcast:
-    """Call off a broadcast that waits for approval or for its time; a sent one stays sent."""
+    """Call off a broadcast that waits for approval or for its time; a sent one stays sent. A
+    held one is withdrawn (the two-person rule's own way out); a scheduled one nobody had to
+    approve is withdrawn too; one a second coordinator approved stays approved, and cancelled."""
     with transaction.atomic():
         broadcast = lock(Broadcast.objects.filter(pk=broadcast.pk)).select_related("campaign").get()
         if not can(actor, "can_broadcast", broadcast.campaign):
@@ -265,8 +274,25 @@ def cancel_broadcast(broadcast: Broadcast, *, actor) -> Broadcast:
         if broadcast.status not in (Broadcast.Status.HELD, Broadcast.Status.SCHEDULED):
             raise BroadcastNotCancellable()
         was = broadcast.status
+        if broadcast.is_held:
+            broadcast = decide_held(
+                Broadcast.objects.filter(pk=broadcast.pk).select_related("campaign"),
+                decision="withdraw",
+                actor=actor,
+                may=lambda row: can(actor, "can_broadcast", row.campaign),
+                verb="broadcast.cancelled",
+                then=_cancel,
+                audit=lambda row: _audit_fields(row, was=was),
+            )
+            return broadcast
+        if broadcast.approved_by_id is None:
+            broadcast.approval = Approval.WITHDRAWN
+            broadcast.withdrawn_by = actor
+            broadcast.withdrawn_at = timezone.now()
         broadcast.status = Broadcast.Status.CANCELLED
-        broadcast.save(update_fields=["status", "updated_at"])
+        broadcast.save(
+            update_fields=["status", "approval", "withdrawn_by", "withdrawn_at", "updated_at"]
+        )
         _audit("broadcast.cancelled", broadcast, actor=actor, was=was)
     return broadcast
 
@@ -300,8 +326,18 @@ def send_scheduled_broadcasts() -> int:
                 # The audience grew past the threshold since it was written: the two-person
                 # rule applies to whom it reaches now.
                 broadcast.status = Broadcast.Status.HELD
+                broadcast.approval = Approval.HELD
+                broadcast.approved_at = None
                 broadcast.recipient_count = len(recipients)
-                broadcast.save(update_fields=["status", "recipient_count", "updated_at"])
+                broadcast.save(
+                    update_fields=[
+                        "status",
+                        "approval",
+                        "approved_at",
+                        "recipient_count",
+                        "updated_at",
+                    ]
+                )
                 _audit("broadcast.held", broadcast, reason="audience_grew")
                 continue
             if _send(broadcast, recipients, now):

@@ -80,8 +80,9 @@ _PERMISSIONS: dict[Permission, frozenset[str]] = {
     "can_publish_action": frozenset({Role.LEAD, Role.ORGANIZER}),
     "can_cancel_action": frozenset({Role.LEAD, Role.ORGANIZER}),
     "can_confirm_late_change": frozenset({Role.LEAD, Role.ORGANIZER}),
-    # ...and, when the hub has nobody else who holds can_confirm_late_change, a coordinator of
-    # the action's campaign is the second person (see late_change_confirmers)
+    # ...and, when the hub has nobody else who holds the permission to approve a late change, a
+    # relay message or an export, a coordinator of the action's campaign is the second person
+    # (see second_person)
     "can_stand_in_as_second_organizer": frozenset({Coordinator}),
     # people of the hub's actions: pseudonyms and statuses only, never contacts
     "can_view_attendees": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
@@ -303,17 +304,22 @@ def require(user, permission: Permission, obj) -> None:
         raise Http404
 
 
-# The second person of a late change of time or place (privacy rule 6): another organizer of the
-# hub who may confirm it; when the hub has none besides the requester, a coordinator of the
-# action's campaign. A coordinator is not offered while the hub has its own second organizer:
-# the hub knows its street and its people, and the campaign steps in only where nobody can.
+# The second person of anything an organizer of a hub asks for that needs two people (privacy
+# rule 6): a late change of time or place, a relay message to many, an attendee export. Another
+# holder of the approving permission in the hub; when the hub has none besides the requester, a
+# coordinator of the action's campaign. A coordinator is not offered while the hub has its own
+# second person: the hub knows its street and its people, and the campaign steps in only where
+# nobody can. (Broadcasts and action approval are the campaign's own: a second coordinator.)
 
 SecondPersonKind = Literal["hub", "campaign", "nobody"]
+SecondPersonPermission = Literal[
+    "can_confirm_late_change", "can_approve_relay_message", "can_approve_export"
+]
 
 
 @dataclass(frozen=True)
 class SecondPerson:
-    """Who may confirm a held change: `kind` says where they come from, `user_ids` who they are
+    """Who may approve a held row: `kind` says where they come from, `user_ids` who they are
     (never the requester), `campaign` the campaign whose coordinators stand in."""
 
     kind: SecondPersonKind
@@ -322,7 +328,7 @@ class SecondPerson:
 
 
 def _holders_but(permission: Permission, action, requester_id: int | None) -> frozenset[int]:
-    """The ids of the holders of `permission` over `action`, the requester left out (a change
+    """The ids of the holders of `permission` over `action`, the requester left out (a row
     whose requester's account is gone has nobody to leave out)."""
     who = holders(permission, action)
     if requester_id is not None:
@@ -330,9 +336,12 @@ def _holders_but(permission: Permission, action, requester_id: int | None) -> fr
     return frozenset(who.values_list("pk", flat=True))
 
 
-def late_change_confirmers(action, *, requester_id: int | None) -> SecondPerson:
-    """Who may confirm a late change of `action` asked for by the user `requester_id`."""
-    in_hub = _holders_but("can_confirm_late_change", action, requester_id)
+def second_person(
+    permission: SecondPersonPermission, action, *, requester_id: int | None
+) -> SecondPerson:
+    """Who may approve what the user `requester_id` asked for about `action`, `permission`
+    being the hub's own permission to approve it."""
+    in_hub = _holders_but(permission, action, requester_id)
     if in_hub:
         return SecondPerson("hub", in_hub)
     if action.campaign_id is not None:
@@ -342,12 +351,25 @@ def late_change_confirmers(action, *, requester_id: int | None) -> SecondPerson:
     return SecondPerson("nobody", frozenset())
 
 
-def may_confirm_late_change(user, action, *, requester_id: int | None) -> bool:
+def may_approve_as_second_person(
+    user, permission: SecondPersonPermission, action, *, requester_id: int | None
+) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.pk == requester_id:
         return False
-    return user.pk in late_change_confirmers(action, requester_id=requester_id).user_ids
+    return user.pk in second_person(permission, action, requester_id=requester_id).user_ids
+
+
+def late_change_confirmers(action, *, requester_id: int | None) -> SecondPerson:
+    """Who may confirm a late change of `action` asked for by the user `requester_id`."""
+    return second_person("can_confirm_late_change", action, requester_id=requester_id)
+
+
+def may_confirm_late_change(user, action, *, requester_id: int | None) -> bool:
+    return may_approve_as_second_person(
+        user, "can_confirm_late_change", action, requester_id=requester_id
+    )
 
 
 def may_handle_late_change(user, action, *, requester_id: int | None) -> bool:
@@ -357,18 +379,19 @@ def may_handle_late_change(user, action, *, requester_id: int | None) -> bool:
     )
 
 
-def late_changes_to_confirm(user, changes: QuerySet) -> QuerySet:
-    """Of `changes` (held changes of time or place), those `user` may confirm, in one query.
-    Each carries `by_coordinator`: True where the user stands in for a missing second organizer
-    of the hub (their page is then the campaign's, not the hub's)."""
+def held_to_approve(user, permission: SecondPersonPermission, rows: QuerySet) -> QuerySet:
+    """Of `rows` (held rows about an action: changes, relay messages, exports), those `user`
+    may approve as their second person, in one query. Each carries `by_coordinator`: True where
+    the user stands in for a missing second person of the hub (their page is then the
+    campaign's, not the hub's)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return changes.none()
-    confirmers = _PERMISSIONS["can_confirm_late_change"]
-    in_hub = Membership.objects.filter(hub=OuterRef("action__hub"), user=user, role__in=confirmers)
+        return rows.none()
+    approvers = _PERMISSIONS[permission]
+    in_hub = Membership.objects.filter(hub=OuterRef("action__hub"), user=user, role__in=approvers)
     other_in_hub = Membership.objects.filter(
-        hub=OuterRef("action__hub"), role__in=confirmers, user__is_active=True
+        hub=OuterRef("action__hub"), role__in=approvers, user__is_active=True
     ).exclude(
-        # 0 is nobody's id: a change whose requester's account is gone leaves nobody out
+        # 0 is nobody's id: a row whose requester's account is gone leaves nobody out
         user_id=Coalesce(OuterRef("requested_by"), Value(0))
     )
     coordinator = CampaignRole.objects.filter(
@@ -377,7 +400,7 @@ def late_changes_to_confirm(user, changes: QuerySet) -> QuerySet:
         role__in=_PERMISSIONS["can_stand_in_as_second_organizer"],
     )
     return (
-        changes.exclude(requested_by=user)
+        rows.exclude(requested_by=user)
         .annotate(
             by_hub=Exists(in_hub),
             by_coordinator=ExpressionWrapper(
@@ -386,3 +409,9 @@ def late_changes_to_confirm(user, changes: QuerySet) -> QuerySet:
         )
         .filter(Q(by_hub=True) | Q(by_coordinator=True))
     )
+
+
+def late_changes_to_confirm(user, changes: QuerySet) -> QuerySet:
+    """Of `changes` (held changes of time or place), those `user` may confirm (see
+    `held_to_approve`)."""
+    return held_to_approve(user, "can_confirm_late_change", changes)

@@ -217,7 +217,7 @@ def _build() -> World:
         ),
         actor=users["organizer_a2"],
     )
-    assert change is not None and change.is_pending
+    assert change is not None and change.is_held
     awaiting_export = actions.request_attendee_export(rally, actor=users["organizer_a2"])
     ready_export = actions.request_attendee_export(rally, actor=users["organizer_a"])
     actions.approve_attendee_export(ready_export, actor=users["lead_a"])

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from streetwave.approvals.services import refuse_requester
 from streetwave.audit.services import record
 from streetwave.campaigns.models import Campaign
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
@@ -85,12 +86,6 @@ class NotPendingApproval(Conflict):
 
 class NotPublished(Conflict):
     default_message = gettext_lazy("Only a published action can be cancelled.")
-
-
-class SubmitterCannotApprove(NotAllowed):
-    default_message = gettext_lazy(
-        "Another coordinator must approve this action: you submitted it yourself."
-    )
 
 
 @dataclass(frozen=True)
@@ -373,8 +368,9 @@ def approve_action(action: Action, *, actor) -> Action:
     """A coordinator of the campaign publishes an action waiting for approval."""
     with transaction.atomic():
         current = _pending(action, actor)
-        if current.submitted_by_id == actor.pk:
-            raise SubmitterCannotApprove()
+        # The action's approval is its own status, not a held row: it asks the same question of
+        # the one two-person rule (docs/decisions/0003-one-two-person-rule.md).
+        refuse_requester(current.submitted_by_id, actor)
         if not current.hub.is_active:
             raise HubNotActive()
         _check_campaign_is_live(current.campaign)

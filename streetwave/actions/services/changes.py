@@ -1,9 +1,10 @@
 """Changes of a published action's public time or place.
 
 Close to the start (LATE_CHANGE_WINDOW before the current start or the new one) a change is held
-as a pending ActionChange until a second person confirms it, so that one account, phished or
-infiltrated, cannot move people at short notice: another organizer of the hub or, when the hub
-has none, a coordinator of the action's campaign (hubs.permissions.late_change_confirmers).
+(streetwave.approvals, the one two-person rule) until a second person confirms it, so that one
+account, phished or infiltrated, cannot move people at short notice: another organizer of the
+hub or, when the hub has none, a coordinator of the action's campaign
+(hubs.permissions.second_person).
 Earlier changes apply at once.
 Either way the applied change is kept with its before and after, shown on the public page, and
 mailed to every live RSVP that left a contact.
@@ -11,12 +12,13 @@ mailed to every live RSVP that left a contact.
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.approvals.models import Approval
+from streetwave.approvals.services import decide_held
 from streetwave.audit.services import record
-from streetwave.core.errors import Conflict, NotAllowed
+from streetwave.core.errors import Conflict
 from streetwave.core.locking import lock
 from streetwave.hubs.permissions import may_confirm_late_change, may_handle_late_change
 
@@ -35,18 +37,10 @@ class ChangeAlreadyPending(Conflict):
     )
 
 
-class ChangeNotPending(Conflict):
-    default_message = _("This change has already been confirmed or withdrawn.")
-
-
 class ChangeOutdated(Conflict):
     default_message = _(
         "The action has changed since this change was asked for. Withdraw it and ask again."
     )
-
-
-class RequesterCannotConfirm(NotAllowed):
-    default_message = _("A second person must confirm this change: you asked for it yourself.")
 
 
 def is_late_change(action: Action, new_starts_at: dt.datetime, now=None) -> bool:
@@ -82,15 +76,15 @@ def apply_or_hold_change(
 ) -> ActionChange:
     """Record a change of a published `action` (locked by the caller, inside its transaction):
     held when late, applied and announced otherwise."""
-    if ActionChange.objects.filter(action=action, status=ActionChange.Status.PENDING).exists():
+    if ActionChange.objects.filter(action=action, approval=Approval.HELD).exists():
         raise ChangeAlreadyPending()
     now = timezone.now()
     late = is_late_change(action, starts_at, now)
     change = ActionChange.objects.create(
         action=action,
-        status=ActionChange.Status.PENDING if late else ActionChange.Status.APPLIED,
+        approval=Approval.HELD if late else Approval.APPROVED,
         requested_by=actor,
-        decided_at=None if late else now,
+        approved_at=None if late else now,
         old_starts_at=action.starts_at,
         old_ends_at=action.ends_at,
         old_place=action.place,
@@ -123,92 +117,80 @@ def apply_or_hold_change(
     return change
 
 
+def _apply_confirmed(change: ActionChange) -> int:
+    """What a confirmation sets off: the change applies, unless the action moved meanwhile.
+    Returns how many RSVPs are told."""
+    action = (
+        lock(Action.objects.filter(pk=change.action_id))
+        .select_related("hub", "city", "campaign")
+        .get()
+    )
+    current = (action.starts_at, action.ends_at, action.place, action.latitude, action.longitude)
+    before = (
+        change.old_starts_at,
+        change.old_ends_at,
+        change.old_place,
+        change.old_latitude,
+        change.old_longitude,
+    )
+    if action.status != Action.Status.PUBLISHED or current != before:
+        raise ChangeOutdated()
+    check_schedule(
+        starts_at=change.new_starts_at,
+        ends_at=change.new_ends_at,
+        zone=action.zone,
+        campaign=action.campaign,
+        require_future=change.new_starts_at != change.old_starts_at,
+    )
+    change.action = action
+    _apply(action, change, change.approved_at or timezone.now())
+    return _notify(change)
+
+
 def confirm_action_change(change: ActionChange, *, actor) -> ActionChange:
     """The second person confirms a held change: it applies and every RSVP is told."""
-    with transaction.atomic():
-        change = lock(ActionChange.objects.filter(pk=change.pk)).get()
-        if not change.is_pending:
-            raise ChangeNotPending()
-        if change.requested_by_id == actor.pk:
-            raise RequesterCannotConfirm()
-        action = (
-            lock(Action.objects.filter(pk=change.action_id))
-            .select_related("hub", "city", "campaign")
-            .get()
-        )
-        if not may_confirm_late_change(actor, action, requester_id=change.requested_by_id):
-            raise NotAllowed()
-        current = (
-            action.starts_at,
-            action.ends_at,
-            action.place,
-            action.latitude,
-            action.longitude,
-        )
-        before = (
-            change.old_starts_at,
-            change.old_ends_at,
-            change.old_place,
-            change.old_latitude,
-            change.old_longitude,
-        )
-        if action.status != Action.Status.PUBLISHED or current != before:
-            raise ChangeOutdated()
-        check_schedule(
-            starts_at=change.new_starts_at,
-            ends_at=change.new_ends_at,
-            zone=action.zone,
-            campaign=action.campaign,
-            require_future=change.new_starts_at != change.old_starts_at,
-        )
-        now = timezone.now()
-        change.action = action
-        change.status = ActionChange.Status.APPLIED
-        change.decided_by = actor
-        change.decided_at = now
-        change.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-        _apply(action, change, now)
-        notified = _notify(change)
-        record(
-            "action.change_confirmed",
-            actor=actor,
-            target=action,
-            hub=action.hub,
-            data={"change": change.public_id, "notified": notified},
-        )
-    return change
+    notified: dict[str, int] = {}
+    return decide_held(
+        ActionChange.objects.filter(pk=change.pk).select_related(
+            "action", "action__hub", "action__campaign"
+        ),
+        decision="approve",
+        actor=actor,
+        may=lambda row: may_confirm_late_change(
+            actor, row.action, requester_id=row.requested_by_id
+        ),
+        verb="action.change_confirmed",
+        then=lambda row: notified.update(count=_apply_confirmed(row)),
+        audit=lambda row: {
+            "target": row.action,
+            "hub": row.action.hub,
+            "data": {"change": row.public_id, "notified": notified["count"]},
+        },
+    )
 
 
 def withdraw_action_change(change: ActionChange, *, actor) -> ActionChange:
     """The requester takes a held change back, or another organizer (or the coordinator standing
     in for one) turns it down."""
-    with transaction.atomic():
-        change = (
-            lock(ActionChange.objects.filter(pk=change.pk))
-            .select_related("action", "action__hub", "action__campaign")
-            .get()
-        )
-        if not may_handle_late_change(actor, change.action, requester_id=change.requested_by_id):
-            raise NotAllowed()
-        if not change.is_pending:
-            raise ChangeNotPending()
-        change.status = ActionChange.Status.WITHDRAWN
-        change.decided_by = actor
-        change.decided_at = timezone.now()
-        change.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-        record(
-            "action.change_withdrawn",
-            actor=actor,
-            target=change.action,
-            hub=change.action.hub,
-            data={"change": change.public_id},
-        )
-    return change
+    return decide_held(
+        ActionChange.objects.filter(pk=change.pk).select_related(
+            "action", "action__hub", "action__campaign"
+        ),
+        decision="withdraw",
+        actor=actor,
+        may=lambda row: may_handle_late_change(actor, row.action, requester_id=row.requested_by_id),
+        verb="action.change_withdrawn",
+        audit=lambda row: {
+            "target": row.action,
+            "hub": row.action.hub,
+            "data": {"change": row.public_id},
+        },
+    )
 
 
 def withdraw_pending_changes(action: Action, *, actor) -> int:
     """Inside the caller's transaction: what no longer applies once an action is cancelled."""
     now = timezone.now()
-    return ActionChange.objects.filter(action=action, status=ActionChange.Status.PENDING).update(
-        status=ActionChange.Status.WITHDRAWN, decided_by=actor, decided_at=now, updated_at=now
+    return ActionChange.objects.filter(action=action, approval=Approval.HELD).update(
+        approval=Approval.WITHDRAWN, withdrawn_by=actor, withdrawn_at=now, updated_at=now
     )

@@ -1,8 +1,10 @@
 """Exports of an attendee list: pseudonyms and statuses, never contacts.
 
-Organizer A asks; a different organizer B of the same hub approves; then A, and only A, may
-download the file once, within EXPORT_LINK_LIFETIME of the approval. The CSV is built at the
-moment of download and never stored, so no copy outlives the RSVPs' retention on our side.
+Organizer A asks; a second person approves (another organizer of the hub or, when it has none,
+a coordinator of the action's campaign: the one two-person rule of streetwave.approvals); then
+A, and only A, may download the file once, within EXPORT_LINK_LIFETIME of the approval. The CSV
+is built at the moment of download and never stored, so no copy outlives the RSVPs' retention
+on our side.
 """
 
 import csv
@@ -11,24 +13,14 @@ import io
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from streetwave.approvals.models import Approval
+from streetwave.approvals.services import decide_held
 from streetwave.audit.services import record
-from streetwave.core.errors import Conflict, DomainError, NotAllowed
-from streetwave.core.locking import lock
-from streetwave.hubs.permissions import can
+from streetwave.core.errors import DomainError, NotAllowed
+from streetwave.hubs.permissions import can, may_approve_as_second_person
 
 from ..models import EXPORT_LINK_LIFETIME, RSVP, Action, AttendeeExport
-
-
-class ExportAlreadyApproved(Conflict):
-    default_message = gettext_lazy("This export has already been approved.")
-
-
-class RequesterCannotApprove(NotAllowed):
-    default_message = gettext_lazy(
-        "A second organizer must approve this export: you asked for it yourself."
-    )
 
 
 class ExportUnavailable(DomainError):
@@ -53,29 +45,20 @@ def request_attendee_export(action: Action, *, actor) -> AttendeeExport:
 
 
 def approve_attendee_export(export: AttendeeExport, *, actor) -> AttendeeExport:
-    with transaction.atomic():
-        export = (
-            lock(AttendeeExport.objects.filter(pk=export.pk))
-            .select_related("action", "action__hub")
-            .get()
-        )
-        if not can(actor, "can_approve_export", export.action):
-            raise NotAllowed()
-        if not export.is_awaiting_approval:
-            raise ExportAlreadyApproved()
-        if export.requested_by_id == actor.pk:
-            raise RequesterCannotApprove()
-        export.approved_by = actor
-        export.approved_at = timezone.now()
-        export.save(update_fields=["approved_by", "approved_at", "updated_at"])
-        record(
-            "attendee_export.approved",
-            actor=actor,
-            target=export.action,
-            hub=export.action.hub,
-            data={"export": export.public_id},
-        )
-    return export
+    return decide_held(
+        AttendeeExport.objects.filter(pk=export.pk).select_related("action", "action__hub"),
+        decision="approve",
+        actor=actor,
+        may=lambda row: may_approve_as_second_person(
+            actor, "can_approve_export", row.action, requester_id=row.requested_by_id
+        ),
+        verb="attendee_export.approved",
+        audit=lambda row: {
+            "target": row.action,
+            "hub": row.action.hub,
+            "data": {"export": row.public_id},
+        },
+    )
 
 
 def _safe_cell(value: str) -> str:
@@ -93,6 +76,7 @@ def download_attendee_export(export: AttendeeExport, *, actor) -> str:
         spent = AttendeeExport.objects.filter(
             pk=export.pk,
             requested_by=actor,
+            approval=Approval.APPROVED,
             used_at__isnull=True,
             approved_at__gt=now - EXPORT_LINK_LIFETIME,
         ).update(used_at=now, updated_at=now)

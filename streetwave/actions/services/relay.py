@@ -2,29 +2,23 @@
 
 Each supporter with a contact gets their own mail, from the site's address, with no Reply-To:
 nobody's address appears in anyone else's mail, and replies reach no one. A message to more
-than RELAY_APPROVAL_THRESHOLD people waits for a second organizer, like a broadcast: one
-account must not be able to tell hundreds of people that "the meeting point moved".
+than RELAY_APPROVAL_THRESHOLD people is held for a second person, like a broadcast: one account
+must not be able to tell hundreds of people that "the meeting point moved". The second person is
+another organizer of the hub or, when it has none, a coordinator of the action's campaign
+(hubs.permissions.second_person; the rule itself is streetwave.approvals).
 """
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from streetwave.approvals.models import Approval
+from streetwave.approvals.services import decide_held
 from streetwave.audit.services import record
-from streetwave.core.errors import Conflict, NotAllowed
-from streetwave.core.locking import lock
-from streetwave.hubs.permissions import can
+from streetwave.core.errors import NotAllowed
+from streetwave.hubs.permissions import can, may_approve_as_second_person
 
 from ..models import RELAY_APPROVAL_THRESHOLD, Action, RelayMessage
 from .notices import check_links, message_rsvps, rsvps_with_contact
-
-
-class MessageAlreadySent(Conflict):
-    default_message = _("This message has already been sent.")
-
-
-class AuthorCannotApprove(NotAllowed):
-    default_message = _("A second organizer must approve this message: you wrote it yourself.")
 
 
 def _send(message: RelayMessage) -> int:
@@ -32,7 +26,7 @@ def _send(message: RelayMessage) -> int:
 
 
 def send_relay_message(action: Action, *, body: str, actor) -> RelayMessage:
-    """Send `body` to the action's live RSVPs with a contact, or hold it for a second organizer
+    """Send `body` to the action's live RSVPs with a contact, or hold it for a second person
     when it would reach more than RELAY_APPROVAL_THRESHOLD people. Links may point only to the
     site and the hosts the campaign allows: nothing is saved or sent otherwise."""
     if not can(actor, "can_message_attendees", action):
@@ -42,14 +36,14 @@ def send_relay_message(action: Action, *, body: str, actor) -> RelayMessage:
         held = rsvps_with_contact(action).count() > RELAY_APPROVAL_THRESHOLD
         message = RelayMessage.objects.create(
             action=action,
-            author=actor,
+            requested_by=actor,
             body=body,
-            status=RelayMessage.Status.HELD if held else RelayMessage.Status.SENT,
+            approval=Approval.HELD if held else Approval.APPROVED,
         )
         if not held:
             message.recipient_count = _send(message)
-            message.sent_at = timezone.now()
-            message.save(update_fields=["recipient_count", "sent_at", "updated_at"])
+            message.sent_at = message.approved_at = timezone.now()
+            message.save(update_fields=["recipient_count", "sent_at", "approved_at", "updated_at"])
         # Counts only: the text is the organizers' prose and stays out of the log.
         record(
             "relay_message.held" if held else "relay_message.sent",
@@ -61,32 +55,28 @@ def send_relay_message(action: Action, *, body: str, actor) -> RelayMessage:
     return message
 
 
+def _send_approved(message: RelayMessage) -> None:
+    message.recipient_count = _send(message)
+    message.sent_at = message.approved_at
+    message.save(update_fields=["recipient_count", "sent_at", "updated_at"])
+
+
 def approve_relay_message(message: RelayMessage, *, actor) -> RelayMessage:
-    """A second organizer releases a held message; it goes to whoever is live at that moment."""
-    with transaction.atomic():
-        message = (
-            lock(RelayMessage.objects.filter(pk=message.pk))
-            .select_related("action", "action__hub")
-            .get()
-        )
-        if not can(actor, "can_approve_relay_message", message.action):
-            raise NotAllowed()
-        if not message.is_held:
-            raise MessageAlreadySent()
-        if message.author_id == actor.pk:
-            raise AuthorCannotApprove()
-        message.status = RelayMessage.Status.SENT
-        message.approved_by = actor
-        message.recipient_count = _send(message)
-        message.sent_at = timezone.now()
-        message.save(
-            update_fields=["status", "approved_by", "recipient_count", "sent_at", "updated_at"]
-        )
-        record(
-            "relay_message.approved",
-            actor=actor,
-            target=message.action,
-            hub=message.action.hub,
-            data={"message": message.public_id, "recipients": message.recipient_count},
-        )
-    return message
+    """The second person releases a held message; it goes to whoever is live at that moment."""
+    return decide_held(
+        RelayMessage.objects.filter(pk=message.pk).select_related(
+            "action", "action__hub", "action__campaign"
+        ),
+        decision="approve",
+        actor=actor,
+        may=lambda row: may_approve_as_second_person(
+            actor, "can_approve_relay_message", row.action, requester_id=row.requested_by_id
+        ),
+        verb="relay_message.approved",
+        then=_send_approved,
+        audit=lambda row: {
+            "target": row.action,
+            "hub": row.action.hub,
+            "data": {"message": row.public_id, "recipients": row.recipient_count},
+        },
+    )

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from streetwave.actions import services
 from streetwave.actions.models import RELAY_APPROVAL_THRESHOLD, RelayMessage
+from streetwave.approvals.models import Approval
 from streetwave.audit.models import AuditEntry
 from streetwave.core.errors import NotAllowed
 
@@ -130,7 +131,7 @@ def test_a_message_to_many_waits_for_a_second_organizer(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/en/manage/messages/{message.public_id}/approve/")
     message.refresh_from_db()
-    assert message.status == RelayMessage.Status.SENT and message.approved_by == team.lead
+    assert message.approval == Approval.APPROVED and message.approved_by == team.lead
     assert len(mail.outbox) == RELAY_APPROVAL_THRESHOLD + 1
 
 

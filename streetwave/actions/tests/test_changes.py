@@ -8,6 +8,7 @@ from django.core import mail
 
 from streetwave.actions import services
 from streetwave.actions.models import RSVP, Action, ActionChange
+from streetwave.approvals.models import Approval
 from streetwave.audit.models import AuditEntry
 from streetwave.core.errors import Conflict, NotAllowed
 from streetwave.outbox.models import Delivery
@@ -67,7 +68,7 @@ def test_a_late_change_of_place_waits_for_a_second_organizer(
             action, services.ActionDetails.of(action, place="Potsdamer Platz"), actor=team.organizer
         )
     # Then the change is held: the action keeps its place, nobody is told, the page is unchanged
-    assert change.is_pending
+    assert change.is_held
     action.refresh_from_db()
     assert action.place == "Alexanderplatz"
     assert mail.outbox == []
@@ -85,7 +86,7 @@ def test_the_requester_cannot_confirm_their_own_late_change(team, late_action):
     with pytest.raises(NotAllowed):
         services.confirm_action_change(change, actor=team.organizer)
     change.refresh_from_db()
-    assert change.is_pending
+    assert change.is_held
 
 
 def test_the_requester_sees_no_confirm_button_and_posting_changes_nothing(
@@ -102,7 +103,7 @@ def test_the_requester_sees_no_confirm_button_and_posting_changes_nothing(
     response = client.post(f"/en/manage/changes/{change.public_id}/confirm/", follow=True)
     assert "you asked for it yourself" in response.content.decode()
     change.refresh_from_db()
-    assert change.is_pending
+    assert change.is_held
 
 
 def test_a_second_organizer_confirms_and_everyone_coming_with_a_contact_is_told(
@@ -132,7 +133,7 @@ def test_a_second_organizer_confirms_and_everyone_coming_with_a_contact_is_told(
     action.refresh_from_db()
     change.refresh_from_db()
     assert (action.place, action.starts_at) == ("Potsdamer Platz", new_start)
-    assert change.status == ActionChange.Status.APPLIED and change.decided_by == team.lead
+    assert change.approval == Approval.APPROVED and change.approved_by == team.lead
     # and exactly the live RSVPs with a contact get one private mail each, in their language
     assert len(mail.outbox) == 2
     assert_private_mails(mail.outbox, ["going-fa@example.org", "waiting-en@example.org"])
@@ -157,7 +158,7 @@ def test_a_change_far_from_the_start_applies_at_once_and_is_told(
         change = services.update_action(
             action, services.ActionDetails.of(action, place="Potsdamer Platz"), actor=team.organizer
         )
-    assert change.status == ActionChange.Status.APPLIED
+    assert change.approval == Approval.APPROVED
     action.refresh_from_db()
     assert action.place == "Potsdamer Platz"
     assert_private_mails(mail.outbox, ["going-fa@example.org", "waiting-en@example.org"])
@@ -174,7 +175,7 @@ def test_moving_an_action_into_the_next_48_hours_is_held_too(team, make_action):
         ),
         actor=team.organizer,
     )
-    assert change.is_pending
+    assert change.is_held
 
 
 def test_other_edits_of_a_late_action_apply_at_once_without_mail(
@@ -216,7 +217,7 @@ def test_a_held_change_can_be_withdrawn(client, login, team, late_action):
     client.post(f"/en/manage/changes/{change.public_id}/withdraw/")
     change.refresh_from_db()
     late_action.refresh_from_db()
-    assert change.status == ActionChange.Status.WITHDRAWN
+    assert change.approval == Approval.WITHDRAWN
     assert late_action.place == "Alexanderplatz"
 
 
@@ -241,7 +242,7 @@ def test_a_safety_lead_cannot_confirm_a_late_change(client, login, team, late_ac
     response = client.post(f"/en/manage/changes/{change.public_id}/confirm/")
     assert response.status_code == 404
     change.refresh_from_db()
-    assert change.is_pending
+    assert change.is_held
 
 
 def test_cancelling_tells_everyone_coming_and_the_page_says_so(
@@ -261,7 +262,7 @@ def test_cancelling_tells_everyone_coming_and_the_page_says_so(
     # Then the action is cancelled, the held change withdrawn, and the live RSVPs told
     late_action.refresh_from_db()
     assert late_action.status == Action.Status.CANCELLED
-    assert not ActionChange.objects.filter(status=ActionChange.Status.PENDING).exists()
+    assert not ActionChange.objects.filter(approval=Approval.HELD).exists()
     assert_private_mails(mail.outbox, ["going-fa@example.org", "waiting-en@example.org"])
     assert all("cancelled" in m.subject.lower() or "لغو" in m.subject for m in mail.outbox)
     page = client.get(f"/en/a/{late_action.public_id}/").content.decode()

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from streetwave.actions.models import RSVP, Action, ActionChange, RelayMessage
+from streetwave.actions.models import RSVP, Action
+from streetwave.approvals.models import Approval
 from streetwave.broadcasts.models import Broadcast
 from streetwave.campaigns.models import Campaign
 from streetwave.hubs.models import Hub
@@ -15,8 +16,7 @@ SHOWN_AS_VALUES = [
     Action.Kind,
     Action.Status,
     RSVP.Status,
-    ActionChange.Status,
-    RelayMessage.Status,
+    Approval,
     Hub.Status,
     Broadcast.Audience,
     Broadcast.Status,

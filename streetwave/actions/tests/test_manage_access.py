@@ -10,6 +10,7 @@ from django.urls import get_resolver
 
 from streetwave.actions import services
 from streetwave.actions.models import Action, RelayMessage
+from streetwave.approvals.models import Approval
 from streetwave.hubs.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +98,7 @@ def world(team, make_action, make_campaign, make_coordinator, make_hub, make_mem
     )
     # Held messages need more than 50 recipients; the table only needs one to exist.
     message = RelayMessage.objects.create(
-        action=action, author=team.lead, body="Hello", status=RelayMessage.Status.HELD
+        action=action, requested_by=team.lead, body="Hello", approval=Approval.HELD
     )
     export = services.request_attendee_export(action, actor=team.lead)
     ready = services.request_attendee_export(action, actor=team.organizer)

@@ -422,7 +422,7 @@ def test_a_confirmed_late_change_moves_the_reminders(team, publish):
         services.ActionDetails.of(action, starts_at=new_start, ends_at=new_start + 2 * H),
         actor=team.organizer,
     )
-    assert change.is_pending
+    assert change.is_held
     action.refresh_from_db()
     assert action.next_message_at == action.starts_at - DAY_BEFORE
 

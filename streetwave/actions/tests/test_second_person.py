@@ -10,7 +10,8 @@ import pytest
 
 from streetwave.actions import services
 from streetwave.actions.models import ActionChange
-from streetwave.actions.services.changes import RequesterCannotConfirm
+from streetwave.approvals.errors import RequesterCannotApprove
+from streetwave.approvals.models import Approval
 from streetwave.audit.models import AuditEntry
 from streetwave.hubs.models import Membership
 from streetwave.hubs.permissions import late_change_confirmers
@@ -46,7 +47,7 @@ def test_in_a_hub_with_one_organizer_a_coordinator_of_the_campaign_confirms(
 ):
     # Given the only organizer of a hub moves an action that starts tomorrow
     change = held_change(lone)
-    assert change.is_pending
+    assert change.is_held
     # When a coordinator of the campaign opens the dashboard
     login(client, lone.coordinator)
     dashboard = client.get("/en/manage/").content.decode()
@@ -63,8 +64,8 @@ def test_in_a_hub_with_one_organizer_a_coordinator_of_the_campaign_confirms(
     assert response.status_code == 302 and response["Location"] == approvals_url
     change.refresh_from_db()
     lone.action.refresh_from_db()
-    assert change.status == ActionChange.Status.APPLIED
-    assert change.decided_by == lone.coordinator
+    assert change.approval == Approval.APPROVED
+    assert change.approved_by == lone.coordinator
     assert lone.action.place == "Potsdamer Platz"
     assert AuditEntry.objects.filter(verb="action.change_confirmed", actor=lone.coordinator)
 
@@ -75,7 +76,7 @@ def test_the_coordinator_may_withdraw_the_change_instead(client, login, lone):
     client.post(f"/en/manage/changes/{change.public_id}/withdraw/")
     change.refresh_from_db()
     lone.action.refresh_from_db()
-    assert change.status == ActionChange.Status.WITHDRAWN
+    assert change.approval == Approval.WITHDRAWN
     assert lone.action.place == "Alexanderplatz"
 
 
@@ -91,7 +92,7 @@ def test_the_requester_still_cannot_confirm_their_own_change(client, login, lone
     assert f"/en/manage/changes/{change.public_id}/confirm/" not in page
     assert "you asked for it yourself" in response.content.decode()
     change.refresh_from_db()
-    assert change.is_pending
+    assert change.is_held
 
 
 def test_a_requester_who_is_also_a_coordinator_cannot_confirm_as_coordinator(
@@ -103,7 +104,7 @@ def test_a_requester_who_is_also_a_coordinator_cannot_confirm_as_coordinator(
     # Then they are not their own second person; the other coordinator is
     second = late_change_confirmers(lone.action, requester_id=lone.lead.pk)
     assert second.kind == "campaign" and second.user_ids == {lone.coordinator.pk}
-    with pytest.raises(RequesterCannotConfirm):
+    with pytest.raises(RequesterCannotApprove):
         services.confirm_action_change(change, actor=lone.lead)
 
 
@@ -122,7 +123,7 @@ def test_outsiders_get_404_and_change_nothing(
         assert response.status_code == 404
     assert f"#change-{change.public_id}" not in client.get("/en/manage/").content.decode()
     change.refresh_from_db()
-    assert change.is_pending
+    assert change.is_held
 
 
 def test_a_hub_with_a_second_organizer_keeps_the_change_to_itself(client, login, lone, make_member):
@@ -184,7 +185,7 @@ def test_after_saving_the_organizer_is_told_who_confirms(client, login, lone):
     # Then the held-change message names the campaign whose coordinator confirms it
     page = response.content.decode()
     assert "waits until a coordinator of Streets for freedom confirms it" in page
-    assert ActionChange.objects.filter(action=lone.action, status="pending").exists()
+    assert ActionChange.objects.filter(action=lone.action, approval="held").exists()
 
 
 def test_a_change_whose_requester_left_still_goes_to_the_hubs_organizers(

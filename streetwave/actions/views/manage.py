@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from streetwave.accounts.decorators import organizer_required
+from streetwave.approvals.models import Approval
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.errors import DomainError
 from streetwave.core.i18n import localize_digits
@@ -117,7 +118,7 @@ def overview(request, action_id):
         request.user, action_id, "can_edit_action"
     )
     pending = (
-        ActionChange.objects.filter(action=action, status=ActionChange.Status.PENDING)
+        ActionChange.objects.filter(action=action, approval=Approval.HELD)
         .select_related("requested_by")
         .first()
     )
@@ -163,7 +164,7 @@ def edit(request, action_id):
     action = get_action_for(request.user, action_id, "can_edit_action")
 
     def done(change: ActionChange | None):
-        if change is not None and change.is_pending:
+        if change is not None and change.is_held:
             messages.warning(request, _held_message(action, change))
         elif change is not None:
             messages.success(
@@ -357,7 +358,7 @@ def _messages_page(request, action, permissions, form, status=200):
             "action": action,
             "form": form,
             "relay_messages": RelayMessage.objects.filter(action=action).select_related(
-                "author", "approved_by"
+                "requested_by", "approved_by"
             )[:RECENT_ROWS],
             "permissions": permissions,
         },
@@ -515,9 +516,7 @@ def _queue_page(request, campaign, reject_forms=None, status=200):
     held_changes = list(
         late_changes_to_confirm(
             request.user,
-            ActionChange.objects.filter(
-                status=ActionChange.Status.PENDING, action__campaign=campaign
-            ),
+            ActionChange.objects.filter(approval=Approval.HELD, action__campaign=campaign),
         )
         .filter(by_coordinator=True)
         .select_related("action", "action__hub", "action__city", "requested_by")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from streetwave.actions import services as actions
 from streetwave.actions.models import RSVP
 from streetwave.actions.tests import conftest as actions_fixtures
+from streetwave.approvals.errors import AlreadyDecided, RequesterCannotApprove
 from streetwave.audit.models import AuditEntry
 from streetwave.broadcasts import services, tasks
 from streetwave.broadcasts.dashboard import broadcasts_to_acknowledge, broadcasts_to_approve
@@ -159,13 +160,13 @@ def test_the_author_cannot_approve_their_own_broadcast(
         )
 
     assert response.status_code == 200
-    assert "A second coordinator of the campaign must approve this broadcast" in (
+    assert "A second person must approve this: you asked for it yourself." in (
         response.content.decode()
     )
     broadcast.refresh_from_db()
     assert broadcast.status == Broadcast.Status.HELD
     assert broadcast_mails() == []
-    with pytest.raises(services.AuthorCannotApprove):
+    with pytest.raises(RequesterCannotApprove):
         services.approve_broadcast(broadcast, actor=coordinator)
 
 
@@ -196,7 +197,7 @@ def test_a_second_coordinator_approves_and_everyone_is_mailed(
     assert broadcast.approved_by == second_coordinator
     assert len(broadcast_mails()) == APPROVAL_THRESHOLD + 1
     # Approving again is refused: it was sent already
-    with pytest.raises(services.BroadcastNotHeld):
+    with pytest.raises(AlreadyDecided):
         services.approve_broadcast(broadcast, actor=second_coordinator)
 
 

@@ -67,7 +67,7 @@ def campaign_broadcasts(request, slug):
     campaign = get_campaign_for(request.user, slug, "can_broadcast")
     broadcasts = (
         Broadcast.objects.filter(campaign=campaign)
-        .select_related("author")
+        .select_related("requested_by")
         .annotate(acknowledgement_count=Count("acknowledgements"))
         .order_by("-created_at", "-id")
     )
@@ -188,7 +188,7 @@ def detail(request, slug, broadcast_id):
             "permissions": permissions,
             "may_approve": broadcast.status == Broadcast.Status.HELD
             and "can_approve_broadcast" in permissions
-            and broadcast.author_id != request.user.pk,
+            and broadcast.requested_by_id != request.user.pk,
             "may_cancel": broadcast.status in (Broadcast.Status.HELD, Broadcast.Status.SCHEDULED),
         },
     )
