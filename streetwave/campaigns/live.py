@@ -35,9 +35,10 @@ from django.utils.http import http_date
 from streetwave.actions.models import Action
 from streetwave.core.cache import get_cached
 
-from .access import get_public_campaign, public_action_rows
+from .access import get_public_campaign
 from .map import render_map
 from .models import Campaign
+from .queries import public_action_rows
 from .tally import compute_tally
 from .wave import build_wave
 

@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 
 from streetwave.core.i18n import format_datetime
 
-from .access import public_action_rows
 from .models import Campaign
+from .queries import public_action_rows
 
 # About 11 m: the public point of an action is a square, not a doorway.
 COORDINATE_DECIMALS = 4

@@ -20,7 +20,7 @@ from streetwave.actions.models import Action
 from streetwave.core.i18n import format_utc_offset
 from streetwave.places.models import City
 
-from .access import PublicAction
+from .queries import PublicAction
 
 # States of a group.
 NOW = "now"

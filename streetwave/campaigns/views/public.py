@@ -5,28 +5,20 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
-from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from streetwave.actions.calendars import calendar_response
 from streetwave.actions.models import Action
 from streetwave.core.collation import sort_key
-from streetwave.places.search import distance_km, find_cities, nearest_city
 
-from ..access import get_public_actions, get_public_campaign
+from ..access import get_public_campaign
 from ..forms import FindForm
 from ..labels import CITY_LABELS_MAX_AGE, get_city_labels
 from ..live import get_live_document, live_response
 from ..models import Campaign
+from ..queries import attendable_actions, listed_actions, search_nearby
 from ..tally import get_public_tally
-
-# The nearest actions listed for a city or a position.
-NEARBY_LIMIT = 20
-# A position this close to an action is named after the action's city.
-NEAR_ACTION_KM = 25
-# The nearest ended actions, listed apart from what one can still go to.
-NEARBY_ENDED_LIMIT = 5
 
 
 def home(request):
@@ -76,74 +68,16 @@ def _by_country_and_city(actions: list[Action]) -> list:
     ]
 
 
-def _listed_actions(campaign: Campaign) -> list[Action]:
-    return list(
-        get_public_actions(campaign).order_by("city__country__name", "city__name", "starts_at")
-    )
-
-
-def _nearest(actions: list[Action], latitude: float, longitude: float, now) -> tuple[list, list]:
-    """(distance, action) pairs, nearest first, in two lists: what one can still go to
-    (upcoming or happening now), and apart, the nearest few that have ended. An action that
-    ended an hour ago next door must not push the one tonight across town off the list."""
-    by_distance = sorted(
-        (
-            (distance_km(latitude, longitude, action.latitude, action.longitude), action)
-            for action in actions
-        ),
-        key=lambda pair: (pair[0], pair[1].starts_at),
-    )
-    ended = [pair for pair in by_distance if pair[1].phase_at(now) == Action.Phase.ENDED]
-    ahead = [pair for pair in by_distance if pair[1].phase_at(now) != Action.Phase.ENDED]
-    return ahead[:NEARBY_LIMIT], ended[:NEARBY_ENDED_LIMIT]
-
-
-def _place_of(position: tuple[float, float], nearby: list):
-    """The city to name a position by: the nearest action's city when it is close (the
-    gazetteer's nearest entry may be a district, "Mitte" rather than Berlin), else the
-    gazetteer's nearest city."""
-    closest = min(nearby, key=lambda pair: pair[0], default=None)
-    if closest is not None and closest[0] <= NEAR_ACTION_KM:
-        return closest[1].city
-    return nearest_city(*position)
-
-
 def _find(form: FindForm, actions: list[Action]) -> dict:
-    """What the search near a city (`q`) or a position (`near`) found among `actions`, for the
-    campaign page and for the calendar of its results; empty without a valid search."""
+    """The search of the campaign page and of its calendar; empty without a valid one."""
     if not form.is_valid():
         return {}
-    query, position = form.cleaned_data["q"], form.cleaned_data["near"]
-    now = timezone.now()
-    if position is not None:
-        nearby, nearby_ended = _nearest(actions, position[0], position[1], now)
-        return {
-            "position": position,
-            "position_city": _place_of(position, nearby + nearby_ended),
-            "nearby": nearby,
-            "nearby_ended": nearby_ended,
-            "find_query": urlencode({"near": f"{position[0]},{position[1]}"}),
-        }
-    if query:
-        matches = find_cities(query, limit=1)
-        near = matches[0] if matches else None
-        nearby, nearby_ended = (
-            _nearest(actions, near.latitude, near.longitude, now) if near else ([], [])
-        )
-        return {
-            "query": query,
-            "near": near,
-            "nearby": nearby,
-            "nearby_ended": nearby_ended,
-            "not_found": near is None,
-            "find_query": urlencode({"q": query}),
-        }
-    return {}
+    return search_nearby(actions, query=form.cleaned_data["q"], position=form.cleaned_data["near"])
 
 
 def detail(request, slug):
     campaign = get_public_campaign(slug)
-    actions = _listed_actions(campaign)
+    actions = listed_actions(campaign)
     form = FindForm(request.GET)
     find = _find(form, actions)
     tally = get_live_document("tally", slug)
@@ -176,7 +110,7 @@ def map_page(request, slug):
         {
             "campaign": campaign,
             "text": campaign.text(),
-            "countries": _by_country_and_city(_listed_actions(campaign)),
+            "countries": _by_country_and_city(listed_actions(campaign)),
             "basemap": settings.MAP_BASEMAP_PMTILES,
         },
     )
@@ -211,14 +145,7 @@ def calendar(request, slug):
     offers next to its results; without, every one, as a feed for calendar apps. Never the
     cancelled or ended ones, nor the whole campaign's history."""
     campaign = get_public_campaign(slug)
-    now = timezone.now()
-    attendable = list(
-        Action.objects.public()
-        .published()
-        .in_phases([Action.Phase.UPCOMING, Action.Phase.NOW], now)
-        .filter(campaign=campaign)
-        .select_related("city", "city__country")
-    )
+    attendable = attendable_actions(campaign)
     form = FindForm(request.GET)
     if form.errors:
         error = next(iter(form.errors.values()))[0]
