@@ -22,6 +22,10 @@ def forward(apps, schema_editor):
     Broadcast.objects.filter(approved_by__isnull=False).update(
         approved_at=Coalesce(F("sent_at"), F("updated_at"))
     )
+    if schema_editor.connection.vendor == "postgresql":
+        # The checks these updates queued run now, not at commit: PostgreSQL alters no table
+        # (the constraint below) with checks still pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
