@@ -65,7 +65,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class UserSessionQuerySet(models.QuerySet):
-    def open(self):
+    def open(self) -> "UserSessionQuerySet":
         return self.filter(ended_at__isnull=True)
 
 

@@ -1,11 +1,35 @@
+from typing import Any, Protocol
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models.options import Options
+
+from streetwave.core.models import BaseModel
+
 from .models import AuditEntry
 
 
-def record(verb: str, *, actor=None, target=None, hub=None, data: dict | None = None) -> AuditEntry:
+class Target(Protocol):
+    """What an entry names: any row with a public id (a BaseModel, or an account)."""
+
+    public_id: str
+
+    @property
+    def _meta(self) -> "Options[Any]": ...
+
+
+def record(
+    verb: str,
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+    target: Target | None = None,
+    hub: BaseModel | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
     """Append one entry. `verb` is dotted (`rsvp.created`); `data` must hold no personal data:
     public ids and counts only, never contacts or pseudonyms."""
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        # The stubs type the column as accounts.User, a module above this one: any user is fine.
+        actor=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
         verb=verb,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=target.public_id if target is not None else "",

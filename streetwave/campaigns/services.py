@@ -1,3 +1,7 @@
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from streetwave.audit.services import record
@@ -8,13 +12,13 @@ from .models import COUNTER_SHARDS, Campaign, CampaignCounter
 def create_campaign(
     *,
     slug: str,
-    texts: dict,
+    texts: dict[str, Any],
     languages: list[str],
-    starts_at,
-    ends_at,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
     goal: int,
     status: str = Campaign.Status.DRAFT,
-    actor=None,
+    actor: AbstractBaseUser | None = None,
 ) -> Campaign:
     with transaction.atomic():
         campaign = Campaign.objects.create(

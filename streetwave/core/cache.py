@@ -46,7 +46,7 @@ COLD_POLL_SECONDS = 0.05
 OUTDATED_SECONDS = 5.0
 
 
-def get_cached(key: str, builder: str, args: list, refresh_after: float) -> Any:
+def get_cached(key: str, builder: str, args: list[Any], refresh_after: float) -> Any:
     """The copy under `key`, asking for a new one when it is older than `refresh_after`
     seconds; with no copy, a new one from `builder(*args)` (which may raise Http404; nothing is
     cached then)."""
@@ -68,7 +68,7 @@ def get_cached(key: str, builder: str, args: list, refresh_after: float) -> Any:
     return value
 
 
-def _build_first(key: str, builder: str, args: list) -> Any:
+def _build_first(key: str, builder: str, args: list[Any]) -> Any:
     """The first copy, built by the reader who takes the lock; the others wait for it (a missing
     document, Http404, frees the lock at once, and each waiting reader then finds out itself)."""
     deadline = time.monotonic() + COLD_WAIT_SECONDS
@@ -85,7 +85,7 @@ def _build_first(key: str, builder: str, args: list) -> Any:
         cache.delete(_lock(key))
 
 
-def rebuild(key: str, builder: str, args: list) -> None:
+def rebuild(key: str, builder: str, args: list[Any]) -> None:
     """Build and store the next copy (the worker's side); a document that is gone (Http404)
     is dropped, so that the next reader gets the 404 too."""
     try:
@@ -100,7 +100,7 @@ def rebuild(key: str, builder: str, args: list) -> None:
 # never the other way round; the name is the one it has always had, so that a queued rebuild
 # still finds it.
 @shared_task(name="streetwave.core.tasks.rebuild_cached")
-def rebuild_cached(key: str, builder: str, args: list) -> None:
+def rebuild_cached(key: str, builder: str, args: list[Any]) -> None:
     """The next copy of a cached document a reader found old."""
     rebuild(key, builder, args)
 

@@ -56,7 +56,7 @@ def _latin_key(text: str) -> tuple[str, str]:
     return base, text
 
 
-def sort_key(text: str, language: str) -> tuple:
+def sort_key(text: str, language: str) -> tuple[int, tuple[int, ...] | tuple[str, str]]:
     """A key for sorted() that orders `text` as a reader of `language` expects."""
     if language == "fa":
         return (0, _persian_key(text))

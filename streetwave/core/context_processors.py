@@ -1,14 +1,15 @@
 from django.conf import settings
+from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.translation import get_language_info
 
 
-def languages(request):
+def languages(request: HttpRequest) -> dict[str, list[dict[str, object]]]:
     """The language switcher: the same page in every language, as plain links (no JS, no POST)."""
     current = translation.get_language()
     path = request.get_full_path()
-    switcher = []
+    switcher: list[dict[str, object]] = []
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
         switcher.append(

@@ -14,13 +14,14 @@ import hmac
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models import Lookup
 from django.db.models.functions import Cast
 
 
@@ -69,21 +70,29 @@ def blind_index(value: str) -> str:
     return digest.hexdigest()
 
 
-class EncryptedTextField(models.TextField):
+if TYPE_CHECKING:
+    # The stubs' field is generic in what it is set to and what it reads (None too, in a
+    # nullable column); Django's is not subscriptable.
+    _TextField = models.TextField[Any, Any]
+else:
+    _TextField = models.TextField
+
+
+class EncryptedTextField(_TextField):
     """A text column that only ever holds ciphertext. Empty values are stored as ''."""
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if not value:
             return value
         return decrypt(value)
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if not value:
             return value
         return encrypt(value)
 
-    def get_lookup(self, lookup_name):
+    def get_lookup(self, lookup_name: str) -> "type[Lookup[Any]] | None":
         # A lookup would compare plaintext with ciphertext and silently match nothing.
         if lookup_name != "isnull":
             return None
@@ -100,7 +109,7 @@ class EncryptedColumns:
     def __str__(self) -> str:
         return f"{self.model._meta.label} ({', '.join(self.fields)})"
 
-    def rows(self) -> models.QuerySet:
+    def rows(self) -> models.QuerySet[models.Model]:
         return self.model._base_manager.all()
 
     def stored(self) -> dict[str, Any]:
@@ -129,8 +138,9 @@ class EncryptedJSONKeys:
     def __str__(self) -> str:
         return f"{self.model} ({self.field}: {', '.join(self.keys)})"
 
-    def rows(self) -> models.QuerySet:
-        return apps.get_model(self.model)._base_manager.all()
+    def rows(self) -> models.QuerySet[models.Model]:
+        model: type[models.Model] = apps.get_model(self.model)
+        return model._base_manager.all()
 
     def stored(self) -> dict[str, Any]:
         return {self.field: models.F(self.field)}

@@ -5,21 +5,25 @@ inside a transaction that rolls back must not run at all.
 """
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from kombu.exceptions import OperationalError
+
+if TYPE_CHECKING:
+    from celery import Task
 
 logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(
-    task, *args, countdown: float | None = None, queue: str | None = None
+    task: "Task[..., Any]", *args: object, countdown: float | None = None, queue: str | None = None
 ) -> None:
     """`task.apply_async(args)` once the transaction commits. Only tasks whose work is also found
     by a sweep may come here: when the broker is down the data is committed already, so the
     request must still succeed, and the sweep (the outbox's, every minute) queues it later."""
     # Without a queue the task goes where Celery routes it (the default queue).
-    options = {"countdown": countdown} | ({"queue": queue} if queue else {})
+    options: dict[str, Any] = {"countdown": countdown} | ({"queue": queue} if queue else {})
 
     def publish() -> None:
         try:

@@ -4,15 +4,23 @@ The message is translated and safe to show to the person who caused it. Views tu
 DomainError into a form error or a 4xx answer; it never becomes a 500.
 """
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    # Only the type stubs name the lazy string of gettext_lazy.
+    from django.utils.functional import _StrPromise
 
 
 class DomainError(Exception):
     default_message = _("This cannot be done.")
     status_code = 400
 
-    def __init__(self, message=None, *, field: str | None = None):
-        self.message = message if message is not None else self.default_message
+    def __init__(
+        self, message: "str | _StrPromise | None" = None, *, field: str | None = None
+    ) -> None:
+        self.message: str | _StrPromise = message if message is not None else self.default_message
         self.field = field
         super().__init__(str(self.message))
 

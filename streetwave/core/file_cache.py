@@ -6,6 +6,7 @@ the rebuild locks of the live documents rely on that; Django's own `add` looks, 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
@@ -13,7 +14,7 @@ from django.core.files import locks
 
 
 class SharedFileCache(FileBasedCache):
-    def __init__(self, dir: str, params: dict) -> None:
+    def __init__(self, dir: str, params: dict[str, Any]) -> None:
         super().__init__(dir, params)
         self._lock_path = os.path.join(os.path.abspath(dir), "lock")
 
@@ -28,10 +29,16 @@ class SharedFileCache(FileBasedCache):
             finally:
                 locks.unlock(file)
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
+    def add(
+        self,
+        key: Any,
+        value: Any,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> bool:
         with self._exclusive():
             return super().add(key, value, timeout, version)
 
-    def incr(self, key, delta=1, version=None) -> int:
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         with self._exclusive():
             return super().incr(key, delta, version)

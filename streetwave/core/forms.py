@@ -1,6 +1,7 @@
 """Form fields every domain's forms share, and how every form shows its errors."""
 
 import unicodedata
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -39,7 +40,7 @@ class LocalizedErrorList(ErrorList):
 
     field_id: str | None
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: Any) -> Any:
         error = super().__getitem__(i)
         return localize_numbers_in_text(error) if isinstance(error, str) else error
 

@@ -6,7 +6,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -37,7 +37,7 @@ CHECKS = {"database": check_database, "cache": check_cache}
 
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     checks = dict(CHECKS)
     if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
         checks["broker"] = check_broker

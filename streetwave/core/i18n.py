@@ -50,7 +50,7 @@ def format_number(value: int | float | Decimal, language: str | None = None) -> 
         return str(formats.number_format(value, force_grouping=True))
 
 
-def localize_digits(value, language: str | None = None) -> str:
+def localize_digits(value: object, language: str | None = None) -> str:
     """A number formatted for `language`; text with its digits (and the "." or "," inside a
     number) in the language's script, which only Persian changes."""
     language = _language(language)

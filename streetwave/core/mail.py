@@ -10,6 +10,7 @@ images, fonts or styles from another origin, nothing that tells a sender a mail 
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -26,13 +27,15 @@ class Mail:
     html: str
 
 
-def absolute_url(name: str, *args, language: str) -> str:
+def absolute_url(name: str, *args: object, language: str) -> str:
     """The public address of a page in `language` (the URL carries the language prefix)."""
     with translation.override(language):
         return settings.SITE_URL + reverse(name, args=args)
 
 
-def render_mail(template: str, context: dict, *, language: str, subject_prefix="") -> Mail:
+def render_mail(
+    template: str, context: dict[str, Any], *, language: str, subject_prefix: str = ""
+) -> Mail:
     """Render `<template>_subject.txt` and `<template>.txt` in `language`, and the HTML part."""
     with translation.override(language):
         subject = subject_prefix + render_to_string(f"{template}_subject.txt", context).strip()

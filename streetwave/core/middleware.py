@@ -1,5 +1,8 @@
 """Security and privacy headers that Django's own settings do not cover."""
 
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 # Only our own origin: no CDN, no fonts or tiles from elsewhere, no inline script, so a page
@@ -21,10 +24,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class ContentSecurityPolicyMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
@@ -45,10 +48,10 @@ class NoStoreMiddleware:
     One rule here rather than a header in each view: a new secret link or form is covered
     without anyone having to remember it."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         match = request.resolver_match
         if request.method not in SAFE_METHODS or (match is not None and "token" in match.kwargs):

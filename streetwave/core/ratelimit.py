@@ -13,18 +13,19 @@ import time
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.http import HttpRequest
 
 from .errors import RateLimited
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
         # Each trusted proxy appends the address it saw; entries further left can be forged.
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         if len(hops) >= proxies and hops[-proxies]:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+            return str(hops[-proxies])
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def pseudonymous_address(address: str) -> str:
@@ -40,7 +41,7 @@ def pseudonymous_address(address: str) -> str:
     return f"addr-{digest.hexdigest()[:32]}"
 
 
-def client_fingerprint(request) -> str:
+def client_fingerprint(request: HttpRequest) -> str:
     return pseudonymous_address(client_address(request))
 
 
@@ -54,7 +55,7 @@ def _count(key: str, window: int) -> int:
         pipeline.set(key, 0, ex=window + 1, nx=True)
         pipeline.incr(key)
         _, count = pipeline.execute()
-        return count
+        return int(count)
     if cache.add(key, 1, window + 1):
         return 1
     try:
@@ -64,13 +65,13 @@ def _count(key: str, window: int) -> int:
         return 1
 
 
-def allow(scope: str, request, *, limit: int, window: int = 60) -> bool:
+def allow(scope: str, request: HttpRequest, *, limit: int, window: int = 60) -> bool:
     """Count one request of this client in `scope`; False once it passed `limit` per window."""
     key = f"ratelimit:{scope}:{client_fingerprint(request)}:{int(time.time() // window)}"
     return _count(key, window) <= limit
 
 
-def limit(scope: str, request, *, limit: int, window: int = 60) -> None:
+def limit(scope: str, request: HttpRequest, *, limit: int, window: int = 60) -> None:
     """Raise RateLimited (a 429 with a translated message) when the client is over `limit`."""
     if not allow(scope, request, limit=limit, window=window):
         raise RateLimited()

@@ -6,16 +6,18 @@ read. A client is only a handle on its pool, which stays shared (and resets itse
 process), so one per pool serves every call.
 """
 
+from typing import Any
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 
 class _ReusedClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, object] = {}
 
     # The stubs leave out the private parts of Django's client that this builds on.
-    def get_client(self, key=None, *, write=False):
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
         client = self._clients.get(id(pool))
         if client is None:
@@ -24,6 +26,6 @@ class _ReusedClient(RedisCacheClient):
 
 
 class ReusedClientRedisCache(RedisCache):
-    def __init__(self, server, params):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = _ReusedClient

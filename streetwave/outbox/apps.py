@@ -6,7 +6,7 @@ class OutboxConfig(AppConfig):
     name = "streetwave.outbox"
     label = "outbox"
 
-    def ready(self):
+    def ready(self) -> None:
         # Each app's `mails` module registers how the outbox renders its kinds of message (the
         # name keeps clear of django.contrib.messages).
         autodiscover_modules("mails")

@@ -6,11 +6,13 @@ writers that queue messages do not change.
 """
 
 import smtplib
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 
 from streetwave.core.mail import Mail
 
@@ -65,7 +67,7 @@ class EmailChannel:
     name = "email"
 
     @contextmanager
-    def session(self):
+    def session(self) -> Iterator[BaseEmailBackend]:
         """One connection for a whole batch."""
         connection = get_connection()
         try:
@@ -78,7 +80,7 @@ class EmailChannel:
             with suppress(OSError, smtplib.SMTPException):
                 connection.close()
 
-    def send(self, session, envelope: Envelope, *, message_id: str) -> None:
+    def send(self, session: BaseEmailBackend, envelope: Envelope, *, message_id: str) -> None:
         headers = {
             # The same delivery always carries the same id, so a mail sent again after a crash
             # is recognizable as the same message by the recipient's mail program.

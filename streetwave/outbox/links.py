@@ -3,6 +3,7 @@ campaign allows. A phishing link ("confirm your RSVP here") in a message that re
 of supporters or every hub is the cheapest attack on the broadcast channel."""
 
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -26,19 +27,19 @@ def _host(link: str) -> str:
     return (urlsplit(link).hostname or "").lower().rstrip(".")
 
 
-def _allowed(host: str, allowlist) -> bool:
+def _allowed(host: str, allowlist: Iterable[str]) -> bool:
     own = _host(settings.SITE_URL)
     return any(host == allowed or host.endswith("." + allowed) for allowed in [own, *allowlist])
 
 
-def disallowed_links(text: str, allowlist=()) -> list[str]:
+def disallowed_links(text: str, allowlist: Iterable[str] = ()) -> list[str]:
     """The links in `text` that point anywhere but the site and `allowlist`."""
     allowlist = [entry.lower().strip().rstrip(".") for entry in allowlist if entry.strip()]
     links = [link.rstrip(".,;:!?") for link in LINK.findall(text)]
     return [link for link in links if not _allowed(_host(link), allowlist)]
 
 
-def validate_links(text: str, allowlist=()) -> None:
+def validate_links(text: str, allowlist: Iterable[str] = ()) -> None:
     """ValidationError naming the links that are not allowed."""
     bad = disallowed_links(text, allowlist)
     if bad:

@@ -33,7 +33,7 @@ class Message(models.Model):
     class Meta:
         db_table = "broadcasts_message"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.key
 
 
@@ -74,5 +74,5 @@ class Delivery(BaseModel):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.message_id}:{self.recipient}:{self.status}"

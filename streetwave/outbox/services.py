@@ -27,6 +27,7 @@ import datetime as dt
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -41,6 +42,7 @@ from streetwave.core.locking import lock
 from .channels import (
     CHANNELS,
     ConnectionLost,
+    EmailChannel,
     Envelope,
     PermanentFailure,
     ServerFailure,
@@ -57,7 +59,7 @@ Renderer = Callable[[Message, list[Delivery]], dict[int, Envelope]]
 RENDERERS: dict[str, Renderer] = {}
 
 
-def renderer(kind: str):
+def renderer(kind: str) -> Callable[[Renderer], Renderer]:
     def register(function: Renderer) -> Renderer:
         RENDERERS[kind] = function
         return function
@@ -85,7 +87,7 @@ def queue_message(
     recipients: Iterable[str],
     *,
     key: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     bulk: bool = False,
 ) -> Message | None:
     """Create a message and one email delivery per recipient ("rsvp:12"), to be sent after the
@@ -153,7 +155,7 @@ def delivery_secret(delivery: Delivery, make: Callable[[], str]) -> str:
     delivery and erased once the delivery is finished."""
     with transaction.atomic():
         # Locked, so that two runs rendering one delivery (a lease that ran out mid-send) agree.
-        stored = lock(Delivery.objects.filter(pk=delivery.pk)).only("secret").get().secret
+        stored: str = lock(Delivery.objects.filter(pk=delivery.pk)).only("secret").get().secret
         if stored:
             return stored
         secret = make()
@@ -233,7 +235,9 @@ class _Run:
             count += self._queue(waiting, wait, error, attempts=F("attempts") - 1)
         self.server_failures[error] += count
 
-    def _queue(self, deliveries: list[Delivery], wait: dt.timedelta, error: str, **extra) -> int:
+    def _queue(
+        self, deliveries: list[Delivery], wait: dt.timedelta, error: str, **extra: Any
+    ) -> int:
         count = self._ours(deliveries).update(
             status=Delivery.Status.QUEUED,
             next_attempt_at=timezone.now() + wait,
@@ -326,7 +330,9 @@ def send_deliveries_task(delivery_ids: list[int]) -> dict[str, int]:
     return send_deliveries(delivery_ids)
 
 
-def _send_batch(channel, batch: list[Delivery], envelopes: dict[int, Envelope], run: _Run) -> None:
+def _send_batch(
+    channel: EmailChannel, batch: list[Delivery], envelopes: dict[int, Envelope], run: _Run
+) -> None:
     try:
         with channel.session() as session:
             for position, delivery in enumerate(batch):

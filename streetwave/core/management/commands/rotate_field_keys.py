@@ -8,6 +8,8 @@ everywhere once nothing needs the old key any more; an interrupted run is finish
 again.
 """
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -22,7 +24,7 @@ BATCH_SIZE = 500
 class Command(BaseCommand):
     help = "Re-encrypt every encrypted value with the first key of FIELD_ENCRYPTION_KEYS."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         for store in encrypted_stores():
             rotated, total = rotate_store(store)
             self.stdout.write(f"{store}: {rotated} of {total} rows re-encrypted")
