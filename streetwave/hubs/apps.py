@@ -7,5 +7,5 @@ class HubsConfig(AppConfig):
     label = "hubs"
 
     def ready(self):
-        # Each app's `dashboard` module registers what waits for organizers (pending items).
-        autodiscover_modules("dashboard")
+        # Each app's `queries` module registers what waits for organizers (pending items).
+        autodiscover_modules("queries")

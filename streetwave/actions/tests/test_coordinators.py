@@ -7,7 +7,7 @@ import pytest
 
 from streetwave.actions import services
 from streetwave.actions.models import Action
-from streetwave.hubs.dashboard import pending_items_for
+from streetwave.hubs.queries import pending_items_for
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_a_held_change_is_on_the_dashboard_of_the_other_organizers_only(team, ma
 def test_pending_sources_take_a_fixed_number_of_queries(
     team, make_action, make_campaign, make_coordinator, django_assert_max_num_queries
 ):
-    from streetwave.actions import dashboard
+    from streetwave.actions import queries
 
     campaign = make_campaign()
     coordinator = make_coordinator(campaign)
@@ -111,11 +111,11 @@ def test_pending_sources_take_a_fixed_number_of_queries(
         services.publish_action(action, actor=team.organizer)
         services.request_attendee_export(action, actor=team.organizer)
     for source in (
-        dashboard.actions_to_approve,
-        dashboard.changes_to_confirm,
-        dashboard.exports_to_approve,
-        dashboard.exports_ready,
-        dashboard.messages_to_approve,
+        queries.actions_to_approve,
+        queries.changes_to_confirm,
+        queries.exports_to_approve,
+        queries.exports_ready,
+        queries.messages_to_approve,
     ):
         for user in (coordinator, team.lead):
             with django_assert_max_num_queries(1):

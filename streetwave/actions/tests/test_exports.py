@@ -114,7 +114,7 @@ def test_an_organizer_of_another_hub_cannot_approve_or_download(
 
 
 def test_the_requester_is_told_on_the_dashboard_when_the_export_is_ready(team, listed_action):
-    from streetwave.hubs.dashboard import pending_items_for
+    from streetwave.hubs.queries import pending_items_for
 
     export = services.request_attendee_export(listed_action, actor=team.organizer)
     assert any("waits for your approval" in item.text for item in pending_items_for(team.lead))

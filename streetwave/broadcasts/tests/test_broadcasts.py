@@ -17,8 +17,8 @@ from streetwave.actions.tests import conftest as actions_fixtures
 from streetwave.approvals.errors import AlreadyDecided, RequesterCannotApprove
 from streetwave.audit.models import AuditEntry
 from streetwave.broadcasts import services, tasks
-from streetwave.broadcasts.dashboard import broadcasts_to_acknowledge, broadcasts_to_approve
 from streetwave.broadcasts.models import APPROVAL_THRESHOLD, Acknowledgement, Broadcast
+from streetwave.broadcasts.queries import broadcasts_to_acknowledge, broadcasts_to_approve
 from streetwave.core.crypto import blind_index
 from streetwave.core.errors import NotAllowed
 from streetwave.hubs.models import Membership

@@ -6,9 +6,9 @@ from django.test.utils import CaptureQueriesContext
 
 from streetwave.actions import services as actions
 from streetwave.audit.services import record
-from streetwave.hubs import dashboard
-from streetwave.hubs.dashboard import PendingItem
+from streetwave.hubs import queries
 from streetwave.hubs.models import Membership
+from streetwave.hubs.queries import PendingItem
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_other_apps_add_pending_items_through_the_registry(
             return []
         return [PendingItem(text="A late change waits for your confirmation.", url="/en/x/")]
 
-    monkeypatch.setattr(dashboard, "PENDING_SOURCES", [*dashboard.PENDING_SOURCES, confirmations])
+    monkeypatch.setattr(queries, "PENDING_SOURCES", [*queries.PENDING_SOURCES, confirmations])
     html = login(client, organizer).get("/en/manage/").content.decode()
     assert '<a href="/en/x/">A late change waits for your confirmation.</a>' in html
 

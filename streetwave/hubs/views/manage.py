@@ -19,10 +19,10 @@ from ..access import (
     get_proposal_for_approval,
     get_proposal_for_voucher,
 )
-from ..dashboard import dashboard_for, hub_overview_for
 from ..forms import InviteForm, VouchForm
 from ..models import Hub
 from ..permissions import where
+from ..queries import dashboard_for, hub_overview_for
 from ..tree import hub_tree_for
 
 

@@ -1,7 +1,9 @@
-"""What broadcasts put on the organizer dashboard: held broadcasts for the other coordinators of
-their campaign, and broadcasts a hub's leads and organizers have not confirmed reading yet.
-Registered with hubs.dashboard (its app imports every app's `dashboard` module at start-up);
-each source is one query."""
+"""The lists of broadcasts that pages show. One object for a user, or 404, is `access.py`'s.
+
+On the organizer dashboard: held broadcasts for the other coordinators of their campaign, and
+broadcasts a hub's leads and organizers have not confirmed reading yet. Registered with
+hubs.queries (its app imports every app's `queries` module at start-up); each source is one
+query."""
 
 import datetime as dt
 
@@ -13,9 +15,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from streetwave.actions.models import Action
 from streetwave.core.i18n import localize_digits
-from streetwave.hubs.dashboard import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
 from streetwave.hubs.models import Hub
 from streetwave.hubs.permissions import where
+from streetwave.hubs.queries import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
 
 from .models import Broadcast
 

@@ -1,8 +1,9 @@
-"""The organizer dashboard (`/<lang>/manage/`) and the pages of one hub, read side only.
+"""The lists of hubs that pages show: the organizer dashboard (`/<lang>/manage/`) and the page
+of one hub, read side only. One object for a user, or 404, is `access.py`'s.
 
 Pending items: each app says what waits for a user by registering a source, a function
-`(user) -> list[PendingItem]`, with `@pending_source` in its own `dashboard.py`; the hubs app
-imports every installed app's `dashboard` module at start-up (see HubsConfig.ready), so a new
+`(user) -> list[PendingItem]`, with `@pending_source` in its own `queries.py`; the hubs app
+imports every installed app's `queries` module at start-up (see HubsConfig.ready), so a new
 source needs no change here. A source must run a fixed number of queries (two at most) whatever
 the amount of data, and return few items: the dashboard's query count is asserted in tests.
 """
@@ -52,7 +53,7 @@ def pending_items_for(user) -> list[PendingItem]:
     return sorted(items, key=lambda item: item.since or oldest)
 
 
-# Labels of audit verbs for organizers' eyes. Other apps add theirs from their dashboard module;
+# Labels of audit verbs for organizers' eyes. Other apps add theirs from their queries module;
 # a verb without a label is shown as it is.
 AUDIT_LABELS = {
     "hub.created": _("Hub created"),

@@ -1,6 +1,9 @@
-"""What actions put on the organizer dashboard: the items waiting for someone, and labels for
-the audit verbs of actions. Registered with hubs.dashboard (imported at start-up by the hubs
-app); each source is one query and shows only what the user may act on."""
+"""The lists of actions that pages and the API show. One object for a user, or 404, is
+`access.py`'s.
+
+On the organizer dashboard: the items waiting for someone, and labels for the audit verbs of
+actions. Registered with hubs.queries (imported at start-up by the hubs app); each source is one
+query and shows only what the user may act on."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -9,8 +12,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from streetwave.approvals.models import Approval
 from streetwave.core.i18n import localize_digits
-from streetwave.hubs.dashboard import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
 from streetwave.hubs.permissions import late_changes_to_confirm, where
+from streetwave.hubs.queries import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
 
 from .models import EXPORT_LINK_LIFETIME, Action, ActionChange, AttendeeExport, RelayMessage
 
