@@ -3,7 +3,6 @@ look exactly the same. Every rule comes from hubs.permissions."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from streetwave.approvals.models import Approval
 from streetwave.campaigns.access import get_campaign_for
@@ -15,7 +14,7 @@ from streetwave.hubs.permissions import (
     require,
 )
 
-from .models import RSVP, Action, ActionChange, AttendeeExport, EmergencyNotice, RelayMessage
+from .models import RSVP, Action, ActionChange, AttendeeExport, RelayMessage
 
 
 def get_public_action(public_id: str) -> Action:
@@ -31,49 +30,6 @@ def get_action_to_rsvp(public_id: str) -> Action:
         .only("public_id", "status", "ends_at", "campaign_id", "hub__public_id"),
         public_id=public_id,
     )
-
-
-def public_changes(action: Action) -> list[ActionChange]:
-    """The applied changes of time or place of a public action, newest first, for its page.
-    An action that never moved (changed_at unset) costs no query."""
-    if action.changed_at is None:
-        return []
-    changes = list(
-        ActionChange.objects.filter(action=action, approval=Approval.APPROVED).only(
-            "created_at",
-            "approved_at",
-            "action_id",
-            "old_starts_at",
-            "old_ends_at",
-            "old_place",
-            "new_starts_at",
-            "new_ends_at",
-            "new_place",
-            "old_latitude",
-            "old_longitude",
-            "new_latitude",
-            "new_longitude",
-        )
-    )
-    for change in changes:
-        change.action = action
-    return changes
-
-
-def latest_emergency_notice(action: Action) -> EmergencyNotice | None:
-    """The newest emergency notice of a public action, for its page until the action ends;
-    after the end, nothing (and no query)."""
-    if timezone.now() >= action.ends_at:
-        return None
-    notice = (
-        EmergencyNotice.objects.filter(action=action)
-        .only("created_at", "body", "action_id")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if notice is not None:
-        notice.action = action
-    return notice
 
 
 def get_rsvp_for_token(token: str) -> RSVP:

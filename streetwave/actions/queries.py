@@ -5,6 +5,11 @@ On the organizer dashboard: the items waiting for someone, and labels for the au
 actions. Registered with hubs.queries (imported at start-up by the hubs app); each source is one
 query and shows only what the user may act on."""
 
+import math
+
+from django.db.models import QuerySet, Value
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +19,102 @@ from streetwave.approvals.models import Approval
 from streetwave.core.i18n import localize_digits
 from streetwave.hubs.permissions import late_changes_to_confirm, where
 from streetwave.hubs.queries import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
+from streetwave.places.search import EARTH_RADIUS_KM
 
-from .models import EXPORT_LINK_LIFETIME, Action, ActionChange, AttendeeExport, RelayMessage
+from .models import (
+    EXPORT_LINK_LIFETIME,
+    Action,
+    ActionChange,
+    AttendeeExport,
+    EmergencyNotice,
+    RelayMessage,
+)
+
+# -- the public pages and the API ----------------------------------------------------------------
+
+
+def public_changes(action: Action) -> list[ActionChange]:
+    """The applied changes of time or place of a public action, newest first, for its page.
+    An action that never moved (changed_at unset) costs no query."""
+    if action.changed_at is None:
+        return []
+    changes = list(
+        ActionChange.objects.filter(action=action, approval=Approval.APPROVED).only(
+            "created_at",
+            "approved_at",
+            "action_id",
+            "old_starts_at",
+            "old_ends_at",
+            "old_place",
+            "new_starts_at",
+            "new_ends_at",
+            "new_place",
+            "old_latitude",
+            "old_longitude",
+            "new_latitude",
+            "new_longitude",
+        )
+    )
+    for change in changes:
+        change.action = action
+    return changes
+
+
+def latest_emergency_notice(action: Action) -> EmergencyNotice | None:
+    """The newest emergency notice of a public action, for its page until the action ends;
+    after the end, nothing (and no query)."""
+    if timezone.now() >= action.ends_at:
+        return None
+    notice = (
+        EmergencyNotice.objects.filter(action=action)
+        .only("created_at", "body", "action_id")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if notice is not None:
+        notice.action = action
+    return notice
+
+
+def public_actions(
+    *,
+    campaign: str | None = None,
+    country: str | None = None,
+    city: int | None = None,
+    phases: list[str] | None = None,
+    near: tuple[float, float] | None = None,
+) -> QuerySet[Action]:
+    """Published, cancelled and completed actions for the API's list, filtered in the database
+    (so that pages stay full and a cursor works as without filters): by campaign slug, country
+    code, GeoNames id of the city and phase. With `near`, each row carries its `distance` in km
+    from that point."""
+    actions = Action.objects.public().with_place()
+    if campaign:
+        actions = actions.filter(campaign__slug=campaign)
+    if country:
+        actions = actions.filter(city__country__code=country.upper())
+    if city is not None:
+        actions = actions.filter(city__geonameid=city)
+    if phases:
+        actions = actions.in_phases(phases, timezone.now())
+    if near is not None:
+        actions = actions.annotate(distance=distance_km_from(*near))
+    return actions
+
+
+def distance_km_from(latitude: float, longitude: float) -> CombinedExpression:
+    """The haversine of places.search.distance_km, in SQL (SQLite and PostgreSQL alike), so the
+    database sorts and pages by distance and only one page of rows leaves it."""
+    phi = math.radians(latitude)
+    half_dphi = (Radians("latitude") - phi) / 2
+    half_dlambda = (Radians("longitude") - math.radians(longitude)) / 2
+    h = Power(Sin(half_dphi), 2) + math.cos(phi) * Cos(Radians("latitude")) * Power(
+        Sin(half_dlambda), 2
+    )
+    return 2 * EARTH_RADIUS_KM * ASin(Least(Sqrt(h), Value(1.0)))
+
+
+# -- the organizer dashboard -------------------------------------------------------------------
 
 AUDIT_LABELS.update(
     {

@@ -11,15 +11,11 @@ from streetwave.core.errors import DomainError
 from streetwave.core.text import render_markdown
 
 from .. import services
-from ..access import (
-    get_public_action,
-    get_rsvp_for_token,
-    latest_emergency_notice,
-    public_changes,
-)
+from ..access import get_public_action, get_rsvp_for_token
 from ..calendars import calendar_response
 from ..forms import ManageRSVPForm, RSVPForm
 from ..models import RSVP, Action
+from ..queries import latest_emergency_notice, public_changes
 
 
 def _detail(request, action, form, status=200):

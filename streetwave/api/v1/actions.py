@@ -10,11 +10,9 @@ from datetime import datetime
 from typing import Literal
 
 from django.conf import settings
-from django.db.models import Value
-from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
@@ -22,9 +20,9 @@ from streetwave.actions import services
 from streetwave.actions.access import get_action_to_rsvp, get_public_action
 from streetwave.actions.forms import RSVPForm
 from streetwave.actions.models import Action
+from streetwave.actions.queries import public_actions
 from streetwave.core import ratelimit
 from streetwave.core.text import render_markdown
-from streetwave.places.search import EARTH_RADIUS_KM
 
 from .errors import ErrorOut, InvalidInput
 from .idempotency import HEADER, body_fingerprint, run_once
@@ -241,37 +239,19 @@ def _near_point(value: str) -> tuple[float, float]:
     return latitude, longitude
 
 
-def _distance_km(latitude: float, longitude: float):
-    """The haversine of places.search.distance_km, in SQL (SQLite and PostgreSQL alike), so the
-    database sorts and pages by distance and only one page of rows leaves it."""
-    phi = math.radians(latitude)
-    half_dphi = (Radians("latitude") - phi) / 2
-    half_dlambda = (Radians("longitude") - math.radians(longitude)) / 2
-    h = Power(Sin(half_dphi), 2) + math.cos(phi) * Cos(Radians("latitude")) * Power(
-        Sin(half_dlambda), 2
-    )
-    return 2 * EARTH_RADIUS_KM * ASin(Least(Sqrt(h), Value(1.0)))
-
-
 @router.get("", response={200: ActionPage, 400: ErrorOut}, summary="Public actions")
 def list_actions(request: HttpRequest, query: Query[ActionQuery]):
     """Published, cancelled and completed actions, by start time (or by distance with `near`).
     One database query per page."""
-    actions = Action.objects.public().with_place()
-    if query.campaign:
-        actions = actions.filter(campaign__slug=query.campaign)
-    if query.country:
-        actions = actions.filter(city__country__code=query.country.upper())
-    if query.city is not None:
-        actions = actions.filter(city__geonameid=query.city)
-    if query.phase:
-        # In the database, so that pages stay full and the cursor works as without the filter.
-        actions = actions.in_phases(_phases(query.phase), timezone.now())
-    keyset = BY_TIME
-    if query.near:
-        actions = actions.annotate(distance=_distance_km(*_near_point(query.near)))
-        keyset = BY_DISTANCE
-    rows, next_cursor = paginate(actions, keyset, query)
+    near = _near_point(query.near) if query.near else None
+    actions = public_actions(
+        campaign=query.campaign,
+        country=query.country,
+        city=query.city,
+        phases=_phases(query.phase) if query.phase else None,
+        near=near,
+    )
+    rows, next_cursor = paginate(actions, BY_TIME if near is None else BY_DISTANCE, query)
     return {"items": rows, "next": next_cursor}
 
 
