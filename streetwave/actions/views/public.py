@@ -59,6 +59,9 @@ def rsvp(request, public_id):
     if not form.is_valid():
         return _detail(request, action, form, status=400)
     try:
+        # After validation, as in the API (api.v1.actions.create_rsvp): only an RSVP that could
+        # be stored counts towards the limit, so a typo does not spend the allowance of everyone
+        # behind the same address (an event's mobile network).
         ratelimit.limit("rsvp", request, limit=settings.RSVP_RATE_LIMIT)
         receipt = services.create_rsvp(action, **form.cleaned_data)
     except DomainError as error:

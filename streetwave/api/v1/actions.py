@@ -276,7 +276,6 @@ def create_rsvp(
     Send an `Idempotency-Key` header (a random UUID) to retry safely: a retry with the same key
     and body within an hour returns the first answer and creates nothing."""
     action = get_action_to_rsvp(action_id)
-    ratelimit.limit("rsvp", request, limit=settings.RSVP_RATE_LIMIT)
     body = payload.model_dump()
     form = RSVPForm(
         data={**body, "pseudonym": body["pseudonym"] or "", "email": body["email"] or ""},
@@ -286,6 +285,11 @@ def create_rsvp(
         raise InvalidInput(
             {name: [str(message) for message in messages] for name, messages in form.errors.items()}
         )
+    # After validation, as on the RSVP form (actions.views.public.rsvp): only an RSVP that could
+    # be stored counts towards the limit, so a typo does not spend the allowance of everyone
+    # behind the same address (an event's mobile network); a refused one stores and sends
+    # nothing, so it needs no limit.
+    ratelimit.limit("rsvp", request, limit=settings.RSVP_RATE_LIMIT)
 
     def rsvp() -> tuple[int, dict]:
         receipt = services.create_rsvp(action, **form.cleaned_data)

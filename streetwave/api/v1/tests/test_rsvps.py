@@ -284,6 +284,19 @@ def test_an_rsvp_reads_neither_the_campaign_texts_nor_the_place(client, action):
     assert not any('FROM "campaigns_campaign" ' in query["sql"] for query in queries)
 
 
+def test_a_refused_rsvp_does_not_count_towards_the_limit_as_on_the_form(client, action, settings):
+    # given a limit of one RSVP a minute per address
+    settings.RSVP_RATE_LIMIT = 1
+
+    # when an RSVP with a mistake comes back, and then the corrected one
+    mistaken = rsvp(client, action, {**ANONYMOUS, "consent": False})
+    corrected = rsvp(client, action, ANONYMOUS)
+
+    # then the mistake is a 400 and the corrected RSVP still gets through
+    assert (mistaken.status_code, corrected.status_code) == (400, 201)
+    assert RSVP.objects.count() == 1
+
+
 def test_too_many_rsvps_from_one_address_get_a_429_envelope(client, action, settings):
     # given a limit of two RSVPs a minute per address
     settings.RSVP_RATE_LIMIT = 2
