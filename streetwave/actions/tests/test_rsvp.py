@@ -187,6 +187,7 @@ def recount(action):
         st.one_of(
             st.tuples(st.just("rsvp"), st.integers(min_value=0, max_value=5)),
             st.tuples(st.just("cancel"), st.integers(min_value=0, max_value=20)),
+            st.tuples(st.just("rejoin"), st.integers(min_value=0, max_value=20)),
         ),
         max_size=25,
     ),
@@ -205,10 +206,15 @@ def test_counters_and_tally_equal_a_recount_after_any_sequence(
         if verb == "rsvp":
             # Emails 0-4 collide on purpose (duplicates); 5 means no email at all.
             rsvp(action, email=f"person{n}@example.org" if n < 5 else "")
-        else:
+        elif verb == "cancel":
             live = list(RSVP.objects.filter(action=action, status__in=RSVP.LIVE))
             if live:
                 services.cancel_rsvp(live[n % len(live)])
+        else:
+            # Creating, cancelling, promoting and rejoining all change the counters one way.
+            cancelled = list(RSVP.objects.filter(action=action, status=RSVP.Status.CANCELLED))
+            if cancelled:
+                services.rejoin_rsvp(cancelled[n % len(cancelled)])
     action.refresh_from_db()
     counted = recount(action)
     assert (action.going_count, action.waitlisted_count, action.cancelled_count) == (
