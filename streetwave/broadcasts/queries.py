@@ -7,18 +7,21 @@ query."""
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from streetwave.actions.models import Action
+from streetwave.campaigns.models import Campaign
 from streetwave.core.i18n import localize_digits
 from streetwave.hubs.models import Hub
 from streetwave.hubs.permissions import where
 from streetwave.hubs.queries import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
+from streetwave.outbox.models import Delivery
 
+from . import audiences
 from .models import Broadcast
 
 # A broadcast not confirmed for this long stops asking: it is history by then.
@@ -29,6 +32,42 @@ AUDIT_LABELS.update(
         "broadcast.acknowledged": gettext_lazy("Broadcast from the coordinators confirmed read"),
     }
 )
+
+
+def campaign_broadcasts(campaign: Campaign) -> QuerySet[Broadcast]:
+    """A campaign's broadcasts, newest first, with their author and how many confirmed reading."""
+    return (
+        Broadcast.objects.filter(campaign=campaign)
+        .select_related("requested_by")
+        .annotate(acknowledgement_count=Count("acknowledgements"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def hub_broadcasts(hub: Hub, user) -> QuerySet[Broadcast]:
+    """The broadcasts `hub` received, newest first, each saying whether `user` confirmed it."""
+    return audiences.with_acknowledgement_of(
+        audiences.broadcasts_received_by(hub).select_related("campaign"), user
+    ).order_by("-sent_at", "-id")
+
+
+def delivery_counts(broadcast: Broadcast) -> list[tuple[str, int]]:
+    """How many deliveries of the broadcast's message are in each status, in the order of the
+    statuses."""
+    if broadcast.message_id is None:
+        return []
+    counts = dict(
+        Delivery.objects.filter(message_id=broadcast.message_id)
+        .order_by()
+        .values_list("status")
+        .annotate(count=Count("id"))
+    )
+    return [
+        (str(label), counts[value]) for value, label in Delivery.Status.choices if value in counts
+    ]
+
+
+# -- the organizer dashboard -------------------------------------------------------------------
 
 
 @pending_source

@@ -5,7 +5,6 @@ organizer_required, then an access helper (404), then at most one service."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,9 +17,8 @@ from streetwave.core.views.forms import fill_in
 from streetwave.hubs.access import get_hub_for
 from streetwave.hubs.permissions import permissions_for
 from streetwave.outbox.links import LINK
-from streetwave.outbox.models import Delivery
 
-from .. import audiences, services
+from .. import audiences, queries, services
 from ..access import get_campaign_broadcast_for, get_hub_broadcast_for
 from ..forms import BroadcastForm, LinkAllowlistForm, languages_of
 from ..mails import text_language
@@ -65,13 +63,9 @@ def _with_subjects(broadcasts, language: str) -> list[tuple[Broadcast, str]]:
 @organizer_required
 def campaign_broadcasts(request, slug):
     campaign = get_campaign_for(request.user, slug, "can_broadcast")
-    broadcasts = (
-        Broadcast.objects.filter(campaign=campaign)
-        .select_related("requested_by")
-        .annotate(acknowledgement_count=Count("acknowledgements"))
-        .order_by("-created_at", "-id")
+    page = Paginator(queries.campaign_broadcasts(campaign), BROADCASTS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(broadcasts, BROADCASTS_PER_PAGE).get_page(request.GET.get("page"))
     for broadcast in page.object_list:
         broadcast.campaign = campaign
     return render(
@@ -141,20 +135,6 @@ def compose(request, slug):
     )
 
 
-def _delivery_counts(broadcast: Broadcast) -> list[tuple[str, int]]:
-    if broadcast.message_id is None:
-        return []
-    counts = dict(
-        Delivery.objects.filter(message_id=broadcast.message_id)
-        .order_by()
-        .values_list("status")
-        .annotate(count=Count("id"))
-    )
-    return [
-        (str(label), counts[value]) for value, label in Delivery.Status.choices if value in counts
-    ]
-
-
 @organizer_required
 def detail(request, slug, broadcast_id):
     broadcast = get_campaign_broadcast_for(request.user, slug, broadcast_id, "can_broadcast")
@@ -180,7 +160,7 @@ def detail(request, slug, broadcast_id):
                     for link in LINK.findall(f"{text['subject']}\n{text['body']}")
                 }
             ),
-            "deliveries": _delivery_counts(broadcast),
+            "deliveries": queries.delivery_counts(broadcast),
             "acknowledgements": acknowledgements,
             "acknowledged_total": Acknowledgement.objects.filter(broadcast=broadcast).count()
             if acknowledgements is not None
@@ -256,10 +236,9 @@ def link_allowlist(request, slug):
 @organizer_required
 def hub_broadcasts(request, hub_id):
     hub = get_hub_for(request.user, hub_id, "can_acknowledge_broadcast")
-    broadcasts = audiences.with_acknowledgement_of(
-        audiences.broadcasts_received_by(hub).select_related("campaign"), request.user
-    ).order_by("-sent_at", "-id")
-    page = Paginator(broadcasts, BROADCASTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(queries.hub_broadcasts(hub, request.user), BROADCASTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "broadcasts/manage/hub_list.html",
