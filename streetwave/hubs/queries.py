@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,21 @@ from streetwave.campaigns.models import Campaign
 
 from .models import Hub, Invitation, Membership, Vouch
 from .permissions import permissions_for, permissions_of, where
+
+
+def public_hubs() -> QuerySet[Hub]:
+    """The active hubs, for the API's list."""
+    return Hub.objects.active().select_related("city", "city__country", "sponsor")
+
+
+def sponsored_by(hub: Hub) -> QuerySet[Hub]:
+    """The active hubs that `hub` vouched for."""
+    return Hub.objects.active().filter(sponsor=hub)
+
+
+def public_actions_of(hub: Hub) -> QuerySet[Action]:
+    """The actions of `hub` anyone may see, for its public page and its calendar."""
+    return Action.objects.public().filter(hub=hub)
 
 
 @dataclass(frozen=True)

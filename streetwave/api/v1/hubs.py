@@ -6,6 +6,7 @@ from ninja import Field, Query, Router, Schema
 
 from streetwave.hubs.access import get_public_hub
 from streetwave.hubs.models import Hub
+from streetwave.hubs.queries import public_hubs, sponsored_by
 
 from .errors import ErrorOut
 from .pagination import Keyset, PageQuery, paginate
@@ -41,10 +42,7 @@ class HubDetail(HubSummary):
     @staticmethod
     def resolve_sponsored(hub: Hub) -> list[str]:
         return list(
-            Hub.objects.active()
-            .filter(sponsor=hub)
-            .order_by("name", "public_id")
-            .values_list("public_id", flat=True)
+            sponsored_by(hub).order_by("name", "public_id").values_list("public_id", flat=True)
         )
 
 
@@ -56,8 +54,7 @@ class HubPage(Schema):
 @router.get("", response={200: HubPage, 400: ErrorOut}, summary="Active hubs")
 def list_hubs(request: HttpRequest, page: Query[PageQuery]):
     """Active hubs in the order of their names."""
-    hubs = Hub.objects.active().select_related("city", "city__country", "sponsor")
-    rows, next_cursor = paginate(hubs, HUBS, page)
+    rows, next_cursor = paginate(public_hubs(), HUBS, page)
     return {"items": rows, "next": next_cursor}
 
 

@@ -3,19 +3,18 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from streetwave.actions.calendars import calendar_response
-from streetwave.actions.models import Action
 from streetwave.core import ratelimit
 from streetwave.core.errors import DomainError
 
 from .. import services
 from ..access import get_application_for_token, get_public_hub
 from ..forms import StartHubForm
-from ..models import Hub
+from ..queries import public_actions_of, sponsored_by
 
 
 def detail(request, public_id):
     hub = get_public_hub(public_id)
-    actions = Action.objects.public().filter(hub=hub).select_related("city", "campaign")
+    actions = public_actions_of(hub).select_related("city", "campaign")
     now = timezone.now()
     return render(
         request,
@@ -24,14 +23,14 @@ def detail(request, public_id):
             "hub": hub,
             "upcoming": [a for a in actions if a.ends_at >= now],
             "past": [a for a in actions if a.ends_at < now][::-1],
-            "sponsored": Hub.objects.active().filter(sponsor=hub).select_related("city"),
+            "sponsored": sponsored_by(hub).select_related("city"),
         },
     )
 
 
 def calendar(request, public_id):
     hub = get_public_hub(public_id)
-    actions = Action.objects.public().filter(hub=hub).select_related("city")
+    actions = public_actions_of(hub).select_related("city")
     return calendar_response(actions, name=hub.name, filename=f"hub-{hub.public_id}")
 
 
