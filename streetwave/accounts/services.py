@@ -10,7 +10,10 @@ import datetime as dt
 import time
 from typing import cast
 
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib import messages
@@ -51,8 +54,6 @@ def _rounded(moment: dt.datetime) -> dt.datetime:
 
 
 def _second_factor_used(request: HttpRequest, user) -> str | None:
-    from allauth.account.internal.flows.login import get_authentication_records
-
     used = [
         entry.get("type")
         for entry in get_authentication_records(request, user)
@@ -235,8 +236,6 @@ def note_password_set(request: HttpRequest, user: User) -> None:
 def activate_totp(user: User, secret: str, *, actor) -> Authenticator:
     """Give an account an authenticator app with a known secret (demo accounts, tests); people
     set theirs up through allauth's pages instead."""
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-
     with transaction.atomic():
         authenticator = TOTP.activate(user, secret).instance
         if not Authenticator.objects.filter(
@@ -250,8 +249,6 @@ def activate_totp(user: User, secret: str, *, actor) -> Authenticator:
 def create_invited_account(invitation, *, password: str, display_name: str, language: str) -> User:
     """The account of someone who opened an invitation. Its address counts as verified: the
     invitation's secret link was sent there. The membership waits for the second factor."""
-    from allauth.account.models import EmailAddress
-
     with transaction.atomic():
         user = User.objects.create_user(
             invitation.email, password, display_name=display_name, language=language

@@ -16,6 +16,7 @@ from streetwave.outbox.services import delivery_secret, recipient_ids, renderer
 
 from .calendars import build_calendar
 from .models import RSVP, Action, ActionChange, EmergencyNotice, RelayMessage
+from .services import manage_url, rotate_manage_token
 
 
 def _rsvps(deliveries, statuses=RSVP.LIVE, **action) -> dict[int, RSVP]:
@@ -60,8 +61,6 @@ def envelope(rsvp: RSVP, template: str, context: dict, **extra) -> Envelope:
 
 @renderer("rsvp.confirmation")
 def render_confirmation(message, deliveries):
-    from .services import manage_url, rotate_manage_token
-
     by_id = {delivery.pk: delivery for delivery in deliveries}
     envelopes = {}
     for pk, rsvp in _rsvps(deliveries).items():

@@ -3,11 +3,12 @@ sent by the outbox (streetwave.outbox)."""
 
 from celery import shared_task
 
+from .services import erase_expired_personal_data as erase
+from .services import queue_due_reminders as queue
+
 
 @shared_task
 def erase_expired_personal_data() -> int:
-    from .services import erase_expired_personal_data as erase
-
     return erase()
 
 
@@ -15,6 +16,4 @@ def erase_expired_personal_data() -> int:
 def queue_due_reminders() -> int:
     """Every minute from beat: reminders and reveals of the meeting point whose time has come.
     Safe to run twice or to overlap: each moment is queued once (services/reminders.py)."""
-    from .services import queue_due_reminders as queue
-
     return queue()

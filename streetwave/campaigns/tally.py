@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from streetwave.actions.models import Action
 from streetwave.core.cache import get_cached
 
+from .access import get_public_campaign
 from .models import Campaign, CampaignCounter
 
 # With the worker's build, what readers see stays within the 15 s of DESIGN, "Performance".
@@ -41,8 +42,6 @@ def tally_key(slug: str) -> str:
 
 
 def build_public_tally(slug: str) -> dict:
-    from .access import get_public_campaign
-
     return compute_tally(get_public_campaign(slug))
 
 

@@ -10,6 +10,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from streetwave.celery import app
+
 log = logging.getLogger(__name__)
 
 
@@ -26,8 +28,6 @@ def check_cache() -> None:
 
 
 def check_broker() -> None:
-    from streetwave.celery import app
-
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 

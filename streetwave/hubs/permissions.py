@@ -27,6 +27,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from streetwave.campaigns.models import Campaign
+
 from .models import CampaignRole, Hub, Membership
 
 Role = Membership.Role
@@ -115,8 +117,6 @@ def _hub_of(obj) -> Hub | None:
 
 
 def _campaign_of(obj):
-    from streetwave.campaigns.models import Campaign
-
     if isinstance(obj, Campaign):
         return obj
     return getattr(obj, "campaign", None)

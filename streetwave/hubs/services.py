@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.accounts.services import end_all_sessions
 from streetwave.audit.services import record
 from streetwave.core.crypto import normalize_contact
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
@@ -330,8 +331,6 @@ def accept_invitation(invitation: Invitation, user, *, actor) -> Membership:
 def remove_member(membership: Membership, *, actor) -> None:
     """Take a person's role in a hub away, and sign them out everywhere: a session opened with
     the role must not outlive it."""
-    from streetwave.accounts.services import end_all_sessions
-
     with transaction.atomic():
         hub = membership.hub
         if not can(actor, "can_manage_members", hub):
