@@ -9,6 +9,9 @@ from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.access import get_for_link
 from streetwave.hubs.permissions import (
     Permission,
+    SecondPersonPermission,
+    can,
+    may_approve_as_second_person,
     may_handle_late_change,
     permissions_for,
     require,
@@ -93,8 +96,35 @@ def get_pending_change_for(user, public_id: str) -> ActionChange:
     return change
 
 
-def get_held_message_for(user, public_id: str, permission: Permission) -> RelayMessage:
-    return _get_about_action_for(RelayMessage, user, public_id, permission, approval=Approval.HELD)
+def _get_for_second_person(
+    model, user, public_id: str, permission: SecondPersonPermission, **filters
+):
+    """A row about an action that a second person approves (a relay message, an export), 404
+    unless `user` holds `permission` in the action's hub or is its second person (a coordinator
+    standing in for a missing second organizer)."""
+    row = get_object_or_404(
+        model.objects.select_related("action", "action__hub", "action__campaign"),
+        public_id=public_id,
+        **filters,
+    )
+    if not (
+        can(user, permission, row.action)
+        or may_approve_as_second_person(
+            user, permission, row.action, requester_id=row.requested_by_id
+        )
+    ):
+        raise Http404
+    return row
+
+
+def get_held_message_for(user, public_id: str) -> RelayMessage:
+    return _get_for_second_person(
+        RelayMessage, user, public_id, "can_approve_relay_message", approval=Approval.HELD
+    )
+
+
+def get_export_to_approve_for(user, public_id: str) -> AttendeeExport:
+    return _get_for_second_person(AttendeeExport, user, public_id, "can_approve_export")
 
 
 def get_export_for(user, public_id: str, permission: Permission) -> AttendeeExport:

@@ -202,3 +202,87 @@ def test_a_change_whose_requester_left_still_goes_to_the_hubs_organizers(
     assert f"#change-{change.public_id}" not in client.get("/en/manage/").content.decode()
     dashboard = login(client, organizer).get("/en/manage/").content.decode()
     assert f"/en/manage/actions/{lone.action.public_id}/" in dashboard
+
+
+# Relay messages and attendee exports follow the same rule (docs/decisions/0003-*).
+
+
+def held_message(setting, monkeypatch):
+    monkeypatch.setattr("streetwave.actions.services.relay.RELAY_APPROVAL_THRESHOLD", 0)
+    services.create_rsvp(
+        setting.action, pseudonym="", email="s@example.org", language="en", consent=True
+    )
+    return services.send_relay_message(setting.action, body="Bring water", actor=setting.lead)
+
+
+def requested_export(setting, monkeypatch):
+    return services.request_attendee_export(setting.action, actor=setting.lead)
+
+
+HELD = {
+    "message": (held_message, "/en/manage/messages/{}/approve/"),
+    "export": (requested_export, "/en/manage/exports/{}/approve/"),
+}
+
+
+@pytest.mark.parametrize("kind", HELD)
+def test_in_a_hub_with_one_organizer_a_coordinator_approves_messages_and_exports(
+    client, login, lone, monkeypatch, kind, django_capture_on_commit_callbacks
+):
+    # Given the only organizer of a hub writes to many attendees, or asks for an export
+    hold, url = HELD[kind]
+    held = hold(lone, monkeypatch)
+    assert held.is_held
+    # When a coordinator of the campaign opens the campaign's approval page
+    login(client, lone.coordinator)
+    approvals_url = f"/en/manage/campaigns/{lone.campaign.slug}/approvals/"
+    page = client.get(approvals_url).content.decode()
+    # Then it waits for them there, and they approve it
+    assert url.format(held.public_id) in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url.format(held.public_id))
+    assert response.status_code == 302 and response["Location"] == approvals_url
+    held.refresh_from_db()
+    assert held.approval == Approval.APPROVED and held.approved_by == lone.coordinator
+
+
+@pytest.mark.parametrize("kind", HELD)
+def test_while_the_hub_has_a_second_organizer_the_coordinator_is_not_offered_it(
+    client, login, lone, make_member, monkeypatch, kind
+):
+    # Given a hub with a second organizer, and something held by its lead
+    make_member(lone.hub, Membership.Role.ORGANIZER)
+    hold, url = HELD[kind]
+    held = hold(lone, monkeypatch)
+    # When a coordinator of the campaign tries to approve it
+    login(client, lone.coordinator)
+    response = client.post(url.format(held.public_id))
+    # Then it is not theirs to see
+    assert response.status_code == 404
+    held.refresh_from_db()
+    assert held.is_held
+
+
+@pytest.mark.parametrize("page", ["messages", "attendees"])
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("second_organizer", "Who approves it: another organizer of your hub."),
+        ("alone", "Who approves it: a coordinator of Streets for freedom"),
+        ("no_campaign", "Nobody can approve it yet"),
+    ],
+)
+def test_the_message_and_export_pages_say_who_approves_before_submitting(
+    client, login, lone, make_member, page, setup, expected
+):
+    # Given a published action and a hub in one of three situations
+    if setup == "second_organizer":
+        make_member(lone.hub, Membership.Role.ORGANIZER)
+    if setup == "no_campaign":
+        lone.action.campaign = None
+        lone.action.save(update_fields=["campaign"])
+    # When its organizer opens the page to write to attendees or to ask for an export
+    login(client, lone.lead)
+    html = client.get(f"/en/manage/actions/{lone.action.public_id}/{page}/").content.decode()
+    # Then it says who would approve
+    assert expected in html

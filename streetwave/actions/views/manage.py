@@ -22,10 +22,13 @@ from streetwave.core.views.buttons import press
 from streetwave.core.views.forms import fill_in
 from streetwave.hubs.access import get_hub_for
 from streetwave.hubs.permissions import (
+    Permission,
     can,
+    held_to_approve,
     late_change_confirmers,
     late_changes_to_confirm,
     permissions_for,
+    second_person,
 )
 
 from .. import services
@@ -34,7 +37,7 @@ from ..access import (
     get_action_with_permissions_for,
     get_campaign_action_for,
     get_download_for,
-    get_export_for,
+    get_export_to_approve_for,
     get_held_message_for,
     get_pending_change_for,
 )
@@ -283,13 +286,17 @@ def cancel(request, action_id):
     )
 
 
-def _after_change(user, change: ActionChange):
-    """Back to the action's page for its hub's organizers; a coordinator, who has no such page,
-    goes back to the campaign's queue."""
-    action = change.action
-    if action.campaign is not None and not can(user, "can_edit_action", action):
+def _back_to_hub_or_queue(user, action: Action, permission: Permission, hub_page):
+    """Back to the hub's page of the action for its organizers (`permission` lets them see it);
+    a coordinator standing in as the second person, who has no such page, goes back to the
+    campaign's queue."""
+    if action.campaign is not None and not can(user, permission, action):
         return redirect(reverse("actions:manage_approvals", args=[action.campaign.slug]))
-    return _overview(action)
+    return hub_page
+
+
+def _after_change(user, change: ActionChange):
+    return _back_to_hub_or_queue(user, change.action, "can_edit_action", _overview(change.action))
 
 
 @organizer_required
@@ -345,6 +352,12 @@ def attendees(request, action_id):
             "action": action,
             "page": Paginator(rsvps, ATTENDEES_PER_PAGE).get_page(request.GET.get("page")),
             "exports": exports,
+            # who would approve an export, said before it is asked for
+            "second_person": second_person(
+                "can_approve_export", action, requester_id=request.user.pk
+            )
+            if "can_request_export" in permissions
+            else None,
             "permissions": permissions,
         },
     )
@@ -360,6 +373,10 @@ def _messages_page(request, action, permissions, form, status=200):
             "relay_messages": RelayMessage.objects.filter(action=action).select_related(
                 "requested_by", "approved_by"
             )[:RECENT_ROWS],
+            # who would approve a message held for a second person, said before it is written
+            "second_person": second_person(
+                "can_approve_relay_message", action, requester_id=request.user.pk
+            ),
             "permissions": permissions,
         },
         status=status,
@@ -377,8 +394,8 @@ def relay(request, action_id):
             messages.warning(
                 request,
                 _(
-                    "The message would reach many people, so it waits until a second "
-                    "organizer of your hub approves it."
+                    "The message would reach many people, so it waits until a second person "
+                    "approves it."
                 ),
             )
         else:
@@ -399,14 +416,19 @@ def relay(request, action_id):
 @organizer_required
 @require_POST
 def approve_message(request, message_id):
-    message = get_held_message_for(request.user, message_id, "can_approve_relay_message")
+    message = get_held_message_for(request.user, message_id)
     press(
         request,
         services.approve_relay_message,
         message,
         success=_("The message is on its way."),
     )
-    return redirect("actions:manage_messages", message.action.public_id)
+    return _back_to_hub_or_queue(
+        request.user,
+        message.action,
+        "can_message_attendees",
+        redirect("actions:manage_messages", message.action.public_id),
+    )
 
 
 def _emergency_page(request, action, form, status=200):
@@ -471,8 +493,8 @@ def request_export(request, action_id):
         services.request_attendee_export,
         action,
         success=_(
-            "Your request is recorded. Once another organizer of your hub approves it, you "
-            "can download the list here, once, within 15 minutes."
+            "Your request is recorded. Once a second person approves it, you can download the "
+            "list here, once, within 15 minutes."
         ),
     )
     return _to_exports(action)
@@ -481,7 +503,7 @@ def request_export(request, action_id):
 @organizer_required
 @require_POST
 def approve_export(request, export_id):
-    export = get_export_for(request.user, export_id, "can_approve_export")
+    export = get_export_to_approve_for(request.user, export_id)
     press(
         request,
         services.approve_attendee_export,
@@ -491,7 +513,9 @@ def approve_export(request, export_id):
             "once, within 15 minutes."
         ),
     )
-    return _to_exports(export.action)
+    return _back_to_hub_or_queue(
+        request.user, export.action, "can_view_attendees", _to_exports(export.action)
+    )
 
 
 @organizer_required
@@ -522,6 +546,27 @@ def _queue_page(request, campaign, reject_forms=None, status=200):
         .select_related("action", "action__hub", "action__city", "requested_by")
         .order_by("created_at", "id")
     )
+    # Relay messages and exports of hubs with no second organizer: the coordinator approves.
+    held_messages = list(
+        held_to_approve(
+            request.user,
+            "can_approve_relay_message",
+            RelayMessage.objects.filter(approval=Approval.HELD, action__campaign=campaign),
+        )
+        .filter(by_coordinator=True)
+        .select_related("action", "action__hub", "action__city")
+        .order_by("created_at", "id")
+    )
+    held_exports = list(
+        held_to_approve(
+            request.user,
+            "can_approve_export",
+            AttendeeExport.objects.filter(approval=Approval.HELD, action__campaign=campaign),
+        )
+        .filter(by_coordinator=True)
+        .select_related("action", "action__hub", "action__city")
+        .order_by("created_at", "id")
+    )
     pending = list(
         Action.objects.pending_approval()
         .filter(campaign=campaign)
@@ -538,7 +583,13 @@ def _queue_page(request, campaign, reject_forms=None, status=200):
     return render(
         request,
         "actions/manage/approvals.html",
-        {"campaign": campaign, "pending": pending, "held_changes": held_changes},
+        {
+            "campaign": campaign,
+            "pending": pending,
+            "held_changes": held_changes,
+            "held_messages": held_messages,
+            "held_exports": held_exports,
+        },
         status=status,
     )
 
