@@ -45,13 +45,15 @@ run: $(VENV)/.base static
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-# The contracts (pyproject.toml): import direction and cycles, the dependency list.
+# The contracts (pyproject.toml): import direction and cycles, the dependency list; then the
+# commit messages since bin/check-commits' BASE (CONTRIBUTING.md, "Commit messages").
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(DEV_ENV) $(VENV)/bin/mypy streetwave
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 	$(VENV)/bin/deptry .
+	$(PY) bin/check-commits
 
 check-migrations: $(VENV)/.dev
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
