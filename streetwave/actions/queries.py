@@ -6,6 +6,8 @@ actions. Registered with hubs.queries (imported at start-up by the hubs app); ea
 query and shows only what the user may act on."""
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet, Value
 from django.db.models.expressions import CombinedExpression
@@ -16,15 +18,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from streetwave.approvals.models import Approval
+from streetwave.campaigns.models import Campaign
 from streetwave.core.i18n import localize_digits
-from streetwave.hubs.permissions import late_changes_to_confirm, where
+from streetwave.hubs.models import Hub
+from streetwave.hubs.permissions import (
+    SecondPersonPermission,
+    held_to_approve,
+    late_changes_to_confirm,
+    where,
+)
 from streetwave.hubs.queries import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
 from streetwave.places.search import EARTH_RADIUS_KM
 
 from .models import (
     EXPORT_LINK_LIFETIME,
+    RSVP,
     Action,
     ActionChange,
+    ActionQuerySet,
     AttendeeExport,
     EmergencyNotice,
     RelayMessage,
@@ -112,6 +123,106 @@ def distance_km_from(latitude: float, longitude: float) -> CombinedExpression:
         Sin(half_dlambda), 2
     )
     return 2 * EARTH_RADIUS_KM * ASin(Least(Sqrt(h), Value(1.0)))
+
+
+# -- the organizer pages ------------------------------------------------------------------------
+
+# The latest exports, relay messages and emergency notices an action's pages list.
+RECENT_ROWS = 20
+
+
+def hub_actions(hub: Hub) -> QuerySet[Action]:
+    """All of a hub's actions, in any status, the latest start first."""
+    return (
+        Action.objects.filter(hub=hub)
+        .select_related("city", "campaign")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def held_change(action: Action) -> ActionChange | None:
+    """The change of time or place of `action` that waits for a second person, if any."""
+    change = (
+        ActionChange.objects.filter(action=action, approval=Approval.HELD)
+        .select_related("requested_by")
+        .first()
+    )
+    if change is not None:
+        change.action = action
+    return change
+
+
+def attendee_rows(action: Action) -> QuerySet[RSVP]:
+    """The RSVPs of an action as its attendee list shows them: pseudonyms, never contacts."""
+    return (
+        RSVP.objects.filter(action=action)
+        .only("public_id", "pseudonym", "status", "language", "created_at", "action_id")
+        .order_by("created_at", "id")
+    )
+
+
+def recent_exports(action: Action) -> list[AttendeeExport]:
+    return list(
+        AttendeeExport.objects.filter(action=action).select_related("requested_by", "approved_by")[
+            :RECENT_ROWS
+        ]
+    )
+
+
+def recent_relay_messages(action: Action) -> QuerySet[RelayMessage]:
+    return RelayMessage.objects.filter(action=action).select_related("requested_by", "approved_by")[
+        :RECENT_ROWS
+    ]
+
+
+def recent_emergency_notices(action: Action) -> list[EmergencyNotice]:
+    notices = list(
+        EmergencyNotice.objects.filter(action=action).select_related("author")[:RECENT_ROWS]
+    )
+    for notice in notices:
+        notice.action = action
+    return notices
+
+
+def counted_actions(campaign: Campaign) -> ActionQuerySet:
+    """The actions a campaign's counts add up: drafts are their hub's business; everything
+    submitted or public is counted."""
+    return Action.objects.filter(campaign=campaign).submitted()
+
+
+@dataclass(frozen=True)
+class ApprovalQueue:
+    """What waits for a coordinator of a campaign: actions to approve, and the changes, relay
+    messages and exports of hubs with no second organizer, which the coordinator approves."""
+
+    actions: list[Action]
+    changes: list[ActionChange]
+    messages: list[RelayMessage]
+    exports: list[AttendeeExport]
+
+
+def approval_queue(user, campaign: Campaign) -> ApprovalQueue:
+    def held(permission: SecondPersonPermission, model: Any, *related: str) -> list[Any]:
+        rows = model.objects.filter(approval=Approval.HELD, action__campaign=campaign)
+        return list(
+            held_to_approve(user, permission, rows)
+            .filter(by_coordinator=True)
+            .select_related("action", "action__hub", "action__city", *related)
+            .order_by("created_at", "id")
+        )
+
+    return ApprovalQueue(
+        changes=held("can_confirm_late_change", ActionChange, "requested_by"),
+        messages=held("can_approve_relay_message", RelayMessage),
+        exports=held("can_approve_export", AttendeeExport),
+        actions=list(
+            Action.objects.pending_approval()
+            .filter(campaign=campaign)
+            .with_place()
+            .with_hub_track_record()
+            .order_by("updated_at", "id")
+        ),
+    )
 
 
 # -- the organizer dashboard -------------------------------------------------------------------

@@ -3,6 +3,8 @@ cancel), held changes, attendee lists with the relay and exports, and the coordi
 approval queue and counts. Every view passes organizer_required, then an access helper (404),
 then at most one service."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -13,7 +15,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from streetwave.accounts.decorators import organizer_required
-from streetwave.approvals.models import Approval
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.errors import DomainError
 from streetwave.core.i18n import localize_digits
@@ -24,14 +25,12 @@ from streetwave.hubs.access import get_hub_for
 from streetwave.hubs.permissions import (
     Permission,
     can,
-    held_to_approve,
     late_change_confirmers,
-    late_changes_to_confirm,
     permissions_for,
     second_person,
 )
 
-from .. import services
+from .. import queries, services
 from ..access import (
     get_action_for,
     get_action_with_permissions_for,
@@ -42,14 +41,13 @@ from ..access import (
     get_pending_change_for,
 )
 from ..forms import ActionForm, EmergencyNoticeForm, RejectActionForm, RelayMessageForm
-from ..models import RSVP, Action, ActionChange, AttendeeExport, EmergencyNotice, RelayMessage
+from ..models import Action, ActionChange, EmergencyNotice, RelayMessage
 from ..schedule import zone_label
 from ..services.copies import duplicate_action
 from ..services.exports import ExportUnavailable
 
 ATTENDEES_PER_PAGE = 200
 ACTIONS_PER_PAGE = 200
-RECENT_ROWS = 20
 
 
 def _overview(action: Action):
@@ -83,12 +81,7 @@ def _form_page(request, form, *, hub, action=None, status=200):
 @organizer_required
 def hub_actions(request, hub_id):
     hub = get_hub_for(request.user, hub_id, "can_create_action")
-    actions = (
-        Action.objects.filter(hub=hub)
-        .select_related("city", "campaign")
-        .order_by("-starts_at", "-id")
-    )
-    page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(queries.hub_actions(hub), ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "actions/manage/hub_actions.html",
@@ -120,14 +113,9 @@ def overview(request, action_id):
     action, permissions = get_action_with_permissions_for(
         request.user, action_id, "can_edit_action"
     )
-    pending = (
-        ActionChange.objects.filter(action=action, approval=Approval.HELD)
-        .select_related("requested_by")
-        .first()
-    )
+    pending = queries.held_change(action)
     second_person = None
     if pending is not None:
-        pending.action = action
         second_person = late_change_confirmers(action, requester_id=pending.requested_by_id)
     return render(
         request,
@@ -333,24 +321,17 @@ def attendees(request, action_id):
     action, permissions = get_action_with_permissions_for(
         request.user, action_id, "can_view_attendees"
     )
-    rsvps = (
-        RSVP.objects.filter(action=action)
-        .only("public_id", "pseudonym", "status", "language", "created_at", "action_id")
-        .order_by("created_at", "id")
-    )
     exports = []
     if permissions & {"can_request_export", "can_approve_export"}:
-        exports = list(
-            AttendeeExport.objects.filter(action=action).select_related(
-                "requested_by", "approved_by"
-            )[:RECENT_ROWS]
-        )
+        exports = queries.recent_exports(action)
     return render(
         request,
         "actions/manage/attendees.html",
         {
             "action": action,
-            "page": Paginator(rsvps, ATTENDEES_PER_PAGE).get_page(request.GET.get("page")),
+            "page": Paginator(queries.attendee_rows(action), ATTENDEES_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
             "exports": exports,
             # who would approve an export, said before it is asked for
             "second_person": second_person(
@@ -370,9 +351,7 @@ def _messages_page(request, action, permissions, form, status=200):
         {
             "action": action,
             "form": form,
-            "relay_messages": RelayMessage.objects.filter(action=action).select_related(
-                "requested_by", "approved_by"
-            )[:RECENT_ROWS],
+            "relay_messages": queries.recent_relay_messages(action),
             # who would approve a message held for a second person, said before it is written
             "second_person": second_person(
                 "can_approve_relay_message", action, requester_id=request.user.pk
@@ -433,11 +412,7 @@ def approve_message(request, message_id):
 
 def _emergency_page(request, action, form, status=200):
     permissions = permissions_for(request.user, action)
-    notices = list(
-        EmergencyNotice.objects.filter(action=action).select_related("author")[:RECENT_ROWS]
-    )
-    for notice in notices:
-        notice.action = action
+    notices = queries.recent_emergency_notices(action)
     return render(
         request,
         "actions/manage/emergency.html",
@@ -537,43 +512,9 @@ def download_export(request, export_id):
 
 
 def _queue_page(request, campaign, reject_forms=None, status=200):
-    held_changes = list(
-        late_changes_to_confirm(
-            request.user,
-            ActionChange.objects.filter(approval=Approval.HELD, action__campaign=campaign),
-        )
-        .filter(by_coordinator=True)
-        .select_related("action", "action__hub", "action__city", "requested_by")
-        .order_by("created_at", "id")
-    )
-    # Relay messages and exports of hubs with no second organizer: the coordinator approves.
-    held_messages = list(
-        held_to_approve(
-            request.user,
-            "can_approve_relay_message",
-            RelayMessage.objects.filter(approval=Approval.HELD, action__campaign=campaign),
-        )
-        .filter(by_coordinator=True)
-        .select_related("action", "action__hub", "action__city")
-        .order_by("created_at", "id")
-    )
-    held_exports = list(
-        held_to_approve(
-            request.user,
-            "can_approve_export",
-            AttendeeExport.objects.filter(approval=Approval.HELD, action__campaign=campaign),
-        )
-        .filter(by_coordinator=True)
-        .select_related("action", "action__hub", "action__city")
-        .order_by("created_at", "id")
-    )
-    pending = list(
-        Action.objects.pending_approval()
-        .filter(campaign=campaign)
-        .with_place()
-        .with_hub_track_record()
-        .order_by("updated_at", "id")
-    )
+    queue = queries.approval_queue(request.user, campaign)
+    # Each action is shown with its rendered description and its own form to send it back.
+    pending: list[Any] = queue.actions
     reject_forms = reject_forms or {}
     for action in pending:
         action.description_html = render_markdown(action.description)
@@ -586,9 +527,9 @@ def _queue_page(request, campaign, reject_forms=None, status=200):
         {
             "campaign": campaign,
             "pending": pending,
-            "held_changes": held_changes,
-            "held_messages": held_messages,
-            "held_exports": held_exports,
+            "held_changes": queue.changes,
+            "held_messages": queue.messages,
+            "held_exports": queue.exports,
         },
         status=status,
     )
@@ -637,8 +578,7 @@ def reject(request, slug, action_id):
 @organizer_required
 def counts(request, slug):
     campaign = get_campaign_for(request.user, slug, "can_view_counts")
-    # Drafts are their hub's business; everything submitted or public is counted.
-    actions = Action.objects.filter(campaign=campaign).submitted()
+    actions = queries.counted_actions(campaign)
     per_action = actions.select_related("hub", "city").order_by("starts_at", "id")
     return render(
         request,
