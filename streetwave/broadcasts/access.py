@@ -1,8 +1,10 @@
 """Fetch what a user may see, or answer 404: a missing broadcast and one the user may not touch
 look exactly the same. Every rule comes from hubs.permissions."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 
+from streetwave.accounts.models import User
 from streetwave.actions.models import RSVP
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.access import get_for_link
@@ -16,7 +18,7 @@ from .models import Broadcast
 
 
 def get_campaign_broadcast_for(
-    user, slug: str, public_id: str, permission: Permission
+    user: User | AnonymousUser, slug: str, public_id: str, permission: Permission
 ) -> Broadcast:
     """A broadcast of a campaign, for a coordinator whose authority comes from that campaign."""
     campaign = get_campaign_for(user, slug, permission)
@@ -29,7 +31,9 @@ def get_campaign_broadcast_for(
     return broadcast
 
 
-def get_hub_broadcast_for(user, hub_id: str, public_id: str) -> tuple[Hub, Broadcast]:
+def get_hub_broadcast_for(
+    user: User | AnonymousUser, hub_id: str, public_id: str
+) -> tuple[Hub, Broadcast]:
     """A broadcast that `hub` received, for one of its leads or organizers."""
     hub = get_hub_for(user, hub_id, "can_acknowledge_broadcast")
     broadcast = get_object_or_404(

@@ -14,10 +14,10 @@ COUNTER_SHARDS = 16
 
 
 class CampaignQuerySet(models.QuerySet):
-    def live(self):
+    def live(self) -> "CampaignQuerySet":
         return self.filter(status=Campaign.Status.LIVE)
 
-    def public(self):
+    def public(self) -> "CampaignQuerySet":
         return self.exclude(status=Campaign.Status.DRAFT)
 
 

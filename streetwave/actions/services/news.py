@@ -2,14 +2,16 @@
 stopped from the link in every broadcast (the broadcasts app's public pages call these). The
 flag lives on the RSVP, so the actions app writes it."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
+from streetwave.accounts.models import User
 from streetwave.audit.services import record
 
 from ..models import RSVP
 
 
-def confirm_campaign_news(rsvp: RSVP, *, actor=None) -> bool:
+def confirm_campaign_news(rsvp: RSVP, *, actor: User | AnonymousUser | None = None) -> bool:
     """The owner of the address confirmed, by the link mailed to it, that they want the
     campaign's news there. Returns whether anything changed (a second click changes nothing)."""
     with transaction.atomic():
@@ -20,7 +22,7 @@ def confirm_campaign_news(rsvp: RSVP, *, actor=None) -> bool:
     return bool(confirmed)
 
 
-def withdraw_campaign_news(rsvp: RSVP, *, actor=None) -> int:
+def withdraw_campaign_news(rsvp: RSVP, *, actor: User | AnonymousUser | None = None) -> int:
     """Stop the campaign's news to the address of `rsvp`: every RSVP of the same campaign with
     the same address stops asking for it, at once. Returns how many changed (0 when nothing
     was left to withdraw, so a second click is harmless)."""
