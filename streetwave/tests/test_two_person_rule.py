@@ -73,8 +73,10 @@ def _hold_action(world: World):
 
 
 def _hold_broadcast(world: World):
+    campaign = world.action.campaign
+    assert campaign is not None
     return broadcasts.create_broadcast(
-        world.action.campaign,
+        campaign,
         audience=Broadcast.Audience.HUBS,
         texts={"en": {"subject": "Bring candles", "body": "Everyone brings a candle."}},
         actor=world.coordinators[0],
