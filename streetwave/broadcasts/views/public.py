@@ -17,24 +17,35 @@ from streetwave.actions import services
 from ..access import get_rsvp_for_news_confirmation, get_rsvp_for_unsubscribe
 
 
+def _link_page(request, rsvp, service, *, ask: str, done: str):
+    """GET shows the page `ask` with its button; POST calls `service(rsvp)` and shows `done`."""
+    context = {"campaign": rsvp.action.campaign}
+    if request.method == "POST":
+        service(rsvp)
+        return render(request, done, context)
+    return render(request, ask, context)
+
+
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    rsvp = get_rsvp_for_unsubscribe(token)
-    campaign = rsvp.action.campaign
-    if request.method == "POST":
-        services.withdraw_campaign_news(rsvp)
-        return render(request, "broadcasts/unsubscribed.html", {"campaign": campaign})
-    return render(request, "broadcasts/unsubscribe.html", {"campaign": campaign})
+    return _link_page(
+        request,
+        get_rsvp_for_unsubscribe(token),
+        services.withdraw_campaign_news,
+        ask="broadcasts/unsubscribe.html",
+        done="broadcasts/unsubscribed.html",
+    )
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm_news(request, token):
-    rsvp = get_rsvp_for_news_confirmation(token)
-    campaign = rsvp.action.campaign
-    if request.method == "POST":
-        services.confirm_campaign_news(rsvp)
-        return render(request, "broadcasts/news_confirmed.html", {"campaign": campaign})
-    return render(request, "broadcasts/confirm_news.html", {"campaign": campaign})
+    return _link_page(
+        request,
+        get_rsvp_for_news_confirmation(token),
+        services.confirm_campaign_news,
+        ask="broadcasts/confirm_news.html",
+        done="broadcasts/news_confirmed.html",
+    )
