@@ -304,22 +304,32 @@ def changes_to_confirm(user) -> list[PendingItem]:
     return items
 
 
+def _second_person_url(row, anchor: str) -> str | None:
+    """Where a coordinator standing in as the second person approves `row` (a held row from
+    `held_to_approve`): the campaign's approval page; None for the hub's own organizers."""
+    campaign = row.action.campaign
+    if not row.by_coordinator or campaign is None:
+        return None
+    return reverse("actions:manage_approvals", args=[campaign.slug]) + f"#{anchor}-{row.public_id}"
+
+
 @pending_source
 def exports_to_approve(user) -> list[PendingItem]:
-    """For a hub's organizers: attendee exports that another organizer asked for."""
+    """Attendee exports that someone else asked for and the user may approve: as another
+    organizer of the hub, or as a coordinator standing in where the hub has none."""
     exports = (
-        AttendeeExport.objects.filter(
-            approval=Approval.HELD, action__in=where(user, "can_approve_export").actions()
+        held_to_approve(
+            user, "can_approve_export", AttendeeExport.objects.filter(approval=Approval.HELD)
         )
-        .exclude(requested_by=user)
-        .select_related("action")
+        .select_related("action", "action__campaign")
         .order_by("created_at", "id")[:PENDING_LIMIT]
     )
     return [
         PendingItem(
             text=_("An export of the attendee list of “%(title)s” waits for your approval.")
             % {"title": export.action.title},
-            url=reverse("actions:manage_attendees", args=[export.action.public_id]) + "#exports",
+            url=_second_person_url(export, "export")
+            or reverse("actions:manage_attendees", args=[export.action.public_id]) + "#exports",
             since=export.created_at,
         )
         for export in exports
@@ -359,21 +369,23 @@ def exports_ready(user) -> list[PendingItem]:
 
 @pending_source
 def messages_to_approve(user) -> list[PendingItem]:
-    """For a hub's organizers: relay messages to many people that someone else wrote."""
+    """Relay messages to many people that someone else wrote and the user may approve: as
+    another organizer of the hub, or as a coordinator standing in where the hub has none."""
     held = (
-        RelayMessage.objects.filter(
-            approval=Approval.HELD,
-            action__in=where(user, "can_approve_relay_message").actions(),
+        held_to_approve(
+            user,
+            "can_approve_relay_message",
+            RelayMessage.objects.filter(approval=Approval.HELD),
         )
-        .exclude(requested_by=user)
-        .select_related("action")
+        .select_related("action", "action__campaign")
         .order_by("created_at", "id")[:PENDING_LIMIT]
     )
     return [
         PendingItem(
             text=_("A message to the attendees of “%(title)s” waits for your approval.")
             % {"title": message.action.title},
-            url=reverse("actions:manage_messages", args=[message.action.public_id]),
+            url=_second_person_url(message, "message")
+            or reverse("actions:manage_messages", args=[message.action.public_id]),
             since=message.created_at,
         )
         for message in held

@@ -286,3 +286,18 @@ def test_the_message_and_export_pages_say_who_approves_before_submitting(
     html = client.get(f"/en/manage/actions/{lone.action.public_id}/{page}/").content.decode()
     # Then it says who would approve
     assert expected in html
+
+
+@pytest.mark.parametrize("kind", HELD)
+def test_the_coordinator_standing_in_finds_messages_and_exports_on_the_dashboard(
+    client, login, lone, monkeypatch, kind
+):
+    # Given the only organizer of a hub holds something for a second person
+    hold, _ = HELD[kind]
+    held = hold(lone, monkeypatch)
+    # When a coordinator of the campaign opens the dashboard
+    login(client, lone.coordinator)
+    dashboard = client.get("/en/manage/").content.decode()
+    # Then it waits for them there, with a link to the campaign's approval page
+    approvals_url = f"/en/manage/campaigns/{lone.campaign.slug}/approvals/"
+    assert f"{approvals_url}#{kind}-{held.public_id}" in dashboard
