@@ -8,7 +8,7 @@ its next request. A session without a row was not started by a sign-in and is re
 
 import datetime as dt
 import time
-from typing import cast
+from typing import Protocol, cast
 
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.models import EmailAddress
@@ -18,6 +18,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,11 +26,25 @@ from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
 from streetwave.core.ids import hash_token
+from streetwave.core.models import BaseModel
 from streetwave.outbox.services import queue_message, recipient
 
 from . import second_factor
 from .devices import device_label
 from .models import LAST_SEEN_STEP, User, UserSession
+
+# Who did it: an account, or nobody (the system, a sign-in not yet complete).
+Actor = User | AnonymousUser | None
+
+
+class Invitation(Protocol):
+    """What an account needs of a hub invitation (hubs.Invitation; hubs sits above accounts)."""
+
+    email: str
+
+    @property
+    def hub(self) -> BaseModel: ...
+
 
 SESSION_ROW_KEY = "streetwave.session"
 STARTED_AT_KEY = "streetwave.session_started_at"
@@ -53,7 +68,7 @@ def _rounded(moment: dt.datetime) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(moment.timestamp()) // step * step, tz=dt.UTC)
 
 
-def _second_factor_used(request: HttpRequest, user) -> str | None:
+def _second_factor_used(request: HttpRequest, user: User) -> str | None:
     used = [
         entry.get("type")
         for entry in get_authentication_records(request, user)
@@ -89,7 +104,7 @@ def start_session(request: HttpRequest, user: User) -> UserSession:
     return session
 
 
-def _end(session: UserSession, reason: str, *, actor) -> None:
+def _end(session: UserSession, reason: str, *, actor: Actor) -> None:
     session.ended_at = timezone.now()
     session.end_reason = reason
     session.save(update_fields=["ended_at", "end_reason", "updated_at"])
@@ -147,7 +162,7 @@ def enforce_session_limits(request: HttpRequest) -> None:
         )
 
 
-def end_other_sessions(user: User, *, keep_session_key: str | None = None, actor) -> int:
+def end_other_sessions(user: User, *, keep_session_key: str | None = None, actor: Actor) -> int:
     """End every open session of `user` except the one with `keep_session_key`."""
     with transaction.atomic():
         sessions = UserSession.objects.open().filter(user=user)
@@ -158,7 +173,7 @@ def end_other_sessions(user: User, *, keep_session_key: str | None = None, actor
     return ended
 
 
-def end_all_sessions(user: User, *, actor) -> int:
+def end_all_sessions(user: User, *, actor: Actor) -> int:
     """End every open session of `user`, e.g. when a role is taken away from them."""
     with transaction.atomic():
         ended = (
@@ -233,7 +248,7 @@ def note_password_set(request: HttpRequest, user: User) -> None:
             end_all_sessions(user, actor=None)
 
 
-def activate_totp(user: User, secret: str, *, actor) -> Authenticator:
+def activate_totp(user: User, secret: str, *, actor: Actor) -> Authenticator:
     """Give an account an authenticator app with a known secret (demo accounts, tests); people
     set theirs up through allauth's pages instead."""
     with transaction.atomic():
@@ -246,7 +261,9 @@ def activate_totp(user: User, secret: str, *, actor) -> Authenticator:
     return authenticator
 
 
-def create_invited_account(invitation, *, password: str, display_name: str, language: str) -> User:
+def create_invited_account(
+    invitation: Invitation, *, password: str, display_name: str, language: str
+) -> User:
     """The account of someone who opened an invitation. Its address counts as verified: the
     invitation's secret link was sent there. The membership waits for the second factor."""
     with transaction.atomic():
