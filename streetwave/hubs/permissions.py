@@ -15,10 +15,12 @@ from typing import Any, Literal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
+    Manager,
     OuterRef,
     Q,
     QuerySet,
@@ -27,11 +29,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from streetwave.accounts.models import User
 from streetwave.campaigns.models import Campaign
 
 from .models import CampaignRole, Hub, Membership
 
 Role = Membership.Role
+# Whoever asks: a signed-in account or an anonymous visitor (who holds nothing).
+Asker = User | AnonymousUser
 Coordinator = CampaignRole.Role.COORDINATOR
 
 # Every permission by name: a misspelt name passed to `can`, `require`, `where` or `holders` fails
@@ -110,19 +115,19 @@ _PERMISSIONS: dict[Permission, frozenset[str]] = {
 }
 
 
-def _hub_of(obj) -> Hub | None:
+def _hub_of(obj: object) -> Hub | None:
     if isinstance(obj, Hub):
         return obj
     return getattr(obj, "hub", None)
 
 
-def _campaign_of(obj):
+def _campaign_of(obj: object) -> Campaign | None:
     if isinstance(obj, Campaign):
         return obj
     return getattr(obj, "campaign", None)
 
 
-def roles_for(user, obj) -> set[str]:
+def roles_for(user: Asker, obj: object) -> set[str]:
     """Every role `user` holds over `obj` (a hub, a campaign, or anything with .hub/.campaign)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
@@ -145,12 +150,12 @@ def roles_for(user, obj) -> set[str]:
     return roles
 
 
-def can(user, permission: Permission, obj) -> bool:
+def can(user: Asker, permission: Permission, obj: object) -> bool:
     allowed = _PERMISSIONS[permission]
     return bool(roles_for(user, obj) & allowed)
 
 
-def permissions_for(user, obj) -> frozenset[Permission]:
+def permissions_for(user: Asker, obj: object) -> frozenset[Permission]:
     """Every permission `user` holds over `obj`, from one lookup of their roles: a page that
     shows or hides several things asks this once instead of calling `can` for each."""
     roles = roles_for(user, obj)
@@ -169,7 +174,7 @@ def permissions_of(role: str) -> frozenset[Permission]:
 # Each is one query when evaluated and can be used as a subquery (`action__in=...`).
 
 
-def _is_active_user(user) -> bool:
+def _is_active_user(user: Asker) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
@@ -182,9 +187,14 @@ def _split(permission: Permission) -> tuple[frozenset[str], frozenset[str]]:
     )
 
 
-def _model(label: str):
+def _model(label: str) -> Any:
     # Campaigns and actions sit above hubs: named, not imported, so the policy stays below them.
     return apps.get_model(label)
+
+
+def _objects(label: str) -> Manager[Any]:
+    manager: Manager[Any] = _model(label).objects
+    return manager
 
 
 @dataclass(frozen=True)
@@ -194,19 +204,19 @@ class Where:
     user: Any
     permission: Permission
 
-    def _hub_ids(self, hub_roles: frozenset[str]) -> QuerySet:
+    def _hub_ids(self, hub_roles: frozenset[str]) -> QuerySet[Any]:
         return Membership.objects.filter(user=self.user, role__in=hub_roles).values("hub_id")
 
-    def _campaign_ids(self, campaign_roles: frozenset[str]) -> QuerySet:
+    def _campaign_ids(self, campaign_roles: frozenset[str]) -> QuerySet[Any]:
         return CampaignRole.objects.filter(user=self.user, role__in=campaign_roles).values(
             "campaign_id"
         )
 
-    def _hubs_of_campaigns(self, campaign_roles: frozenset[str]) -> QuerySet:
+    def _hubs_of_campaigns(self, campaign_roles: frozenset[str]) -> QuerySet[Any]:
         # A coordinator of a campaign oversees every hub with an action in it.
         return (
-            _model("actions.Action")
-            .objects.filter(campaign_id__in=self._campaign_ids(campaign_roles))
+            _objects("actions.Action")
+            .filter(campaign_id__in=self._campaign_ids(campaign_roles))
             .values("hub_id")
         )
 
@@ -221,20 +231,20 @@ class Where:
             where |= Q(pk__in=self._hubs_of_campaigns(campaign_roles))
         return Hub.objects.filter(where)
 
-    def campaigns(self) -> QuerySet:
+    def campaigns(self) -> QuerySet[Any]:
         """Campaigns: only a campaign role reaches a campaign (hub roles do not)."""
-        campaign_model = _model("campaigns.Campaign")
+        campaigns = _objects("campaigns.Campaign")
         _, campaign_roles = _split(self.permission)
         if not _is_active_user(self.user) or not campaign_roles:
-            return campaign_model.objects.none()
-        return campaign_model.objects.filter(pk__in=self._campaign_ids(campaign_roles))
+            return campaigns.none()
+        return campaigns.filter(pk__in=self._campaign_ids(campaign_roles))
 
-    def actions(self) -> QuerySet:
+    def actions(self) -> QuerySet[Any]:
         """Actions: through a role in the action's hub or in its campaign; an action outside any
         campaign, through a role in any campaign its hub takes part in (as `can` answers)."""
-        action_model = _model("actions.Action")
+        actions = _objects("actions.Action")
         if not _is_active_user(self.user):
-            return action_model.objects.none()
+            return actions.none()
         hub_roles, campaign_roles = _split(self.permission)
         where = Q(pk__in=[])
         if hub_roles:
@@ -242,26 +252,29 @@ class Where:
         if campaign_roles:
             where |= Q(campaign_id__in=self._campaign_ids(campaign_roles))
             where |= Q(campaign__isnull=True, hub_id__in=self._hubs_of_campaigns(campaign_roles))
-        return action_model.objects.filter(where)
+        return actions.filter(where)
 
 
-def where(user, permission: Permission) -> Where:
+def where(user: Asker, permission: Permission) -> Where:
     """Where `user` holds `permission`: `.hubs()`, `.campaigns()` and `.actions()` are the
     querysets of the objects `obj` for which `can(user, permission, obj)` is true; for lists,
     dashboards and pending items. Nothing is queried until one of them is evaluated."""
     return Where(user, permission)
 
 
-def _id_of(obj, model, field: str) -> int | None:
+def _id_of(obj: object, model: type[Any], field: str) -> int | None:
+    found: int | None
     if isinstance(obj, model):
-        return obj.pk
-    if hasattr(obj, f"{field}_id"):
-        return getattr(obj, f"{field}_id")
-    related = getattr(obj, field, None)
-    return None if related is None else related.pk
+        found = obj.pk
+    elif hasattr(obj, f"{field}_id"):
+        found = getattr(obj, f"{field}_id")
+    else:
+        related = getattr(obj, field, None)
+        found = None if related is None else related.pk
+    return found
 
 
-def holders(permission: Permission, obj) -> QuerySet:
+def holders(permission: Permission, obj: object) -> QuerySet[Any]:
     """The active users who hold `permission` over `obj` (a hub, a campaign, or anything with a
     hub or a campaign, such as an action): those for whom `can(user, permission, obj)` is true.
     One query when evaluated; it reads the ids of `obj`, never its related rows."""
@@ -298,7 +311,7 @@ def memberships_holding(permission: Permission) -> QuerySet[Membership]:
     return Membership.objects.filter(role__in=hub_roles, user__is_active=True)
 
 
-def require(user, permission: Permission, obj) -> None:
+def require(user: Asker, permission: Permission, obj: object) -> None:
     """404, never 403: what a user may not touch looks exactly like what does not exist."""
     if not can(user, permission, obj):
         raise Http404
@@ -327,7 +340,7 @@ class SecondPerson:
     campaign: object | None = None
 
 
-def _holders_but(permission: Permission, action, requester_id: int | None) -> frozenset[int]:
+def _holders_but(permission: Permission, action: Any, requester_id: int | None) -> frozenset[int]:
     """The ids of the holders of `permission` over `action`, the requester left out (a row
     whose requester's account is gone has nobody to leave out)."""
     who = holders(permission, action)
@@ -337,7 +350,7 @@ def _holders_but(permission: Permission, action, requester_id: int | None) -> fr
 
 
 def second_person(
-    permission: SecondPersonPermission, action, *, requester_id: int | None
+    permission: SecondPersonPermission, action: Any, *, requester_id: int | None
 ) -> SecondPerson:
     """Who may approve what the user `requester_id` asked for about `action`, `permission`
     being the hub's own permission to approve it."""
@@ -352,7 +365,7 @@ def second_person(
 
 
 def may_approve_as_second_person(
-    user, permission: SecondPersonPermission, action, *, requester_id: int | None
+    user: Asker, permission: SecondPersonPermission, action: Any, *, requester_id: int | None
 ) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -361,25 +374,27 @@ def may_approve_as_second_person(
     return user.pk in second_person(permission, action, requester_id=requester_id).user_ids
 
 
-def late_change_confirmers(action, *, requester_id: int | None) -> SecondPerson:
+def late_change_confirmers(action: Any, *, requester_id: int | None) -> SecondPerson:
     """Who may confirm a late change of `action` asked for by the user `requester_id`."""
     return second_person("can_confirm_late_change", action, requester_id=requester_id)
 
 
-def may_confirm_late_change(user, action, *, requester_id: int | None) -> bool:
+def may_confirm_late_change(user: Asker, action: Any, *, requester_id: int | None) -> bool:
     return may_approve_as_second_person(
         user, "can_confirm_late_change", action, requester_id=requester_id
     )
 
 
-def may_handle_late_change(user, action, *, requester_id: int | None) -> bool:
+def may_handle_late_change(user: Asker, action: Any, *, requester_id: int | None) -> bool:
     """See a held change and withdraw it: the hub's editors of the action, or its second person."""
     return can(user, "can_edit_action", action) or may_confirm_late_change(
         user, action, requester_id=requester_id
     )
 
 
-def held_to_approve(user, permission: SecondPersonPermission, rows: QuerySet) -> QuerySet:
+def held_to_approve(
+    user: Asker, permission: SecondPersonPermission, rows: QuerySet[Any]
+) -> QuerySet[Any]:
     """Of `rows` (held rows about an action: changes, relay messages, exports), those `user`
     may approve as their second person, in one query. Each carries `by_coordinator`: True where
     the user stands in for a missing second person of the hub (their page is then the
@@ -399,7 +414,7 @@ def held_to_approve(user, permission: SecondPersonPermission, rows: QuerySet) ->
         user=user,
         role__in=_PERMISSIONS["can_stand_in_as_second_organizer"],
     )
-    return (
+    approvable: QuerySet[Any] = (
         rows.exclude(requested_by=user)
         .annotate(
             by_hub=Exists(in_hub),
@@ -409,9 +424,10 @@ def held_to_approve(user, permission: SecondPersonPermission, rows: QuerySet) ->
         )
         .filter(Q(by_hub=True) | Q(by_coordinator=True))
     )
+    return approvable
 
 
-def late_changes_to_confirm(user, changes: QuerySet) -> QuerySet:
+def late_changes_to_confirm(user: Asker, changes: QuerySet[Any]) -> QuerySet[Any]:
     """Of `changes` (held changes of time or place), those `user` may confirm (see
     `held_to_approve`)."""
     return held_to_approve(user, "can_confirm_late_change", changes)
