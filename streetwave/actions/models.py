@@ -64,7 +64,7 @@ def round_public_count(count: int) -> int | None:
 
 
 class ActionQuerySet(models.QuerySet):
-    def published(self):
+    def published(self) -> "ActionQuerySet":
         return self.filter(status=Action.Status.PUBLISHED)
 
     def pending_approval(self):

@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from streetwave.accounts.models import User
 from streetwave.audit.services import record
 from streetwave.campaigns.models import Campaign
 
@@ -30,7 +31,9 @@ def _next_start(action: Action, now: dt.datetime) -> tuple[dt.datetime, dt.datet
         day += COPY_STEP
 
 
-def _campaign_for_copy(action: Action, starts_at: dt.datetime, ends_at: dt.datetime):
+def _campaign_for_copy(
+    action: Action, starts_at: dt.datetime, ends_at: dt.datetime
+) -> Campaign | None:
     """The original's campaign, while it is live and its window holds the copy's time."""
     campaign = action.campaign
     if campaign is None or campaign.status != Campaign.Status.LIVE:
@@ -38,7 +41,7 @@ def _campaign_for_copy(action: Action, starts_at: dt.datetime, ends_at: dt.datet
     return campaign if campaign.starts_at <= starts_at and ends_at <= campaign.ends_at else None
 
 
-def duplicate_action(action: Action, *, actor) -> Action:
+def duplicate_action(action: Action, *, actor: User) -> Action:
     """A new draft of the same hub with the original's texts, place and settings, at its local
     time on the first day ahead, whole weeks from the original (the same day when it is still
     ahead); no RSVPs, no counters, no changes, nothing sent. It stays in the original's campaign

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from streetwave.accounts.models import User
 from streetwave.audit.services import record
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
 from streetwave.core.i18n import localize_digits
@@ -41,7 +42,7 @@ def _check_body(body: str) -> str:
     return body
 
 
-def send_emergency_notice(action: Action, *, body: str, actor) -> EmergencyNotice:
+def send_emergency_notice(action: Action, *, body: str, actor: User) -> EmergencyNotice:
     """Mail `body` to everyone going who left an address and show it on the action's public page
     until the action ends.
 

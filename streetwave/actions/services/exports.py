@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from streetwave.accounts.models import User
 from streetwave.approvals.models import Approval
 from streetwave.approvals.services import decide_held
 from streetwave.audit.services import record
@@ -29,7 +30,7 @@ class ExportUnavailable(DomainError):
     status_code = 404
 
 
-def request_attendee_export(action: Action, *, actor) -> AttendeeExport:
+def request_attendee_export(action: Action, *, actor: User) -> AttendeeExport:
     if not can(actor, "can_request_export", action):
         raise NotAllowed()
     with transaction.atomic():
@@ -44,7 +45,7 @@ def request_attendee_export(action: Action, *, actor) -> AttendeeExport:
     return export
 
 
-def approve_attendee_export(export: AttendeeExport, *, actor) -> AttendeeExport:
+def approve_attendee_export(export: AttendeeExport, *, actor: User) -> AttendeeExport:
     return decide_held(
         AttendeeExport.objects.filter(pk=export.pk).select_related("action", "action__hub"),
         decision="approve",
@@ -66,7 +67,7 @@ def _safe_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def download_attendee_export(export: AttendeeExport, *, actor) -> str:
+def download_attendee_export(export: AttendeeExport, *, actor: User) -> str:
     """Spend the export: mark it used (only once, only for its requester, only in time) and
     return the CSV text."""
     if not can(actor, "can_request_export", export.action):

@@ -11,6 +11,7 @@ another organizer of the hub or, when it has none, a coordinator of the action's
 from django.db import transaction
 from django.utils import timezone
 
+from streetwave.accounts.models import User
 from streetwave.approvals.models import Approval
 from streetwave.approvals.services import decide_held
 from streetwave.audit.services import record
@@ -25,7 +26,7 @@ def _send(message: RelayMessage) -> int:
     return message_rsvps(message.action, "action.relay", relay=message.pk)
 
 
-def send_relay_message(action: Action, *, body: str, actor) -> RelayMessage:
+def send_relay_message(action: Action, *, body: str, actor: User) -> RelayMessage:
     """Send `body` to the action's live RSVPs with a contact, or hold it for a second person
     when it would reach more than RELAY_APPROVAL_THRESHOLD people. Links may point only to the
     site and the hosts the campaign allows: nothing is saved or sent otherwise."""
@@ -61,7 +62,7 @@ def _send_approved(message: RelayMessage) -> None:
     message.save(update_fields=["recipient_count", "sent_at", "updated_at"])
 
 
-def approve_relay_message(message: RelayMessage, *, actor) -> RelayMessage:
+def approve_relay_message(message: RelayMessage, *, actor: User) -> RelayMessage:
     """The second person releases a held message; it goes to whoever is live at that moment."""
     return decide_held(
         RelayMessage.objects.filter(pk=message.pk).select_related(
