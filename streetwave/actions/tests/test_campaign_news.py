@@ -10,11 +10,11 @@ from django.core.cache import cache
 
 from streetwave.actions import services
 from streetwave.actions.models import RSVP
+from streetwave.core.testing import without_csrf_tokens
 
 pytestmark = pytest.mark.django_db
 
 FORM = {"pseudonym": "", "email": "", "language": "en", "consent": "on"}
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
 def post_rsvp(client, action, **fields):
@@ -106,16 +106,13 @@ def test_someone_else_asking_for_news_for_an_address_changes_nothing_and_tells_n
 ):
     # Given an RSVP without news
     action = make_action(campaign=make_campaign())
-    first = CSRF.sub("", post_rsvp(client, action, email="same@example.org").content.decode())
+    first = without_csrf_tokens(post_rsvp(client, action, email="same@example.org").content)
     cache.clear()  # later: not the same request sent again
 
     # When anyone RSVPs again with the same address asking for news
     with django_capture_on_commit_callbacks(execute=True):
-        second = CSRF.sub(
-            "",
-            post_rsvp(
-                client, action, email="same@example.org", campaign_news="on"
-            ).content.decode(),
+        second = without_csrf_tokens(
+            post_rsvp(client, action, email="same@example.org", campaign_news="on").content
         )
 
     # Then the answer is the same, nothing starts, and only the address gets the link
