@@ -9,11 +9,13 @@ unseen.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from streetwave.accounts.models import User
 from streetwave.approvals.services import refuse_requester
 from streetwave.audit.services import record
 from streetwave.campaigns.models import Campaign
@@ -112,7 +114,7 @@ class ActionDetails:
     city: City | None = None
 
     @classmethod
-    def of(cls, action: Action, **changes) -> "ActionDetails":
+    def of(cls, action: Action, **changes: Any) -> "ActionDetails":
         """What `action` has now, with `changes` on top."""
         fields = {
             "campaign": action.campaign,
@@ -163,7 +165,7 @@ def _check_campaign_is_live(campaign: Campaign | None) -> None:
         raise CampaignNotLive(field="campaign")
 
 
-def create_action(hub: Hub, details: ActionDetails, *, actor) -> Action:
+def create_action(hub: Hub, details: ActionDetails, *, actor: User) -> Action:
     """A draft action of `hub`, in the hub's city or the one given. Nobody else sees it until it
     is published."""
     if not can(actor, "can_create_action", hub):
@@ -207,7 +209,7 @@ def create_action(hub: Hub, details: ActionDetails, *, actor) -> Action:
     return action
 
 
-def update_action(action: Action, details: ActionDetails, *, actor) -> ActionChange | None:
+def update_action(action: Action, details: ActionDetails, *, actor: User) -> ActionChange | None:
     """Apply an organizer's edit. Returns the change of public time or place it made on a
     published action, if any: pending (held for a second organizer) or already applied."""
     if not can(actor, "can_edit_action", action):
@@ -308,7 +310,7 @@ def update_action(action: Action, details: ActionDetails, *, actor) -> ActionCha
     return change
 
 
-def publish_action(action: Action, *, actor) -> Action:
+def publish_action(action: Action, *, actor: User) -> Action:
     """Make a draft public, or put it before the campaign's coordinators when the campaign's
     approval policy says so."""
     if not can(actor, "can_publish_action", action):
@@ -353,7 +355,7 @@ def publish_action(action: Action, *, actor) -> Action:
     return current
 
 
-def _pending(action: Action, actor) -> Action:
+def _pending(action: Action, actor: User) -> Action:
     current = (
         lock(Action.objects.filter(pk=action.pk)).select_related("hub", "city", "campaign").get()
     )
@@ -364,7 +366,7 @@ def _pending(action: Action, actor) -> Action:
     return current
 
 
-def approve_action(action: Action, *, actor) -> Action:
+def approve_action(action: Action, *, actor: User) -> Action:
     """A coordinator of the campaign publishes an action waiting for approval."""
     with transaction.atomic():
         current = _pending(action, actor)
@@ -387,7 +389,7 @@ def approve_action(action: Action, *, actor) -> Action:
     return current
 
 
-def reject_action(action: Action, *, reason: str, actor) -> Action:
+def reject_action(action: Action, *, reason: str, actor: User) -> Action:
     """A coordinator sends an action back to its hub as a draft, saying why."""
     with transaction.atomic():
         current = _pending(action, actor)
@@ -399,7 +401,7 @@ def reject_action(action: Action, *, reason: str, actor) -> Action:
     return current
 
 
-def cancel_action(action: Action, *, actor) -> Action:
+def cancel_action(action: Action, *, actor: User) -> Action:
     """Call a published action off: the page says so and every live RSVP with a contact is
     told. RSVPs keep their status, so the counts still say how many had planned to come."""
     if not can(actor, "can_cancel_action", action):

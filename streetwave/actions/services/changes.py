@@ -15,6 +15,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.accounts.models import User
 from streetwave.approvals.models import Approval
 from streetwave.approvals.services import decide_held
 from streetwave.audit.services import record
@@ -43,7 +44,9 @@ class ChangeOutdated(Conflict):
     )
 
 
-def is_late_change(action: Action, new_starts_at: dt.datetime, now=None) -> bool:
+def is_late_change(
+    action: Action, new_starts_at: dt.datetime, now: dt.datetime | None = None
+) -> bool:
     now = now or timezone.now()
     return action.is_late(now) or now >= new_starts_at - LATE_CHANGE_WINDOW
 
@@ -72,7 +75,7 @@ def apply_or_hold_change(
     place: str,
     latitude: float,
     longitude: float,
-    actor,
+    actor: User,
 ) -> ActionChange:
     """Record a change of a published `action` (locked by the caller, inside its transaction):
     held when late, applied and announced otherwise."""
@@ -147,7 +150,7 @@ def _apply_confirmed(change: ActionChange) -> int:
     return _notify(change)
 
 
-def confirm_action_change(change: ActionChange, *, actor) -> ActionChange:
+def confirm_action_change(change: ActionChange, *, actor: User) -> ActionChange:
     """The second person confirms a held change: it applies and every RSVP is told."""
     notified: dict[str, int] = {}
     return decide_held(
@@ -169,7 +172,7 @@ def confirm_action_change(change: ActionChange, *, actor) -> ActionChange:
     )
 
 
-def withdraw_action_change(change: ActionChange, *, actor) -> ActionChange:
+def withdraw_action_change(change: ActionChange, *, actor: User) -> ActionChange:
     """The requester takes a held change back, or another organizer (or the coordinator standing
     in for one) turns it down."""
     return decide_held(
@@ -188,7 +191,7 @@ def withdraw_action_change(change: ActionChange, *, actor) -> ActionChange:
     )
 
 
-def withdraw_pending_changes(action: Action, *, actor) -> int:
+def withdraw_pending_changes(action: Action, *, actor: User) -> int:
     """Inside the caller's transaction: what no longer applies once an action is cancelled."""
     now = timezone.now()
     return ActionChange.objects.filter(action=action, approval=Approval.HELD).update(
