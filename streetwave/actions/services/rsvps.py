@@ -11,12 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.accounts.models import User
 from streetwave.audit.services import record
 from streetwave.campaigns.models import CampaignCounter
 from streetwave.core.crypto import blind_index
@@ -27,6 +29,9 @@ from streetwave.core.mail import absolute_url
 from streetwave.outbox.services import queue_message, recipient
 
 from ..models import RSVP, Action
+
+# Supporters have no account: their RSVPs are made by nobody, or by an anonymous visitor.
+Supporter = User | AnonymousUser | None
 
 CONSENT_VERSION = "2026-11"
 # The same address for the same action again within this many seconds is the same request sent
@@ -99,7 +104,7 @@ def create_rsvp(
     language: str,
     consent: bool,
     campaign_news: bool = False,
-    actor=None,
+    actor: Supporter = None,
 ) -> RSVPReceipt:
     """RSVP to `action`. `campaign_news`: the supporter asks for the campaign's news at their
     address (it needs an address and a campaign). It takes effect only when they confirm by the
@@ -133,7 +138,15 @@ def create_rsvp(
     return receipt
 
 
-def _create_rsvp(action, pseudonym, email, index, language, news, actor) -> RSVPReceipt:
+def _create_rsvp(
+    action: Action,
+    pseudonym: str,
+    email: str,
+    index: str,
+    language: str,
+    news: bool,
+    actor: Supporter,
+) -> RSVPReceipt:
     with transaction.atomic():
         status = _seat_or_waitlist(action.pk)
         token = new_token()
@@ -171,7 +184,7 @@ def rotate_manage_token(rsvp: RSVP) -> str:
     return token
 
 
-def update_rsvp(rsvp: RSVP, *, pseudonym: str, language: str, actor=None) -> RSVP:
+def update_rsvp(rsvp: RSVP, *, pseudonym: str, language: str, actor: Supporter = None) -> RSVP:
     with transaction.atomic():
         rsvp.pseudonym = pseudonym
         rsvp.language = language
@@ -180,7 +193,7 @@ def update_rsvp(rsvp: RSVP, *, pseudonym: str, language: str, actor=None) -> RSV
     return rsvp
 
 
-def cancel_rsvp(rsvp: RSVP, *, actor=None) -> RSVP:
+def cancel_rsvp(rsvp: RSVP, *, actor: Supporter = None) -> RSVP:
     with transaction.atomic():
         current = lock(RSVP.objects.filter(pk=rsvp.pk)).select_related("action").get()
         if not current.is_live:
@@ -198,7 +211,7 @@ def cancel_rsvp(rsvp: RSVP, *, actor=None) -> RSVP:
     return current
 
 
-def rejoin_rsvp(rsvp: RSVP, *, actor=None) -> RSVP:
+def rejoin_rsvp(rsvp: RSVP, *, actor: Supporter = None) -> RSVP:
     """Take back a cancel: the same RSVP (same link, same pseudonym and contact) claims a seat
     again through the one path new RSVPs take, going if one is free, else waitlisted. It joins
     the waitlist at its end, behind those who waited while it was cancelled. An action that no
@@ -242,7 +255,7 @@ def promote_waitlisted(action: Action) -> list[int]:
     return promoted
 
 
-def erase_expired_personal_data(*, now=None) -> int:
+def erase_expired_personal_data(*, now: dt.datetime | None = None) -> int:
     """Blank the personal fields of RSVPs whose action ended RSVP_RETENTION_DAYS ago or more.
     Statuses and counters stay, so tallies and report-backs are unchanged."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.RSVP_RETENTION_DAYS)
