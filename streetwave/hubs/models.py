@@ -31,7 +31,7 @@ class HubQuerySet(models.QuerySet):
     def descendants_of(self, hub: "Hub"):
         return self.filter(path__startswith=hub.path + "/")
 
-    def awaiting_vouches(self):
+    def awaiting_vouches(self) -> "HubQuerySet":
         """Proposals whose applicant confirmed the address: only these may be vouched for."""
         return self.filter(status=Hub.Status.PROPOSED, application__verified_at__isnull=False)
 

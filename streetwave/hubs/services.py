@@ -15,8 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.accounts.models import User
 from streetwave.accounts.services import end_all_sessions
 from streetwave.audit.services import record
+from streetwave.campaigns.models import Campaign
 from streetwave.core.crypto import normalize_contact
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
 from streetwave.core.ids import hash_token, new_token
@@ -34,7 +36,7 @@ from .models import (
     Membership,
     Vouch,
 )
-from .permissions import can
+from .permissions import Asker, can
 
 # Verified proposals nobody vouched for or approved are deleted after this long.
 PROPOSAL_RETENTION = dt.timedelta(days=90)
@@ -95,7 +97,7 @@ def create_hub(
     languages: list[str],
     sponsor: Hub | None = None,
     status: str = Hub.Status.PROPOSED,
-    actor=None,
+    actor: Asker | None = None,
 ) -> Hub:
     with transaction.atomic():
         hub = Hub(name=name, city=city, languages=languages, sponsor=sponsor, status=status)
@@ -121,7 +123,7 @@ def propose_hub(
     motivation: str,
     email: str,
     language: str,
-    actor=None,
+    actor: Asker | None = None,
 ) -> Hub:
     """A proposed hub, visible to nobody until its applicant confirms the address by the link
     that is mailed to them."""
@@ -148,7 +150,7 @@ def issue_link_token(row: HubApplication | Invitation) -> str:
     return token
 
 
-def verify_hub_application(application: HubApplication, *, actor=None) -> Hub:
+def verify_hub_application(application: HubApplication, *, actor: Asker | None = None) -> Hub:
     """The applicant proved the address: the proposal now waits for vouches or approval."""
     with transaction.atomic():
         now = timezone.now()
@@ -168,13 +170,13 @@ def verify_hub_application(application: HubApplication, *, actor=None) -> Hub:
 
 def _locked_proposal(hub: Hub) -> Hub:
     """The proposal, re-read under a row lock so that concurrent vouches activate it once."""
-    locked = lock(Hub.objects.awaiting_vouches().filter(pk=hub.pk)).first()
+    locked: Hub | None = lock(Hub.objects.awaiting_vouches().filter(pk=hub.pk)).first()
     if locked is None:
         raise NotAProposal()
     return locked
 
 
-def vouch_for_hub(hub: Hub, *, voucher_hub: Hub, actor) -> Vouch:
+def vouch_for_hub(hub: Hub, *, voucher_hub: Hub, actor: User) -> Vouch:
     """`actor` vouches for the proposed `hub` as an organizer of `voucher_hub`. The second vouch
     from a different active hub activates it, sponsored by the first voucher's hub."""
     with transaction.atomic():
@@ -202,7 +204,7 @@ def vouch_for_hub(hub: Hub, *, voucher_hub: Hub, actor) -> Vouch:
     return vouch
 
 
-def approve_hub(hub: Hub, *, campaign, actor) -> Hub:
+def approve_hub(hub: Hub, *, campaign: Campaign, actor: User) -> Hub:
     """A coordinator activates a proposal alone. If an organizer already vouched for it, that
     organizer's hub is still its sponsor; otherwise it starts a tree of its own."""
     with transaction.atomic():
@@ -226,7 +228,7 @@ def approve_hub(hub: Hub, *, campaign, actor) -> Hub:
     return hub
 
 
-def _activate(hub: Hub, *, sponsor: Hub | None, actor, via: str) -> None:
+def _activate(hub: Hub, *, sponsor: Hub | None, actor: User, via: str) -> None:
     if sponsor is not None and sponsor.depth >= MAX_DEPTH:
         raise TreeTooDeep()
     hub.status = Hub.Status.ACTIVE
@@ -256,7 +258,7 @@ def _activate(hub: Hub, *, sponsor: Hub | None, actor, via: str) -> None:
 
 
 def _create_invitation(
-    hub: Hub, *, email: str, role: str, language: str | None, invited_by
+    hub: Hub, *, email: str, role: str, language: str | None, invited_by: User
 ) -> Invitation:
     invitation = Invitation.objects.create(
         hub=hub,
@@ -279,7 +281,7 @@ def _create_invitation(
 
 
 def invite_organizer(
-    hub: Hub, *, email: str, role: str, actor, language: str | None = None
+    hub: Hub, *, email: str, role: str, actor: User, language: str | None = None
 ) -> Invitation:
     """The hub lead invites someone by email with a role. The mail goes out in `language`
     (by default the lead's own)."""
@@ -299,7 +301,7 @@ def invite_organizer(
         )
 
 
-def accept_invitation(invitation: Invitation, user, *, actor) -> Membership:
+def accept_invitation(invitation: Invitation, user: User, *, actor: User) -> Membership:
     """`user` takes the role the invitation offers. The invitation works once: of two
     simultaneous submits, one creates the membership and the other fails."""
     with transaction.atomic():
@@ -328,7 +330,7 @@ def accept_invitation(invitation: Invitation, user, *, actor) -> Membership:
     return membership
 
 
-def remove_member(membership: Membership, *, actor) -> None:
+def remove_member(membership: Membership, *, actor: User) -> None:
     """Take a person's role in a hub away, and sign them out everywhere: a session opened with
     the role must not outlive it."""
     with transaction.atomic():
