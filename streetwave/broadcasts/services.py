@@ -14,6 +14,7 @@ Audit entries carry counts, never the text: what coordinators write stays out of
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.accounts.models import User
 from streetwave.approvals.models import Approval
 from streetwave.approvals.services import decide_held
 from streetwave.audit.services import record
@@ -95,7 +97,7 @@ def _language_name(code: str) -> str:
     return str(dict(settings.LANGUAGES).get(code, code))
 
 
-def clean_texts(texts: dict, campaign: Campaign) -> dict[str, dict[str, str]]:
+def clean_texts(texts: dict[str, Any], campaign: Campaign) -> dict[str, dict[str, str]]:
     """`texts` ({language: {"subject", "body"}}) as stored: languages with neither left out,
     whitespace tidied, lengths and links checked. Errors name the form field to blame
     ("subject_<language>", "body_<language>")."""
@@ -172,7 +174,7 @@ def _send(broadcast: Broadcast, recipients: list[str], now: dt.datetime) -> bool
     return True
 
 
-def _audit_fields(broadcast: Broadcast, **data) -> dict:
+def _audit_fields(broadcast: Broadcast, **data: Any) -> dict[str, Any]:
     return {
         "target": broadcast,
         "data": {
@@ -184,7 +186,7 @@ def _audit_fields(broadcast: Broadcast, **data) -> dict:
     }
 
 
-def _audit(verb: str, broadcast: Broadcast, *, actor=None, **data) -> None:
+def _audit(verb: str, broadcast: Broadcast, *, actor: User | None = None, **data: Any) -> None:
     record(verb, actor=actor, **_audit_fields(broadcast, **data))
 
 
@@ -192,9 +194,9 @@ def create_broadcast(
     campaign: Campaign,
     *,
     audience: str,
-    texts: dict,
+    texts: dict[str, Any],
     send_at: dt.datetime | None = None,
-    actor,
+    actor: User,
 ) -> Broadcast:
     """Write a broadcast of `campaign` to `audience`. It is held for a second coordinator when
     it would reach more than APPROVAL_THRESHOLD people, scheduled when `send_at` is in the
@@ -245,7 +247,7 @@ def _release(broadcast: Broadcast) -> None:
         _send(broadcast, audiences.recipients(broadcast.campaign, broadcast.audience), now)
 
 
-def approve_broadcast(broadcast: Broadcast, *, actor) -> Broadcast:
+def approve_broadcast(broadcast: Broadcast, *, actor: User) -> Broadcast:
     """A second coordinator of the campaign releases a held broadcast."""
     return decide_held(
         Broadcast.objects.filter(pk=broadcast.pk).select_related("campaign"),
@@ -263,7 +265,7 @@ def _cancel(broadcast: Broadcast) -> None:
     broadcast.save(update_fields=["status", "approval", "withdrawn_by", "withdrawn_at"])
 
 
-def cancel_broadcast(broadcast: Broadcast, *, actor) -> Broadcast:
+def cancel_broadcast(broadcast: Broadcast, *, actor: User) -> Broadcast:
     """Call off a broadcast that waits for approval or for its time; a sent one stays sent. A
     held one is withdrawn (the two-person rule's own way out); a scheduled one nobody had to
     approve is withdrawn too; one a second coordinator approved stays approved, and cancelled."""
@@ -346,7 +348,7 @@ def send_scheduled_broadcasts() -> int:
     return sent
 
 
-def acknowledge_broadcast(broadcast: Broadcast, *, hub: Hub, actor) -> Acknowledgement:
+def acknowledge_broadcast(broadcast: Broadcast, *, hub: Hub, actor: User) -> Acknowledgement:
     """A lead or organizer of a hub that received `broadcast` confirms reading it. Once per
     person: a second confirmation (or one for another of their hubs) changes nothing."""
     if not can(actor, "can_acknowledge_broadcast", hub):
@@ -362,7 +364,7 @@ def acknowledge_broadcast(broadcast: Broadcast, *, hub: Hub, actor) -> Acknowled
     return acknowledgement
 
 
-def update_link_allowlist(campaign: Campaign, *, hosts: list[str], actor) -> Campaign:
+def update_link_allowlist(campaign: Campaign, *, hosts: list[str], actor: User) -> Campaign:
     """Replace the hosts that messages of `campaign` may link to (besides the site's own)."""
     if not can(actor, "can_manage_link_allowlist", campaign):
         raise NotAllowed()
