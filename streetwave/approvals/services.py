@@ -1,8 +1,9 @@
 """The one way a held row is decided: locked, checked, changed, audited, in one transaction."""
 
 from collections.abc import Callable
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,7 +19,7 @@ H = TypeVar("H", bound=HeldForApproval)
 Decision = Literal["approve", "withdraw"]
 
 
-def refuse_requester(requested_by_id: int | None, actor) -> None:
+def refuse_requester(requested_by_id: int | None, actor: AbstractBaseUser) -> None:
     """The requester is never their own second person."""
     if requested_by_id is not None and requested_by_id == actor.pk:
         raise RequesterCannotApprove()
@@ -28,10 +29,10 @@ def decide_held(
     rows: QuerySet[H],
     *,
     decision: Decision,
-    actor,
+    actor: AbstractBaseUser,
     may: Callable[[H], bool],
     verb: str,
-    audit: Callable[[H], dict],
+    audit: Callable[[H], dict[str, Any]],
     then: Callable[[H], None] | None = None,
 ) -> H:
     """Approve or withdraw the one held row of `rows` as `actor`.
@@ -53,12 +54,13 @@ def decide_held(
         now = timezone.now()
         if decision == "approve":
             row.approval = Approval.APPROVED
-            row.approved_by = actor
+            # The stubs type the column as accounts.User, a layer above: any user is fine here.
+            row.approved_by = actor  # type: ignore[assignment]
             row.approved_at = now
             fields = ["approval", "approved_by", "approved_at"]
         else:
             row.approval = Approval.WITHDRAWN
-            row.withdrawn_by = actor
+            row.withdrawn_by = actor  # type: ignore[assignment]
             row.withdrawn_at = now
             fields = ["approval", "withdrawn_by", "withdrawn_at"]
         if then is not None:
