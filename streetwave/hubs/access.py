@@ -12,14 +12,15 @@ from streetwave.campaigns.models import Campaign
 from streetwave.core.access import get_for_link
 
 from .models import Hub, HubApplication, Invitation, Membership
-from .permissions import Permission, require, where
+from .permissions import Asker, Permission, require, where
 
 
 def get_public_hub(public_id: str) -> Hub:
-    return get_object_or_404(
+    hub: Hub = get_object_or_404(
         Hub.objects.active().select_related("city", "city__country", "sponsor"),
         public_id=public_id,
     )
+    return hub
 
 
 def get_application_for_token(token: str) -> HubApplication:
@@ -38,15 +39,16 @@ def get_application_for_token(token: str) -> HubApplication:
 def get_invitation_for_token(token: str) -> Invitation:
     """The open invitation an accept link points to. A wrong, expired or used link, or one to a
     hub that is no longer active, is a plain 404."""
-    return get_for_link(
+    invitation: Invitation = get_for_link(
         Invitation.objects.open().select_related("hub", "hub__city"),
         token,
         field="token_hash",
         hub__status=Hub.Status.ACTIVE,
     )
+    return invitation
 
 
-def get_hub_for(user, public_id: str, permission: Permission) -> Hub:
+def get_hub_for(user: Asker, public_id: str, permission: Permission) -> Hub:
     """A hub `user` holds `permission` on, in any status (its organizers still see a suspended
     hub); 404 otherwise."""
     hub = get_object_or_404(
@@ -56,7 +58,7 @@ def get_hub_for(user, public_id: str, permission: Permission) -> Hub:
     return hub
 
 
-def get_membership_for(user, hub: Hub, user_public_id: str) -> Membership:
+def get_membership_for(user: Asker, hub: Hub, user_public_id: str) -> Membership:
     """A membership of `hub` that `user` may manage; 404 otherwise."""
     require(user, "can_manage_members", hub)
     return get_object_or_404(
@@ -64,21 +66,22 @@ def get_membership_for(user, hub: Hub, user_public_id: str) -> Membership:
     )
 
 
-def get_proposal_for_voucher(user, public_id: str) -> Hub:
+def get_proposal_for_voucher(user: Asker, public_id: str) -> Hub:
     """A confirmed proposal, for an organizer who may vouch as a member of some active hub."""
     if not where(user, "can_vouch_hub").hubs().filter(status=Hub.Status.ACTIVE).exists():
         raise Http404
     return _get_proposal(public_id)
 
 
-def get_proposal_for_approval(user, slug: str, public_id: str) -> tuple[Campaign, Hub]:
+def get_proposal_for_approval(user: Asker, slug: str, public_id: str) -> tuple[Campaign, Hub]:
     """A confirmed proposal and the campaign whose coordinator `user` approves it as."""
     campaign = get_campaign_for(user, slug, "can_approve_hub")
     return campaign, _get_proposal(public_id)
 
 
 def _get_proposal(public_id: str) -> Hub:
-    return get_object_or_404(
+    proposal: Hub = get_object_or_404(
         Hub.objects.awaiting_vouches().select_related("city", "city__country", "application"),
         public_id=public_id,
     )
+    return proposal

@@ -25,10 +25,10 @@ INVITATION_VALID_FOR = dt.timedelta(days=7)
 
 
 class HubQuerySet(models.QuerySet):
-    def active(self):
+    def active(self) -> "HubQuerySet":
         return self.filter(status=Hub.Status.ACTIVE)
 
-    def descendants_of(self, hub: "Hub"):
+    def descendants_of(self, hub: "Hub") -> "HubQuerySet":
         return self.filter(path__startswith=hub.path + "/")
 
     def awaiting_vouches(self) -> "HubQuerySet":
@@ -196,7 +196,7 @@ class Vouch(models.Model):
 
 
 class InvitationQuerySet(models.QuerySet):
-    def open(self, now: dt.datetime | None = None):
+    def open(self, now: dt.datetime | None = None) -> "InvitationQuerySet":
         return self.filter(used_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
