@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from streetwave.accounts.models import User
 from streetwave.actions.models import Action
 from streetwave.campaigns.models import Campaign
 from streetwave.core.i18n import localize_digits
 from streetwave.hubs.models import Hub
-from streetwave.hubs.permissions import where
+from streetwave.hubs.permissions import Asker, where
 from streetwave.hubs.queries import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
 from streetwave.outbox.models import Delivery
 
@@ -44,7 +45,7 @@ def campaign_broadcasts(campaign: Campaign) -> QuerySet[Broadcast]:
     )
 
 
-def hub_broadcasts(hub: Hub, user) -> QuerySet[Broadcast]:
+def hub_broadcasts(hub: Hub, user: Asker) -> QuerySet[Broadcast]:
     """The broadcasts `hub` received, newest first, each saying whether `user` confirmed it."""
     return audiences.with_acknowledgement_of(
         audiences.broadcasts_received_by(hub).select_related("campaign"), user
@@ -71,7 +72,7 @@ def delivery_counts(broadcast: Broadcast) -> list[tuple[str, int]]:
 
 
 @pending_source
-def broadcasts_to_approve(user) -> list[PendingItem]:
+def broadcasts_to_approve(user: User) -> list[PendingItem]:
     """For coordinators: held broadcasts of their campaigns that someone else wrote."""
     held = (
         Broadcast.objects.filter(
@@ -113,7 +114,7 @@ def broadcasts_to_approve(user) -> list[PendingItem]:
 
 
 @pending_source
-def broadcasts_to_acknowledge(user) -> list[PendingItem]:
+def broadcasts_to_acknowledge(user: User) -> list[PendingItem]:
     """For a hub's leads and organizers: recent broadcasts to the hubs of a campaign their hub
     takes part in, which they have not confirmed reading."""
     hubs = (
