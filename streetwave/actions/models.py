@@ -122,7 +122,7 @@ class ActionQuerySet(models.QuerySet):
         taken_place = Action.objects.completed().filter(hub=models.OuterRef("hub"))
         return self.annotate(hub_has_taken_place=models.Exists(taken_place))
 
-    def public(self):
+    def public(self) -> "ActionQuerySet":
         """What anyone may see: published, and cancelled or completed ones that were public,
         outside campaigns still in draft."""
         return self.filter(

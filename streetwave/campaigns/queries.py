@@ -4,6 +4,7 @@ position. One object for a user, or 404, is `access.py`'s."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -26,7 +27,7 @@ NEARBY_ENDED_LIMIT = 5
 def get_public_actions(campaign: Campaign) -> QuerySet[Action]:
     """The campaign's actions anyone may see, with only the columns the public lists show: one
     query, never a join to RSVPs."""
-    return (
+    actions: QuerySet[Action] = (
         Action.objects.public()
         .filter(campaign=campaign)
         .select_related("city", "city__country")
@@ -48,6 +49,7 @@ def get_public_actions(campaign: Campaign) -> QuerySet[Action]:
             "city__country__name_fa",
         )
     )
+    return actions
 
 
 def listed_actions(campaign: Campaign) -> list[Action]:
@@ -120,7 +122,7 @@ def public_action_rows(campaign: Campaign) -> list[PublicAction]:
 
 def nearest_actions(
     actions: list[Action], latitude: float, longitude: float, now: dt.datetime
-) -> tuple[list, list]:
+) -> tuple[list[tuple[float, Action]], list[tuple[float, Action]]]:
     """(distance, action) pairs, nearest first, in two lists: what one can still go to
     (upcoming or happening now), and apart, the nearest few that have ended. An action that
     ended an hour ago next door must not push the one tonight across town off the list."""
@@ -136,7 +138,7 @@ def nearest_actions(
     return ahead[:NEARBY_LIMIT], ended[:NEARBY_ENDED_LIMIT]
 
 
-def _place_of(position: tuple[float, float], nearby: list):
+def _place_of(position: tuple[float, float], nearby: list[tuple[float, Action]]) -> City | None:
     """The city to name a position by: the nearest action's city when it is close (the
     gazetteer's nearest entry may be a district, "Mitte" rather than Berlin), else the
     gazetteer's nearest city."""
@@ -148,7 +150,7 @@ def _place_of(position: tuple[float, float], nearby: list):
 
 def search_nearby(
     actions: list[Action], *, query: str, position: tuple[float, float] | None
-) -> dict:
+) -> dict[str, Any]:
     """What the search near a city (`query`) or a position found among `actions`, for the
     campaign page and for the calendar of its results; empty without either."""
     now = timezone.now()
