@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from streetwave.accounts.models import User
 from streetwave.actions.models import Action
 from streetwave.audit.models import AuditEntry
 from streetwave.campaigns.models import Campaign
@@ -62,7 +63,7 @@ def pending_source(source: PendingSource) -> PendingSource:
     return source
 
 
-def pending_items_for(user) -> list[PendingItem]:
+def pending_items_for(user: User) -> list[PendingItem]:
     items = [item for source in PENDING_SOURCES for item in source(user)]
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
     return sorted(items, key=lambda item: item.since or oldest)
@@ -135,7 +136,7 @@ class Dashboard:
     audit: list[AuditLine]
 
 
-def dashboard_for(user) -> Dashboard:
+def dashboard_for(user: User) -> Dashboard:
     memberships = list(
         Membership.objects.filter(user=user)
         .select_related("hub", "hub__city", "hub__city__country")
@@ -193,7 +194,7 @@ class HubOverview:
         return "can_edit_action" in self.permissions
 
 
-def hub_overview_for(user, hub: Hub) -> HubOverview:
+def hub_overview_for(user: User, hub: Hub) -> HubOverview:
     permissions = permissions_for(user, hub)
     since = timezone.now() - ACTIONS_LOOKBACK
     return HubOverview(
@@ -220,7 +221,7 @@ def hub_overview_for(user, hub: Hub) -> HubOverview:
     )
 
 
-def _campaign_cards(user) -> list[CampaignCard]:
+def _campaign_cards(user: User) -> list[CampaignCard]:
     campaigns = where(user, "can_view_counts").campaigns().order_by("-starts_at", "id")
     cards = {campaign.pk: CampaignCard(campaign=campaign) for campaign in campaigns}
     if not cards:
@@ -276,7 +277,7 @@ def _recent_audit(hub_ids: Mapping[str, dt.tzinfo]) -> list[AuditLine]:
 
 
 @pending_source
-def proposals_to_vouch_for(user) -> list[PendingItem]:
+def proposals_to_vouch_for(user: User) -> list[PendingItem]:
     """Confirmed proposals that neither this organizer nor any of their vouching hubs vouched
     for yet."""
     mine = list(
@@ -312,7 +313,7 @@ def proposals_to_vouch_for(user) -> list[PendingItem]:
 
 
 @pending_source
-def proposals_to_approve(user) -> list[PendingItem]:
+def proposals_to_approve(user: User) -> list[PendingItem]:
     """For coordinators: confirmed proposals, which one approval activates."""
     campaign = where(user, "can_approve_hub").campaigns().order_by("-starts_at", "id").first()
     if campaign is None:
