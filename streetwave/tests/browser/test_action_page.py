@@ -266,3 +266,24 @@ def test_without_javascript_the_form_the_address_and_the_map_app_link_work(
     record_weight(
         screenshots, f"action page ({language}, {viewport['width']} px, no JavaScript)", visit
     )
+
+
+def test_a_description_in_a_latin_script_reads_left_to_right_on_a_persian_page(visit):
+    # given an action whose organizers wrote its description in German, with a list
+    from streetwave.actions.models import Action
+
+    visit = visit()
+    Action.objects.filter(public_id=visit.site.open_action).update(
+        description="Bitte beachtet:\n\n- kommt früh\n- bringt Wasser mit!"
+    )
+
+    # when the Persian page shows it
+    visit.go(f"/fa/a/{visit.site.open_action}/")
+
+    # then the description, its list and its bullets run left to right, the page right to left
+    direction = "(node) => getComputedStyle(node).direction"
+    assert visit.page.locator("html").evaluate(direction) == "rtl"
+    assert visit.page.locator(".description").evaluate(direction) == "ltr"
+    item = visit.page.locator(".description li").last
+    assert item.evaluate(direction) == "ltr"
+    assert item.inner_text().endswith("mit!")
