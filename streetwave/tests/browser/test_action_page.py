@@ -287,3 +287,33 @@ def test_a_description_in_a_latin_script_reads_left_to_right_on_a_persian_page(v
     item = visit.page.locator(".description li").last
     assert item.evaluate(direction) == "ltr"
     assert item.inner_text().endswith("mit!")
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_a_title_in_persian_with_a_latin_place_reads_right_to_left_in_any_list(visit, language):
+    # given an action titled in Persian after a square with a Latin name
+    from streetwave.actions.models import Action
+
+    visit = visit()
+    action = Action.objects.select_related("hub").get(public_id=visit.site.open_action)
+    Action.objects.filter(pk=action.pk).update(title="تجمع برای آزادی — Mel Lastman Square")
+
+    # when the hub's page lists it, in English or in Persian
+    visit.go(f"/{language}/h/{action.hub.public_id}/")
+    link = visit.page.locator(f'main a[href$="/a/{action.public_id}/"]').first
+
+    # then the Persian words start at the right and the square's name ends the title on the left
+    first_letter, square = link.evaluate(
+        """(link) => {
+            const text = link.firstChild;
+            const at = (start, end) => {
+                const range = document.createRange();
+                range.setStart(text, start);
+                range.setEnd(text, end);
+                return range.getBoundingClientRect().left;
+            };
+            const mel = text.data.indexOf("Mel");
+            return [at(0, 1), at(mel, mel + 3)];
+        }"""
+    )
+    assert first_letter > square
