@@ -1,6 +1,8 @@
 """Fetch what a user may see, or answer 404: a missing object and one the user may not touch
 look exactly the same. Every rule comes from hubs.permissions."""
 
+from typing import Any, TypeVar
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -8,6 +10,7 @@ from streetwave.approvals.models import Approval
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.access import get_for_link
 from streetwave.hubs.permissions import (
+    Asker,
     Permission,
     SecondPersonPermission,
     can,
@@ -19,20 +22,25 @@ from streetwave.hubs.permissions import (
 
 from .models import RSVP, Action, ActionChange, AttendeeExport, RelayMessage
 
+# The rows about an action that a second person approves.
+_Held = TypeVar("_Held", RelayMessage, AttendeeExport)
+
 
 def get_public_action(public_id: str) -> Action:
-    return get_object_or_404(Action.objects.public().with_place(), public_id=public_id)
+    action: Action = get_object_or_404(Action.objects.public().with_place(), public_id=public_id)
+    return action
 
 
 def get_action_to_rsvp(public_id: str) -> Action:
     """A public action with only what an RSVP needs (its state, its counters' owners, its hub's
     id for the audit): the API's RSVP path reads one narrow row, not the campaign's texts."""
-    return get_object_or_404(
+    action: Action = get_object_or_404(
         Action.objects.public()
         .select_related("hub")
         .only("public_id", "status", "ends_at", "campaign_id", "hub__public_id"),
         public_id=public_id,
     )
+    return action
 
 
 def get_rsvp_for_token(token: str) -> RSVP:
@@ -45,14 +53,14 @@ def get_rsvp_for_token(token: str) -> RSVP:
     )
 
 
-def get_action_for(user, public_id: str, permission: Permission) -> Action:
-    action = get_object_or_404(Action.objects.with_place(), public_id=public_id)
+def get_action_for(user: Asker, public_id: str, permission: Permission) -> Action:
+    action: Action = get_object_or_404(Action.objects.with_place(), public_id=public_id)
     require(user, permission, action)
     return action
 
 
 def get_action_with_permissions_for(
-    user, public_id: str, permission: Permission
+    user: Asker, public_id: str, permission: Permission
 ) -> tuple[Action, frozenset[str]]:
     """The action and every permission the user holds over it, for a page that shows parts by
     permission: one lookup of the user's roles instead of one per question."""
@@ -63,15 +71,21 @@ def get_action_with_permissions_for(
     return action, permissions
 
 
-def get_campaign_action_for(user, slug: str, public_id: str, permission: Permission) -> Action:
+def get_campaign_action_for(
+    user: Asker, slug: str, public_id: str, permission: Permission
+) -> Action:
     """An action of a campaign, for a coordinator whose authority comes from that campaign."""
     campaign = get_campaign_for(user, slug, permission)
-    action = get_object_or_404(Action.objects.with_place(), campaign=campaign, public_id=public_id)
+    action: Action = get_object_or_404(
+        Action.objects.with_place(), campaign=campaign, public_id=public_id
+    )
     action.campaign = campaign
     return action
 
 
-def _get_about_action_for(model, user, public_id: str, permission: Permission, **filters):
+def _get_about_action_for(
+    model: type[_Held], user: Asker, public_id: str, permission: Permission, **filters: Any
+) -> _Held:
     """A row that belongs to an action (a change, a relay message, an export), 404 unless the
     user holds `permission` over that action."""
     row = get_object_or_404(
@@ -83,7 +97,7 @@ def _get_about_action_for(model, user, public_id: str, permission: Permission, *
     return row
 
 
-def get_pending_change_for(user, public_id: str) -> ActionChange:
+def get_pending_change_for(user: Asker, public_id: str) -> ActionChange:
     """A held change, 404 unless `user` may see it: the hub's editors of the action, or its
     second person (a coordinator standing in for a missing second organizer)."""
     change = get_object_or_404(
@@ -97,8 +111,12 @@ def get_pending_change_for(user, public_id: str) -> ActionChange:
 
 
 def _get_for_second_person(
-    model, user, public_id: str, permission: SecondPersonPermission, **filters
-):
+    model: type[_Held],
+    user: Asker,
+    public_id: str,
+    permission: SecondPersonPermission,
+    **filters: Any,
+) -> _Held:
     """A row about an action that a second person approves (a relay message, an export), 404
     unless `user` holds `permission` in the action's hub or is its second person (a coordinator
     standing in for a missing second organizer)."""
@@ -117,21 +135,21 @@ def _get_for_second_person(
     return row
 
 
-def get_held_message_for(user, public_id: str) -> RelayMessage:
+def get_held_message_for(user: Asker, public_id: str) -> RelayMessage:
     return _get_for_second_person(
         RelayMessage, user, public_id, "can_approve_relay_message", approval=Approval.HELD
     )
 
 
-def get_export_to_approve_for(user, public_id: str) -> AttendeeExport:
+def get_export_to_approve_for(user: Asker, public_id: str) -> AttendeeExport:
     return _get_for_second_person(AttendeeExport, user, public_id, "can_approve_export")
 
 
-def get_export_for(user, public_id: str, permission: Permission) -> AttendeeExport:
+def get_export_for(user: Asker, public_id: str, permission: Permission) -> AttendeeExport:
     return _get_about_action_for(AttendeeExport, user, public_id, permission)
 
 
-def get_download_for(user, public_id: str) -> AttendeeExport:
+def get_download_for(user: Asker, public_id: str) -> AttendeeExport:
     """An export only its requester may download, approved, unused and in time; anything else,
     including another organizer of the same hub, gets 404."""
     export = get_export_for(user, public_id, "can_request_export")

@@ -67,10 +67,10 @@ class ActionQuerySet(models.QuerySet):
     def published(self) -> "ActionQuerySet":
         return self.filter(status=Action.Status.PUBLISHED)
 
-    def pending_approval(self):
+    def pending_approval(self) -> "ActionQuerySet":
         return self.filter(status=Action.Status.PENDING)
 
-    def completed(self, now=None):
+    def completed(self, now: dt.datetime | None = None) -> "ActionQuerySet":
         """Actions that took place: marked completed, or published and over. Report-backs will
         mark them completed; until then an action that was public and ended counts."""
         now = now or timezone.now()
@@ -80,16 +80,16 @@ class ActionQuerySet(models.QuerySet):
 
     # The phases of Action.phase_at, in the database, so that a list filtered by phase pages
     # and counts as any other.
-    def upcoming(self, now: dt.datetime):
+    def upcoming(self, now: dt.datetime) -> "ActionQuerySet":
         return self.in_phases([Action.Phase.UPCOMING], now)
 
-    def happening(self, now: dt.datetime):
+    def happening(self, now: dt.datetime) -> "ActionQuerySet":
         return self.in_phases([Action.Phase.NOW], now)
 
-    def ended(self, now: dt.datetime):
+    def ended(self, now: dt.datetime) -> "ActionQuerySet":
         return self.in_phases([Action.Phase.ENDED], now)
 
-    def in_phases(self, phases: Iterable[str], now: dt.datetime):
+    def in_phases(self, phases: Iterable[str], now: dt.datetime) -> "ActionQuerySet":
         """Actions in any of `phases` (Action.Phase values) at `now`: the same bounds as
         Action.phase_at (an action is happening from its start, ended from its end)."""
         conditions: dict[str, Q] = {
@@ -100,7 +100,7 @@ class ActionQuerySet(models.QuerySet):
         wanted = [conditions[phase] for phase in set(phases)]
         return self.filter(reduce(or_, wanted)) if wanted else self.none()
 
-    def submitted(self):
+    def submitted(self) -> "ActionQuerySet":
         """Everything past the draft: what a campaign's coordinators count."""
         return self.exclude(status=Action.Status.DRAFT)
 
@@ -117,7 +117,7 @@ class ActionQuerySet(models.QuerySet):
             .order_by("-going", "hub__name")
         )
 
-    def with_hub_track_record(self):
+    def with_hub_track_record(self) -> "ActionQuerySet":
         """Annotate `hub_has_taken_place`: whether the hub is past its probation."""
         taken_place = Action.objects.completed().filter(hub=models.OuterRef("hub"))
         return self.annotate(hub_has_taken_place=models.Exists(taken_place))
@@ -129,7 +129,7 @@ class ActionQuerySet(models.QuerySet):
             status__in=[Action.Status.PUBLISHED, Action.Status.CANCELLED, Action.Status.COMPLETED]
         ).exclude(campaign__status=Campaign.Status.DRAFT)
 
-    def with_place(self):
+    def with_place(self) -> "ActionQuerySet":
         return self.select_related("hub", "city", "city__country", "campaign")
 
 

@@ -17,11 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from streetwave.accounts.models import User
 from streetwave.approvals.models import Approval
 from streetwave.campaigns.models import Campaign
 from streetwave.core.i18n import localize_digits
 from streetwave.hubs.models import Hub
 from streetwave.hubs.permissions import (
+    Asker,
     SecondPersonPermission,
     held_to_approve,
     late_changes_to_confirm,
@@ -184,7 +186,7 @@ def recent_emergency_notices(action: Action) -> list[EmergencyNotice]:
     return notices
 
 
-def counted_actions(campaign: Campaign) -> ActionQuerySet:
+def counted_actions(campaign: Campaign) -> "ActionQuerySet[Action]":
     """The actions a campaign's counts add up: drafts are their hub's business; everything
     submitted or public is counted."""
     return Action.objects.filter(campaign=campaign).submitted()
@@ -201,7 +203,7 @@ class ApprovalQueue:
     exports: list[AttendeeExport]
 
 
-def approval_queue(user, campaign: Campaign) -> ApprovalQueue:
+def approval_queue(user: Asker, campaign: Campaign) -> ApprovalQueue:
     def held(permission: SecondPersonPermission, model: Any, *related: str) -> list[Any]:
         rows = model.objects.filter(approval=Approval.HELD, action__campaign=campaign)
         return list(
@@ -254,7 +256,7 @@ AUDIT_LABELS.update(
 
 
 @pending_source
-def actions_to_approve(user) -> list[PendingItem]:
+def actions_to_approve(user: User) -> list[PendingItem]:
     """For coordinators: actions of their campaigns waiting for approval, except their own."""
     actions = (
         Action.objects.pending_approval()
@@ -276,7 +278,7 @@ def actions_to_approve(user) -> list[PendingItem]:
 
 
 @pending_source
-def changes_to_confirm(user) -> list[PendingItem]:
+def changes_to_confirm(user: User) -> list[PendingItem]:
     """Late changes of time or place that someone else asked for and the user may confirm: as
     another organizer of the hub, or as a coordinator standing in where the hub has none."""
     changes = (
@@ -304,7 +306,7 @@ def changes_to_confirm(user) -> list[PendingItem]:
     return items
 
 
-def _second_person_url(row, anchor: str) -> str | None:
+def _second_person_url(row: Any, anchor: str) -> str | None:
     """Where a coordinator standing in as the second person approves `row` (a held row from
     `held_to_approve`): the campaign's approval page; None for the hub's own organizers."""
     campaign = row.action.campaign
@@ -314,7 +316,7 @@ def _second_person_url(row, anchor: str) -> str | None:
 
 
 @pending_source
-def exports_to_approve(user) -> list[PendingItem]:
+def exports_to_approve(user: User) -> list[PendingItem]:
     """Attendee exports that someone else asked for and the user may approve: as another
     organizer of the hub, or as a coordinator standing in where the hub has none."""
     exports = (
@@ -337,7 +339,7 @@ def exports_to_approve(user) -> list[PendingItem]:
 
 
 @pending_source
-def exports_ready(user) -> list[PendingItem]:
+def exports_ready(user: User) -> list[PendingItem]:
     """For the organizer who asked: an approved export, while its download still works."""
     now = timezone.now()
     exports = (
@@ -368,7 +370,7 @@ def exports_ready(user) -> list[PendingItem]:
 
 
 @pending_source
-def messages_to_approve(user) -> list[PendingItem]:
+def messages_to_approve(user: User) -> list[PendingItem]:
     """Relay messages to many people that someone else wrote and the user may approve: as
     another organizer of the hub, or as a coordinator standing in where the hub has none."""
     held = (
