@@ -49,7 +49,7 @@ def test_tally_refreshes_itself_and_an_unchanged_one_costs_a_304(visit):
     other.go(f"/en/a/{other.site.open_action}/")
     other.page.locator("label[for=id_consent]").click()
     other.page.locator("section.rsvp button[type=submit]").click()
-    other.page.locator(".manage-link").wait_for()
+    other.page.locator(".private-link").wait_for()
     cache.clear()
     with page.expect_response(lambda response: "/tally/" in response.url):
         page.clock.run_for(15_000)

@@ -132,12 +132,15 @@ def test_search_near_my_position_sorts_by_distance(visit):
     # then only the rounded position went to the server, and the list is sorted by distance
     assert "near=52.52%2C13.38" in page.url
     assert "Berlin" in page.locator("#find-heading ~ h3").inner_text()
-    distances = [
-        float(text.replace(",", "").split()[0])
-        for text in page.locator("ol.nearby .distance").all_inner_texts()
-    ]
-    assert len(distances) == 20 and distances == sorted(distances)
-    assert distances[0] < 10
+
+    def distances(selector):
+        texts = page.locator(f"{selector} .distance").all_inner_texts()
+        return [float(text.replace(",", "").split()[0]) for text in texts]
+
+    # (what is still ahead first: by this hour of the demo's day, Berlin's own may have ended)
+    ahead, ended = distances("ol.nearby:not(.nearby-ended)"), distances("ol.nearby-ended")
+    assert 0 < len(ahead) <= 20 and ahead == sorted(ahead) and ended == sorted(ended)
+    assert min(ahead + ended) < 10
 
 
 def test_the_city_search_works_without_javascript(visit):
