@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from .leaflet import open_a_popup, settle
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PHONE = {"width": 390, "height": 844}
@@ -88,20 +90,6 @@ def test_without_javascript_the_campaign_page_has_no_empty_map_heading(visit, sc
     page.screenshot(path=screenshots / "campaign-en-no-javascript.png", full_page=True)
 
 
-def _open_a_popup(page):
-    """Clicks clusters until markers show, then the first marker; returns the popup."""
-    markers = page.locator(".action-marker:visible")
-    for _zoom in range(8):
-        if markers.count():
-            break
-        page.locator(".marker-cluster:visible").first.click()
-        page.wait_for_timeout(700)  # Leaflet's zoom animation
-    markers.first.click()
-    popup = page.locator(".map-popup")
-    popup.wait_for()
-    return popup
-
-
 @pytest.mark.parametrize("language", ["en", "fa"])
 def test_map_popups_say_the_phase_by_the_clock(visit, screenshots, language):
     from streetwave.actions.models import Action
@@ -112,7 +100,7 @@ def test_map_popups_say_the_phase_by_the_clock(visit, screenshots, language):
         seen.page.clock.install(time=moment)
         seen.go(f"/{language}/c/{seen.site.slug}/map/")
         seen.page.wait_for_selector("[data-map-ready]")
-        popup = _open_a_popup(seen.page)
+        popup = open_a_popup(seen.page)
         href = popup.locator("a").get_attribute("href")
         action = Action.objects.get(public_id=href.rstrip("/").rsplit("/", 1)[1])
         return seen.page, popup, action
@@ -165,7 +153,7 @@ def _zoom_in_to_a_region(page):
             return
         large = page.locator(".marker-cluster-large:visible")
         (large if large.count() else page.locator(".marker-cluster:visible")).first.click()
-        page.wait_for_timeout(700)  # Leaflet's zoom animation
+        settle(page)
 
 
 @pytest.mark.parametrize("language", ["en", "fa"])
@@ -303,7 +291,7 @@ def test_a_configured_basemap_is_drawn_from_our_own_origin(visit, settings, scre
     _zoom_in_to_a_region(page)
     while page.evaluate("document.querySelector('.leaflet-basemap-pane canvas') === null"):
         page.locator(".leaflet-control-zoom-in").click()
-        page.wait_for_timeout(700)  # Leaflet's zoom animation
+        settle(page)
     # then protomaps-leaflet, from our static files, read the archive by ranges and drew land
     page.wait_for_function(
         """() => [...document.querySelectorAll(".leaflet-basemap-pane canvas")].some((canvas) => {

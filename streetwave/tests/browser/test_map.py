@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from .leaflet import open_a_popup
+
 # django_db makes pytest-django create the test database the `site` fixture fills; each test
 # runs in a transaction rolled back after it (the server shares it on SQLite).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -31,15 +33,7 @@ def test_map_draws_outlines_clusters_and_markers_with_popups(visit, screenshots,
     page.screenshot(path=screenshots / f"map-{language}.png")
 
     # clusters open into markers as one zooms in, and a marker into its popup
-    markers = page.locator(".action-marker:visible")
-    for _zoom in range(8):
-        if markers.count():
-            break
-        page.locator(".marker-cluster-small:visible, .marker-cluster:visible").first.click()
-        page.wait_for_timeout(700)  # Leaflet's zoom animation
-    markers.first.click()
-    popup = page.locator(".map-popup")
-    popup.wait_for()
+    popup = open_a_popup(page)
     assert popup.locator(".map-popup-title").inner_text()
     assert popup.locator(".map-popup-city").inner_text()
     assert re.search(digits, popup.locator(".map-popup-time").inner_text())
