@@ -10,12 +10,14 @@ a test fails if there is one.
 import datetime as dt
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
@@ -186,6 +188,52 @@ def _stop_server(thread):
     thread.terminate()
     for conn in thread.connections_override.values():
         conn.dec_thread_sharing()
+
+
+def _totp(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def _sign_in(browser, site, organizer) -> dict:
+    """Sign in through the pages a person uses (password, then the authenticator's code), and
+    hand back the browser state that keeps the session."""
+    email, password, secret, _role = organizer
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{site.url}/en/accounts/login/")
+        page.fill("input[name=login]", email)
+        page.fill("input[name=password]", password)
+        page.locator("main form[method=post] button[type=submit]").first.click()
+        page.wait_for_url("**/2fa/authenticate/")
+        for _attempt in range(2):
+            page.fill("input[name=code]", _totp(secret))
+            with page.expect_navigation():
+                page.locator("main form[method=post] button[type=submit]").first.click()
+            if "/2fa/authenticate/" not in page.url:
+                break
+            # The code's 30 seconds ran out on the way to the server: the next one.
+            time.sleep(30.5 - time.time() % 30)
+        page.wait_for_url(lambda url: "/accounts/" not in url)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="package")
+def states(browser, site, django_db_blocker) -> dict[str, dict]:
+    """Browser states of a visitor and of three organizers signed in through the pages, once for
+    the package (the authenticator refuses a code used twice). Made outside any test: a test's
+    settings hash passwords faster than the demo's accounts were."""
+    coordinator, lead, other_lead = site.organizers[:3]
+    with django_db_blocker.unblock():
+        return {
+            "anonymous": {"cookies": [], "origins": []},
+            "lead": _sign_in(browser, site, lead),
+            "coordinator": _sign_in(browser, site, coordinator),
+            # for signing out, so that the others' sessions live on
+            "other lead": _sign_in(browser, site, other_lead),
+        }
 
 
 @dataclass

@@ -10,13 +10,11 @@ no link reaches (sign-in, a supporter's private link, a search's results) are ad
 """
 
 import html.parser
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -88,36 +86,6 @@ def _pattern(path: str) -> str | None:
     return name
 
 
-def _totp(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def _sign_in(browser, site, organizer) -> dict:
-    """Sign in through the pages a person uses (password, then the authenticator's code), and
-    hand back the browser state that keeps the session."""
-    email, password, secret, _role = organizer
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(f"{site.url}/en/accounts/login/")
-        page.fill("input[name=login]", email)
-        page.fill("input[name=password]", password)
-        page.locator("main form[method=post] button[type=submit]").first.click()
-        page.wait_for_url("**/2fa/authenticate/")
-        for _attempt in range(2):
-            page.fill("input[name=code]", _totp(secret))
-            with page.expect_navigation():
-                page.locator("main form[method=post] button[type=submit]").first.click()
-            if "/2fa/authenticate/" not in page.url:
-                break
-            # The code's 30 seconds ran out on the way to the server: the next one.
-            time.sleep(30.5 - time.time() % 30)
-        page.wait_for_url(lambda url: "/accounts/" not in url)
-        return context.storage_state()
-    finally:
-        context.close()
-
-
 def _discover(context, site, who: str, starts: list[str], seen: set[str]) -> list[Page]:
     """Breadth first from `starts`, one page per pattern not in `seen` (which it extends)."""
     found: list[Page] = []
@@ -161,21 +129,6 @@ def _discover(context, site, who: str, starts: list[str], seen: set[str]) -> lis
 class Crawl:
     pages: list[Page]
     states: dict[str, dict]
-
-
-@pytest.fixture(scope="module")
-def states(browser, site, django_db_blocker) -> dict[str, dict]:
-    """Browser states of a visitor and of three organizers signed in through the pages. Made
-    outside any test: a test's settings hash passwords faster than the demo's accounts were."""
-    coordinator, lead, other_lead = site.organizers[:3]
-    with django_db_blocker.unblock():
-        return {
-            "anonymous": {"cookies": [], "origins": []},
-            "lead": _sign_in(browser, site, lead),
-            "coordinator": _sign_in(browser, site, coordinator),
-            # for signing out, so that the others' sessions live on
-            "other lead": _sign_in(browser, site, other_lead),
-        }
 
 
 def _other_actions(slug: str) -> list[Page]:

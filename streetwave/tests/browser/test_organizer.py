@@ -2,44 +2,11 @@
 action's pages fit the screen, and each page of an action carries the same sub-navigation. The
 dashboard's screenshots are the ones the closing note names (phone-en-dashboard.png, ...)."""
 
-import time
-
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def _sign_in(browser, site, organizer) -> dict:
-    """Password, then the authenticator's code, through the pages a person uses; the state that
-    keeps the session."""
-    email, password, secret, _role = organizer
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(f"{site.url}/en/accounts/login/")
-        page.fill("input[name=login]", email)
-        page.fill("input[name=password]", password)
-        page.locator("main form[method=post] button[type=submit]").first.click()
-        page.wait_for_url("**/2fa/authenticate/")
-        code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-        page.fill("input[name=code]", code)
-        page.locator("main form[method=post] button[type=submit]").first.click()
-        page.wait_for_url(lambda url: "/accounts/" not in url)
-        return context.storage_state()
-    finally:
-        context.close()
-
-
-@pytest.fixture(scope="module")
-def signed_in(browser, site):
-    """Browser states of the demo's coordinator and of a hub lead, signed in once."""
-    return {
-        "coordinator": _sign_in(browser, site, site.organizers[0]),
-        "lead": _sign_in(browser, site, site.organizers[1]),
-    }
 
 
 def overflow(page) -> int:
@@ -50,9 +17,9 @@ def overflow(page) -> int:
 
 
 @pytest.mark.parametrize("language", ["en", "fa"])
-def test_the_organizer_dashboard_fits_a_phone(visit, signed_in, screenshots, language):
+def test_the_organizer_dashboard_fits_a_phone(visit, states, screenshots, language):
     # Given a hub lead signed in on a phone
-    visit = visit(viewport=PHONE, storage_state=signed_in["lead"])
+    visit = visit(viewport=PHONE, storage_state=states["lead"])
     # When they open their dashboard
     response = visit.go(f"/{language}/manage/")
     page = visit.page
@@ -64,8 +31,8 @@ def test_the_organizer_dashboard_fits_a_phone(visit, signed_in, screenshots, lan
 
 
 @pytest.mark.parametrize("language", ["en", "fa"])
-def test_a_coordinators_dashboard_fits_a_phone(visit, signed_in, screenshots, language):
-    visit = visit(viewport=PHONE, storage_state=signed_in["coordinator"])
+def test_a_coordinators_dashboard_fits_a_phone(visit, states, screenshots, language):
+    visit = visit(viewport=PHONE, storage_state=states["coordinator"])
     assert visit.go(f"/{language}/manage/").status == 200
     shot = screenshots / f"phone-{language}-coordinator-dashboard.png"
     visit.page.screenshot(path=str(shot), full_page=True)
@@ -74,10 +41,10 @@ def test_a_coordinators_dashboard_fits_a_phone(visit, signed_in, screenshots, la
 
 @pytest.mark.parametrize("language", ["en", "fa"])
 def test_the_pages_of_a_hub_and_an_action_fit_a_phone_with_one_sub_navigation(
-    visit, signed_in, screenshots, language
+    visit, states, screenshots, language
 ):
     # Given a hub lead on a phone, on their hub's page from the dashboard
-    visit = visit(viewport=PHONE, storage_state=signed_in["lead"])
+    visit = visit(viewport=PHONE, storage_state=states["lead"])
     visit.go(f"/{language}/manage/")
     page = visit.page
     page.locator(".card h3 a").first.click()
