@@ -34,11 +34,11 @@ from django.db.models import Model
 from streetwave.actions.models import RSVP, Action
 from streetwave.actions.services import CONSENT_VERSION
 from streetwave.audit.models import AuditEntry
-from streetwave.campaigns.demo import apportion
 from streetwave.campaigns.models import COUNTER_SHARDS, Campaign, CampaignCounter
 from streetwave.campaigns.services import create_campaign
 from streetwave.core.crypto import blind_index, encrypt
 from streetwave.core.ids import hash_token, new_public_id, new_token
+from streetwave.demo.world import apportion
 from streetwave.hubs.models import Hub
 from streetwave.places.models import City
 from streetwave.places.services import load_places

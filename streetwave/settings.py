@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "streetwave.campaigns",
     "streetwave.actions",
     "streetwave.broadcasts",
+    "streetwave.demo",
 ]
 
 MIDDLEWARE = [

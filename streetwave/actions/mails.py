@@ -9,13 +9,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from streetwave.approvals.models import Approval
-from streetwave.broadcasts.mails import news_confirmation_url
 from streetwave.core.mail import absolute_url, render_mail
 from streetwave.outbox.channels import Envelope
 from streetwave.outbox.services import delivery_secret, recipient_ids, renderer
 
 from .calendars import build_calendar
 from .models import RSVP, Action, ActionChange, EmergencyNotice, RelayMessage
+from .news_links import news_confirmation_url
 from .services import manage_url, rotate_manage_token
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from streetwave.accounts.models import User
 from streetwave.actions.models import RSVP
+from streetwave.actions.news_links import NEWS_CONFIRMATION_SALT, UNSUBSCRIBE_SALT, rsvp_signer
 from streetwave.campaigns.access import get_campaign_for
 from streetwave.core.access import get_for_link
 from streetwave.hubs.access import get_hub_for
@@ -13,7 +14,6 @@ from streetwave.hubs.models import Hub
 from streetwave.hubs.permissions import Permission
 
 from .audiences import broadcasts_received_by
-from .mails import NEWS_CONFIRMATION_SALT, UNSUBSCRIBE_SALT, rsvp_signer
 from .models import Broadcast
 
 

@@ -253,8 +253,8 @@ def _build() -> World:
     # scheduled for tomorrow, and one held for a second coordinator: the rally's 51 supporters
     # with an address asked for the campaign's news.
     from streetwave.actions.models import RSVP
+    from streetwave.actions.news_links import news_confirmation_token, unsubscribe_token
     from streetwave.broadcasts import services as broadcasts
-    from streetwave.broadcasts.mails import news_confirmation_token, unsubscribe_token
 
     coordinator = users["coordinator"]
     notice = {"en": {"subject": "Bring candles", "body": "Everyone brings a candle."}}

@@ -65,7 +65,7 @@ def test_ticking_it_mails_a_link_that_starts_the_news_when_followed(
 
 
 def test_a_forged_or_misused_news_link_is_a_404(client, make_action, make_campaign):
-    from streetwave.broadcasts.mails import unsubscribe_token
+    from streetwave.actions.news_links import unsubscribe_token
 
     action = make_action(campaign=make_campaign())
     services.create_rsvp(action, email="a@example.org", language="en", consent=True)

@@ -11,8 +11,8 @@ from django.core import mail, signing
 from django.test import Client
 
 from streetwave.actions.models import RSVP
+from streetwave.actions.news_links import unsubscribe_token
 from streetwave.broadcasts import services
-from streetwave.broadcasts.mails import unsubscribe_token
 from streetwave.broadcasts.models import Broadcast
 from streetwave.outbox.models import Delivery
 

@@ -99,7 +99,7 @@ def demo(chromium, static_root, django_db_setup, django_db_blocker):
     for the package; the database is emptied again afterwards. The collected static files stay
     in force meanwhile."""
     from streetwave.actions.models import Action
-    from streetwave.campaigns.demo import CITIES, DemoSize, build_demo
+    from streetwave.demo.world import CITIES, DemoSize, build_demo
     from streetwave.places.services import load_places
 
     root, storages = static_root

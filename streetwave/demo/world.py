@@ -35,18 +35,18 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from persiantools.digits import en_to_fa
 
-from streetwave.accounts.demo import create_demo_organizers
 from streetwave.actions.models import RSVP, Action
 from streetwave.actions.reminders import next_moment_at
 from streetwave.actions.services import CONSENT_VERSION, create_rsvp
+from streetwave.campaigns.models import Campaign, CampaignCounter
+from streetwave.campaigns.services import create_campaign
 from streetwave.core.crypto import blind_index
 from streetwave.core.ids import hash_token, new_token
+from streetwave.demo.organizers import create_demo_organizers
 from streetwave.hubs.models import Hub
 from streetwave.hubs.services import create_hub
 from streetwave.places.models import City
 
-from ..models import Campaign, CampaignCounter
-from ..services import create_campaign
 from .data import (
     ACTION_STATUSES,
     CITIES,

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from streetwave.actions.models import RSVP, Action
 from streetwave.actions.services import CONSENT_VERSION
-from streetwave.campaigns.demo import CITIES, MAX_DEPTH, SIZES, DemoSize, build_demo
 from streetwave.campaigns.models import Campaign, CampaignCounter
 from streetwave.campaigns.services import create_campaign
 from streetwave.core.crypto import blind_index
+from streetwave.demo.world import CITIES, MAX_DEPTH, SIZES, DemoSize, build_demo
 from streetwave.hubs.models import Hub
 from streetwave.places.models import City
 from streetwave.places.services import load_places

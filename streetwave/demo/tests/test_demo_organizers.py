@@ -4,7 +4,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.test import Client
 
-from streetwave.accounts.demo import create_demo_organizers
+from streetwave.demo.organizers import create_demo_organizers
 from streetwave.hubs.models import CampaignRole, Membership
 
 pytestmark = pytest.mark.django_db

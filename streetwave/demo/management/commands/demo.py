@@ -1,4 +1,4 @@
-"""`manage.py demo`: load the demo day of action (see streetwave.campaigns.demo)."""
+"""`manage.py demo`: load the demo day of action (see streetwave.demo.world)."""
 
 import datetime as dt
 import time
@@ -6,8 +6,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from streetwave.campaigns.demo import SIZES, SLUG, build_demo
 from streetwave.campaigns.models import Campaign
+from streetwave.demo.world import SIZES, SLUG, build_demo
 from streetwave.places.models import City
 from streetwave.places.services import load_places
 

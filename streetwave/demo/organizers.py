@@ -9,10 +9,9 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 
+from streetwave.accounts.models import User
+from streetwave.accounts.services import activate_totp
 from streetwave.hubs.models import CampaignRole, Hub, Membership
-
-from .models import User
-from .services import activate_totp
 
 DOMAIN = "demo.streetwave.example"
 LEADS = 3
