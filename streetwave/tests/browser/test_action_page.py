@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 
+from .sharing import writes_rows_the_server_shows
+
 # django_db makes pytest-django create the test database the `site` fixture fills; each test
 # runs in a transaction rolled back after it (the server shares it on SQLite).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -44,6 +46,7 @@ def moved_action(site, move_action):
     return action
 
 
+@writes_rows_the_server_shows
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 @pytest.mark.parametrize("language", ["en", "fa"])
 def test_the_change_history_points_from_before_to_after(visit, moved_action, language, viewport):
@@ -268,6 +271,7 @@ def test_without_javascript_the_form_the_address_and_the_map_app_link_work(
     )
 
 
+@writes_rows_the_server_shows
 def test_a_description_in_a_latin_script_reads_left_to_right_on_a_persian_page(visit):
     # given an action whose organizers wrote its description in German, with a list
     from streetwave.actions.models import Action
@@ -289,6 +293,7 @@ def test_a_description_in_a_latin_script_reads_left_to_right_on_a_persian_page(v
     assert item.inner_text().endswith("mit!")
 
 
+@writes_rows_the_server_shows
 @pytest.mark.parametrize("language", ["en", "fa"])
 def test_a_title_in_persian_with_a_latin_place_reads_right_to_left_in_any_list(visit, language):
     # given an action titled in Persian after a square with a Latin name

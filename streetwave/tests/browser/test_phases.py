@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+from .sharing import writes_rows_the_server_shows
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, writes_rows_the_server_shows]
 
 PHONE = {"width": 390, "height": 844}
 

@@ -7,9 +7,11 @@ import datetime as dt
 
 import pytest
 
+from .sharing import writes_rows_the_server_shows
+
 # django_db makes pytest-django create the test database the `site` fixture fills; each test
 # runs in a transaction rolled back after it (the server shares it on SQLite).
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, writes_rows_the_server_shows]
 
 PHONE = {"width": 390, "height": 844}
 # language -> (what is typed in the city field, the gazetteer's English name of that city)

@@ -40,10 +40,11 @@ def serious_violations(page) -> list[str]:
     return [f"{v['id']} {v['nodes']}" for v in found if v["impact"] in ("serious", "critical")]
 
 
-def statuses(action_id: str) -> dict[str, str]:
-    """The statuses of this test's RSVPs to the action (the demo has made others)."""
-    mine = RSVP.objects.filter(action__public_id=action_id, pseudonym__endswith="-h2")
-    return dict(mine.values_list("pseudonym", "status"))
+def statuses(action_id: str, pseudonym: str) -> list[str]:
+    """The statuses of the RSVPs to the action under a pseudonym this module's tests use (the
+    demo has made others; on PostgreSQL the server commits what another test made)."""
+    mine = RSVP.objects.filter(action__public_id=action_id, pseudonym=pseudonym)
+    return list(mine.values_list("status", flat=True))
 
 
 def test_rsvp_reload_switch_language_cancel_and_rsvp_again_on_a_phone(visit, screenshots):
@@ -79,7 +80,7 @@ def test_rsvp_reload_switch_language_cancel_and_rsvp_again_on_a_phone(visit, scr
     # when they reload it, nothing is sent again
     page.reload()
     assert page.url == landing
-    assert statuses(action_id) == {"Niloufar-h2": "going"}
+    assert statuses(action_id, "Niloufar-h2") == ["going"]
     after = Action.objects.get(public_id=action_id)
     assert after.going_count == before.going_count + 1
 
@@ -96,7 +97,7 @@ def test_rsvp_reload_switch_language_cancel_and_rsvp_again_on_a_phone(visit, scr
     # when they choose to cancel, they are asked first, and nothing is cancelled yet
     page.locator(".rsvp-cancel a").click()
     page.wait_for_url("**/cancel/")
-    assert statuses(action_id) == {"Niloufar-h2": "going"}
+    assert statuses(action_id, "Niloufar-h2") == ["going"]
     assert overflow(page) <= 0
     assert serious_violations(page) == []
     page.screenshot(path=screenshots / "phone-fa-cancel-confirmation.png", full_page=True)
@@ -105,7 +106,7 @@ def test_rsvp_reload_switch_language_cancel_and_rsvp_again_on_a_phone(visit, scr
     # then their link still works, says they cancelled, and offers to RSVP again
     page.wait_for_url(MANAGE_URL)
     assert page.url.endswith("?done=cancelled")
-    assert statuses(action_id) == {"Niloufar-h2": "cancelled"}
+    assert statuses(action_id, "Niloufar-h2") == ["cancelled"]
     rejoin = page.locator("button[name=rejoin]")
     assert rejoin.is_visible()
     assert serious_violations(page) == []
@@ -117,7 +118,7 @@ def test_rsvp_reload_switch_language_cancel_and_rsvp_again_on_a_phone(visit, scr
     # then the same RSVP is going again, and the counters are back where they were
     page.wait_for_url(MANAGE_URL)
     assert page.url.endswith("?done=rejoined")
-    assert statuses(action_id) == {"Niloufar-h2": "going"}
+    assert statuses(action_id, "Niloufar-h2") == ["going"]
     again = Action.objects.get(public_id=action_id)
     assert (again.going_count, again.cancelled_count) == (
         before.going_count + 1,
@@ -166,6 +167,6 @@ def test_an_rsvp_with_email_lands_on_a_page_safe_to_reload_without_javascript(vi
     assert page.locator(".private-link").is_visible()
     assert page.locator(".recap time").is_visible()
     page.reload()
-    assert statuses(action_id) == {"Sepideh-h2": "going"}
+    assert statuses(action_id, "Sepideh-h2") == ["going"]
     assert overflow(page) <= 0
     page.screenshot(path=screenshots / "phone-fa-confirmation-email.png", full_page=True)
