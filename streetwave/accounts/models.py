@@ -49,6 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
+    # Runs the instance: creates campaigns, appoints their coordinators (hubs/permissions.py).
+    # Not staff: an operator works on the organizer pages, behind the same second factor.
+    is_operator = models.BooleanField(_("operator"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects = UserManager()

@@ -3,7 +3,8 @@
 Every view and API endpoint asks `can(user, permission, obj)` (or `require`, which answers 404
 when the answer is no, identical to a missing object). A role in a hub grants its permissions on
 that hub and on the hub's actions; a role in a campaign grants its permissions on the campaign,
-its hubs and its actions. Nothing else grants anything: staff status does not bypass this table.
+its hubs and its actions; an operator (`User.is_operator`) holds the operator's permissions over
+everything. Nothing else grants anything: staff status does not bypass this table.
 
 Lists ask the same rules as queries: `where(user, permission)` for the hubs, campaigns and actions
 a user may act on, `holders(permission, obj)` for the users who may act on one object. The table
@@ -38,6 +39,8 @@ Role = Membership.Role
 # Whoever asks: a signed-in account or an anonymous visitor (who holds nothing).
 Asker = User | AnonymousUser
 Coordinator = CampaignRole.Role.COORDINATOR
+# The instance's own role: held by accounts with `is_operator`, over everything.
+Operator = "operator"
 
 # Every permission by name: a misspelt name passed to `can`, `require`, `where` or `holders` fails
 # the type check. A new permission is a name here and a line in the table below.
@@ -69,6 +72,16 @@ Permission = Literal[
     "can_approve_broadcast",
     "can_manage_link_allowlist",
     "can_acknowledge_broadcast",
+    "can_run_instance",
+    "can_create_campaign",
+    "can_appoint_coordinator",
+    "can_edit_campaign",
+    "can_change_campaign_state",
+    "can_preview_campaign",
+    "can_create_founding_hub",
+    "can_moderate",
+    "can_approve_moderation",
+    "can_flag_hub",
 ]
 
 # permission -> roles that hold it. Read it as a table: one line per permission. Private: "who
@@ -112,6 +125,22 @@ _PERMISSIONS: dict[Permission, frozenset[str]] = {
     "can_manage_link_allowlist": frozenset({Coordinator}),
     # broadcasts of the campaigns the hub takes part in: read them on the hub's page, confirm
     "can_acknowledge_broadcast": frozenset({Role.LEAD, Role.ORGANIZER}),
+    # a lead tells the coordinators that another hub looks fake (vouching's counterpart)
+    "can_flag_hub": frozenset({Role.LEAD}),
+    # the campaign's console
+    "can_edit_campaign": frozenset({Coordinator, Operator}),
+    "can_change_campaign_state": frozenset({Coordinator, Operator}),
+    # a draft campaign's public pages, before anyone else sees them
+    "can_preview_campaign": frozenset({Coordinator, Operator}),
+    "can_create_founding_hub": frozenset({Coordinator}),
+    # reports of actions, taking an action down, suspending a hub; a step that would tell many
+    # people waits for a second coordinator
+    "can_moderate": frozenset({Coordinator}),
+    "can_approve_moderation": frozenset({Coordinator}),
+    # the instance
+    "can_run_instance": frozenset({Operator}),
+    "can_create_campaign": frozenset({Operator}),
+    "can_appoint_coordinator": frozenset({Operator}),
 }
 
 
@@ -131,7 +160,7 @@ def roles_for(user: Asker, obj: object) -> set[str]:
     """Every role `user` holds over `obj` (a hub, a campaign, or anything with .hub/.campaign)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
-    roles: set[str] = set()
+    roles: set[str] = {Operator} if user.is_operator else set()
     hub = _hub_of(obj)
     if hub is not None:
         roles.update(Membership.objects.filter(user=user, hub=hub).values_list("role", flat=True))
@@ -178,6 +207,10 @@ def _is_active_user(user: Asker) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
+def _held_by_operators(permission: Permission) -> bool:
+    return Operator in _PERMISSIONS[permission]
+
+
 def _split(permission: Permission) -> tuple[frozenset[str], frozenset[str]]:
     """The hub roles and the campaign roles that hold `permission`."""
     allowed = _PERMISSIONS[permission]
@@ -220,9 +253,14 @@ class Where:
             .values("hub_id")
         )
 
+    def _everywhere(self) -> bool:
+        return bool(self.user.is_operator) and _held_by_operators(self.permission)
+
     def hubs(self) -> QuerySet[Hub]:
         if not _is_active_user(self.user):
             return Hub.objects.none()
+        if self._everywhere():
+            return Hub.objects.all()
         hub_roles, campaign_roles = _split(self.permission)
         where = Q(pk__in=[])
         if hub_roles:
@@ -235,7 +273,11 @@ class Where:
         """Campaigns: only a campaign role reaches a campaign (hub roles do not)."""
         campaigns = _objects("campaigns.Campaign")
         _, campaign_roles = _split(self.permission)
-        if not _is_active_user(self.user) or not campaign_roles:
+        if not _is_active_user(self.user):
+            return campaigns.none()
+        if self._everywhere():
+            return campaigns.all()
+        if not campaign_roles:
             return campaigns.none()
         return campaigns.filter(pk__in=self._campaign_ids(campaign_roles))
 
@@ -245,6 +287,8 @@ class Where:
         actions = _objects("actions.Action")
         if not _is_active_user(self.user):
             return actions.none()
+        if self._everywhere():
+            return actions.all()
         hub_roles, campaign_roles = _split(self.permission)
         where = Q(pk__in=[])
         if hub_roles:
@@ -282,7 +326,7 @@ def holders(permission: Permission, obj: object) -> QuerySet[Any]:
     hub_id = _id_of(obj, Hub, "hub")
     campaign_id = _id_of(obj, _model("campaigns.Campaign"), "campaign")
     hub_roles, campaign_roles = _split(permission)
-    who = Q(pk__in=[])
+    who = Q(is_operator=True) if _held_by_operators(permission) else Q(pk__in=[])
     if hub_id is not None and hub_roles:
         who |= Q(
             pk__in=Membership.objects.filter(hub_id=hub_id, role__in=hub_roles).values("user_id")

@@ -42,6 +42,7 @@ ROLES = (
     "lead_a",
     "organizer_b",
     "coordinator",
+    "operator",
 )
 
 # Relay messages to more people than this wait for a second organizer
@@ -146,6 +147,9 @@ def _build() -> World:
     ]:
         users[role] = _user(role)
         Membership.objects.create(user=users[role], hub=hub, role=kind)
+    users["operator"] = _user("operator")
+    users["operator"].is_operator = True
+    users["operator"].save(update_fields=["is_operator"])
     users["coordinator"] = _user("coordinator")
     CampaignRole.objects.create(
         user=users["coordinator"], campaign=campaign, role=CampaignRole.Role.COORDINATOR

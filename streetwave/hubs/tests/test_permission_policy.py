@@ -11,6 +11,7 @@ from django.conf import settings
 
 from streetwave.hubs.models import CampaignRole, Membership
 from streetwave.hubs.permissions import (
+    Operator,
     Permission,
     can,
     holders,
@@ -27,7 +28,9 @@ Role = Membership.Role
 
 
 @pytest.fixture
-def world(make_campaign, make_hub, make_city, make_action, make_member, make_coordinator):
+def world(
+    make_campaign, make_hub, make_city, make_action, make_member, make_coordinator, make_user
+):
     """Two campaigns; hub A takes part in the first (and has an action outside any campaign),
     hub B in both, hub C in none; someone in every role, a coordinator of each campaign, and an
     organizer whose account is closed."""
@@ -53,6 +56,7 @@ def world(make_campaign, make_hub, make_city, make_action, make_member, make_coo
         "coordinator": make_coordinator(streets),
         "coordinator_other": make_coordinator(other),
         "closed": make_member(hub_a, Role.ORGANIZER),
+        "operator": make_user(is_operator=True),
     }
     # A lead of hub C who also coordinates the first campaign: both roles count.
     make_coordinator(streets, user=users["lead_c"])
@@ -181,6 +185,7 @@ _DOC_COLUMNS = {
     "S": Role.SAFETY_LEAD,
     "M": Role.MEMBER,
     "C": CampaignRole.Role.COORDINATOR,
+    "P": Operator,
 }
 
 
