@@ -148,6 +148,9 @@ class Action(BaseModel):
         PUBLISHED = "published", _("Published")
         CANCELLED = "cancelled", _("Cancelled")
         COMPLETED = "completed", _("Completed")
+        # Taken down by the campaign's coordinators (moderation): public nowhere but its own
+        # page, which says so.
+        REMOVED = "removed", _("Removed")
 
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="actions")
     campaign = models.ForeignKey(
