@@ -261,8 +261,11 @@ HUB_PROPOSAL_RATE_LIMIT = int(os.environ.get("HUB_PROPOSAL_RATE_LIMIT", "3"))
 # the peer address is the client's. Addresses are only ever used keyed and hashed.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
-# Personal fields of RSVPs are erased this many days after the action ends.
+# Personal fields of RSVPs are erased this many days after the action ends: the default for a
+# new campaign, whose coordinators may choose another number within the bounds below.
 RSVP_RETENTION_DAYS = int(os.environ.get("RSVP_RETENTION_DAYS", "30"))
+RSVP_RETENTION_DAYS_MIN = int(os.environ.get("RSVP_RETENTION_DAYS_MIN", "7"))
+RSVP_RETENTION_DAYS_MAX = int(os.environ.get("RSVP_RETENTION_DAYS_MAX", "90"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,7 +2,12 @@
 language or the campaign's first one. Its RSVP counters are sharded so that thousands of RSVPs a
 minute never queue on one row."""
 
+import zoneinfo
+from functools import cache
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Sum
 from django.utils import timezone, translation
@@ -11,6 +16,35 @@ from django.utils.translation import gettext_lazy as _
 from streetwave.core.models import BaseModel
 
 COUNTER_SHARDS = 16
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(name: str) -> None:
+    """A time zone is an IANA name this system knows (Asia/Tehran, Europe/Berlin, UTC)."""
+    if name not in time_zone_names():
+        raise ValidationError(
+            _("“%(name)s” is not a known time zone, like Asia/Tehran."),
+            code="unknown_time_zone",
+            params={"name": name},
+        )
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def default_rsvp_retention_days() -> int:
+    return settings.RSVP_RETENTION_DAYS
+
+
+def validate_rsvp_retention_days(days: int) -> None:
+    """Within the bounds the operator set (RSVP_RETENTION_DAYS_MIN/MAX)."""
+    MinValueValidator(settings.RSVP_RETENTION_DAYS_MIN)(days)
+    MaxValueValidator(settings.RSVP_RETENTION_DAYS_MAX)(days)
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -23,9 +57,16 @@ class CampaignQuerySet(models.QuerySet):
 
 class Campaign(BaseModel):
     class Status(models.TextChoices):
+        # draft → live → ended → archived; "live" is shown as "Open".
         DRAFT = "draft", _("Draft")
-        LIVE = "live", _("Live")
+        LIVE = "live", _("Open")
         ENDED = "ended", _("Ended")
+        ARCHIVED = "archived", _("Archived")
+
+    class HubPolicy(models.TextChoices):
+        # Which hubs may answer the campaign's call.
+        OPEN = "open", _("Any active hub may answer the call")
+        APPROVAL = "approval", _("A coordinator accepts each hub's answer")
 
     class ApprovalPolicy(models.TextChoices):
         # Which hubs' actions wait for a coordinator before they become public.
@@ -40,6 +81,10 @@ class Campaign(BaseModel):
     languages = models.JSONField(_("languages"), default=list)
     starts_at = models.DateTimeField(_("window start"))
     ends_at = models.DateTimeField(_("window end"))
+    # The time zone the window is given in (IANA name).
+    zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
     goal = models.PositiveIntegerField(_("goal (number of actions)"), default=1000)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
@@ -53,6 +98,20 @@ class Campaign(BaseModel):
     # Host names that links in messages of the campaign may point to, besides the site's own
     # ("example.org" allows it and its subdomains).
     link_allowlist = models.JSONField(_("sites messages may link to"), default=list, blank=True)
+    hub_policy = models.CharField(
+        _("hubs answering the call"),
+        max_length=16,
+        choices=HubPolicy.choices,
+        default=HubPolicy.OPEN,
+    )
+    # Personal fields of the campaign's RSVPs are erased this many days after their action ends.
+    rsvp_retention_days = models.PositiveSmallIntegerField(
+        _("days RSVPs' personal data are kept"),
+        default=default_rsvp_retention_days,
+        validators=[validate_rsvp_retention_days],
+    )
+    # When the statement or demands of the open campaign last changed (shown as "edited").
+    texts_edited_at = models.DateTimeField(_("texts edited at"), null=True, blank=True)
 
     objects = CampaignQuerySet.as_manager()
 
