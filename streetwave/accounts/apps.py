@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from streetwave.core import crypto
 
@@ -6,6 +7,7 @@ from streetwave.core import crypto
 class AccountsConfig(AppConfig):
     name = "streetwave.accounts"
     label = "accounts"
+    verbose_name = _("Accounts")
 
     def ready(self):
         # Imported here: these load models (allauth's, ours), which exist once the apps are ready.
