@@ -8,6 +8,7 @@ its next request. A session without a row was not started by a sign-in and is re
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 from typing import Protocol, cast
 
 from allauth.account.internal.flows.login import get_authentication_records
@@ -19,13 +20,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.audit.services import record
+from streetwave.core.errors import DomainError
 from streetwave.core.ids import hash_token
+from streetwave.core.locking import lock
 from streetwave.core.models import BaseModel
 from streetwave.outbox.services import queue_message, recipient
 
@@ -273,3 +279,83 @@ def create_invited_account(
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         record("account.created", actor=user, target=user, data={"hub": invitation.hub.public_id})
     return user
+
+
+class NotAnEmailAddress(DomainError):
+    default_message = _("Enter a valid email address.")
+
+
+class WeakPassword(DomainError):
+    """The password validators' reasons, each already translated, in `reasons`."""
+
+    default_message = _("This password is too weak.")
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(" ".join(reasons), field="password")
+        self.reasons = reasons
+
+
+class PasswordRequired(DomainError):
+    default_message = _("A new account needs a password.")
+
+
+class AccountClosed(DomainError):
+    default_message = _("This account is closed: an operator must be an open account.")
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """What `appoint_operator` did: `created` a new account, `appointed` an existing one, or
+    nothing because the account was an operator already."""
+
+    user: User
+    created: bool
+    appointed: bool
+
+
+def check_operator_password(password: str, *, email: str) -> None:
+    """Django's password validators (AUTH_PASSWORD_VALIDATORS) for a new operator's password,
+    as a `WeakPassword` naming every reason; the command asks this before it writes anything."""
+    try:
+        validate_password(password, User(email=email))
+    except ValidationError as error:
+        raise WeakPassword([str(message) for message in error.messages]) from error
+
+
+def appoint_operator(
+    email: str, *, password: str | None, language: str | None = None, actor: Actor
+) -> Appointment:
+    """Make the account of `email` an operator of the instance (`User.is_operator`), creating
+    it with `password` when there is none. Idempotent: an operator already is left as is, and an
+    existing account keeps its password. The address of a new account counts as verified: whoever
+    runs the instance typed it. Like every organizer, the operator adds a second factor at the
+    first sign-in (accounts.decorators.organizer_required).
+
+    Only the instance's own shell calls this (`manage.py create_operator`, actor None): there is
+    no page for it, and accounts sit below the permission policy."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise NotAnEmailAddress(field="email") from error
+    with transaction.atomic():
+        user = lock(User.objects.filter(email=email)).first()
+        if user is None:
+            if not password:
+                raise PasswordRequired(field="password")
+            check_operator_password(password, email=email)
+            user = User.objects.create_user(
+                email, password, language=language or settings.LANGUAGE_CODE, is_operator=True
+            )
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            record("account.created", actor=actor, target=user, data={"operator": True})
+            record("operator.appointed", actor=actor, target=user, data={"created": True})
+            return Appointment(user, created=True, appointed=True)
+        if not user.is_active:
+            raise AccountClosed(field="email")
+        if user.is_operator:
+            return Appointment(user, created=False, appointed=False)
+        user.is_operator = True
+        user.save(update_fields=["is_operator"])
+        record("operator.appointed", actor=actor, target=user, data={"created": False})
+        return Appointment(user, created=False, appointed=True)
