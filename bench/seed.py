@@ -33,6 +33,7 @@ from django.db.models import Model
 
 from streetwave.actions.models import RSVP, Action
 from streetwave.actions.services import CONSENT_VERSION
+from streetwave.approvals.models import Approval
 from streetwave.audit.models import AuditEntry
 from streetwave.campaigns.models import COUNTER_SHARDS, Campaign, CampaignCounter
 from streetwave.campaigns.services import create_campaign
@@ -377,6 +378,7 @@ def _copy_actions(
                 plan.statuses.count(RSVP.Status.WAITLISTED),
                 plan.statuses.count(RSVP.Status.CANCELLED),
                 "",
+                Approval.HELD if plan.status == Action.Status.PENDING else Approval.APPROVED,
             )
 
     copy_into(
@@ -404,6 +406,7 @@ def _copy_actions(
             "waitlisted_count",
             "cancelled_count",
             "rejection_reason",
+            "approval",
         ],
         rows(),
     )

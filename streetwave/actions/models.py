@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from streetwave.approvals.models import HeldForApproval
+from streetwave.approvals.models import Approval, HeldForApproval
 from streetwave.campaigns.models import Campaign
 from streetwave.core.crypto import EncryptedTextField
 from streetwave.core.i18n import join_words
@@ -133,7 +133,7 @@ class ActionQuerySet(models.QuerySet):
         return self.select_related("hub", "city", "city__country", "campaign")
 
 
-class Action(BaseModel):
+class Action(HeldForApproval, BaseModel):
     class Kind(models.TextChoices):
         RALLY = "rally", _("Rally")
         MARCH = "march", _("March")
@@ -183,14 +183,11 @@ class Action(BaseModel):
     going_count = models.PositiveIntegerField(default=0)
     waitlisted_count = models.PositiveIntegerField(default=0)
     cancelled_count = models.PositiveIntegerField(default=0)
-    # Who asked for publication: a coordinator may not approve an action they submitted.
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("submitted by"),
+    # Publication waits for a coordinator (the one two-person rule) only while the action is
+    # pending: a draft nobody submitted, or an action published without approval, needed no
+    # second person (`approved`, nobody in `approved_by`); a draft sent back was `withdrawn`.
+    approval = models.CharField(
+        _("approval"), max_length=9, choices=Approval.choices, default=Approval.APPROVED
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     # When the public time or place last changed after publication. Set, the public page looks
@@ -211,6 +208,11 @@ class Action(BaseModel):
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(going_count__lte=models.F("capacity")),
                 name="action_never_oversold",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", approval="held")
+                | (~Q(status="pending") & ~Q(approval="held")),
+                name="action_held_while_pending",
             ),
         ]
 

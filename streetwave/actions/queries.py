@@ -261,7 +261,7 @@ def actions_to_approve(user: User) -> list[PendingItem]:
     actions = (
         Action.objects.pending_approval()
         .filter(campaign__in=where(user, "can_approve_action").campaigns())
-        .exclude(submitted_by=user)
+        .exclude(requested_by=user)
         .select_related("hub", "campaign")
         .order_by("updated_at", "id")[:PENDING_LIMIT]
     )

@@ -12,6 +12,17 @@ class Approval(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Every column of the state, for a save that writes the state with what changed beside it.
+APPROVAL_FIELDS = (
+    "approval",
+    "requested_by",
+    "approved_by",
+    "approved_at",
+    "withdrawn_by",
+    "withdrawn_at",
+)
+
+
 class HeldForApproval(models.Model):
     """Who asked, who approved and when, or who withdrew it. Only `decide_held` moves a row out
     of `held`; a row that needs no second person is created `approved` with nobody in

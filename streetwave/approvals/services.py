@@ -19,12 +19,6 @@ H = TypeVar("H", bound=HeldForApproval)
 Decision = Literal["approve", "withdraw"]
 
 
-def refuse_requester(requested_by_id: int | None, actor: AbstractBaseUser) -> None:
-    """The requester is never their own second person."""
-    if requested_by_id is not None and requested_by_id == actor.pk:
-        raise RequesterCannotApprove()
-
-
 def decide_held(
     rows: QuerySet[H],
     *,
@@ -47,8 +41,8 @@ def decide_held(
         row = lock(rows).get()
         if row.approval != Approval.HELD:
             raise AlreadyDecided()
-        if decision == "approve":
-            refuse_requester(row.requested_by_id, actor)
+        if decision == "approve" and row.requested_by_id == actor.pk:
+            raise RequesterCannotApprove()
         if not may(row):
             raise NotAllowed()
         now = timezone.now()

@@ -13,6 +13,7 @@ from streetwave.actions import services as actions
 from streetwave.actions.models import Action
 from streetwave.actions.services.changes import apply_or_hold_change
 from streetwave.approvals.errors import RequesterCannotApprove
+from streetwave.approvals.models import Approval
 from streetwave.broadcasts import services as broadcasts
 from streetwave.broadcasts.models import Broadcast
 from streetwave.core.errors import Conflict
@@ -66,7 +67,7 @@ def _hold_relay_message(world: World):
 
 def _hold_action(world: World):
     Action.objects.filter(pk=world.action.pk).update(
-        status=Action.Status.PENDING, submitted_by=world.coordinators[0]
+        status=Action.Status.PENDING, approval=Approval.HELD, requested_by=world.coordinators[0]
     )
     world.action.refresh_from_db()
     return world.action

@@ -8,15 +8,18 @@ unseen.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from streetwave.accounts.models import User
-from streetwave.approvals.services import refuse_requester
+from streetwave.approvals.models import APPROVAL_FIELDS, Approval
+from streetwave.approvals.services import Decision, decide_held
 from streetwave.audit.services import record
 from streetwave.campaigns.models import Campaign
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
@@ -80,10 +83,6 @@ class ActionClosed(Conflict):
 
 class NotADraft(Conflict):
     default_message = gettext_lazy("Only a draft can be published.")
-
-
-class NotPendingApproval(Conflict):
-    default_message = gettext_lazy("This action is not waiting for approval.")
 
 
 class NotPublished(Conflict):
@@ -165,6 +164,14 @@ def _check_campaign_is_live(campaign: Campaign | None) -> None:
         raise CampaignNotLive(field="campaign")
 
 
+def _with_places(action: Action) -> QuerySet[Action]:
+    return Action.objects.filter(pk=action.pk).select_related("hub", "city", "campaign")
+
+
+def _locked(action: Action) -> Action:
+    return lock(_with_places(action)).get()
+
+
 def create_action(hub: Hub, details: ActionDetails, *, actor: User) -> Action:
     """A draft action of `hub`, in the hub's city or the one given. Nobody else sees it until it
     is published."""
@@ -217,11 +224,7 @@ def update_action(action: Action, details: ActionDetails, *, actor: User) -> Act
     _check_point(details, action.hub)
     _check_links(details)
     with transaction.atomic():
-        current = (
-            lock(Action.objects.filter(pk=action.pk))
-            .select_related("hub", "city", "campaign")
-            .get()
-        )
+        current = _locked(action)
         if current.status in (Action.Status.CANCELLED, Action.Status.COMPLETED):
             raise ActionClosed()
         if details.campaign != current.campaign:
@@ -310,28 +313,30 @@ def update_action(action: Action, details: ActionDetails, *, actor: User) -> Act
     return change
 
 
+def _check_publishable(action: Action) -> None:
+    """What must still hold when an action becomes public, whoever makes it so."""
+    if not action.hub.is_active:
+        raise HubNotActive()
+    _check_campaign_is_live(action.campaign)
+    check_schedule(
+        starts_at=action.starts_at,
+        ends_at=action.ends_at,
+        zone=action.zone,
+        campaign=action.campaign,
+    )
+
+
 def publish_action(action: Action, *, actor: User) -> Action:
-    """Make a draft public, or put it before the campaign's coordinators when the campaign's
-    approval policy says so."""
+    """Make a draft public, or hold it for a second person, a coordinator of the campaign, when
+    the campaign's approval policy says so (the one two-person rule, decided by
+    `approve_action` or `reject_action`)."""
     if not can(actor, "can_publish_action", action):
         raise NotAllowed()
     with transaction.atomic():
-        current = (
-            lock(Action.objects.filter(pk=action.pk))
-            .select_related("hub", "city", "campaign")
-            .get()
-        )
+        current = _locked(action)
         if current.status != Action.Status.DRAFT:
             raise NotADraft()
-        if not current.hub.is_active:
-            raise HubNotActive()
-        _check_campaign_is_live(current.campaign)
-        check_schedule(
-            starts_at=current.starts_at,
-            ends_at=current.ends_at,
-            zone=current.zone,
-            campaign=current.campaign,
-        )
+        _check_publishable(current)
         on_probation = hub_is_on_probation(current.hub)
         campaign = current.campaign
         if campaign is None and on_probation:
@@ -341,9 +346,12 @@ def publish_action(action: Action, *, actor: User) -> Action:
             policy == Campaign.ApprovalPolicy.PROBATION and on_probation
         )
         current.status = Action.Status.PENDING if needs_approval else Action.Status.PUBLISHED
-        current.submitted_by = actor
+        current.approval = Approval.HELD if needs_approval else Approval.APPROVED
+        current.requested_by = actor
+        current.approved_by = current.approved_at = None
+        current.withdrawn_by = current.withdrawn_at = None
         current.rejection_reason = ""
-        current.save(update_fields=["status", "submitted_by", "rejection_reason", "updated_at"])
+        current.save(update_fields=["status", "rejection_reason", *APPROVAL_FIELDS, "updated_at"])
         schedule_messages(current)
         record(
             "action.submitted" if needs_approval else "action.published",
@@ -355,50 +363,42 @@ def publish_action(action: Action, *, actor: User) -> Action:
     return current
 
 
-def _pending(action: Action, actor: User) -> Action:
-    current = (
-        lock(Action.objects.filter(pk=action.pk)).select_related("hub", "city", "campaign").get()
+def _decide(
+    action: Action, *, decision: Decision, actor: User, then: Callable[[Action], None]
+) -> Action:
+    return decide_held(
+        _with_places(action),
+        decision=decision,
+        actor=actor,
+        may=lambda row: row.campaign is not None and can(actor, "can_approve_action", row.campaign),
+        verb="action.approved" if decision == "approve" else "action.rejected",
+        # The reason is the coordinator's prose: it stays on the action, not in the log.
+        audit=lambda row: {"target": row, "hub": row.hub},
+        then=then,
     )
-    if current.campaign is None or not can(actor, "can_approve_action", current.campaign):
-        raise NotAllowed()
-    if current.status != Action.Status.PENDING:
-        raise NotPendingApproval()
-    return current
 
 
 def approve_action(action: Action, *, actor: User) -> Action:
-    """A coordinator of the campaign publishes an action waiting for approval."""
-    with transaction.atomic():
-        current = _pending(action, actor)
-        # The action's approval is its own status, not a held row: it asks the same question of
-        # the one two-person rule (docs/decisions/0003-one-two-person-rule.md).
-        refuse_requester(current.submitted_by_id, actor)
-        if not current.hub.is_active:
-            raise HubNotActive()
-        _check_campaign_is_live(current.campaign)
-        check_schedule(
-            starts_at=current.starts_at,
-            ends_at=current.ends_at,
-            zone=current.zone,
-            campaign=current.campaign,
-        )
+    """A coordinator of the campaign, not the one who submitted it, publishes a held action."""
+
+    def publish(current: Action) -> None:
+        _check_publishable(current)
         current.status = Action.Status.PUBLISHED
-        current.save(update_fields=["status", "updated_at"])
+        current.save(update_fields=["status", *APPROVAL_FIELDS])
         schedule_messages(current)
-        record("action.approved", actor=actor, target=current, hub=current.hub)
-    return current
+
+    return _decide(action, decision="approve", actor=actor, then=publish)
 
 
 def reject_action(action: Action, *, reason: str, actor: User) -> Action:
-    """A coordinator sends an action back to its hub as a draft, saying why."""
-    with transaction.atomic():
-        current = _pending(action, actor)
+    """A coordinator sends a held action back to its hub as a draft, saying why."""
+
+    def send_back(current: Action) -> None:
         current.status = Action.Status.DRAFT
         current.rejection_reason = reason
-        current.save(update_fields=["status", "rejection_reason", "updated_at"])
-        # The reason is the coordinator's prose: it stays on the action, not in the log.
-        record("action.rejected", actor=actor, target=current, hub=current.hub)
-    return current
+        current.save(update_fields=["status", "rejection_reason", *APPROVAL_FIELDS])
+
+    return _decide(action, decision="withdraw", actor=actor, then=send_back)
 
 
 def cancel_action(action: Action, *, actor: User) -> Action:
@@ -407,11 +407,7 @@ def cancel_action(action: Action, *, actor: User) -> Action:
     if not can(actor, "can_cancel_action", action):
         raise NotAllowed()
     with transaction.atomic():
-        current = (
-            lock(Action.objects.filter(pk=action.pk))
-            .select_related("hub", "city", "campaign")
-            .get()
-        )
+        current = _locked(action)
         if current.status != Action.Status.PUBLISHED:
             raise NotPublished()
         withdrawn = withdraw_pending_changes(current, actor=actor)

@@ -39,7 +39,7 @@ def test_duplicating_makes_a_fresh_draft_and_opens_its_form(
     assert (copy.going_count, copy.waitlisted_count, copy.cancelled_count) == (0, 0, 0)
     assert not RSVP.objects.filter(action=copy).exists()
     assert not ActionChange.objects.filter(action=copy).exists()
-    assert copy.changed_at is None and copy.submitted_by is None
+    assert copy.changed_at is None and copy.requested_by is None
     assert AuditEntry.objects.filter(verb="action.duplicated", actor=team.organizer).exists()
     # and the form opens on the copy, saying it is one
     page = client.get(response["Location"]).content.decode()
