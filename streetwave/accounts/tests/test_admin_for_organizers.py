@@ -41,3 +41,55 @@ def test_anonymous_visitors_are_still_sent_to_sign_in(client):
 
     assert response.status_code == 200
     assert response.redirect_chain[-1][0].startswith("/en/accounts/login/")
+
+
+# The admin's index and pages below it, by path after "/<language>/admin/": a model's list, an
+# object, the reason page, Django's own password pages, and a path that names nothing.
+ADMIN_PATHS = [
+    "",
+    "accounts/user/",
+    "accounts/user/1/change/",
+    "accounts/user/reason/",
+    "audit/auditentry/",
+    "auth/",
+    "password_change/",
+    "nothing/here/",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+@pytest.mark.parametrize("path", ADMIN_PATHS)
+def test_every_admin_page_tells_an_organizer_it_is_for_operators(
+    client, make_organizer, login, language, path
+):
+    # given an organizer signed in with their second factor, without staff status
+    login(client, make_organizer())
+
+    # when they open a page of the admin and follow where it sends them
+    response = client.get(f"/{language}/admin/{path}", follow=True)
+
+    # then one step takes them to the refusal, in their language, and no further
+    assert response.status_code == 403
+    assert len(response.redirect_chain) <= 1
+    assert response.templates[0].name == "403_admin.html"
+    assert f'lang="{language}"'.encode() in response.content
+
+
+@pytest.mark.parametrize("path", ADMIN_PATHS)
+def test_every_admin_page_sends_anonymous_visitors_to_sign_in(client, path):
+    response = client.get(f"/fa/admin/{path}", follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].startswith("/fa/accounts/login/")
+
+
+@pytest.mark.parametrize("path", ADMIN_PATHS)
+def test_every_admin_page_asks_staff_for_their_second_factor_first(client, make_organizer, path):
+    # given a staff account signed in with its password only, with no second factor yet
+    staff = make_organizer(is_staff=True, is_superuser=True)
+    sign_in_with_password(client, staff.email, language="fa")
+
+    # when it opens a page of the admin, then it is sent to set up its second factor
+    response = client.get(f"/fa/admin/{path}", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/fa/accounts/2fa/"
