@@ -7,12 +7,18 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .next_url import safe_next_url
 from .second_factor import is_session_verified, second_factor_redirect_url
 
 
 class SecondFactorAdminSite(admin.AdminSite):
+    # The instance's name, never the framework's, in every language.
+    site_header = _("Streetwave administration")
+    site_title = _("Streetwave administration")
+    index_title = _("Administration")
+
     def has_permission(self, request):
         return super().has_permission(request) and is_session_verified(request)
 

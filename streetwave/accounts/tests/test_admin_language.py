@@ -1,0 +1,56 @@
+"""The admin speaks the operator's language and reads right to left in Persian: the instance's
+name in its titles, never the framework's, and translated names for its sections and models."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.utils.functional import Promise
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(make_user, login, client):
+    user = make_user("operator@example.org", is_staff=True, is_superuser=True)
+    login(client, user)
+    return user
+
+
+@pytest.mark.parametrize("path", ["", "audit/", "audit/auditentry/", "accounts/user/reason/"])
+def test_the_persian_admin_reads_right_to_left_without_the_frameworks_name(client, staff, path):
+    response = client.get(f"/fa/admin/{path}")
+
+    assert response.status_code == 200
+    assert b'<html lang="fa" dir="rtl">' in response.content
+    assert b"Django" not in response.content
+
+
+def test_the_admin_titles_name_the_instance(client, staff):
+    response = client.get("/en/admin/")
+
+    assert b"<title>Administration | Streetwave administration</title>" in response.content
+    assert b"Streetwave administration" in response.content
+
+
+def test_every_app_and_model_in_the_admin_has_a_translated_name():
+    # A name that is a plain string stays English in every language.
+    untranslated = []
+    for model in admin.site._registry:
+        opts = model._meta
+        for what, name in [
+            ("app", opts.app_config.verbose_name),
+            ("model", opts.verbose_name),
+            ("model, plural", opts.verbose_name_plural),
+        ]:
+            if not isinstance(name, Promise):
+                untranslated.append(f"{opts.label} ({what}): {name!r}")
+
+    assert untranslated == []
+
+
+def test_every_app_of_ours_has_a_translated_name():
+    # Its section in the admin, once a model of it is registered there.
+    ours = [config for config in apps.get_app_configs() if config.name.startswith("streetwave.")]
+
+    assert ours
+    assert [c.label for c in ours if not isinstance(c.verbose_name, Promise)] == []
