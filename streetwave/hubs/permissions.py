@@ -163,7 +163,11 @@ def roles_for(user: Asker, obj: object) -> set[str]:
     roles: set[str] = {Operator} if user.is_operator else set()
     hub = _hub_of(obj)
     if hub is not None:
-        roles.update(Membership.objects.filter(user=user, hub=hub).values_list("role", flat=True))
+        # A membership in a suspended hub grants nothing (moderation): its people keep their
+        # rows, for when the hub is reinstated, but none of its pages.
+        roles.update(
+            _granting(Membership.objects.filter(user=user, hub=hub)).values_list("role", flat=True)
+        )
     campaign = _campaign_of(obj)
     if campaign is not None:
         roles.update(
@@ -203,6 +207,11 @@ def permissions_of(role: str) -> frozenset[Permission]:
 # Each is one query when evaluated and can be used as a subquery (`action__in=...`).
 
 
+def _granting(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """The memberships that grant their role: none in a suspended hub (as `roles_for`)."""
+    return memberships.exclude(hub__status=Hub.Status.SUSPENDED)
+
+
 def _is_active_user(user: Asker) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
@@ -238,7 +247,9 @@ class Where:
     permission: Permission
 
     def _hub_ids(self, hub_roles: frozenset[str]) -> QuerySet[Any]:
-        return Membership.objects.filter(user=self.user, role__in=hub_roles).values("hub_id")
+        return _granting(Membership.objects.filter(user=self.user, role__in=hub_roles)).values(
+            "hub_id"
+        )
 
     def _campaign_ids(self, campaign_roles: frozenset[str]) -> QuerySet[Any]:
         return CampaignRole.objects.filter(user=self.user, role__in=campaign_roles).values(
@@ -329,7 +340,9 @@ def holders(permission: Permission, obj: object) -> QuerySet[Any]:
     who = Q(is_operator=True) if _held_by_operators(permission) else Q(pk__in=[])
     if hub_id is not None and hub_roles:
         who |= Q(
-            pk__in=Membership.objects.filter(hub_id=hub_id, role__in=hub_roles).values("user_id")
+            pk__in=_granting(Membership.objects.filter(hub_id=hub_id, role__in=hub_roles)).values(
+                "user_id"
+            )
         )
     if campaign_roles and campaign_id is not None:
         who |= Q(
@@ -352,7 +365,7 @@ def memberships_holding(permission: Permission) -> QuerySet[Membership]:
     of `holders`, row by row, for what counts the holders per hub or per role (filter it by hub).
     """
     hub_roles, _ = _split(permission)
-    return Membership.objects.filter(role__in=hub_roles, user__is_active=True)
+    return _granting(Membership.objects.filter(role__in=hub_roles, user__is_active=True))
 
 
 def require(user: Asker, permission: Permission, obj: object) -> None:
@@ -446,7 +459,9 @@ def held_to_approve(
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return rows.none()
     approvers = _PERMISSIONS[permission]
-    in_hub = Membership.objects.filter(hub=OuterRef("action__hub"), user=user, role__in=approvers)
+    in_hub = _granting(
+        Membership.objects.filter(hub=OuterRef("action__hub"), user=user, role__in=approvers)
+    )
     other_in_hub = Membership.objects.filter(
         hub=OuterRef("action__hub"), role__in=approvers, user__is_active=True
     ).exclude(

@@ -9,7 +9,7 @@ from typing import get_args
 import pytest
 from django.conf import settings
 
-from streetwave.hubs.models import CampaignRole, Membership
+from streetwave.hubs.models import CampaignRole, Hub, Membership
 from streetwave.hubs.permissions import (
     Operator,
     Permission,
@@ -32,19 +32,21 @@ def world(
     make_campaign, make_hub, make_city, make_action, make_member, make_coordinator, make_user
 ):
     """Two campaigns; hub A takes part in the first (and has an action outside any campaign),
-    hub B in both, hub C in none; someone in every role, a coordinator of each campaign, and an
-    organizer whose account is closed."""
+    hub B in both, hub C in none, hub D (suspended by moderation) in the first; someone in every
+    role, a coordinator of each campaign, and an organizer whose account is closed."""
     streets = make_campaign("streets")
     other = make_campaign("other")
     hub_a = make_hub("Berlin hub")
     hub_b = make_hub("Paris hub", city=make_city("Paris", lat=48.85, lon=2.35))
     hub_c = make_hub("Rome hub", city=make_city("Rome", lat=41.9, lon=12.5))
+    hub_d = make_hub("Lyon hub", city=make_city("Lyon", lat=45.76, lon=4.84))
     actions = [
         make_action(hub=hub_a, campaign=streets),
         make_action(hub=hub_a),
         make_action(hub=hub_b, campaign=streets),
         make_action(hub=hub_b, campaign=other),
         make_action(hub=hub_c),
+        make_action(hub=hub_d, campaign=streets),
     ]
     users = {
         "member_a": make_member(hub_a, Role.MEMBER),
@@ -53,6 +55,7 @@ def world(
         "lead_a": make_member(hub_a, Role.LEAD),
         "organizer_b": make_member(hub_b, Role.ORGANIZER),
         "lead_c": make_member(hub_c, Role.LEAD),
+        "lead_d": make_member(hub_d, Role.LEAD),
         "coordinator": make_coordinator(streets),
         "coordinator_other": make_coordinator(other),
         "closed": make_member(hub_a, Role.ORGANIZER),
@@ -62,9 +65,11 @@ def world(
     make_coordinator(streets, user=users["lead_c"])
     users["closed"].is_active = False
     users["closed"].save(update_fields=["is_active"])
+    hub_d.status = Hub.Status.SUSPENDED
+    hub_d.save(update_fields=["status"])
     return {
         "users": users,
-        "hubs": [hub_a, hub_b, hub_c],
+        "hubs": [hub_a, hub_b, hub_c, hub_d],
         "campaigns": [streets, other],
         "actions": actions,
     }
@@ -102,6 +107,18 @@ def test_where_lists_exactly_the_objects_can_allows(world):
                     permission,
                     kind,
                 )
+
+
+def test_a_membership_in_a_suspended_hub_grants_nothing(world):
+    # given hub D, suspended by moderation, and its lead
+    hub_d, lead_d = world["hubs"][3], world["users"]["lead_d"]
+    # then the lead holds nothing over it or its action, while the campaign's coordinator still
+    # oversees it (to reinstate it)
+    assert permissions_for(lead_d, hub_d) == frozenset()
+    assert permissions_for(lead_d, world["actions"][-1]) == frozenset()
+    assert not where(lead_d, "can_view_hub_dashboard").hubs().exists()
+    assert lead_d not in holders("can_flag_hub", hub_d)
+    assert can(world["users"]["coordinator"], "can_moderate", hub_d)
 
 
 def test_where_answers_nothing_for_visitors_and_closed_accounts(world):
