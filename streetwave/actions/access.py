@@ -31,6 +31,14 @@ def get_public_action(public_id: str) -> Action:
     return action
 
 
+def get_removed_action(public_id: str) -> Action:
+    """An action taken down by moderation: its page says so and shows nothing else of it."""
+    action: Action = get_object_or_404(
+        Action.objects.removed().select_related("campaign"), public_id=public_id
+    )
+    return action
+
+
 def get_action_to_rsvp(public_id: str) -> Action:
     """A public action with only what an RSVP needs (its state, its counters' owners, its hub's
     id for the audit): the API's RSVP path reads one narrow row, not the campaign's texts."""

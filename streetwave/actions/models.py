@@ -124,10 +124,23 @@ class ActionQuerySet(models.QuerySet):
 
     def public(self) -> "ActionQuerySet":
         """What anyone may see: published, and cancelled or completed ones that were public,
-        outside campaigns still in draft."""
-        return self.filter(
-            status__in=[Action.Status.PUBLISHED, Action.Status.CANCELLED, Action.Status.COMPLETED]
-        ).exclude(campaign__status=Campaign.Status.DRAFT)
+        outside campaigns still in draft and hubs suspended by moderation (a taken-down action
+        is `removed`, public nowhere but its own page)."""
+        return (
+            self.filter(
+                status__in=[
+                    Action.Status.PUBLISHED,
+                    Action.Status.CANCELLED,
+                    Action.Status.COMPLETED,
+                ]
+            )
+            .exclude(campaign__status=Campaign.Status.DRAFT)
+            .exclude(hub__status=Hub.Status.SUSPENDED)
+        )
+
+    def removed(self) -> "ActionQuerySet":
+        """Taken down by moderation: only their own page says so, and nothing else of them."""
+        return self.filter(status=Action.Status.REMOVED)
 
     def with_place(self) -> "ActionQuerySet":
         return self.select_related("hub", "city", "city__country", "campaign")

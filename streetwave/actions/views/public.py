@@ -1,7 +1,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,7 +11,7 @@ from streetwave.core.errors import DomainError
 from streetwave.core.text import render_markdown
 
 from .. import services
-from ..access import get_public_action, get_rsvp_for_token
+from ..access import get_public_action, get_removed_action, get_rsvp_for_token
 from ..calendars import calendar_response
 from ..forms import ManageRSVPForm, RSVPForm
 from ..models import RSVP, Action
@@ -47,7 +47,13 @@ def _detail(request, action, form, status=200):
 
 
 def detail(request, public_id):
-    action = get_public_action(public_id)
+    try:
+        action = get_public_action(public_id)
+    except Http404:
+        # Taken down by moderation: the page says so, without its place or its form; 410, so
+        # that search engines drop it.
+        removed = get_removed_action(public_id)
+        return render(request, "actions/detail_removed.html", {"action": removed}, status=410)
     form = RSVPForm(initial={"language": request.LANGUAGE_CODE}, action=action)
     return _detail(request, action, form)
 
