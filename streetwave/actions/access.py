@@ -41,11 +41,19 @@ def get_removed_action(public_id: str) -> Action:
 
 def get_action_to_rsvp(public_id: str) -> Action:
     """A public action with only what an RSVP needs (its state, its counters' owners, its hub's
-    id for the audit): the API's RSVP path reads one narrow row, not the campaign's texts."""
+    id for the audit, its campaign's status and retention for the form): the API's RSVP path
+    reads one narrow row, not the campaign's texts."""
     action: Action = get_object_or_404(
         Action.objects.public()
-        .select_related("hub")
-        .only("public_id", "status", "ends_at", "campaign_id", "hub__public_id"),
+        .select_related("hub", "campaign")
+        .only(
+            "public_id",
+            "status",
+            "ends_at",
+            "hub__public_id",
+            "campaign__status",
+            "campaign__rsvp_retention_days",
+        ),
         public_id=public_id,
     )
     return action

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from persiantools.digits import ar_to_fa, fa_to_en
 
@@ -33,6 +33,33 @@ def _news_label(action: Action) -> str:
     ) % {"campaign": campaign.title}
 
 
+def _retention_days(action: Action) -> int:
+    campaign = action.campaign
+    return campaign.rsvp_retention_days if campaign is not None else settings.RSVP_RETENTION_DAYS
+
+
+def _email_help(action: Action) -> str:
+    days = _retention_days(action)
+    return ngettext(
+        "Only for your manage link and messages about this action. Organizers never see it."
+        " It is deleted %(days)s day after the action.",
+        "Only for your manage link and messages about this action. Organizers never see it."
+        " It is deleted %(days)s days after the action.",
+        days,
+    ) % {"days": localize_digits(days)}
+
+
+def _consent_label(action: Action) -> str:
+    days = _retention_days(action)
+    return ngettext(
+        "I understand that Streetwave keeps only what I give here, encrypted, and deletes it"
+        " %(days)s day after the action.",
+        "I understand that Streetwave keeps only what I give here, encrypted, and deletes it"
+        " %(days)s days after the action.",
+        days,
+    ) % {"days": localize_digits(days)}
+
+
 class RSVPForm(forms.Form):
     pseudonym = LineField(
         label=_("Name or pseudonym (optional)"),
@@ -43,23 +70,20 @@ class RSVPForm(forms.Form):
     email = forms.EmailField(
         label=_("Email (optional)"),
         required=False,
-        help_text=_(
-            "Only for your manage link and messages about this action. Organizers never see it."
-            " It is deleted 30 days after the action."
-        ),
+        # help_text: the campaign's retention period, set in __init__.
     )
     language = forms.ChoiceField(label=_("Language for messages"), choices=settings.LANGUAGES)
     campaign_news = forms.BooleanField(required=False)
     consent = forms.BooleanField(
-        label=_(
-            "I understand that Streetwave keeps only what I give here, encrypted, and deletes it"
-            " 30 days after the action."
-        ),
+        # label: the campaign's retention period, set in __init__.
         error_messages={"required": _("Please confirm that you have read how your data is used.")},
     )
 
     def __init__(self, *args, action: Action, **kwargs):
         super().__init__(*args, **kwargs)
+        # The retention period is the campaign's (lazy, like the news label below).
+        self.fields["email"].help_text = lazy(_email_help, str)(action)
+        self.fields["consent"].label = lazy(_consent_label, str)(action)
         if action.campaign_id is None:
             # News come from a campaign's coordinators: without a campaign there is no one to
             # send them, so nothing is asked.

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from streetwave.accounts.models import User
 from streetwave.audit.services import record
-from streetwave.campaigns.models import CampaignCounter
+from streetwave.campaigns.models import Campaign, CampaignCounter
 from streetwave.core.crypto import blind_index
 from streetwave.core.errors import DomainError
 from streetwave.core.ids import hash_token, new_token
@@ -96,6 +96,12 @@ def _bump(action: Action, *, seat_claimed: bool = False, **deltas: int) -> None:
         CampaignCounter.bump(action.campaign_id, shard_key=action.pk, **deltas)
 
 
+def _campaign_takes_rsvps(action: Action) -> bool:
+    """Only an open campaign takes RSVPs: once it ends, none of its actions does. The pages and
+    the API load the campaign's status with the action, so this asks nothing more."""
+    return action.campaign is None or action.campaign.status == Campaign.Status.LIVE
+
+
 def create_rsvp(
     action: Action,
     *,
@@ -117,7 +123,7 @@ def create_rsvp(
     it makes nothing new and gets the same answer."""
     if not consent:
         raise ConsentMissing(field="consent")
-    if not action.is_open_for_rsvp:
+    if not action.is_open_for_rsvp or not _campaign_takes_rsvps(action):
         raise RSVPClosed()
     index = blind_index(email) if email else ""
     news = bool(campaign_news and index and action.campaign_id)
@@ -256,12 +262,27 @@ def promote_waitlisted(action: Action) -> list[int]:
 
 
 def erase_expired_personal_data(*, now: dt.datetime | None = None) -> int:
-    """Blank the personal fields of RSVPs whose action ended RSVP_RETENTION_DAYS ago or more.
+    """Blank the personal fields of RSVPs whose action ended its campaign's
+    `rsvp_retention_days` ago or more (RSVP_RETENTION_DAYS for an action outside any campaign).
     Statuses and counters stay, so tallies and report-backs are unchanged."""
-    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.RSVP_RETENTION_DAYS)
+    now = now or timezone.now()
+    # One cutoff per retention period in use: campaigns are few, so this is a handful of updates.
+    periods = set(
+        Campaign.objects.filter(actions__isnull=False)
+        .values_list("rsvp_retention_days", flat=True)
+        .distinct()
+    )
+    due = Q(action__campaign__isnull=True) & Q(
+        action__ends_at__lt=now - dt.timedelta(days=settings.RSVP_RETENTION_DAYS)
+    )
+    for days in periods:
+        due |= Q(
+            action__campaign__rsvp_retention_days=days,
+            action__ends_at__lt=now - dt.timedelta(days=days),
+        )
     with transaction.atomic():
         erased = (
-            RSVP.objects.filter(action__ends_at__lt=cutoff)
+            RSVP.objects.filter(due)
             .exclude(pseudonym="", contact_index="")
             .update(pseudonym="", contact="", contact_index="")
         )
