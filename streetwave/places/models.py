@@ -8,7 +8,23 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
-class Country(models.Model):
+class NamedInPersian:
+    """A place with a name and, where the gazetteer has one, a Persian name: shown in the
+    language of the page, or of `language`."""
+
+    name: str
+    name_fa: str
+
+    def __str__(self) -> str:
+        return self.display_name()
+
+    def display_name(self, language: str | None = None) -> str:
+        if (language or translation.get_language()) == "fa" and self.name_fa:
+            return self.name_fa
+        return self.name
+
+
+class Country(NamedInPersian, models.Model):
     code = models.CharField(_("ISO code"), max_length=2, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_fa = models.CharField(_("Persian name"), max_length=100, blank=True)
@@ -18,16 +34,8 @@ class Country(models.Model):
         verbose_name = _("country")
         verbose_name_plural = _("countries")
 
-    def __str__(self):
-        return self.display_name()
 
-    def display_name(self, language: str | None = None) -> str:
-        if (language or translation.get_language()) == "fa" and self.name_fa:
-            return self.name_fa
-        return self.name
-
-
-class City(models.Model):
+class City(NamedInPersian, models.Model):
     geonameid = models.PositiveIntegerField(_("GeoNames id"), unique=True)
     name = models.CharField(_("name"), max_length=200)
     name_fa = models.CharField(_("Persian name"), max_length=200, blank=True)
@@ -44,14 +52,6 @@ class City(models.Model):
         verbose_name = _("city")
         verbose_name_plural = _("cities")
         indexes = [models.Index(fields=["latitude", "longitude"], name="city_point_idx")]
-
-    def __str__(self):
-        return self.display_name()
-
-    def display_name(self, language: str | None = None) -> str:
-        if (language or translation.get_language()) == "fa" and self.name_fa:
-            return self.name_fa
-        return self.name
 
     @property
     def zone(self) -> ZoneInfo:
