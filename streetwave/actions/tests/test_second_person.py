@@ -148,28 +148,35 @@ def test_a_safety_lead_does_not_count_as_a_second_organizer(lone, make_member):
     assert second.kind == "campaign"
 
 
-@pytest.mark.parametrize(
-    ("setup", "expected"),
-    [
-        ("second_organizer", "Who confirms it: another organizer of your hub."),
-        ("alone", "Who confirms it: a coordinator of Streets for freedom"),
-        ("no_campaign", "Nobody can confirm it yet"),
-    ],
-)
-def test_the_edit_page_says_who_confirms_a_late_change_before_saving(
-    client, login, lone, make_member, setup, expected
-):
-    # Given a published action and a hub in one of three situations
-    if setup == "second_organizer":
+# What a page says, before submitting, about who would decide, in each situation of the lone hub
+WHO_DECIDES = {
+    "second_organizer": "Who {verb}s it: another organizer of your hub.",
+    "alone": "Who {verb}s it: a coordinator of Streets for freedom",
+    "no_campaign": "Nobody can {verb} it yet",
+}
+
+
+@pytest.fixture(params=sorted(WHO_DECIDES))
+def situation(request, lone, make_member):
+    """The lone hub in one of three situations: it has a second organizer after all, it is
+    alone, or its action is in no campaign."""
+    if request.param == "second_organizer":
         make_member(lone.hub, Membership.Role.ORGANIZER)
-    if setup == "no_campaign":
+    if request.param == "no_campaign":
         lone.action.campaign = None
         lone.action.save(update_fields=["campaign"])
+    return request.param
+
+
+def test_the_edit_page_says_who_confirms_a_late_change_before_saving(
+    client, login, lone, situation
+):
+    # Given a published action and a hub in one of three situations
     # When its organizer opens the edit form
     login(client, lone.lead)
     page = client.get(f"/en/manage/actions/{lone.action.public_id}/edit/").content.decode()
     # Then it says who would confirm a late change
-    assert expected in page
+    assert WHO_DECIDES[situation].format(verb="confirm") in page
 
 
 def test_after_saving_the_organizer_is_told_who_confirms(client, login, lone):
@@ -264,28 +271,15 @@ def test_while_the_hub_has_a_second_organizer_the_coordinator_is_not_offered_it(
 
 
 @pytest.mark.parametrize("page", ["messages", "attendees"])
-@pytest.mark.parametrize(
-    ("setup", "expected"),
-    [
-        ("second_organizer", "Who approves it: another organizer of your hub."),
-        ("alone", "Who approves it: a coordinator of Streets for freedom"),
-        ("no_campaign", "Nobody can approve it yet"),
-    ],
-)
 def test_the_message_and_export_pages_say_who_approves_before_submitting(
-    client, login, lone, make_member, page, setup, expected
+    client, login, lone, situation, page
 ):
     # Given a published action and a hub in one of three situations
-    if setup == "second_organizer":
-        make_member(lone.hub, Membership.Role.ORGANIZER)
-    if setup == "no_campaign":
-        lone.action.campaign = None
-        lone.action.save(update_fields=["campaign"])
     # When its organizer opens the page to write to attendees or to ask for an export
     login(client, lone.lead)
     html = client.get(f"/en/manage/actions/{lone.action.public_id}/{page}/").content.decode()
     # Then it says who would approve
-    assert expected in html
+    assert WHO_DECIDES[situation].format(verb="approve") in html
 
 
 @pytest.mark.parametrize("kind", HELD)
