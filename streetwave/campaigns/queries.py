@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -178,3 +178,26 @@ def search_nearby(
             "find_query": urlencode({"q": query}),
         }
     return {}
+
+
+def console_campaigns(campaigns: QuerySet[Campaign]) -> list[Campaign]:
+    """The campaigns of the operator's console, the latest window first, each with
+    `hubs_count` (hubs with an action past the draft in it), `public_count` (its public actions)
+    and `pending_count` (actions waiting for approval): one query, whatever their number."""
+    submitted = ~Q(actions__status=Action.Status.DRAFT)
+    public = Q(
+        actions__status__in=[
+            Action.Status.PUBLISHED,
+            Action.Status.CANCELLED,
+            Action.Status.COMPLETED,
+        ]
+    )
+    return list(
+        campaigns.annotate(
+            hubs_count=Count("actions__hub", filter=submitted, distinct=True),
+            public_count=Count("actions", filter=public, distinct=True),
+            pending_count=Count(
+                "actions", filter=Q(actions__status=Action.Status.PENDING), distinct=True
+            ),
+        ).order_by("-starts_at", "pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public
+from .views import operator, public
 
 app_name = "campaigns"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("c/<slug:slug>/wave/", public.wave, name="wave"),
     path("c/<slug:slug>/wave/fragment/", public.wave_fragment, name="wave_fragment"),
     path("c/<slug:slug>/calendar.ics", public.calendar, name="calendar"),
+    # The operator's console
+    path("manage/instance/", operator.instance, name="instance"),
 ]

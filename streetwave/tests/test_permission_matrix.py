@@ -171,6 +171,8 @@ ROWS: dict[str, Row] = {
     # The second step of signing in, with no sign-in under way
     "mfa_authenticate": Row(signed_in()),
     "mfa_login_webauthn": Row(signed_in()),
+    # The operator's console (can_run_instance): operators only, not coordinators
+    "campaigns:instance": Row(organizers(frozenset({"operator"}))),
     # Organizer pages of hubs (docs/permissions.md, "Pages of the hubs app")
     "hubs:dashboard": Row(signed_in()),
     "hubs:manage_hub": Row(organizers(HUB_PEOPLE_A), {"public_id": "hub_a"}),
