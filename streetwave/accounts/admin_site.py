@@ -36,3 +36,8 @@ class SecondFactorAdminSite(admin.AdminSite):
                 return redirect(next_url)
             return redirect(second_factor_redirect_url(request, next_url))
         return redirect_to_login(next_url)
+
+    def password_change(self, request, extra_context=None):
+        """A password is changed on the account's own page, which records the change and ends
+        the account's other sessions; Django's page here would do neither."""
+        return redirect("account_change_password")

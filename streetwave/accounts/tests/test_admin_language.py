@@ -54,3 +54,20 @@ def test_every_app_of_ours_has_a_translated_name():
 
     assert ours
     assert [c.label for c in ours if not isinstance(c.verbose_name, Promise)] == []
+
+
+def test_the_admin_greets_staff_by_name_in_its_own_direction(client, make_user, login):
+    login(client, make_user(is_staff=True, is_superuser=True, display_name="Sara Ahmadi"))
+
+    response = client.get("/fa/admin/")
+
+    assert b"<bdi>Sara Ahmadi</bdi>" in response.content
+
+
+def test_a_password_is_changed_on_the_accounts_own_page(client, staff):
+    # There, the change is recorded and the account's other sessions end.
+    response = client.get("/fa/admin/password_change/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/fa/accounts/password/change/"
+    assert b'href="/fa/accounts/password/change/"' in client.get("/fa/admin/").content

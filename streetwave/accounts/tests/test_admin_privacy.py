@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import models
@@ -273,3 +274,22 @@ def test_the_audit_log_names_actors_by_public_id_only(client, staff, someone):
         assert someone.public_id.encode() in response.content
         assert someone.email.encode() not in response.content
         assert b"Private Name" not in response.content
+
+
+def test_the_admins_own_log_names_changed_accounts_by_public_id(client, staff, someone):
+    # given a staff member who gave a reason and changed an account
+    client.post(REASON, {"reason": GOOD_REASON})
+    response = client.post(
+        f"/en/admin/accounts/user/{someone.pk}/change/",
+        {"display_name": "Renamed Person", "language": "de", "is_active": "on"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == USERS
+
+    # then Django's log of admin changes, and the index that lists it, name no one
+    [entry] = LogEntry.objects.all()
+    assert entry.object_repr == someone.public_id
+    index = client.get("/en/admin/")
+    assert someone.public_id.encode() in index.content
+    assert someone.email.encode() not in index.content
+    assert b"Renamed Person" not in index.content
