@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "streetwave.campaigns",
     "streetwave.actions",
     "streetwave.broadcasts",
+    "streetwave.moderation",
     "streetwave.demo",
 ]
 
@@ -222,6 +223,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "streetwave.hubs.tasks.erase_stale_hub_data",
         "schedule": 3600.0,
     },
+    "erase-old-report-contacts": {
+        "task": "streetwave.moderation.tasks.erase_old_report_contacts",
+        "schedule": 3600.0,
+    },
     "queue-due-reminders": {
         "task": "streetwave.actions.tasks.queue_due_reminders",
         "schedule": float(os.environ.get("REMINDER_SCAN_SECONDS", "60")),
@@ -257,6 +262,9 @@ OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 # visitor shares one address, so such deployments raise these.
 RSVP_RATE_LIMIT = int(os.environ.get("RSVP_RATE_LIMIT", "30"))
 HUB_PROPOSAL_RATE_LIMIT = int(os.environ.get("HUB_PROPOSAL_RATE_LIMIT", "3"))
+# Reports of actions per minute from one network (moderation): enough for a shared connection,
+# too few to flood the coordinators' queue.
+REPORT_RATE_LIMIT = int(os.environ.get("REPORT_RATE_LIMIT", "5"))
 # How many reverse proxies append to X-Forwarded-For in front of the web processes; 0 means
 # the peer address is the client's. Addresses are only ever used keyed and hashed.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -13,6 +13,7 @@ urlpatterns = [
         path("", include("streetwave.hubs.urls")),
         path("", include("streetwave.actions.urls")),
         path("", include("streetwave.broadcasts.urls")),
+        path("", include("streetwave.moderation.urls")),
         path("", include("streetwave.places.urls")),
         path("accounts/", include("streetwave.accounts.urls")),
         path("admin/", admin.site.urls),

@@ -278,6 +278,18 @@ def _build() -> World:
     )
     assert held_broadcast.status == "held"
     canary_rsvp = RSVP.objects.get(action=rally, pseudonym=CANARY_PSEUDONYM)
+    # Moderation: a visitor's report of the rally; its takedown, held for a second coordinator
+    # (it would tell the rally's 51 people); hub B's lead (no column of the matrix) flags hub A.
+    from streetwave.moderation import services as moderation
+
+    report = moderation.report_action(rally, kind="fake", text="This looks staged.")
+    takedown = moderation.take_down_action(rally, reason="unsafe", actor=coordinator)
+    assert takedown.is_held
+    users["lead_b"] = _user("lead_b")
+    Membership.objects.create(user=users["lead_b"], hub=hub_b, role=Role.LEAD)
+    flag = moderation.flag_hub(
+        hub_a, by_hub=hub_b, reason="Nobody has met them.", actor=users["lead_b"]
+    )
 
     return World(
         users=users,
@@ -302,6 +314,9 @@ def _build() -> World:
             "draft_campaign": draft_campaign.slug,
             "member_a": users["member_a"].public_id,
             "organizer_b": users["organizer_b"].public_id,
+            "report": report.public_id,
+            "takedown": takedown.public_id,
+            "flag": flag.public_id,
         },
     )
 
