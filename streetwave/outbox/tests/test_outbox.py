@@ -521,21 +521,29 @@ def test_recording_a_batch_that_failed_whole_takes_the_same_queries_whatever_its
     assert len(for_small) == len(for_large)
 
 
+def send_to_gone_and_fine(rsvps) -> Delivery:
+    """Send one mail to the RSVPs of gone@ and fine@ through a server that refuses gone@ for
+    good; check that the delivery to gone@ failed at its first attempt, with the kind and the
+    code only, and that the one to fine@ went out. The delivery to gone@."""
+    outcome = outbox.send_deliveries(queue("rsvp.promoted", rsvps.values()))
+    assert outcome == {"sent": 1, "skipped": 0, "failed": 1, "retry": 0}
+    assert delivery_to(rsvps["fine@example.org"]).status == Delivery.Status.SENT
+    gone = delivery_to(rsvps["gone@example.org"])
+    assert gone.status == Delivery.Status.FAILED and gone.attempts == 1
+    assert gone.last_error == "SMTPRecipientsRefused 550"
+    return gone
+
+
 def test_a_refused_address_fails_at_once_without_the_address_in_the_error(going, smtp):
     # Given a server that refuses one address for good (its answer quotes the address)
     rsvps = going("gone@example.org", "fine@example.org")
     smtp.replies = {"gone@example.org": [550]}
-    ids = queue("rsvp.promoted", rsvps.values())
 
-    # When the deliveries are sent
-    outcome = outbox.send_deliveries(ids)
+    # When a mail to it and to another is sent
+    gone = send_to_gone_and_fine(rsvps)
 
-    # Then it failed at the first attempt, the other one went out, and the error is only the
-    # kind and the code
-    assert outcome == {"sent": 1, "skipped": 0, "failed": 1, "retry": 0}
-    gone = delivery_to(rsvps["gone@example.org"])
-    assert gone.status == Delivery.Status.FAILED and gone.attempts == 1
-    assert gone.last_error == "SMTPRecipientsRefused 550"
+    # Then the refused one failed at its first attempt, the other went out, and the error is
+    # only the kind and the code
     assert "gone@" not in gone.last_error and "example.org" not in gone.last_error
     assert sent_to("fine@example.org")
 
@@ -545,17 +553,11 @@ def test_a_real_server_that_refuses_one_address_fails_that_delivery_alone(going,
     rsvps = going("gone@example.org", "fine@example.org")
     relay.mails.clear()
     relay.refuse_rcpt = {"gone@example.org": "550 5.1.1 <gone@example.org>: no such user"}
-    ids = queue("rsvp.promoted", rsvps.values())
 
-    # When the deliveries are sent
-    outcome = outbox.send_deliveries(ids)
+    # When a mail to it and to another is sent
+    send_to_gone_and_fine(rsvps)
 
     # Then that one failed at its first attempt, and the other went out
-    assert outcome == {"sent": 1, "skipped": 0, "failed": 1, "retry": 0}
-    gone = delivery_to(rsvps["gone@example.org"])
-    assert gone.status == Delivery.Status.FAILED and gone.attempts == 1
-    assert gone.last_error == "SMTPRecipientsRefused 550"
-    assert delivery_to(rsvps["fine@example.org"]).status == Delivery.Status.SENT
     assert [m["To"] for m in relay.received()] == ["fine@example.org"]
 
 
