@@ -366,8 +366,11 @@ class RSVP(BaseModel):
 
     def visible_meeting_point(self, now: dt.datetime | None = None) -> str:
         """The private meeting point as this supporter may see it: only when going, and only from
-        the reveal time on. Waitlisted and cancelled RSVPs never see it."""
+        the reveal time on. Waitlisted and cancelled RSVPs never see it, nor anyone once the action
+        was taken down by moderation (the place may be a trap)."""
         if self.status != self.Status.GOING or not self.action.is_meeting_point_revealed(now):
+            return ""
+        if self.action.status == Action.Status.REMOVED:
             return ""
         return self.action.meeting_point
 

@@ -3,6 +3,8 @@ error), the coordinators' queue (a fixed number of queries, a contact only where
 taking down and suspending from the browser, the removed action's page, and a lead's flag.
 And a taken-down action leaves the map, the wave, the calendars, the lists and the API."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -256,3 +258,27 @@ def test_a_taken_down_action_leaves_map_wave_calendars_lists_and_api_at_once(
     assert shown() == set()
     assert client.get(reverse("actions:calendar", args=[action.public_id])).status_code == 404
     assert client.get(f"/api/v1/actions/{action.public_id}").status_code == 404
+
+
+def test_a_supporters_own_page_hides_the_place_of_a_removed_action(
+    campaign, hub, coordinator, make_action
+):
+    # Given an action whose meeting point is revealed, and someone going with their own link
+    from streetwave.actions import services as actions
+
+    soon = make_action(
+        hub=hub,
+        campaign=campaign,
+        starts_in=dt.timedelta(hours=1),
+        meeting_point="TRAP-MEETING-POINT",
+        place="TRAP-SQUARE",
+    )
+    receipt = actions.create_rsvp(soon, language="en", consent=True)
+    page = reverse("actions:manage", args=[receipt.token])
+    assert "TRAP-MEETING-POINT" in Client().get(page).content.decode()
+    # When it is taken down
+    services.take_down_action(soon, reason="unsafe", actor=coordinator)
+    # Then their page says so, without its place or meeting point
+    html = Client().get(page).content.decode()
+    assert "took this action down" in html
+    assert "TRAP-MEETING-POINT" not in html and "TRAP-SQUARE" not in html
