@@ -217,3 +217,19 @@ def test_the_console_takes_the_same_queries_for_one_or_four_campaigns(
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[1]):
         client.get(URL)
+
+
+def test_the_dashboard_leads_operators_to_the_console(client, login, operator):
+    login(client, operator)
+
+    html = client.get("/en/manage/").content.decode()
+
+    assert 'href="/en/manage/instance/"' in html
+
+
+def test_the_dashboard_of_a_coordinator_has_no_console(client, login, make_coordinator, instance):
+    login(client, make_coordinator(instance["open"]))
+
+    html = client.get("/en/manage/").content.decode()
+
+    assert "/manage/instance/" not in html

@@ -21,7 +21,7 @@ from ..access import (
 )
 from ..forms import InviteForm, VouchForm
 from ..models import Hub
-from ..permissions import where
+from ..permissions import can, where
 from ..queries import dashboard_for, hub_overview_for
 from ..tree import hub_tree_for
 
@@ -31,7 +31,11 @@ def dashboard(request):
     return render(
         request,
         "hubs/manage/dashboard.html",
-        {"dashboard": dashboard_for(request.user)},
+        {
+            "dashboard": dashboard_for(request.user),
+            # Operators find their console from here.
+            "runs_instance": can(request.user, "can_run_instance", None),
+        },
     )
 
 
