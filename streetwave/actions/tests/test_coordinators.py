@@ -73,19 +73,7 @@ def test_a_held_change_is_on_the_dashboard_of_the_other_organizers_only(team, ma
     action = make_action(hub=team.hub, starts_in=dt.timedelta(hours=20))
     services.update_action(
         action,
-        services.ActionDetails(
-            campaign=None,
-            kind=action.kind,
-            title=action.title,
-            description="",
-            starts_at=action.starts_at,
-            ends_at=action.ends_at,
-            place="Potsdamer Platz",
-            latitude=action.latitude,
-            longitude=action.longitude,
-            meeting_point="",
-            capacity=None,
-        ),
+        services.ActionDetails.of(action, place="Potsdamer Platz"),
         actor=team.organizer,
     )
 

@@ -81,19 +81,7 @@ def world(team, make_action, make_campaign, make_coordinator, make_hub, make_mem
     services.publish_action(pending, actor=team.lead)
     change = services.update_action(
         action,
-        services.ActionDetails(
-            campaign=campaign,
-            kind=action.kind,
-            title=action.title,
-            description="",
-            starts_at=action.starts_at,
-            ends_at=action.ends_at,
-            place="Potsdamer Platz",
-            latitude=action.latitude,
-            longitude=action.longitude,
-            meeting_point="",
-            capacity=None,
-        ),
+        services.ActionDetails.of(action, place="Potsdamer Platz"),
         actor=team.lead,
     )
     # Held messages need more than 50 recipients; the table only needs one to exist.
