@@ -253,6 +253,29 @@ ROWS: dict[str, Row] = {
     ),
     "broadcasts:unsubscribe": Row(everyone(), {"token": "unsubscribe_token"}),
     "broadcasts:confirm_news": Row(everyone(), {"token": "news_token"}),
+    # Moderation (docs/architecture.md): anyone reports an action; the campaign's coordinators
+    # work through the queue, take actions down and suspend the hubs that answered its call (a
+    # takedown that tells many waits for a second coordinator: its requester's approval is
+    # refused with a message); a hub lead flags another hub
+    "moderation:report": Row(everyone(), {"public_id": "action"}),
+    "moderation:report_sent": Row(everyone(), {"public_id": "action"}),
+    "moderation:flag": Row(organizers(frozenset({"lead_a"})), {"public_id": "hub_b"}),
+    "moderation:queue": Row(organizers(COORDINATOR), CAMPAIGN),
+    "moderation:report_handled": Row(
+        organizers(COORDINATOR), {**CAMPAIGN, "report_id": "report"}, "post"
+    ),
+    "moderation:take_down": Row(organizers(COORDINATOR), {**CAMPAIGN, "action_id": "action"}),
+    "moderation:suspend": Row(organizers(COORDINATOR), {**CAMPAIGN, "hub_id": "hub_a"}),
+    "moderation:reinstate": Row(organizers(COORDINATOR), {**CAMPAIGN, "hub_id": "hub_a"}, "post"),
+    "moderation:takedown_approve": Row(
+        organizers(COORDINATOR), {**CAMPAIGN, "takedown_id": "takedown"}, "post"
+    ),
+    "moderation:takedown_withdraw": Row(
+        organizers(COORDINATOR), {**CAMPAIGN, "takedown_id": "takedown"}, "post"
+    ),
+    "moderation:flag_handled": Row(
+        organizers(COORDINATOR), {**CAMPAIGN, "flag_id": "flag"}, "post"
+    ),
     # The admin: one row for its index; test_every_admin_url_sends_non_staff_to_sign_in covers
     # the rest
     "admin:index": Row(everyone(LOGIN)),
@@ -275,6 +298,20 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
         json=True,
     ),
     ("hubs:detail", "proposal"): Row(everyone(NOT_FOUND), {"public_id": "proposal"}),
+    ("moderation:report", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}),
+    # A lead flags another hub, never their own; nobody flags a proposal
+    ("moderation:flag", "own hub"): Row(organizers(frozenset()), {"public_id": "hub_a"}),
+    ("moderation:flag", "proposal"): Row(organizers(frozenset()), {"public_id": "proposal"}),
+    # A coordinator moderates their own campaign and the hubs that answered it
+    ("moderation:queue", "another campaign"): Row(
+        organizers(frozenset()), {"slug": "draft_campaign"}
+    ),
+    ("moderation:suspend", "hub B, which answered no call"): Row(
+        organizers(frozenset()), {**CAMPAIGN, "hub_id": "hub_b"}
+    ),
+    ("moderation:take_down", "draft"): Row(
+        organizers(frozenset()), {**CAMPAIGN, "action_id": "draft"}
+    ),
     ("hubs:calendar", "proposal"): Row(everyone(NOT_FOUND), {"public_id": "proposal"}),
     ("api-v1:get_hub", "proposal"): Row(everyone(NOT_FOUND), {"hub_id": "proposal"}),
     ("actions:manage_attendees", "draft"): Row(
