@@ -18,6 +18,9 @@ class SecondFactorAdminSite(admin.AdminSite):
     site_header = _("Streetwave administration")
     site_title = _("Streetwave administration")
     index_title = _("Administration")
+    # The index lists every section already; beside a list, the sidebar left the list too
+    # narrow for its columns on a laptop's screen.
+    enable_nav_sidebar = False
 
     def has_permission(self, request):
         return super().has_permission(request) and is_session_verified(request)

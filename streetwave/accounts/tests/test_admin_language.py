@@ -4,7 +4,12 @@ name in its titles, never the framework's, and translated names for its sections
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.functional import Promise
+
+from streetwave.audit.models import AuditEntry
+from streetwave.audit.services import record
+from streetwave.core.i18n import format_date, format_number
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +76,18 @@ def test_a_password_is_changed_on_the_accounts_own_page(client, staff):
     assert response.status_code == 302
     assert response["Location"] == "/fa/accounts/password/change/"
     assert b'href="/fa/accounts/password/change/"' in client.get("/fa/admin/").content
+
+
+def test_the_persian_audit_log_reads_in_the_readers_calendar_and_digits(client, staff):
+    # given one entry besides those the sign-in wrote
+    entries = AuditEntry.objects.count() + 1
+    entry = record("hub.vouched", actor=staff)
+
+    response = client.get("/fa/admin/audit/auditentry/")
+
+    # then its time reads in the Jalali calendar beside the Gregorian one, and the count of
+    # entries in Persian digits
+    day = format_date(timezone.localtime(entry.created_at), "fa")
+    assert day.encode() in response.content
+    assert "—" in day
+    assert f"\n{format_number(entries, 'fa')} ".encode() in response.content
