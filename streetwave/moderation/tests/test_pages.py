@@ -282,3 +282,9 @@ def test_a_supporters_own_page_hides_the_place_of_a_removed_action(
     html = Client().get(page).content.decode()
     assert "took this action down" in html
     assert "TRAP-MEETING-POINT" not in html and "TRAP-SQUARE" not in html
+
+
+def test_the_report_page_reads_right_to_left_in_persian(action):
+    page = Client().get(_report_url(action).replace("/en/", "/fa/", 1))
+    assert page.status_code == 200
+    assert 'dir="rtl"' in page.content.decode()
