@@ -97,6 +97,24 @@ def hub_of_campaign(campaign, make_hub, make_city, make_action):
     return make
 
 
+@pytest.fixture
+def led_hub(hub_of_campaign, make_member):
+    """A hub of the campaign and its lead: (hub, lead)."""
+    hub = hub_of_campaign()
+    return hub, make_member(hub, Membership.Role.LEAD)
+
+
+@pytest.fixture
+def hub_person(make_member, make_user):
+    """hub_person(hub, role=ORGANIZER, email=None, **fields): a new user in `hub`, with `fields`
+    (a language, a display name)."""
+
+    def make(hub, role=Membership.Role.ORGANIZER, email=None, **fields):
+        return make_member(hub, role, user=make_user(email, **fields))
+
+    return make
+
+
 def send(campaign, actor, *, audience=Broadcast.Audience.SUPPORTERS, texts=TEXTS, **extra):
     return services.create_broadcast(campaign, audience=audience, texts=texts, actor=actor, **extra)
 
@@ -462,17 +480,12 @@ def test_each_recipient_reads_their_language_or_the_campaigns_first_with_a_text(
     campaign,
     coordinator,
     hub_of_campaign,
-    make_member,
-    make_user,
+    hub_person,
     django_capture_on_commit_callbacks,
 ):
     hub = hub_of_campaign()
     readers = {
-        language: make_member(
-            hub,
-            Membership.Role.ORGANIZER,
-            user=make_user(f"{language}@example.org", language=language),
-        )
+        language: hub_person(hub, email=f"{language}@example.org", language=language)
         for language in ("en", "fa", "de")
     }
 
@@ -561,15 +574,14 @@ def test_hub_people_confirm_reading_and_the_coordinator_sees_counts_per_hub(
     campaign,
     coordinator,
     hub_of_campaign,
-    make_member,
-    make_user,
+    hub_person,
     django_capture_on_commit_callbacks,
 ):
     # Given a broadcast to two hubs
     berlin, paris = hub_of_campaign("Berlin hub"), hub_of_campaign("Paris hub")
-    lead = make_member(berlin, Membership.Role.LEAD, user=make_user(display_name="SECRET-LEAD"))
-    make_member(berlin, Membership.Role.ORGANIZER, user=make_user(display_name="SECRET-ORG"))
-    make_member(paris, Membership.Role.ORGANIZER, user=make_user("paris-org@example.org"))
+    lead = hub_person(berlin, Membership.Role.LEAD, display_name="SECRET-LEAD")
+    hub_person(berlin, display_name="SECRET-ORG")
+    hub_person(paris, email="paris-org@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         broadcast = send(campaign, coordinator, audience=Broadcast.Audience.HUBS)
     # When Berlin's lead opens the page their mail links to and confirms, twice
@@ -729,15 +741,13 @@ def test_the_list_pages_take_the_same_queries_however_many_broadcasts(
     login,
     campaign,
     coordinator,
-    hub_of_campaign,
-    make_member,
+    led_hub,
     django_assert_max_num_queries,
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    hub = hub_of_campaign()
-    lead = make_member(hub, Membership.Role.LEAD)
+    hub, lead = led_hub
     pages = {
         coordinator: f"/en/manage/campaigns/{campaign.slug}/broadcasts/",
         lead: f"/en/manage/hubs/{hub.public_id}/broadcasts/",
@@ -775,12 +785,9 @@ def test_a_coordinator_writes_a_broadcast_to_the_hubs_through_the_page(
     login,
     campaign,
     coordinator,
-    hub_of_campaign,
-    make_member,
+    led_hub,
     django_capture_on_commit_callbacks,
 ):
-    hub = hub_of_campaign()
-    make_member(hub, Membership.Role.LEAD)
     login(client, coordinator)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -809,13 +816,10 @@ def test_no_mail_of_a_broadcast_carries_a_link_that_signs_anyone_in(
     client,
     campaign,
     coordinator,
-    hub_of_campaign,
-    make_member,
+    led_hub,
     supporter,
     django_capture_on_commit_callbacks,
 ):
-    hub = hub_of_campaign()
-    make_member(hub, Membership.Role.LEAD)
     supporter("fan@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         send(campaign, coordinator, audience=Broadcast.Audience.HUBS)
@@ -841,11 +845,8 @@ def test_no_mail_of_a_broadcast_carries_a_link_that_signs_anyone_in(
     assert response["Location"].startswith("/en/accounts/login/")
 
 
-def test_every_page_renders_right_to_left_in_persian(
-    client, login, campaign, coordinator, hub_of_campaign, make_member
-):
-    hub = hub_of_campaign()
-    lead = make_member(hub, Membership.Role.LEAD)
+def test_every_page_renders_right_to_left_in_persian(client, login, campaign, coordinator, led_hub):
+    hub, lead = led_hub
     broadcast = send(campaign, coordinator, audience=Broadcast.Audience.HUBS)
     login(client, coordinator)
     for url in (
