@@ -36,17 +36,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bench.servers import (
-    VENV_BIN,
-    Processes,
-    empty_redis,
-    fresh_database,
-    mail_to_sink,
-    manage,
-    production_env,
-    smtp_sink,
-    start_worker,
-)
+from bench.servers import VENV_BIN, Processes, manage, migrated_site, start_worker
 
 # Redis databases 12 (broker) and 13 (cache) are this test's; test_processes.py uses 10 and 11.
 REDIS_BROKER = "redis://127.0.0.1:6379/12"
@@ -90,38 +80,24 @@ class MailSink:
 
 @pytest.fixture(scope="module")
 def sink():
-    handler = MailSink()
-    with smtp_sink(handler) as port:
-        yield handler, port
+    return MailSink()
 
 
 @pytest.fixture(scope="module")
-def database():
-    with fresh_database("streetwave_outbox_kill") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory, sink, database):
-    _handler, smtp_port = sink
-    var_dir = tmp_path_factory.mktemp("var")
-    environment = production_env(
-        database_url=database,
+def site(tmp_path_factory, sink):
+    """The settings of the run and the URL of its database."""
+    with migrated_site(
+        "streetwave_outbox_kill",
+        sink,
+        tmp_path_factory.mktemp("var"),
+        site_url="http://127.0.0.1:8000",
         redis_url=REDIS_CACHE,
         broker_url=REDIS_BROKER,
-        var_dir=var_dir,
-        site_url="http://127.0.0.1:8000",
-        **mail_to_sink(smtp_port),
         OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS),
         OUTBOX_SWEEP_SECONDS=str(SWEEP_SECONDS),
         RECIPIENTS=str(RECIPIENTS),
-    )
-    empty_redis(REDIS_CACHE, REDIS_BROKER)
-    try:
-        manage(environment, "migrate", "--noinput", "-v0")
-        yield environment
-    finally:
-        empty_redis(REDIS_CACHE, REDIS_BROKER)
+    ) as site:
+        yield site
 
 
 # One campaign, one hub, 20 actions and RECIPIENTS RSVPs going, each with its own address
@@ -277,8 +253,8 @@ def wait_for_arrivals(handler: MailSink, count: int, workers: list, outbox: Outb
         time.sleep(0.05)
 
 
-def test_killed_workers_lose_nothing_and_duplicate_only_what_was_in_flight(env, sink, database):
-    handler, _port = sink
+def test_killed_workers_lose_nothing_and_duplicate_only_what_was_in_flight(site, sink):
+    env, database = site
     seeded = json.loads(manage(env, "shell", "-c", SEED).splitlines()[-1])
     assert seeded["rsvps"] == RECIPIENTS
     outbox = Outbox(database)
@@ -303,7 +279,7 @@ def test_killed_workers_lose_nothing_and_duplicate_only_what_was_in_flight(env, 
             assert total == RECIPIENTS
 
             for share in KILL_AT:
-                wait_for_arrivals(handler, int(total * share) + KILL_OFFSET, workers, outbox)
+                wait_for_arrivals(sink, int(total * share) + KILL_OFFSET, workers, outbox)
                 kill(processes, workers[-1])
                 # Claims of an earlier kill that the sweeper has not released yet are still
                 # "sending": only the claims new since then were this worker's.
@@ -311,7 +287,7 @@ def test_killed_workers_lose_nothing_and_duplicate_only_what_was_in_flight(env, 
                 bounds.append(len(held - counted))
                 counted |= held
                 print(
-                    f"killed worker {len(workers)} at {handler.count():,} mails arrived "
+                    f"killed worker {len(workers)} at {sink.count():,} mails arrived "
                     f"({time.monotonic() - began:.1f} s): {bounds[-1]} deliveries in flight "
                     f"({len(held)} sending in all); {outbox.by_status()}"
                 )
@@ -339,7 +315,7 @@ def test_killed_workers_lose_nothing_and_duplicate_only_what_was_in_flight(env, 
     finally:
         outbox.conn.close()
 
-    arrived = handler.message_ids()
+    arrived = sink.message_ids()
     duplicates = sum(count - 1 for count in arrived.values() if count > 1)
     print(
         f"{RECIPIENTS:,} deliveries in {elapsed:.1f} s: {statuses}; in-flight bounds {bounds} "

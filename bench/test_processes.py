@@ -29,13 +29,9 @@ import pytest
 from bench.servers import (
     VENV_BIN,
     Processes,
-    empty_redis,
     free_port,
-    fresh_database,
-    mail_to_sink,
     manage,
-    production_env,
-    smtp_sink,
+    migrated_site,
     start_gunicorn,
     wait_for_http,
 )
@@ -81,39 +77,27 @@ class MailSink:
 
 @pytest.fixture(scope="module")
 def sink():
-    handler = MailSink()
-    with smtp_sink(handler) as port:
-        yield handler, port
+    return MailSink()
 
 
 @pytest.fixture(scope="module")
-def database():
-    with fresh_database("streetwave_processes") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, sink, database):
+def stack(tmp_path_factory, sink):
     """Migrated, seeded and serving; yields what the tests need to know."""
-    _handler, smtp_port = sink
     var_dir = tmp_path_factory.mktemp("var")
     port = free_port()
-    env = production_env(
-        database_url=database,
+    with migrated_site(
+        "streetwave_processes",
+        sink,
+        var_dir,
+        site_url=f"http://127.0.0.1:{port}",
         redis_url=REDIS_CACHE,
         broker_url=REDIS_BROKER,
-        var_dir=var_dir,
-        site_url=f"http://127.0.0.1:{port}",
-        **mail_to_sink(smtp_port),
         # Beat looks for due reminders every 2 seconds instead of every minute.
         REMINDER_SCAN_SECONDS="2",
-    )
-    empty_redis(REDIS_CACHE, REDIS_BROKER)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "collectstatic", "--noinput", "-v0")
-    seeded = json.loads(manage(env, "shell", "-c", SEED).splitlines()[-1])
-    celery = str(VENV_BIN / "celery")
-    try:
+    ) as (env, _database):
+        manage(env, "collectstatic", "--noinput", "-v0")
+        seeded = json.loads(manage(env, "shell", "-c", SEED).splitlines()[-1])
+        celery = str(VENV_BIN / "celery")
         with Processes(var_dir / "logs") as processes:
             web = start_gunicorn(processes, "web", "streetwave.wsgi", port, env, workers=2)
             processes.start(
@@ -135,8 +119,6 @@ def stack(tmp_path_factory, sink, database):
                 **seeded,
             }
             running = {name: process.poll() for name, process in processes.started}
-    finally:
-        empty_redis(REDIS_CACHE, REDIS_BROKER)
     # Every process was still up at the end of the flow: none died along the way.
     assert running == {"web": None, "worker": None, "beat": None}
 
@@ -183,7 +165,6 @@ def test_health_names_every_service_ok(stack):
 
 
 def test_rsvps_reach_the_tally_and_the_worker_mails_a_working_manage_link(stack, sink):
-    handler, _port = sink
     browser = Browser(stack["base"])
     action = stack["action"]
 
@@ -220,7 +201,7 @@ def test_rsvps_reach_the_tally_and_the_worker_mails_a_working_manage_link(stack,
 
     # And the worker delivers one confirmation to each address, through SMTP, with a working
     # manage link and the action's calendar file
-    messages = handler.wait_for(2, MAIL_TIMEOUT)
+    messages = sink.wait_for(2, MAIL_TIMEOUT)
     assert sorted(message["To"] for message in messages) == ["api@example.org", "page@example.org"]
     for message in messages:
         link = re.search(rf"{re.escape(stack['base'])}(/\w+/rsvp/[\w-]+/)", part(message))[1]
@@ -282,16 +263,15 @@ schedule_messages(action)
 
 
 def test_beat_and_the_worker_deliver_the_reminder_with_the_meeting_point(stack, sink):
-    handler, _port = sink
     # Given the two RSVPs above, and the action now starting in 90 minutes with a private
     # meeting point whose reveal time (2 hours before the start) has come
-    before = len(handler.messages)
+    before = len(sink.messages)
     manage(stack["env"], "shell", "-c", REMINDER_DUE.format(action=stack["action"]))
 
     # Then beat finds it due, and the worker mails both of them (and the seeded supporters of
     # the action) where to meet, once each
     people = {"api@example.org", "page@example.org"}
-    messages = handler.wait_for_mail_to(people, after=before, timeout=MAIL_TIMEOUT)
+    messages = sink.wait_for_mail_to(people, after=before, timeout=MAIL_TIMEOUT)
     assert sorted(message["To"] for message in messages) == sorted(people)
     for message in messages:
         assert "By the fountain" in part(message)
