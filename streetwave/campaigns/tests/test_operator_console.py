@@ -187,7 +187,7 @@ def test_without_beat_s_file_the_console_says_where_to_look(
 
     html = client.get(URL).content.decode()
 
-    assert "is not on this machine" in html
+    assert "keeps its record on another machine" in html
 
 
 def test_the_console_in_persian_reads_right_to_left_with_persian_digits(
