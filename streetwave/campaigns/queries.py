@@ -180,6 +180,54 @@ def search_nearby(
     return {}
 
 
+# Ended campaigns the home page lists below the open ones, most recent first; older and
+# archived ones stay at their address.
+HOME_ENDED_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class HomeCampaigns:
+    current: list[Campaign]  # open, window begun
+    coming: list[Campaign]  # open, window not begun
+    ended: list[Campaign]
+
+
+def home_campaigns(now: dt.datetime | None = None) -> HomeCampaigns:
+    """The campaigns of the home page: two queries whatever their number."""
+    now = now or timezone.now()
+    # An open campaign whose window has closed waits for its coordinators to end it: it is
+    # neither current nor coming.
+    live = list(Campaign.objects.live().filter(ends_at__gt=now).order_by("starts_at", "pk"))
+    ended = list(
+        Campaign.objects.filter(status=Campaign.Status.ENDED).order_by("-ends_at", "-pk")[
+            :HOME_ENDED_LIMIT
+        ]
+    )
+    return HomeCampaigns(
+        current=[campaign for campaign in live if campaign.starts_at <= now],
+        coming=[campaign for campaign in live if campaign.starts_at > now],
+        ended=ended,
+    )
+
+
+# Actions whose time is planned: waiting for a coordinator's approval or public. A draft is a
+# hub's own sketch and follows the window when it is submitted (actions.schedule checks it).
+PLANNED = (Action.Status.PENDING, Action.Status.PUBLISHED)
+
+
+def planned_actions_outside(
+    campaign: Campaign, starts_at: dt.datetime, ends_at: dt.datetime
+) -> list[Action]:
+    """The campaign's planned actions that a window from `starts_at` to `ends_at` would leave
+    out, by start, with their hub and city for the list that explains a refusal."""
+    return list(
+        Action.objects.filter(campaign=campaign, status__in=PLANNED)
+        .exclude(starts_at__gte=starts_at, ends_at__lte=ends_at)
+        .select_related("hub", "city")
+        .order_by("starts_at", "pk")
+    )
+
+
 def console_campaigns(campaigns: QuerySet[Campaign]) -> list[Campaign]:
     """The campaigns of the operator's console, the latest window first, each with
     `hubs_count` (hubs with an action past the draft in it), `public_count` (its public actions)

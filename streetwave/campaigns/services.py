@@ -1,12 +1,94 @@
+"""The only code that writes campaigns: creating one, its settings, and its life from draft to
+open, ended and archived. Each checks the permission again, whoever called it."""
+
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from streetwave.accounts.models import User
 from streetwave.audit.services import record
+from streetwave.core.errors import Conflict, DomainError
+from streetwave.core.i18n import format_datetime, join_words
+from streetwave.core.locking import lock
 
-from .models import COUNTER_SHARDS, Campaign, CampaignCounter
+from .access import check_campaign_permission
+from .models import (
+    COUNTER_SHARDS,
+    Campaign,
+    CampaignCounter,
+    validate_rsvp_retention_days,
+    validate_time_zone,
+)
+from .queries import planned_actions_outside
+
+Actor = User | AnonymousUser
+
+
+class InvalidCampaign(DomainError):
+    default_message = _("These settings cannot be saved.")
+
+
+class WindowExcludesActions(DomainError):
+    """The new window leaves out actions that hubs have planned: the campaign keeps its window.
+    `actions` are the ones it would leave out."""
+
+    def __init__(self, message: str, *, actions: list[Any]) -> None:
+        super().__init__(message, field="start_date")
+        self.actions = actions
+
+
+class WrongState(Conflict):
+    pass
+
+
+@dataclass(frozen=True)
+class CampaignDetails:
+    """Everything the campaign's settings page sets. `texts` holds, per language of
+    `languages` (the first is the fallback), {"title", "statement", "demands": [...]}; times
+    are aware datetimes."""
+
+    languages: list[str]
+    texts: dict[str, dict[str, Any]]
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    zone: str
+    goal: int
+    approval_policy: str
+    hub_policy: str
+    rsvp_retention_days: int
+
+
+def _check_window(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if ends_at <= starts_at:
+        raise InvalidCampaign(gettext("The window must end after it starts."), field="end_date")
+
+
+def _check_languages(languages: list[str], texts: dict[str, dict[str, Any]]) -> None:
+    known = {code for code, _name in settings.LANGUAGES}
+    if not languages or any(code not in known for code in languages):
+        raise InvalidCampaign(gettext("Choose the campaign's languages."), field="languages")
+    if len(set(languages)) != len(languages):
+        raise InvalidCampaign(gettext("Name each language once."), field="languages")
+    if not (texts.get(languages[0]) or {}).get("title", "").strip():
+        raise InvalidCampaign(
+            gettext("The campaign needs a title in its first language."), field="languages"
+        )
+
+
+def _check_field(validate: Any, value: Any, field: str) -> None:
+    try:
+        validate(value)
+    except ValidationError as error:
+        raise InvalidCampaign(" ".join(error.messages), field=field) from error
 
 
 def create_campaign(
@@ -17,16 +99,31 @@ def create_campaign(
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     goal: int,
+    zone: str | None = None,
     status: str = Campaign.Status.DRAFT,
-    actor: AbstractBaseUser | None = None,
+    actor: Actor | None = None,
 ) -> Campaign:
+    """A new campaign, a draft by default. With an `actor` (a page, the API) only an operator
+    may; without one it is the instance itself (the demo, a management command)."""
+    if actor is not None:
+        check_campaign_permission(actor, "can_create_campaign")
+    zone = zone or settings.TIME_ZONE
+    _check_field(validate_time_zone, zone, "zone")
+    _check_window(starts_at, ends_at)
+    _check_languages(languages, texts)
     with transaction.atomic():
+        if Campaign.objects.filter(slug=slug).exists():
+            raise InvalidCampaign(
+                gettext("Another campaign has this short name. Choose another one."),
+                field="slug",
+            )
         campaign = Campaign.objects.create(
             slug=slug,
             texts=texts,
             languages=languages,
             starts_at=starts_at,
             ends_at=ends_at,
+            zone=zone,
             goal=goal,
             status=status,
         )
@@ -36,3 +133,154 @@ def create_campaign(
         )
         record("campaign.created", actor=actor, target=campaign, data={"status": status})
     return campaign
+
+
+def _said(texts: dict[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """What "edited" is about: the statement and the demands in each language."""
+    return {
+        language: (text.get("statement", ""), tuple(text.get("demands", [])))
+        for language, text in texts.items()
+    }
+
+
+def _excluded_message(actions: list[Any]) -> str:
+    lines = [
+        gettext("%(title)s (%(hub)s, %(time)s)")
+        % {
+            "title": action.title,
+            "hub": action.hub.name,
+            "time": format_datetime(timezone.localtime(action.starts_at, action.city.zone)),
+        }
+        for action in actions
+    ]
+    return gettext(
+        "The new window would leave out actions that hubs have planned, so the window stays as "
+        "it was. Ask their hubs to move them first, or choose a window that keeps them: "
+        "%(actions)s."
+    ) % {"actions": join_words(lines)}
+
+
+def update_campaign(campaign: Campaign, *, details: CampaignDetails, actor: Actor) -> Campaign:
+    """Save the campaign's settings. A window that would leave out planned actions (waiting for
+    approval or public) is refused with the list of them (docs/decisions/0005-*). When the
+    statement or the demands of an open campaign change, the campaign says it was edited."""
+    check_campaign_permission(actor, "can_edit_campaign", campaign)
+    _check_field(validate_time_zone, details.zone, "zone")
+    _check_field(validate_rsvp_retention_days, details.rsvp_retention_days, "rsvp_retention_days")
+    _check_window(details.starts_at, details.ends_at)
+    _check_languages(details.languages, details.texts)
+    texts = {language: details.texts.get(language) or {} for language in details.languages}
+    with transaction.atomic():
+        campaign = lock(Campaign.objects.filter(pk=campaign.pk)).get()
+        window_moved = (details.starts_at, details.ends_at) != (
+            campaign.starts_at,
+            campaign.ends_at,
+        )
+        if window_moved:
+            excluded = planned_actions_outside(campaign, details.starts_at, details.ends_at)
+            if excluded:
+                raise WindowExcludesActions(_excluded_message(excluded), actions=excluded)
+        texts_edited = _said(texts) != _said(campaign.texts)
+        changed = [
+            name
+            for name, value in [
+                ("languages", details.languages),
+                ("texts", texts),
+                ("starts_at", details.starts_at),
+                ("ends_at", details.ends_at),
+                ("zone", details.zone),
+                ("goal", details.goal),
+                ("approval_policy", details.approval_policy),
+                ("hub_policy", details.hub_policy),
+                ("rsvp_retention_days", details.rsvp_retention_days),
+            ]
+            if getattr(campaign, name) != value
+        ]
+        if not changed:
+            return campaign
+        for name in changed:
+            setattr(campaign, name, texts if name == "texts" else getattr(details, name))
+        fields = [*changed, "updated_at"]
+        if texts_edited and campaign.status == Campaign.Status.LIVE:
+            campaign.texts_edited_at = timezone.now()
+            fields.append("texts_edited_at")
+        campaign.save(update_fields=fields)
+        record(
+            "campaign.updated",
+            actor=actor,
+            target=campaign,
+            data={"fields": sorted(changed), "texts_edited": "texts_edited_at" in fields},
+        )
+    return campaign
+
+
+def _move(
+    campaign: Campaign,
+    *,
+    actor: Actor,
+    source: str,
+    to: str,
+    verb: str,
+    refusal: str,
+    check: Callable[[Campaign], None] | None = None,
+) -> Campaign:
+    check_campaign_permission(actor, "can_change_campaign_state", campaign)
+    with transaction.atomic():
+        campaign = lock(Campaign.objects.filter(pk=campaign.pk)).get()
+        if campaign.status != source:
+            raise WrongState(refusal)
+        if check is not None:
+            check(campaign)
+        campaign.status = to
+        campaign.save(update_fields=["status", "updated_at"])
+        record(verb, actor=actor, target=campaign, data={"from": source, "to": to})
+    return campaign
+
+
+def _window_not_over(campaign: Campaign) -> None:
+    if campaign.ends_at <= timezone.now():
+        raise WrongState(
+            gettext("The campaign's window is over. Move its end to the future before opening it.")
+        )
+
+
+def open_campaign(campaign: Campaign, *, actor: Actor) -> Campaign:
+    """Draft → open: its public pages appear, hubs may plan actions in it and supporters RSVP."""
+    return _move(
+        campaign,
+        actor=actor,
+        source=Campaign.Status.DRAFT,
+        to=Campaign.Status.LIVE,
+        verb="campaign.opened",
+        refusal=gettext("Only a draft campaign can be opened."),
+        check=_window_not_over,
+    )
+
+
+def end_campaign(campaign: Campaign, *, actor: Actor) -> Campaign:
+    """Open → ended: no new actions and no new RSVPs anywhere in it (the RSVP service asks the
+    campaign's status); its actions keep their pages, and report-backs are still accepted."""
+    return _move(
+        campaign,
+        actor=actor,
+        source=Campaign.Status.LIVE,
+        to=Campaign.Status.ENDED,
+        verb="campaign.ended",
+        refusal=gettext("Only an open campaign can be ended."),
+    )
+
+
+def archive_campaign(campaign: Campaign, *, actor: Actor) -> Campaign:
+    """Ended → archived: off the home page; its public pages stay at their address."""
+    return _move(
+        campaign,
+        actor=actor,
+        source=Campaign.Status.ENDED,
+        to=Campaign.Status.ARCHIVED,
+        verb="campaign.archived",
+        refusal=gettext("Only an ended campaign can be archived."),
+    )
+
+
+# The state changes by the name the page's buttons use.
+TRANSITIONS = {"open": open_campaign, "end": end_campaign, "archive": archive_campaign}
