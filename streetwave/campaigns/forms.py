@@ -1,7 +1,21 @@
+import datetime as dt
 import math
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from persiantools.digits import ar_to_fa, fa_to_en
+
+from streetwave.core.forms import LineField
+from streetwave.core.i18n import localize_digits
+
+from .models import Campaign, validate_time_zone
+from .services import TRANSITIONS, CampaignDetails
 
 # Two decimals of a degree: about a kilometre, enough to sort actions by distance and too coarse
 # to point at a home. The page's script rounds the same way before the position leaves the
@@ -29,3 +43,274 @@ class FindForm(forms.Form):
                 _("This position could not be read. Search by city instead."), code="invalid"
             )
         return round(latitude, POSITION_DECIMALS), round(longitude, POSITION_DECIMALS)
+
+
+def _western_digits(value: Any) -> Any:
+    # Persian and Arabic keyboards type their own digits: a number is a number in any script.
+    return fa_to_en(ar_to_fa(value)) if isinstance(value, str) else value
+
+
+class _DateField(forms.DateField):
+    def to_python(self, value: Any) -> dt.date | None:
+        return super().to_python(_western_digits(value))
+
+
+class _TimeField(forms.TimeField):
+    def to_python(self, value: Any) -> dt.time | None:
+        return super().to_python(_western_digits(value))
+
+
+class _IntegerField(forms.IntegerField):
+    def to_python(self, value: Any) -> int | None:
+        return super().to_python(_western_digits(value))
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date", "dir": "ltr"}, format="%Y-%m-%d")
+
+
+def _time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time", "dir": "ltr"}, format="%H:%M")
+
+
+def _number_input() -> forms.TextInput:
+    # Text, not type="number": a browser drops the Persian digits it does not read.
+    return forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric", "autocomplete": "off"})
+
+
+def language_name(code: str) -> str:
+    """A language's name in its own words ("فارسی", "Deutsch"), as a language menu shows it."""
+    return str(translation.get_language_info(code)["name_local"])
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return [(code, language_name(code)) for code, _name in settings.LANGUAGES]
+
+
+def _set_language_choices(form: forms.Form) -> None:
+    choices = _language_choices()
+    for name in ("fallback_language", "other_languages"):
+        field = form.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
+class WindowForm(forms.Form):
+    """The campaign's window as its coordinators think of it: dates and wall-clock times in the
+    campaign's time zone, which become UTC in `clean`."""
+
+    start_date = _DateField(label=_("Start date"), widget=_date_input())
+    start_time = _TimeField(label=_("Start time"), widget=_time_input())
+    end_date = _DateField(label=_("End date"), widget=_date_input())
+    end_time = _TimeField(label=_("End time"), widget=_time_input())
+    zone = LineField(
+        label=_("Time zone"),
+        max_length=64,
+        help_text=_("The time zone of the dates and times above, such as Asia/Tehran or UTC."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def set_window(self, campaign: Campaign) -> None:
+        zone = ZoneInfo(campaign.zone)
+        start = timezone.localtime(campaign.starts_at, zone)
+        end = timezone.localtime(campaign.ends_at, zone)
+        self.initial.update(
+            start_date=start.date(),
+            start_time=start.time(),
+            end_date=end.date(),
+            end_time=end.time(),
+            zone=campaign.zone,
+        )
+
+    def clean_zone(self) -> str:
+        zone: str = self.cleaned_data["zone"].strip()
+        try:
+            validate_time_zone(zone)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages[0], code="unknown_time_zone") from error
+        return zone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        parts = ("start_date", "start_time", "end_date", "end_time", "zone")
+        if all(cleaned.get(name) is not None for name in parts):
+            zone = ZoneInfo(cleaned["zone"])
+            cleaned["starts_at"] = dt.datetime.combine(
+                cleaned["start_date"], cleaned["start_time"], tzinfo=zone
+            ).astimezone(dt.UTC)
+            cleaned["ends_at"] = dt.datetime.combine(
+                cleaned["end_date"], cleaned["end_time"], tzinfo=zone
+            ).astimezone(dt.UTC)
+            if cleaned["ends_at"] <= cleaned["starts_at"]:
+                self.add_error("end_date", _("The window must end after it starts."))
+        return cleaned
+
+
+class CampaignCreateForm(WindowForm):
+    """A new campaign, as a draft: its short name, languages, title and window. The rest is on
+    its settings page."""
+
+    slug = forms.SlugField(
+        label=_("Short name"),
+        max_length=80,
+        help_text=_(
+            "The campaign's address: letters, digits and hyphens, such as streets-2027. It "
+            "cannot be changed later."
+        ),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    fallback_language = forms.ChoiceField(
+        label=_("Main language"),
+        help_text=_("Readers of a language the campaign has no text in see this one."),
+    )
+    other_languages = forms.MultipleChoiceField(
+        label=_("Other languages"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    title = LineField(label=_("Title in the main language"), max_length=160)
+    goal = _IntegerField(
+        label=_("Goal (number of streets)"), min_value=1, initial=1000, widget=_number_input()
+    )
+
+    field_order = [
+        "slug",
+        "fallback_language",
+        "other_languages",
+        "title",
+        "start_date",
+        "start_time",
+        "end_date",
+        "end_time",
+        "zone",
+        "goal",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_language_choices(self)
+        self.initial.setdefault("fallback_language", translation.get_language())
+        self.initial.setdefault("zone", settings.TIME_ZONE)
+
+    def languages(self) -> list[str]:
+        first = self.cleaned_data["fallback_language"]
+        others = self.cleaned_data["other_languages"]
+        return [
+            first,
+            *(code for code, _name in settings.LANGUAGES if code in others and code != first),
+        ]
+
+    def texts(self) -> dict[str, dict[str, Any]]:
+        return {
+            self.cleaned_data["fallback_language"]: {
+                "title": self.cleaned_data["title"],
+                "statement": "",
+                "demands": [],
+            }
+        }
+
+
+class CampaignSettingsForm(WindowForm):
+    """Everything about a campaign its coordinators set: a fieldset per language of the campaign
+    (title, statement in Markdown, demands one per line), its window, goal and policies."""
+
+    fallback_language = CampaignCreateForm.base_fields["fallback_language"]
+    other_languages = CampaignCreateForm.base_fields["other_languages"]
+    goal = CampaignCreateForm.base_fields["goal"]
+    approval_policy = forms.ChoiceField(
+        label=_("Approval of actions"), choices=Campaign.ApprovalPolicy.choices
+    )
+    hub_policy = forms.ChoiceField(
+        label=_("Hubs answering the call"), choices=Campaign.HubPolicy.choices
+    )
+    rsvp_retention_days = _IntegerField(
+        label=_("Days RSVPs' personal data are kept after each action"), widget=_number_input()
+    )
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        _set_language_choices(self)
+        low, high = settings.RSVP_RETENTION_DAYS_MIN, settings.RSVP_RETENTION_DAYS_MAX
+        retention = self.fields["rsvp_retention_days"]
+        assert isinstance(retention, forms.IntegerField)
+        retention.min_value, retention.max_value = low, high
+        retention.validators = [MinValueValidator(low), MaxValueValidator(high)]
+        retention.help_text = _(
+            "Pseudonyms and addresses of supporters are erased this many days after their "
+            "action; counts stay. Between %(low)s and %(high)s days."
+        ) % {"low": localize_digits(low), "high": localize_digits(high)}
+        self.set_window(campaign)
+        self.initial.update(
+            fallback_language=campaign.languages[0] if campaign.languages else None,
+            other_languages=campaign.languages[1:],
+            goal=campaign.goal,
+            approval_policy=campaign.approval_policy,
+            hub_policy=campaign.hub_policy,
+            rsvp_retention_days=campaign.rsvp_retention_days,
+        )
+        self.language_fieldsets: list[tuple[str, str, list[forms.BoundField]]] = []
+        for code in campaign.languages:
+            text = campaign.texts.get(code) or {}
+            names = [f"title_{code}", f"statement_{code}", f"demands_{code}"]
+            self.fields[names[0]] = LineField(label=_("Title"), max_length=160, required=False)
+            self.fields[names[1]] = forms.CharField(
+                label=_("Statement"),
+                required=False,
+                max_length=10_000,
+                help_text=_("Markdown: *emphasis*, **strong**, lists, links."),
+                widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
+            )
+            self.fields[names[2]] = forms.CharField(
+                label=_("Demands"),
+                required=False,
+                max_length=5_000,
+                help_text=_("One demand per line."),
+                widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
+            )
+            self.initial.update(
+                {
+                    names[0]: text.get("title", ""),
+                    names[1]: text.get("statement", ""),
+                    names[2]: "\n".join(text.get("demands", [])),
+                }
+            )
+            self.language_fieldsets.append(
+                (code, language_name(code), [self[name] for name in names])
+            )
+
+    def details(self) -> CampaignDetails:
+        data = self.cleaned_data
+        first = data["fallback_language"]
+        others = data["other_languages"]
+        languages = [
+            first,
+            *(code for code, _n in settings.LANGUAGES if code in others and code != first),
+        ]
+        texts: dict[str, dict[str, Any]] = {}
+        for code in languages:
+            if f"title_{code}" not in data:
+                # A language added now: its fieldset appears once the campaign has it.
+                texts[code] = self.campaign.texts.get(code) or {}
+                continue
+            demands = [line.strip() for line in data[f"demands_{code}"].splitlines()]
+            texts[code] = {
+                "title": data[f"title_{code}"],
+                "statement": data[f"statement_{code}"].strip(),
+                "demands": [line for line in demands if line],
+            }
+        return CampaignDetails(
+            languages=languages,
+            texts=texts,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            zone=data["zone"],
+            goal=data["goal"],
+            approval_policy=data["approval_policy"],
+            hub_policy=data["hub_policy"],
+            rsvp_retention_days=data["rsvp_retention_days"],
+        )
+
+
+class StateChangeForm(forms.Form):
+    """The confirmation step of a change of state: which change, said again."""
+
+    change = forms.ChoiceField(choices=[(name, name) for name in TRANSITIONS])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import operator, public
+from .views import manage, operator, public
 
 app_name = "campaigns"
 
@@ -14,6 +14,14 @@ urlpatterns = [
     path("c/<slug:slug>/wave/", public.wave, name="wave"),
     path("c/<slug:slug>/wave/fragment/", public.wave_fragment, name="wave_fragment"),
     path("c/<slug:slug>/calendar.ics", public.calendar, name="calendar"),
+    # The campaign's console
+    path("manage/campaigns/new/", manage.create, name="manage_create"),
+    path(
+        "manage/campaigns/<slug:slug>/settings/",
+        manage.campaign_settings,
+        name="manage_settings",
+    ),
+    path("manage/campaigns/<slug:slug>/state/", manage.state, name="manage_state"),
     # The operator's console
     path("manage/instance/", operator.instance, name="instance"),
 ]

@@ -229,6 +229,11 @@ ROWS: dict[str, Row] = {
         {"{pending}-reason": "Please name the square."},
     ),
     "actions:manage_counts": Row(organizers(COORDINATOR), CAMPAIGN),
+    # The campaign's console: operators create campaigns; the campaign's coordinators and the
+    # operators edit it and change its state (a confirmation page, then a POST)
+    "campaigns:manage_create": Row(organizers(frozenset({"operator"}))),
+    "campaigns:manage_settings": Row(organizers(COORDINATOR | {"operator"}), CAMPAIGN),
+    "campaigns:manage_state": Row(organizers(COORDINATOR | {"operator"}), CAMPAIGN),
     # Broadcasts (docs/broadcasts.md): the campaign's coordinators write, approve and follow
     # them (the author's own approval is refused with a message); the leads and organizers of
     # a hub taking part read and confirm them; whoever holds a supporter's link stops the news
@@ -320,6 +325,12 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
     ("campaigns:detail", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
     ("campaigns:map_data", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
     ("campaigns:tally", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
+    ("campaigns:manage_settings", "another campaign"): Row(
+        organizers(frozenset({"operator"})), {"slug": "draft_campaign"}
+    ),
+    ("campaigns:manage_state", "another campaign"): Row(
+        organizers(frozenset({"operator"})), {"slug": "draft_campaign"}
+    ),
     ("api-v1:get_campaign", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
     # A coordinator's authority is their own campaign's
     ("hubs:tree", "another campaign"): Row(organizers(frozenset()), {"slug": "draft_campaign"}),

@@ -1,0 +1,194 @@
+"""The campaign's console pages: create, settings, state."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from streetwave.audit.models import AuditEntry
+from streetwave.campaigns.models import Campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(make_user):
+    return make_user("operator@example.org", is_operator=True)
+
+
+def settings_form(campaign: Campaign, **changes) -> dict:
+    zone_start = timezone.localtime(campaign.starts_at, timezone.get_fixed_timezone(0))
+    zone_end = timezone.localtime(campaign.ends_at, timezone.get_fixed_timezone(0))
+    data = {
+        "fallback_language": campaign.languages[0],
+        "other_languages": campaign.languages[1:],
+        "start_date": zone_start.date().isoformat(),
+        "start_time": zone_start.strftime("%H:%M"),
+        "end_date": zone_end.date().isoformat(),
+        "end_time": zone_end.strftime("%H:%M"),
+        "zone": "UTC",
+        "goal": "1000",
+        "approval_policy": campaign.approval_policy,
+        "hub_policy": campaign.hub_policy,
+        "rsvp_retention_days": "30",
+    }
+    for code in campaign.languages:
+        text = campaign.texts.get(code, {})
+        data[f"title_{code}"] = text.get("title", "")
+        data[f"statement_{code}"] = text.get("statement", "")
+        data[f"demands_{code}"] = "\n".join(text.get("demands", []))
+    return data | changes
+
+
+def test_an_operator_creates_a_draft_in_the_browser(client, login, operator):
+    login(client, operator)
+
+    response = client.post(
+        "/fa/manage/campaigns/new/",
+        {
+            "slug": "streets-2027",
+            "fallback_language": "fa",
+            "other_languages": ["en", "de"],
+            "title": "خیابان‌ها از آن ماست",
+            "start_date": "2027-03-21",
+            "start_time": "۱۰:۰۰",
+            "end_date": "2027-03-22",
+            "end_time": "22:00",
+            "zone": "Asia/Tehran",
+            "goal": "۵۰۰",
+        },
+    )
+
+    campaign = Campaign.objects.get(slug="streets-2027")
+    assert response.status_code == 302
+    assert response["Location"] == "/fa/manage/campaigns/streets-2027/settings/"
+    assert campaign.status == Campaign.Status.DRAFT
+    assert campaign.languages == ["fa", "en", "de"]
+    assert campaign.goal == 500
+    # 10:00 in Tehran (UTC+03:30) is 06:30 UTC
+    assert campaign.starts_at == dt.datetime(2027, 3, 21, 6, 30, tzinfo=dt.UTC)
+    assert campaign.text("fa")["title"] == "خیابان‌ها از آن ماست"
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [("en", "is not a known time zone"), ("fa", 'dir="rtl"')],
+)
+def test_the_create_form_comes_back_with_what_went_wrong(client, login, operator, language, says):
+    login(client, operator)
+
+    response = client.post(
+        f"/{language}/manage/campaigns/new/",
+        {
+            "slug": "streets-2027",
+            "fallback_language": "en",
+            "title": "Streets",
+            "start_date": "2027-03-21",
+            "start_time": "10:00",
+            "end_date": "2027-03-20",
+            "end_time": "22:00",
+            "zone": "Mars/Olympus",
+            "goal": "500",
+        },
+    )
+
+    assert response.status_code == 400
+    assert says in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_only_operators_open_the_create_page(
+    client, login, make_user, make_campaign, make_coordinator
+):
+    login(client, make_coordinator(make_campaign()))
+
+    assert client.get("/en/manage/campaigns/new/").status_code == 404
+
+
+def test_a_coordinator_edits_the_texts_per_language(client, login, make_campaign, make_coordinator):
+    campaign = make_campaign()
+    login(client, make_coordinator(campaign))
+    page = client.get("/fa/manage/campaigns/streets/settings/").content.decode()
+    assert 'lang="en"' in page and 'lang="fa"' in page
+
+    response = client.post(
+        "/en/manage/campaigns/streets/settings/",
+        settings_form(
+            campaign,
+            statement_en="Come **all**.",
+            demands_en="Free them\n\n  Now  \n",
+            rsvp_retention_days="14",
+        ),
+    )
+
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.texts["en"]["statement"] == "Come **all**."
+    assert campaign.texts["en"]["demands"] == ["Free them", "Now"]
+    assert campaign.rsvp_retention_days == 14
+    assert campaign.texts_edited_at is not None
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_a_retention_out_of_bounds_is_an_error_on_its_field(
+    client, login, make_campaign, operator, language
+):
+    campaign = make_campaign()
+    login(client, operator)
+
+    response = client.post(
+        f"/{language}/manage/campaigns/streets/settings/",
+        settings_form(campaign, rsvp_retention_days="365"),
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="field has-error"' in html
+    campaign.refresh_from_db()
+    assert campaign.rsvp_retention_days == 30
+
+
+def test_a_window_that_leaves_out_actions_comes_back_with_their_list(
+    client, login, make_campaign, make_action, operator
+):
+    campaign = make_campaign()
+    make_action(campaign=campaign, title="Rally at the square")
+    login(client, operator)
+    tomorrow = (timezone.now() + dt.timedelta(days=1)).astimezone(dt.UTC)
+
+    response = client.post(
+        "/en/manage/campaigns/streets/settings/",
+        settings_form(
+            campaign, end_date=tomorrow.date().isoformat(), end_time=tomorrow.strftime("%H:%M")
+        ),
+    )
+
+    assert response.status_code == 400
+    assert "Rally at the square" in response.content.decode()
+
+
+def test_the_state_changes_after_a_confirmation(client, login, make_campaign, operator):
+    campaign = make_campaign(status=Campaign.Status.DRAFT)
+    login(client, operator)
+
+    confirmation = client.get("/en/manage/campaigns/streets/state/")
+    assert confirmation.status_code == 200
+    assert "Open the campaign" in confirmation.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.DRAFT
+
+    response = client.post("/en/manage/campaigns/streets/state/", {"change": "open"})
+
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.LIVE
+    assert AuditEntry.objects.filter(verb="campaign.opened").count() == 1
+
+
+def test_a_stale_change_of_state_says_why(client, login, make_campaign, operator):
+    make_campaign()
+    login(client, operator)
+
+    response = client.post("/en/manage/campaigns/streets/state/", {"change": "open"}, follow=True)
+
+    assert "Only a draft campaign can be opened." in response.content.decode()
