@@ -93,3 +93,16 @@ def test_every_admin_page_asks_staff_for_their_second_factor_first(client, make_
     response = client.get(f"/fa/admin/{path}", follow=True)
 
     assert response.redirect_chain[-1][0] == "/fa/accounts/2fa/"
+
+
+def test_an_operator_without_staff_status_is_sent_to_their_organizer_pages(
+    client, make_organizer, login
+):
+    # Operators run the instance from the organizer pages: staff status is a separate thing.
+    login(client, make_organizer(is_operator=True))
+
+    response = client.get("/fa/admin/", follow=True)
+
+    assert response.status_code == 403
+    assert response.templates[0].name == "403_admin.html"
+    assert b'href="/fa/manage/"' in response.content
