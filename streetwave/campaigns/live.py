@@ -109,15 +109,25 @@ def _next_phase_change(campaign: Campaign, now: dt.datetime) -> float | None:
     return min(moments).timestamp() if moments else None
 
 
-def build_document(kind: str, slug: str, language: str) -> LiveDocument:
-    """The document `kind` of the public campaign `slug` in `language` (Http404 otherwise)."""
-    build, content_type = KINDS[kind]
-    campaign = get_public_campaign(slug)
+def _render(kind: str, campaign: Campaign, language: str) -> tuple[bytes, float | None]:
+    build, _content_type = KINDS[kind]
     # Taken before the build: an action that starts meanwhile makes the copy out of date at once.
     changes_at = _next_phase_change(campaign, timezone.now())
     with translation.override(language):
         body = build(campaign, language)
-    etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+    return body, changes_at
+
+
+def _etag(body: bytes) -> str:
+    return f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
+def build_document(kind: str, slug: str, language: str) -> LiveDocument:
+    """The document `kind` of the public campaign `slug` in `language` (Http404 otherwise)."""
+    campaign = get_public_campaign(slug)
+    body, changes_at = _render(kind, campaign, language)
+    content_type = KINDS[kind][1]
+    etag = _etag(body)
     # Last-Modified moves only when the content does: a rebuild that yields the same body
     # keeps the time of the last real change, so If-Modified-Since revalidates honestly.
     stamp_key = f"{live_key(kind, slug, language)}:stamp"
@@ -129,6 +139,29 @@ def build_document(kind: str, slug: str, language: str) -> LiveDocument:
     cache.set(stamp_key, (etag, last_modified), _STAMP_TTL)
     compressed = gzip.compress(body, compresslevel=6, mtime=0)
     return LiveDocument(compressed, etag, last_modified, content_type, changes_at)
+
+
+def preview_document(kind: str, campaign: Campaign) -> LiveDocument:
+    """The document `kind` of a draft campaign, for those who may preview it: built for this
+    request alone, never stored in the cache that public documents share (their key holds only
+    the slug and the language, so a stored preview would be served to anyone once the slug
+    became public, or left there while it is not)."""
+    language = translation.get_language()
+    body, changes_at = _render(kind, campaign, language)
+    return LiveDocument(
+        gzip.compress(body, compresslevel=6, mtime=0),
+        _etag(body),
+        timezone.now().replace(microsecond=0),
+        KINDS[kind][1],
+        changes_at,
+    )
+
+
+def document_for(kind: str, campaign: Campaign) -> LiveDocument:
+    """The shared cached document of a public campaign, or a preview of a draft's."""
+    if campaign.status == Campaign.Status.DRAFT:
+        return preview_document(kind, campaign)
+    return get_live_document(kind, campaign.slug)
 
 
 def get_live_document(kind: str, slug: str) -> LiveDocument:
@@ -143,7 +176,9 @@ def get_live_document(kind: str, slug: str) -> LiveDocument:
     )
 
 
-def live_response(request: HttpRequest, document: LiveDocument) -> HttpResponse:
+def live_response(
+    request: HttpRequest, document: LiveDocument, *, preview: bool = False
+) -> HttpResponse:
     """200 with the document (compressed for a browser that accepts gzip), or 304 when the
     client's copy is current."""
     compressed = bool(_ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
@@ -158,6 +193,9 @@ def live_response(request: HttpRequest, document: LiveDocument) -> HttpResponse:
     response["Last-Modified"] = http_date(document.last_modified.timestamp())
     # Stored, but revalidated before each use: a poll of an unchanged document is a 304.
     response["Cache-Control"] = "public, no-cache"
+    if preview:
+        # A draft's preview: no cache anywhere keeps it, in front of the app or in the browser.
+        response["Cache-Control"] = "private, no-store"
     conditional = get_conditional_response(
         request,
         etag=document.etag,

@@ -81,6 +81,8 @@ class Row:
 
 
 RSVP_FORM = {"pseudonym": "", "email": "", "language": "en", "consent": "on"}
+# The public pages of a draft campaign: a preview for the operators, a 404 for everyone else.
+PREVIEWERS = {role: OK if role == "operator" else NOT_FOUND for role in ROLES}
 CAMPAIGN = {"slug": "campaign"}
 
 ROWS: dict[str, Row] = {
@@ -322,9 +324,15 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
     ("actions:manage_attendees", "draft"): Row(
         organizers(ATTENDEE_VIEWERS_A), {"action_id": "draft"}
     ),
-    ("campaigns:detail", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
-    ("campaigns:map_data", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
-    ("campaigns:tally", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
+    # A draft campaign's pages are a preview for those who may see it (its coordinators, none
+    # in the world, and the operators)
+    ("campaigns:detail", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
+    ("campaigns:map", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
+    ("campaigns:map_data", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
+    ("campaigns:tally", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
+    ("campaigns:wave", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
+    ("campaigns:wave_fragment", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
+    ("campaigns:calendar", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:manage_settings", "another campaign"): Row(
         organizers(frozenset({"operator"})), {"slug": "draft_campaign"}
     ),

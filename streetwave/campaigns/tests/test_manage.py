@@ -1,11 +1,14 @@
-"""The campaign's console pages: create, settings, state."""
+"""The campaign's console pages (create, settings, state), a draft's preview, "edited", and the
+home page's lists."""
 
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from streetwave.audit.models import AuditEntry
+from streetwave.campaigns.live import live_key
 from streetwave.campaigns.models import Campaign
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +195,97 @@ def test_a_stale_change_of_state_says_why(client, login, make_campaign, operator
     response = client.post("/en/manage/campaigns/streets/state/", {"change": "open"}, follow=True)
 
     assert "Only a draft campaign can be opened." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/c/next/",
+        "/en/c/next/map/",
+        "/en/c/next/wave/",
+        "/en/c/next/tally/",
+        "/en/c/next/map.json",
+        "/en/c/next/wave/fragment/",
+        "/en/c/next/calendar.ics",
+    ],
+)
+def test_a_draft_is_a_preview_for_its_coordinators_never_cached(
+    client, login, make_campaign, make_coordinator, make_user, path
+):
+    draft = make_campaign("next", status=Campaign.Status.DRAFT)
+    assert client.get(path).status_code == 404
+    login(client, make_user())
+    assert client.get(path).status_code == 404
+
+    login(client, make_coordinator(draft))
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+    if path.endswith("/") and "fragment" not in path and "tally" not in path:
+        assert "Preview: not public yet." in response.content.decode()
+    # nothing of the draft is in the cache that public documents share
+    for kind in ("tally", "map", "wave"):
+        assert cache.get(live_key(kind, "next", "en")) is None
+
+
+def test_an_open_campaign_shows_no_preview_banner(client, make_campaign):
+    make_campaign()
+
+    html = client.get("/en/c/streets/").content.decode()
+
+    assert "Preview: not public yet." not in html
+
+
+def test_an_edited_call_says_so_in_the_campaigns_time(client, make_campaign):
+    campaign = make_campaign()
+    Campaign.objects.filter(pk=campaign.pk).update(
+        zone="Asia/Tehran", texts_edited_at=dt.datetime(2027, 3, 21, 6, 30, tzinfo=dt.UTC)
+    )
+
+    english = client.get("/en/c/streets/").content.decode()
+    persian = client.get("/fa/c/streets/").content.decode()
+
+    assert "Edited" in english and "10:00" in english
+    # Jalali: 1 Farvardin 1406, in Persian digits
+    assert "فروردین" in persian and "۱۰:۰۰" in persian
+
+
+def test_the_statement_is_markdown_without_raw_html(client, make_campaign):
+    texts = {
+        "en": {
+            "title": "Streets",
+            "statement": "Come **all** <script>alert(1)</script>",
+            "demands": [],
+        }
+    }
+    make_campaign(texts=texts, languages=("en",))
+
+    html = client.get("/en/c/streets/").content.decode()
+
+    assert "<strong>all</strong>" in html
+    assert "<script>alert(1)" not in html
+
+
+def test_home_lists_open_then_ended_never_drafts_or_archived(
+    client, make_campaign, django_assert_max_num_queries
+):
+    make_campaign("now")
+    coming = make_campaign("coming")
+    Campaign.objects.filter(pk=coming.pk).update(
+        starts_at=timezone.now() + dt.timedelta(days=30),
+        ends_at=timezone.now() + dt.timedelta(days=31),
+    )
+    make_campaign("done", status=Campaign.Status.ENDED)
+    make_campaign("old", status=Campaign.Status.ARCHIVED)
+    make_campaign("plans", status=Campaign.Status.DRAFT)
+    client.get("/en/")  # builds the tallies' copies
+
+    with django_assert_max_num_queries(2):  # the open campaigns, the ended ones
+        html = client.get("/en/").content.decode()
+
+    assert html.index("/c/now/") < html.index("/c/coming/") < html.index("/c/done/")
+    assert "Ended campaigns" in html
+    assert "/c/old/" not in html and "/c/plans/" not in html
+    # an archived campaign stays at its address
+    assert client.get("/en/c/old/").status_code == 200

@@ -1,7 +1,8 @@
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -11,39 +12,73 @@ from django.utils.translation import gettext as _
 from streetwave.actions.calendars import calendar_response
 from streetwave.actions.models import Action
 from streetwave.core.collation import sort_key
+from streetwave.core.text import render_markdown
 
-from ..access import get_public_campaign
+from ..access import get_campaign_to_show
 from ..forms import FindForm
 from ..labels import CITY_LABELS_MAX_AGE, get_city_labels
-from ..live import get_live_document, live_response
+from ..live import document_for, get_live_document, live_response, preview_document
 from ..models import Campaign
-from ..queries import attendable_actions, listed_actions, search_nearby
+from ..queries import attendable_actions, home_campaigns, listed_actions, search_nearby
 from ..tally import get_public_tally
 
 
+def _entry(campaign: Campaign, *, now: bool) -> dict:
+    return {
+        "campaign": campaign,
+        "text": campaign.text(),
+        "now": now,
+        "tally": get_public_tally(campaign.slug),
+    }
+
+
 def home(request):
-    """What is happening and when: the live campaigns whose window has not closed, the current
-    ones first, each with its window and its streets so far (from the cached tally)."""
-    now = timezone.now()
+    """What is happening and when: the open campaigns, the current ones first, then the coming
+    ones, each with its window and its streets so far (from the cached tally); then the ended
+    ones. Drafts are nobody's business here, and archived campaigns stay at their address."""
+    found = home_campaigns(timezone.now())
     campaigns = [
-        {
-            "campaign": campaign,
-            "text": campaign.text(),
-            "now": campaign.starts_at <= now,
-            "tally": get_public_tally(campaign.slug),
-        }
-        for campaign in Campaign.objects.live().filter(ends_at__gt=now).order_by("starts_at")
+        *(_entry(campaign, now=True) for campaign in found.current),
+        *(_entry(campaign, now=False) for campaign in found.coming),
     ]
-    current = [entry for entry in campaigns if entry["now"]]
+    ended = [_entry(campaign, now=False) for campaign in found.ended]
     return render(
         request,
         "campaigns/home.html",
         {
             "campaigns": campaigns,
+            "ended": ended,
             # The one call to action leads to the campaign under way (or the next one).
-            "lead": current[0] if current else (campaigns[0] if campaigns else None),
+            "lead": campaigns[0] if campaigns else None,
         },
     )
+
+
+def _show(request, template: str, campaign: Campaign, context: dict, status: int = 200):
+    """A public page of `campaign`; a draft's is a preview for those who may see it, with its
+    banner, and kept by no cache."""
+    preview = campaign.status == Campaign.Status.DRAFT
+    text = campaign.text()
+    edited_at = None
+    if campaign.status == Campaign.Status.LIVE and campaign.texts_edited_at is not None:
+        # In the campaign's own time zone, the one its window is given in.
+        edited_at = timezone.localtime(campaign.texts_edited_at, ZoneInfo(campaign.zone))
+    response = render(
+        request,
+        template,
+        {
+            "campaign": campaign,
+            "text": text,
+            "statement_html": mark_safe(render_markdown(text["statement"])),  # noqa: S308 sanitised by nh3
+            "preview": preview,
+            "edited_at": edited_at,
+            **context,
+        },
+        status=status,
+    )
+    if preview:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _by_country_and_city(actions: list[Action]) -> list:
@@ -76,17 +111,16 @@ def _find(form: FindForm, actions: list[Action]) -> dict:
 
 
 def detail(request, slug):
-    campaign = get_public_campaign(slug)
+    campaign = get_campaign_to_show(request.user, slug)
     actions = listed_actions(campaign)
     form = FindForm(request.GET)
     find = _find(form, actions)
-    tally = get_live_document("tally", slug)
-    return render(
+    tally = document_for("tally", campaign)
+    return _show(
         request,
         "campaigns/detail.html",
+        campaign,
         {
-            "campaign": campaign,
-            "text": campaign.text(),
             "tally_html": mark_safe(tally.text),  # noqa: S308 our own template's output
             "tally_etag": tally.etag,
             "countries": _by_country_and_city(actions),
@@ -98,18 +132,29 @@ def detail(request, slug):
     )
 
 
+def _live(request, kind: str, slug: str):
+    """A live document: from the shared cache without a query for a public campaign; for a
+    draft, a preview built for this request to those who may see it (404 to anyone else)."""
+    try:
+        return live_response(request, get_live_document(kind, slug))
+    except Http404:
+        campaign = get_campaign_to_show(request.user, slug)
+        if campaign.status != Campaign.Status.DRAFT:
+            raise
+        return live_response(request, preview_document(kind, campaign), preview=True)
+
+
 def tally(request, slug):
-    return live_response(request, get_live_document("tally", slug))
+    return _live(request, "tally", slug)
 
 
 def map_page(request, slug):
-    campaign = get_public_campaign(slug)
-    return render(
+    campaign = get_campaign_to_show(request.user, slug)
+    return _show(
         request,
         "campaigns/map.html",
+        campaign,
         {
-            "campaign": campaign,
-            "text": campaign.text(),
             "countries": _by_country_and_city(listed_actions(campaign)),
             "basemap": settings.MAP_BASEMAP_PMTILES,
         },
@@ -117,18 +162,17 @@ def map_page(request, slug):
 
 
 def map_data(request, slug):
-    return live_response(request, get_live_document("map", slug))
+    return _live(request, "map", slug)
 
 
 def wave(request, slug):
-    campaign = get_public_campaign(slug)
-    document = get_live_document("wave", slug)
-    return render(
+    campaign = get_campaign_to_show(request.user, slug)
+    document = document_for("wave", campaign)
+    return _show(
         request,
         "campaigns/wave.html",
+        campaign,
         {
-            "campaign": campaign,
-            "text": campaign.text(),
             "wave_html": mark_safe(document.text),  # noqa: S308 our own template's output
             "wave_etag": document.etag,
         },
@@ -136,7 +180,7 @@ def wave(request, slug):
 
 
 def wave_fragment(request, slug):
-    return live_response(request, get_live_document("wave", slug))
+    return _live(request, "wave", slug)
 
 
 def calendar(request, slug):
@@ -144,7 +188,14 @@ def calendar(request, slug):
     parameters of a search (`q` or `near`), only the ones it found, which the campaign page
     offers next to its results; without, every one, as a feed for calendar apps. Never the
     cancelled or ended ones, nor the whole campaign's history."""
-    campaign = get_public_campaign(slug)
+    campaign = get_campaign_to_show(request.user, slug)
+    response = _calendar_of(request, campaign)
+    if campaign.status == Campaign.Status.DRAFT:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _calendar_of(request, campaign: Campaign) -> HttpResponse:
     attendable = attendable_actions(campaign)
     form = FindForm(request.GET)
     if form.errors:
