@@ -169,6 +169,7 @@ def make_action(make_hub):
     from django.utils import timezone
 
     from streetwave.actions.models import Action
+    from streetwave.hubs.models import Participation
 
     def make(
         *,
@@ -189,7 +190,7 @@ def make_action(make_hub):
             "longitude": city.longitude,
             **extra,
         }
-        return Action.objects.create(
+        action = Action.objects.create(
             hub=hub,
             city=city,
             campaign=campaign,
@@ -200,6 +201,10 @@ def make_action(make_hub):
             status=status,
             **fields,
         )
+        if campaign is not None:
+            # As create_action does: a hub with an action in a campaign answered its call.
+            Participation.objects.get_or_create(hub=hub, campaign=campaign)
+        return action
 
     return make
 

@@ -44,12 +44,16 @@ Actor = User | AnonymousUser | None
 
 
 class Invitation(Protocol):
-    """What an account needs of a hub invitation (hubs.Invitation; hubs sits above accounts)."""
+    """What an account needs of an invitation to a hub or to coordinate a campaign
+    (hubs.Invitation; hubs sits above accounts)."""
 
     email: str
 
     @property
-    def hub(self) -> BaseModel: ...
+    def hub(self) -> BaseModel | None: ...
+
+    @property
+    def campaign(self) -> BaseModel | None: ...
 
 
 SESSION_ROW_KEY = "streetwave.session"
@@ -277,7 +281,12 @@ def create_invited_account(
             invitation.email, password, display_name=display_name, language=language
         )
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        record("account.created", actor=user, target=user, data={"hub": invitation.hub.public_id})
+        # A hub's invitation, or a campaign's (a coordinator's): the one it came from.
+        if invitation.campaign is not None:
+            data = {"campaign": invitation.campaign.public_id}
+        else:
+            data = {"hub": invitation.hub.public_id if invitation.hub is not None else ""}
+        record("account.created", actor=user, target=user, data=data)
     return user
 
 

@@ -3,6 +3,7 @@
 A refusal is the same 404 as a missing object, so these answers reveal nothing about what exists.
 """
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -11,7 +12,7 @@ from streetwave.campaigns.access import get_campaign_for
 from streetwave.campaigns.models import Campaign
 from streetwave.core.access import get_for_link
 
-from .models import Hub, HubApplication, Invitation, Membership
+from .models import CampaignRole, Hub, HubApplication, Invitation, Membership, Participation
 from .permissions import Asker, Permission, require, where
 
 
@@ -38,12 +39,14 @@ def get_application_for_token(token: str) -> HubApplication:
 
 def get_invitation_for_token(token: str) -> Invitation:
     """The open invitation an accept link points to. A wrong, expired or used link, or one to a
-    hub that is no longer active, is a plain 404."""
+    hub that is no longer active or a campaign that has ended, is a plain 404."""
+    usable = Q(hub__status=Hub.Status.ACTIVE) | Q(
+        campaign__status__in=[Campaign.Status.DRAFT, Campaign.Status.LIVE]
+    )
     invitation: Invitation = get_for_link(
-        Invitation.objects.open().select_related("hub", "hub__city"),
+        Invitation.objects.open().filter(usable).select_related("hub", "hub__city", "campaign"),
         token,
         field="token_hash",
-        hub__status=Hub.Status.ACTIVE,
     )
     return invitation
 
@@ -85,3 +88,27 @@ def _get_proposal(public_id: str) -> Hub:
         public_id=public_id,
     )
     return proposal
+
+
+def get_coordinator_for(user: Asker, campaign: Campaign, user_public_id: str) -> CampaignRole:
+    """A coordinator's role in `campaign` that `user` may take away; 404 otherwise."""
+    require(user, "can_appoint_coordinator", campaign)
+    role: CampaignRole = get_object_or_404(
+        CampaignRole.objects.select_related("user"),
+        campaign=campaign,
+        user__public_id=user_public_id,
+    )
+    return role
+
+
+def get_answer_for_acceptance(
+    user: Asker, slug: str, hub_public_id: str
+) -> tuple[Campaign, Participation]:
+    """A hub's answer to the call of a campaign whose coordinator `user` accepts it as."""
+    campaign = get_campaign_for(user, slug, "can_approve_hub")
+    participation: Participation = get_object_or_404(
+        Participation.objects.select_related("hub", "campaign"),
+        campaign=campaign,
+        hub__public_id=hub_public_id,
+    )
+    return campaign, participation

@@ -5,7 +5,10 @@ link of the one before.
 A recipient row that no longer needs the mail (confirmed, expired, deleted) gets nothing.
 
 - "hub.verification", after a hub is proposed: the applicant's confirmation link.
-- "hub.invitation", after an invitation is made (the lead's too, on activation): the accept link.
+- "hub.invitation", after an invitation is made (the lead's too, on activation; a campaign's
+  coordinator's too): the accept link.
+- "hub.coordinator_appointed", to every operator when one invites a coordinator: who appointed
+  whom to which campaign, in each operator's language.
 """
 
 from functools import partial
@@ -15,6 +18,7 @@ from streetwave.outbox.channels import Envelope
 from streetwave.outbox.services import delivery_secret, recipient_ids, renderer
 
 from .models import Hub, HubApplication, Invitation
+from .permissions import holders
 from .services import issue_link_token
 
 
@@ -51,7 +55,7 @@ def render_invitation(message, deliveries):
     wanted = recipient_ids(deliveries, "invitation")
     by_id = {delivery.pk: delivery for delivery in deliveries}
     invitations = (
-        Invitation.objects.select_related("hub", "hub__city")
+        Invitation.objects.select_related("hub", "hub__city", "campaign")
         .filter(pk__in=wanted.values())
         .in_bulk()
     )
@@ -62,10 +66,15 @@ def render_invitation(message, deliveries):
             continue
         token = delivery_secret(by_id[pk], partial(issue_link_token, invitation))
         mail = render_mail(
-            "hubs/mail/invitation",
+            "hubs/mail/coordinator_invitation"
+            if invitation.is_to_campaign
+            else "hubs/mail/invitation",
             {
                 "invitation": invitation,
                 "hub": invitation.hub,
+                "campaign_title": invitation.campaign.text(invitation.language)["title"]
+                if invitation.campaign
+                else "",
                 # The accept page belongs to accounts: sign-up by invitation, second factor first.
                 "accept_url": absolute_url(
                     "accounts:invitation", token, language=invitation.language
@@ -74,4 +83,40 @@ def render_invitation(message, deliveries):
             language=invitation.language,
         )
         envelopes[pk] = Envelope(to=invitation.email, mail=mail)
+    return envelopes
+
+
+@renderer("hub.coordinator_appointed")
+def render_coordinator_appointed(message, deliveries):
+    invitation = (
+        Invitation.objects.select_related("campaign", "invited_by", "used_by")
+        .filter(pk=message.data.get("invitation"))
+        .first()
+    )
+    if invitation is None or invitation.campaign is None:
+        return {}
+    campaign = invitation.campaign
+    # Only operators, looked up again: an account that is no operator any more gets nothing.
+    operators = holders("can_appoint_coordinator", campaign).in_bulk()
+    # The address the invitation went to; once used, the account that took it.
+    invited = invitation.email or (invitation.used_by.email if invitation.used_by else "")
+    envelopes = {}
+    for pk, user_id in recipient_ids(deliveries, "user").items():
+        operator = operators.get(user_id)
+        if operator is None:
+            continue
+        mail = render_mail(
+            "hubs/mail/coordinator_appointed",
+            {
+                "campaign_title": campaign.text(operator.language)["title"],
+                "invited": invited,
+                "appointed_by": str(invitation.invited_by) if invitation.invited_by else "",
+                "appointed_at": invitation.created_at,
+                "coordinators_url": absolute_url(
+                    "hubs:manage_coordinators", campaign.slug, language=operator.language
+                ),
+            },
+            language=operator.language,
+        )
+        envelopes[pk] = Envelope(to=operator.email, mail=mail)
     return envelopes

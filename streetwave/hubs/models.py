@@ -3,7 +3,9 @@ form a tree; `path` (the public ids from the root down) makes depth and descenda
 
 A hub starts as a proposal (`HubApplication` holds what the applicant gave), becomes active when
 two organizers of two different active hubs vouch for it (`Vouch`) or a coordinator approves it,
-and grows its team by `Invitation`.
+and grows its team by `Invitation`. A coordinator may also found a hub at the root of a tree.
+A hub takes part in a campaign once it answers the campaign's call (`Participation`); a campaign
+gains its coordinators by `Invitation` too.
 """
 
 import datetime as dt
@@ -201,11 +203,26 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(BaseModel):
-    """A single-use, expiring invitation to join a hub with a role. Only the hash of its token
-    is stored; the token exists in the invitation mail alone. The email is blanked on use."""
+    """A single-use, expiring invitation to join a hub with a role, or a campaign as one of its
+    coordinators (exactly one of `hub` and `campaign`). Only the hash of its token is stored; the
+    token exists in the invitation mail alone. It works only for the account of the address it
+    was sent to. The email is blanked on use."""
 
-    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="invitations")
-    role = models.CharField(_("role"), max_length=16, choices=Membership.Role.choices)
+    hub = models.ForeignKey(
+        Hub, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=16,
+        choices=[*Membership.Role.choices, *CampaignRole.Role.choices],
+    )
     email = EncryptedTextField(_("email"), blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -234,9 +251,93 @@ class Invitation(BaseModel):
         ordering = ["-created_at"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+        constraints = [
+            # To a hub with one of its roles, or to a campaign as a coordinator: never both.
+            models.CheckConstraint(
+                condition=models.Q(
+                    hub__isnull=False,
+                    campaign__isnull=True,
+                    role__in=Membership.Role.values,
+                )
+                | models.Q(
+                    hub__isnull=True,
+                    campaign__isnull=False,
+                    role=CampaignRole.Role.COORDINATOR,
+                ),
+                name="invitation_to_a_hub_or_a_campaign",
+            )
+        ]
 
     def __str__(self):
         return f"invitation:{self.public_id}"
 
     def is_open(self, now: dt.datetime | None = None) -> bool:
         return self.used_at is None and (now or timezone.now()) < self.expires_at
+
+    @property
+    def is_to_campaign(self) -> bool:
+        return self.campaign_id is not None
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def accepted(self) -> "ParticipationQuerySet":
+        return self.filter(state=Participation.State.ACCEPTED)
+
+    def pending(self) -> "ParticipationQuerySet":
+        return self.filter(state=Participation.State.PENDING)
+
+
+class Participation(models.Model):
+    """A hub's answer to a campaign's call: from then on the hub takes part in the campaign and
+    the campaign's coordinators oversee it. Where the campaign's coordinators accept each hub
+    (`Campaign.HubPolicy.APPROVAL`) the answer waits (`pending`) until one of them accepts it;
+    until then the hub plans nothing in the campaign and receives none of its broadcasts."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for a coordinator")
+        ACCEPTED = "accepted", _("Accepted")
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="participations")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="participations"
+    )
+    state = models.CharField(
+        _("state"), max_length=8, choices=State.choices, default=State.ACCEPTED
+    )
+    answered_at = models.DateTimeField(_("answered"), default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["answered_at", "id"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "campaign"], name="participation_one_answer_per_campaign"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.hub_id}@{self.campaign_id}:{self.state}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.state == self.State.ACCEPTED

@@ -33,7 +33,7 @@ from django.http import Http404
 from streetwave.accounts.models import User
 from streetwave.campaigns.models import Campaign
 
-from .models import CampaignRole, Hub, Membership
+from .models import CampaignRole, Hub, Membership, Participation
 
 Role = Membership.Role
 # Whoever asks: a signed-in account or an anonymous visitor (who holds nothing).
@@ -174,9 +174,9 @@ def roles_for(user: Asker, obj: object) -> set[str]:
             CampaignRole.objects.filter(user=user, campaign=campaign).values_list("role", flat=True)
         )
     elif hub is not None:
-        # A coordinator of any campaign the hub takes part in oversees the hub.
+        # A coordinator of any campaign whose call the hub answered oversees the hub.
         roles.update(
-            CampaignRole.objects.filter(user=user, campaign__actions__hub=hub)
+            CampaignRole.objects.filter(user=user, campaign__participations__hub=hub)
             .values_list("role", flat=True)
             .distinct()
         )
@@ -257,12 +257,10 @@ class Where:
         )
 
     def _hubs_of_campaigns(self, campaign_roles: frozenset[str]) -> QuerySet[Any]:
-        # A coordinator of a campaign oversees every hub with an action in it.
-        return (
-            _objects("actions.Action")
-            .filter(campaign_id__in=self._campaign_ids(campaign_roles))
-            .values("hub_id")
-        )
+        # A coordinator of a campaign oversees every hub that answered its call.
+        return Participation.objects.filter(
+            campaign_id__in=self._campaign_ids(campaign_roles)
+        ).values("hub_id")
 
     def _everywhere(self) -> bool:
         return bool(self.user.is_operator) and _held_by_operators(self.permission)
@@ -351,10 +349,10 @@ def holders(permission: Permission, obj: object) -> QuerySet[Any]:
             ).values("user_id")
         )
     elif campaign_roles and hub_id is not None:
-        # A coordinator of any campaign the hub takes part in oversees the hub.
+        # A coordinator of any campaign whose call the hub answered oversees the hub.
         who |= Q(
             pk__in=CampaignRole.objects.filter(
-                campaign__actions__hub_id=hub_id, role__in=campaign_roles
+                campaign__participations__hub_id=hub_id, role__in=campaign_roles
             ).values("user_id")
         )
     return user_model.objects.filter(who, is_active=True)

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from streetwave.actions.models import Action
 from streetwave.audit.models import AuditEntry
 from streetwave.campaigns.models import Campaign
 
-from .models import Hub, Invitation, Membership, Vouch
+from .models import CampaignRole, Hub, Invitation, Membership, Participation, Vouch
 from .permissions import permissions_for, permissions_of, where
 
 
@@ -81,6 +82,9 @@ AUDIT_LABELS = {
     "invitation.created": _("Invitation sent"),
     "invitation.accepted": _("Invitation accepted"),
     "membership.removed": _("Member removed"),
+    "hub.founded": _("Founded by a coordinator"),
+    "hub.answered_call": _("Answered a campaign's call"),
+    "hub.answer_accepted": _("Answer to a campaign's call accepted"),
 }
 
 # RSVPs are logged one by one and would bury everything else; their counts are on the page.
@@ -184,6 +188,10 @@ class HubOverview:
     members: list[Membership]
     invitations: list[Invitation]
     audit: list[AuditLine]
+    # Open campaigns whose call the hub has not answered (for those who may answer it).
+    open_calls: list[Campaign] = field(default_factory=list)
+    # The hub's answers to campaigns' calls, those still waiting for a coordinator first.
+    answers: list[Participation] = field(default_factory=list)
 
     @property
     def shows_counts(self) -> bool:
@@ -218,6 +226,77 @@ def hub_overview_for(user: User, hub: Hub) -> HubOverview:
         audit=_recent_audit({hub.public_id: hub.city.zone})
         if "can_view_hub_audit" in permissions
         else [],
+        open_calls=list(open_calls_for(hub))
+        if "can_create_action" in permissions and hub.is_active
+        else [],
+        answers=list(
+            Participation.objects.filter(hub=hub)
+            .select_related("campaign")
+            .order_by("-state", "-answered_at", "id")[:CAMPAIGN_ROWS_LIMIT]
+        ),
+    )
+
+
+def open_calls_for(hub: Hub) -> QuerySet[Campaign]:
+    """The open campaigns whose call `hub` has not answered yet, the soonest first."""
+    return (
+        Campaign.objects.live()
+        .filter(ends_at__gt=timezone.now())
+        .exclude(pk__in=Participation.objects.filter(hub=hub).values("campaign_id"))
+        .order_by("starts_at", "id")[:CAMPAIGN_ROWS_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class Coordinators:
+    """A campaign's coordinators and its open invitations to coordinate, for its operators."""
+
+    roles: list[CampaignRole]
+    invitations: list[Invitation]
+
+
+def coordinators_of(campaign: Campaign) -> Coordinators:
+    return Coordinators(
+        roles=list(
+            CampaignRole.objects.filter(campaign=campaign)
+            .select_related("user")
+            .order_by("created_at", "id")
+        ),
+        invitations=list(
+            Invitation.objects.open().filter(campaign=campaign).order_by("expires_at", "id")
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The hubs that answered a campaign's call, for its coordinators: counts, never people."""
+
+    waiting: list[Participation]
+    not_planned: list[Participation]
+    planning: list[Participation]
+
+
+def answers_to(campaign: Campaign) -> Answers:
+    """Every answer to `campaign`'s call, each with `planned`: how many actions its hub has in the
+    campaign (in any status). One query."""
+    planned = (
+        Action.objects.filter(hub=OuterRef("hub"), campaign=campaign)
+        .order_by()
+        .values("hub")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rows = list(
+        Participation.objects.filter(campaign=campaign)
+        .select_related("hub", "hub__city", "hub__city__country")
+        .annotate(planned=Coalesce(Subquery(planned, output_field=IntegerField()), 0))
+        .order_by("answered_at", "id")
+    )
+    return Answers(
+        waiting=[row for row in rows if not row.is_accepted],
+        not_planned=[row for row in rows if row.is_accepted and not row.planned],
+        planning=[row for row in rows if row.is_accepted and row.planned],
     )
 
 
@@ -332,4 +411,28 @@ def proposals_to_approve(user: User) -> list[PendingItem]:
             since=hub.application.verified_at,
         )
         for hub in proposals
+    ]
+
+
+@pending_source
+def answers_to_accept(user: User) -> list[PendingItem]:
+    """For coordinators: hubs whose answer to the call waits for a coordinator to accept it."""
+    waiting = (
+        Participation.objects.pending()
+        .filter(campaign__in=where(user, "can_approve_hub").campaigns())
+        .select_related("hub", "hub__city", "campaign")
+        .order_by("answered_at", "id")[:PENDING_LIMIT]
+    )
+    return [
+        PendingItem(
+            text=_("%(name)s in %(city)s answered the call of %(campaign)s and waits for you.")
+            % {
+                "name": row.hub.name,
+                "city": row.hub.city.display_name(),
+                "campaign": row.campaign.title,
+            },
+            url=reverse("hubs:manage_answers", args=[row.campaign.slug]),
+            since=row.answered_at,
+        )
+        for row in waiting
     ]

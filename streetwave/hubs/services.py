@@ -5,12 +5,18 @@ How a hub comes to exist: anyone proposes it (`propose_hub`); the applicant conf
 (`vouch_for_hub`) or one campaign coordinator approves it (`approve_hub`); it becomes active and
 the applicant is invited as its lead. From then on its lead invites the team
 (`invite_organizer`, `accept_invitation`) and removes people (`remove_member`).
+
+A campaign's coordinators are invited by an operator (`invite_coordinator`, every operator is told
+by mail) and removed by one (`remove_coordinator`). A coordinator may found a hub at the root of a
+tree (`create_founding_hub`), whose first lead is invited like any other. A hub takes part in a
+campaign once it answers the call (`answer_call`, or by planning its first action there); where
+the campaign's coordinators accept each hub, one of them accepts the answer (`accept_answer`).
 """
 
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,13 +36,15 @@ from .models import (
     INVITATION_VALID_FOR,
     MAX_DEPTH,
     VERIFICATION_VALID_FOR,
+    CampaignRole,
     Hub,
     HubApplication,
     Invitation,
     Membership,
+    Participation,
     Vouch,
 )
-from .permissions import Asker, can
+from .permissions import Asker, can, holders
 
 # Verified proposals nobody vouched for or approved are deleted after this long.
 PROPOSAL_RETENTION = dt.timedelta(days=90)
@@ -77,6 +85,40 @@ class LastLead(Conflict):
 
 class HubNotActive(DomainError):
     default_message = _("Only an active hub can do this.")
+
+
+class CampaignClosed(Conflict):
+    default_message = _("This campaign has ended: it takes no new coordinators or hubs.")
+
+
+class AlreadyCoordinator(Conflict):
+    default_message = _("This person already coordinates this campaign.")
+
+
+class CallNotOpen(Conflict):
+    default_message = _("Only the call of an open campaign can be answered.")
+
+
+class AlreadyAnswered(Conflict):
+    default_message = _("Your hub has already answered the call of this campaign.")
+
+
+class NotWaiting(Conflict):
+    default_message = _("This answer is no longer waiting to be accepted.")
+
+
+class CallNotAnswered(DomainError):
+    default_message = _(
+        "In this campaign a coordinator accepts each hub before it plans actions. Answer the "
+        "campaign's call from your hub's page first."
+    )
+
+
+class AnswerNotAccepted(DomainError):
+    default_message = _(
+        "Your hub's answer to the call of this campaign waits for a coordinator. You can plan "
+        "actions in it once it is accepted."
+    )
 
 
 def _placeholder_token_hash() -> str:
@@ -258,10 +300,17 @@ def _activate(hub: Hub, *, sponsor: Hub | None, actor: User, via: str) -> None:
 
 
 def _create_invitation(
-    hub: Hub, *, email: str, role: str, language: str | None, invited_by: User
+    hub: Hub | None,
+    *,
+    email: str,
+    role: str,
+    language: str | None,
+    invited_by: User,
+    campaign: Campaign | None = None,
 ) -> Invitation:
     invitation = Invitation.objects.create(
         hub=hub,
+        campaign=campaign,
         role=role,
         email=email,
         language=_language(language),
@@ -269,13 +318,10 @@ def _create_invitation(
         expires_at=timezone.now() + INVITATION_VALID_FOR,
         invited_by=invited_by,
     )
-    record(
-        "invitation.created",
-        actor=invited_by,
-        target=invitation,
-        hub=hub,
-        data={"role": role},
-    )
+    data = {"role": role}
+    if campaign is not None:
+        data["campaign"] = campaign.public_id
+    record("invitation.created", actor=invited_by, target=invitation, hub=hub, data=data)
     queue_message("hub.invitation", [recipient("invitation", invitation.pk)])
     return invitation
 
@@ -301,16 +347,22 @@ def invite_organizer(
         )
 
 
-def accept_invitation(invitation: Invitation, user: User, *, actor: User) -> Membership:
-    """`user` takes the role the invitation offers. The invitation works once: of two
-    simultaneous submits, one creates the membership and the other fails."""
+def accept_invitation(
+    invitation: Invitation, user: User, *, actor: User
+) -> Membership | CampaignRole:
+    """`user` takes the role the invitation offers, in its hub or its campaign, if the account's
+    address is the one invited. The invitation works once: of two simultaneous submits, one
+    creates the role and the other fails."""
     with transaction.atomic():
-        current = Invitation.objects.select_related("hub").get(pk=invitation.pk)
-        if not current.is_open() or not current.hub.is_active:
+        current = Invitation.objects.select_related("hub", "campaign").get(pk=invitation.pk)
+        if not current.is_open() or not _invitation_target_usable(current):
             raise InvitationUnusable()
         if normalize_contact(current.email) != normalize_contact(user.email):
             raise InvitationForAnotherAddress()
-        if Membership.objects.filter(user=user, hub=current.hub).exists():
+        if current.campaign is not None:
+            if CampaignRole.objects.filter(user=user, campaign=current.campaign).exists():
+                raise AlreadyCoordinator()
+        elif Membership.objects.filter(user=user, hub=current.hub).exists():
             raise AlreadyMember()
         now = timezone.now()
         # Claiming with a conditional update is what makes the invitation single-use.
@@ -319,15 +371,29 @@ def accept_invitation(invitation: Invitation, user: User, *, actor: User) -> Mem
         ).update(used_at=now, used_by=user, email="")
         if not claimed:
             raise InvitationUnusable()
-        membership = Membership.objects.create(user=user, hub=current.hub, role=current.role)
-        record(
-            "invitation.accepted",
-            actor=actor,
-            target=current,
-            hub=current.hub,
-            data={"role": current.role},
-        )
-    return membership
+        role: Membership | CampaignRole
+        data = {"role": current.role}
+        if current.campaign is not None:
+            role = CampaignRole.objects.create(
+                user=user, campaign=current.campaign, role=CampaignRole.Role.COORDINATOR
+            )
+            data["campaign"] = current.campaign.public_id
+        else:
+            assert current.hub is not None  # the check constraint: a hub or a campaign
+            role = Membership.objects.create(user=user, hub=current.hub, role=current.role)
+        record("invitation.accepted", actor=actor, target=current, hub=current.hub, data=data)
+    return role
+
+
+def _invitation_target_usable(invitation: Invitation) -> bool:
+    """A hub invitation needs an active hub; a coordinator's, a campaign that has not ended."""
+    if invitation.campaign is not None:
+        return _campaign_takes_people(invitation.campaign)
+    return invitation.hub is not None and invitation.hub.is_active
+
+
+def _campaign_takes_people(campaign: Campaign) -> bool:
+    return campaign.status in (Campaign.Status.DRAFT, Campaign.Status.LIVE)
 
 
 def remove_member(membership: Membership, *, actor: User) -> None:
@@ -386,3 +452,202 @@ def erase_stale_hub_data(*, now: dt.datetime | None = None) -> dict[str, int]:
         if any(counts.values()):
             record("hub.stale_data_erased", data=counts)
     return counts
+
+
+# A campaign's coordinators: invited by an operator, each appointment told to every operator
+# (docs/decisions/0006-appointing-coordinators.md).
+
+
+def invite_coordinator(campaign: Campaign, *, email: str, language: str, actor: User) -> Invitation:
+    """An operator invites the owner of `email` to coordinate `campaign`. The invitation works
+    only for an account of that address; every operator is told who appointed whom."""
+    with transaction.atomic():
+        if not can(actor, "can_appoint_coordinator", campaign):
+            raise NotAllowed()
+        if not _campaign_takes_people(campaign):
+            raise CampaignClosed()
+        if CampaignRole.objects.filter(
+            campaign=campaign, user__email__iexact=normalize_contact(email)
+        ).exists():
+            raise AlreadyCoordinator(field="email")
+        invitation = _create_invitation(
+            None,
+            campaign=campaign,
+            email=email,
+            role=CampaignRole.Role.COORDINATOR,
+            language=language,
+            invited_by=actor,
+        )
+        record(
+            "coordinator.appointed",
+            actor=actor,
+            target=invitation,
+            data={"campaign": campaign.public_id},
+        )
+        operators = holders("can_appoint_coordinator", campaign).order_by("pk")
+        queue_message(
+            "hub.coordinator_appointed",
+            [recipient("user", pk) for pk in operators.values_list("pk", flat=True)],
+            key=f"hub.coordinator_appointed:{invitation.public_id}",
+            data={"invitation": invitation.pk},
+        )
+    return invitation
+
+
+def remove_coordinator(campaign: Campaign, *, user: User, actor: User) -> None:
+    """An operator takes `user`'s role in `campaign` away and signs them out everywhere: a
+    session opened with the role must not outlive it."""
+    with transaction.atomic():
+        if not can(actor, "can_appoint_coordinator", campaign):
+            raise NotAllowed()
+        role = lock(CampaignRole.objects.filter(campaign=campaign, user=user)).first()
+        if role is None:
+            return
+        role.delete()
+        record(
+            "coordinator.removed",
+            actor=actor,
+            target=user,
+            data={"campaign": campaign.public_id},
+        )
+        end_all_sessions(user, actor=actor)
+
+
+# Founding hubs and hubs answering a campaign's call.
+
+
+def create_founding_hub(
+    campaign: Campaign,
+    *,
+    name: str,
+    city: City,
+    languages: list[str],
+    lead_email: str,
+    lead_language: str,
+    actor: User,
+) -> Hub:
+    """A coordinator founds an active hub with no sponsor (the root of a tree of its own) that
+    answers the campaign's call, and invites its first lead, who joins like any invited person:
+    an account, a second factor, then the role."""
+    with transaction.atomic():
+        if not can(actor, "can_create_founding_hub", campaign):
+            raise NotAllowed()
+        if not _campaign_takes_people(campaign):
+            raise CampaignClosed()
+        hub = create_hub(
+            name=name, city=city, languages=languages, status=Hub.Status.ACTIVE, actor=actor
+        )
+        record(
+            "hub.founded", actor=actor, target=hub, hub=hub, data={"campaign": campaign.public_id}
+        )
+        now = timezone.now()
+        Participation.objects.create(
+            hub=hub,
+            campaign=campaign,
+            state=Participation.State.ACCEPTED,
+            answered_at=now,
+            answered_by=actor,
+            accepted_at=now,
+            accepted_by=actor,
+        )
+        record(
+            "hub.answered_call",
+            actor=actor,
+            target=hub,
+            hub=hub,
+            data={"campaign": campaign.public_id, "state": Participation.State.ACCEPTED},
+        )
+        _create_invitation(
+            hub,
+            email=lead_email,
+            role=Membership.Role.LEAD,
+            language=lead_language,
+            invited_by=actor,
+        )
+    return hub
+
+
+def _answer(hub: Hub, campaign: Campaign, *, actor: User) -> Participation:
+    now = timezone.now()
+    accepted = campaign.hub_policy != Campaign.HubPolicy.APPROVAL
+    state = Participation.State.ACCEPTED if accepted else Participation.State.PENDING
+    try:
+        # A savepoint: of two simultaneous answers, the second meets the unique constraint.
+        with transaction.atomic():
+            participation = Participation.objects.create(
+                hub=hub,
+                campaign=campaign,
+                state=state,
+                answered_at=now,
+                answered_by=actor,
+                accepted_at=now if accepted else None,
+            )
+    except IntegrityError:
+        raise AlreadyAnswered() from None
+    record(
+        "hub.answered_call",
+        actor=actor,
+        target=hub,
+        hub=hub,
+        data={"campaign": campaign.public_id, "state": state},
+    )
+    return participation
+
+
+def answer_call(hub: Hub, *, campaign: Campaign, actor: User) -> Participation:
+    """`hub` answers the call of the open `campaign`: it takes part from now on, or, where the
+    campaign's coordinators accept each hub, once one of them accepts."""
+    with transaction.atomic():
+        if not can(actor, "can_create_action", hub):
+            raise NotAllowed()
+        if not hub.is_active:
+            raise HubNotActive()
+        if not campaign.is_open():
+            raise CallNotOpen()
+        if Participation.objects.filter(hub=hub, campaign=campaign).exists():
+            raise AlreadyAnswered()
+        return _answer(hub, campaign, actor=actor)
+
+
+def answer_call_before_planning(hub: Hub, campaign: Campaign | None, *, actor: User) -> None:
+    """Planning an action in a campaign answers its call, unless it was answered already. Where
+    the coordinators accept each hub, the hub plans there only once its answer is accepted."""
+    if campaign is None:
+        return
+    found = Participation.objects.filter(hub=hub, campaign=campaign).first()
+    if found is not None:
+        if not found.is_accepted:
+            raise AnswerNotAccepted()
+        return
+    if campaign.hub_policy == Campaign.HubPolicy.APPROVAL:
+        raise CallNotAnswered()
+    if not can(actor, "can_create_action", hub):
+        raise NotAllowed()
+    _answer(hub, campaign, actor=actor)
+
+
+def accept_answer(participation: Participation, *, actor: User) -> Participation:
+    """A coordinator accepts a hub's answer to the campaign's call: the hub takes part and may
+    plan actions in the campaign."""
+    with transaction.atomic():
+        if not can(actor, "can_approve_hub", participation.campaign):
+            raise NotAllowed()
+        current = (
+            lock(Participation.objects.filter(pk=participation.pk))
+            .select_related("hub", "campaign")
+            .first()
+        )
+        if current is None or current.is_accepted:
+            raise NotWaiting()
+        current.state = Participation.State.ACCEPTED
+        current.accepted_at = timezone.now()
+        current.accepted_by = actor
+        current.save(update_fields=["state", "accepted_at", "accepted_by"])
+        record(
+            "hub.answer_accepted",
+            actor=actor,
+            target=current.hub,
+            hub=current.hub,
+            data={"campaign": current.campaign.public_id},
+        )
+    return current

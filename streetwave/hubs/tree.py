@@ -1,11 +1,12 @@
 """The hub tree of a campaign, as its coordinators see it: hubs only, never members.
 
-Which hubs belong to a campaign: every hub with at least one action in it (in any status, since
-coordinators also see drafts waiting for approval), plus the sponsors above them up to the root,
-so that the tree stays connected (those are marked as taking no part). How many hubs take part
-is counted as the public tally counts it (campaigns.tally.TALLIED_STATUSES), so that the two
-numbers agree. Proposals belong to no campaign yet; every confirmed proposal is listed, since
-one approval by any coordinator activates it. Three queries whatever the size of the tree.
+Which hubs belong to a campaign: every hub that answered its call (`Participation`, accepted or
+waiting; a founding hub answered when it was founded), with its actions in the campaign in any
+status (coordinators also see drafts waiting for approval), plus the sponsors above them up to
+the root, so that the tree stays connected (those are marked as taking no part). How many hubs
+take part is counted as the public tally counts it (campaigns.tally.TALLIED_STATUSES), so that
+the two numbers agree. Proposals belong to no campaign yet; every confirmed proposal is listed,
+since one approval by any coordinator activates it. Three queries whatever the size of the tree.
 """
 
 import datetime as dt
@@ -27,6 +28,8 @@ class TreeNode:
     hub: Hub
     # Actions of the hub in this campaign; 0 for a sponsor shown only to connect the tree.
     actions: int
+    # Whether the hub answered the campaign's call (a sponsor shown only to connect it did not).
+    answered: bool = False
     children: list["TreeNode"] = field(default_factory=list)
 
 
@@ -47,12 +50,15 @@ class HubTree:
 
 
 def hub_tree_for(campaign: Campaign) -> HubTree:
+    in_campaign = Q(actions__campaign=campaign)
     with_actions = {
         hub.pk: hub
-        for hub in Hub.objects.filter(actions__campaign=campaign)
+        for hub in Hub.objects.filter(participations__campaign=campaign)
         .annotate(
-            campaign_actions=Count("actions"),
-            tallied_actions=Count("actions", filter=Q(actions__status__in=TALLIED_STATUSES)),
+            campaign_actions=Count("actions", filter=in_campaign),
+            tallied_actions=Count(
+                "actions", filter=in_campaign & Q(actions__status__in=TALLIED_STATUSES)
+            ),
         )
         .select_related("city", "city__country")
     }
@@ -68,7 +74,9 @@ def hub_tree_for(campaign: Campaign) -> HubTree:
         for hub in Hub.objects.filter(public_id__in=above).select_related("city", "city__country"):
             hubs[hub.pk] = hub
     nodes = {
-        pk: TreeNode(hub=hub, actions=getattr(hub, "campaign_actions", 0))
+        pk: TreeNode(
+            hub=hub, actions=getattr(hub, "campaign_actions", 0), answered=pk in with_actions
+        )
         for pk, hub in hubs.items()
     }
     roots: list[TreeNode] = []

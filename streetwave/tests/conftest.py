@@ -314,6 +314,7 @@ def _build() -> World:
             "draft_campaign": draft_campaign.slug,
             "member_a": users["member_a"].public_id,
             "organizer_b": users["organizer_b"].public_id,
+            "coordinator": users["coordinator"].public_id,
             "report": report.public_id,
             "takedown": takedown.public_id,
             "flag": flag.public_id,

@@ -192,6 +192,19 @@ ROWS: dict[str, Row] = {
     "hubs:proposal": Row(organizers(VOUCHERS), {"public_id": "proposal"}),
     "hubs:tree": Row(organizers(COORDINATOR), CAMPAIGN),
     "hubs:approve": Row(organizers(COORDINATOR), {**CAMPAIGN, "public_id": "proposal"}, "post"),
+    # A hub answers a campaign's call (hub A answered when it planned: the button says so)
+    "hubs:answer_call": Row(organizers(ORGANIZERS_A), {"public_id": "hub_a", **CAMPAIGN}, "post"),
+    # The coordinators' view of the hubs that answered, accepting an answer, founding a hub
+    "hubs:manage_answers": Row(organizers(COORDINATOR), CAMPAIGN),
+    "hubs:accept_answer": Row(organizers(COORDINATOR), {**CAMPAIGN, "public_id": "hub_a"}, "post"),
+    "hubs:manage_founding_hub": Row(organizers(COORDINATOR), CAMPAIGN),
+    # The campaign's coordinators: the operators appoint and remove them
+    "hubs:manage_coordinators": Row(organizers(frozenset({"operator"})), CAMPAIGN),
+    "hubs:remove_coordinator": Row(
+        organizers(frozenset({"operator"})),
+        {**CAMPAIGN, "user_public_id": "coordinator"},
+        "post",
+    ),
     # Organizer pages of actions (docs/permissions.md, "Pages of the actions app")
     "actions:manage_hub_actions": Row(organizers(ORGANIZERS_A), {"hub_id": "hub_a"}),
     "actions:manage_create": Row(organizers(ORGANIZERS_A), {"hub_id": "hub_a"}),
@@ -350,6 +363,15 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
     ),
     ("actions:manage_approve", "another campaign"): Row(
         organizers(frozenset()), {"slug": "draft_campaign", "action_id": "pending"}, "post"
+    ),
+    ("hubs:answer_call", "hub B"): Row(
+        organizers(frozenset({"organizer_b"})), {"public_id": "hub_b", **CAMPAIGN}, "post"
+    ),
+    ("hubs:manage_answers", "another campaign"): Row(
+        organizers(frozenset()), {"slug": "draft_campaign"}
+    ),
+    ("hubs:manage_coordinators", "another campaign"): Row(
+        organizers(frozenset({"operator"})), {"slug": "draft_campaign"}
     ),
     ("hubs:approve", "another campaign"): Row(
         organizers(frozenset()), {"slug": "draft_campaign", "public_id": "proposal"}, "post"

@@ -20,8 +20,8 @@ from ..services import create_invited_account
 
 @require_http_methods(["GET", "POST"])
 def invitation(request, token: str):
-    """Accept an invitation to a hub: an account (new, or the one signed in), then a second
-    factor, and only then the membership."""
+    """Accept an invitation to a hub, or to coordinate a campaign: an account (new, or the one
+    signed in, of the invited address only), then a second factor, and only then the role."""
     invitation = get_invitation_for_token(token)
     here = request.get_full_path()
     context: dict[str, object] = {"invitation": invitation}
@@ -50,7 +50,13 @@ def invitation(request, token: str):
         except DomainError as error:
             messages.error(request, str(error.message))
             return redirect(here)
-        messages.success(request, _("Welcome to %(hub)s.") % {"hub": invitation.hub.name})
+        if invitation.campaign is not None:
+            messages.success(
+                request,
+                _("You coordinate %(campaign)s now.") % {"campaign": invitation.campaign.title},
+            )
+        elif invitation.hub is not None:
+            messages.success(request, _("Welcome to %(hub)s.") % {"hub": invitation.hub.name})
         return redirect("hubs:dashboard")
     return render(request, "account/invitation.html", {**context, "ready": True})
 

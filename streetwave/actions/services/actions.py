@@ -27,6 +27,7 @@ from streetwave.core.i18n import localize_digits
 from streetwave.core.locking import lock
 from streetwave.hubs.models import Hub
 from streetwave.hubs.permissions import can
+from streetwave.hubs.services import answer_call_before_planning
 from streetwave.places.models import City
 from streetwave.places.search import distance_km
 
@@ -188,6 +189,7 @@ def create_action(hub: Hub, details: ActionDetails, *, actor: User) -> Action:
     _check_point(details, hub)
     _check_links(details)
     with transaction.atomic():
+        answer_call_before_planning(hub, details.campaign, actor=actor)
         action = Action.objects.create(
             hub=hub,
             city=city,
@@ -231,6 +233,7 @@ def update_action(action: Action, details: ActionDetails, *, actor: User) -> Act
             if current.status != Action.Status.DRAFT:
                 raise CampaignFixed(field="campaign")
             _check_campaign_is_live(details.campaign)
+            answer_call_before_planning(current.hub, details.campaign, actor=actor)
         # A public action's city is in its RSVPs' mails and the campaign's counts of cities.
         new_city = details.city if details.city not in (None, current.city) else None
         if new_city is not None and current.status != Action.Status.DRAFT:

@@ -19,6 +19,7 @@ EVERYONE = {
     "other_hub_lead",
     "coordinator",
     "other_coordinator",
+    "operator",
 }
 SIGNED_IN = EVERYONE - {"anonymous"}
 HUB_PEOPLE = {"member", "safety_lead", "organizer", "lead"}
@@ -43,6 +44,22 @@ TABLE = {
         "/en/manage/campaigns/{campaign}/hubs/{proposal}/approve/",
         {"coordinator"},
     ),
+    # Answering a campaign's call (the hub answered already: the button says so, no 404)
+    "answer_call": ("post", "/en/manage/hubs/{hub}/answer/{campaign}/", {"organizer", "lead"}),
+    "manage_answers": ("get", "/en/manage/campaigns/{campaign}/answers/", {"coordinator"}),
+    "accept_answer": (
+        "post",
+        "/en/manage/campaigns/{campaign}/answers/{hub}/accept/",
+        {"coordinator"},
+    ),
+    "manage_founding_hub": ("get", "/en/manage/campaigns/{campaign}/hubs/new/", {"coordinator"}),
+    # The campaign's coordinators are the operators' to appoint and remove
+    "manage_coordinators": ("get", "/en/manage/campaigns/{campaign}/coordinators/", {"operator"}),
+    "remove_coordinator": (
+        "post",
+        "/en/manage/campaigns/{campaign}/coordinators/{coordinator}/remove/",
+        {"operator"},
+    ),
 }
 
 FORMS = {"invite": {"email": "new@example.org", "role": "organizer", "language": "en"}}
@@ -54,7 +71,9 @@ def test_every_url_of_hubs_has_a_row():
 
 
 @pytest.fixture
-def world(make_campaign, make_hub, make_member, make_action, make_coordinator, make_proposal):
+def world(
+    make_campaign, make_hub, make_member, make_action, make_coordinator, make_proposal, make_user
+):
     campaign = make_campaign()
     hub = make_hub("Our hub")
     make_action(hub=hub, campaign=campaign)
@@ -64,6 +83,7 @@ def world(make_campaign, make_hub, make_member, make_action, make_coordinator, m
     users["other_hub_lead"] = make_member(make_hub("Their hub"), Membership.Role.LEAD)
     users["coordinator"] = make_coordinator(campaign)
     users["other_coordinator"] = make_coordinator(make_campaign(slug="elsewhere"))
+    users["operator"] = make_user(is_operator=True)
     proposal = make_proposal()
     unconfirmed = make_proposal("Unconfirmed hub")
     HubApplication.objects.filter(hub=unconfirmed).update(
@@ -75,6 +95,7 @@ def world(make_campaign, make_hub, make_member, make_action, make_coordinator, m
         "member": users["member"].public_id,
         "proposal": proposal.public_id,
         "campaign": campaign.slug,
+        "coordinator": users["coordinator"].public_id,
     }
     return users, values
 

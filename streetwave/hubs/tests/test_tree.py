@@ -70,7 +70,7 @@ def test_a_coordinator_sees_the_tree_and_the_proposals_never_members(
 
     flat = re.sub(r"\s+", " ", html)
     assert re.search(r"Root hub</a>.*?<ul>.*?Child hub</a>.*?<ul>.*?Grandchild hub</a>", flat)
-    assert "no action in this campaign" in html and "Outsider hub" not in html
+    assert "has not answered the call" in html and "Outsider hub" not in html
     assert "Level 2" in html
     assert "Leipzig hub" in html and "1 of 2" in html
     assert f"/en/manage/campaigns/{campaign.slug}/hubs/{proposal.public_id}/approve/" in html

@@ -1,6 +1,7 @@
 """Organizer pages under /<lang>/manage/: the dashboard, a hub's page, invitations, members,
-vouching for proposals, and the coordinators' hub tree. Every view passes organizer_required,
-then an access helper (404), then at most one service."""
+vouching for proposals, answering a campaign's call, the coordinators' hub tree, their answers
+and founding hubs, and the operators' page of a campaign's coordinators. Every view passes
+organizer_required, then an access helper (404), then at most one service."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -8,21 +9,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from streetwave.accounts.decorators import organizer_required
-from streetwave.campaigns.access import get_campaign_for
+from streetwave.campaigns.access import get_campaign_for, get_public_campaign
 from streetwave.core.views.buttons import press
 from streetwave.core.views.forms import fill_in
 
 from .. import services
 from ..access import (
+    get_answer_for_acceptance,
+    get_coordinator_for,
     get_hub_for,
     get_membership_for,
     get_proposal_for_approval,
     get_proposal_for_voucher,
 )
-from ..forms import InviteForm, VouchForm
+from ..forms import CoordinatorInviteForm, FoundingHubForm, InviteForm, VouchForm
 from ..models import Hub
-from ..permissions import can, where
-from ..queries import dashboard_for, hub_overview_for
+from ..permissions import can, permissions_for, where
+from ..queries import answers_to, coordinators_of, dashboard_for, hub_overview_for
 from ..tree import hub_tree_for
 
 
@@ -137,3 +140,123 @@ def approve(request, slug, public_id):
         % {"name": proposed.name},
     )
     return redirect("hubs:tree", campaign.slug)
+
+
+@organizer_required
+@require_POST
+def answer_call(request, public_id, slug):
+    hub = get_hub_for(request.user, public_id, "can_create_action")
+    campaign = get_public_campaign(slug)
+    participation = press(
+        request,
+        services.answer_call,
+        hub,
+        campaign=campaign,
+        success=_("%(hub)s answered the call of %(campaign)s.")
+        % {"hub": hub.name, "campaign": campaign.title},
+    )
+    if participation is not None and not participation.is_accepted:
+        messages.info(
+            request, _("A coordinator of the campaign accepts your answer before you plan actions.")
+        )
+    return redirect("hubs:manage_hub", hub.public_id)
+
+
+@organizer_required
+def answers(request, slug):
+    campaign = get_campaign_for(request.user, slug, "can_view_hub_tree")
+    return render(
+        request,
+        "hubs/manage/answers.html",
+        {
+            "campaign": campaign,
+            "answers": answers_to(campaign),
+            "perms": permissions_for(request.user, campaign),
+        },
+    )
+
+
+@organizer_required
+@require_POST
+def accept_answer(request, slug, public_id):
+    campaign, participation = get_answer_for_acceptance(request.user, slug, public_id)
+    press(
+        request,
+        services.accept_answer,
+        participation,
+        success=_("%(name)s takes part in the campaign and may plan actions in it.")
+        % {"name": participation.hub.name},
+    )
+    return redirect("hubs:manage_answers", campaign.slug)
+
+
+@organizer_required
+def founding_hub(request, slug):
+    campaign = get_campaign_for(request.user, slug, "can_create_founding_hub")
+
+    def done(hub: Hub):
+        messages.success(
+            request,
+            _("%(name)s is active and answers the call. Its first lead has been invited.")
+            % {"name": hub.name},
+        )
+        return redirect("hubs:manage_answers", campaign.slug)
+
+    return fill_in(
+        request,
+        lambda data=None: FoundingHubForm(
+            data, initial={"languages": campaign.languages, "lead_language": request.LANGUAGE_CODE}
+        ),
+        show=lambda form, status: render(
+            request,
+            "hubs/manage/founding_hub.html",
+            {"campaign": campaign, "form": form},
+            status=status,
+        ),
+        save=lambda form: services.create_founding_hub(
+            campaign, actor=request.user, **form.service_arguments()
+        ),
+        done=done,
+    )
+
+
+@organizer_required
+def coordinators(request, slug):
+    campaign = get_campaign_for(request.user, slug, "can_appoint_coordinator")
+
+    def done(_invitation: object):
+        messages.success(
+            request,
+            _("The invitation is on its way. Every operator is told of this appointment."),
+        )
+        return redirect("hubs:manage_coordinators", campaign.slug)
+
+    return fill_in(
+        request,
+        lambda data=None: CoordinatorInviteForm(data, initial={"language": request.LANGUAGE_CODE}),
+        show=lambda form, status: render(
+            request,
+            "hubs/manage/coordinators.html",
+            {"campaign": campaign, "form": form, "coordinators": coordinators_of(campaign)},
+            status=status,
+        ),
+        save=lambda form: services.invite_coordinator(
+            campaign, actor=request.user, **form.cleaned_data
+        ),
+        done=done,
+    )
+
+
+@organizer_required
+@require_POST
+def remove_coordinator(request, slug, user_public_id):
+    campaign = get_campaign_for(request.user, slug, "can_appoint_coordinator")
+    role = get_coordinator_for(request.user, campaign, user_public_id)
+    press(
+        request,
+        services.remove_coordinator,
+        campaign,
+        user=role.user,
+        success=_("The coordinator was removed and signed out everywhere."),
+    )
+    return redirect("hubs:manage_coordinators", campaign.slug)
