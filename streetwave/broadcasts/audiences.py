@@ -2,10 +2,11 @@
 renderer, the pages and the dashboard ask the same questions here, so a broadcast is counted,
 sent, rendered and shown by one rule.
 
-- The hubs of a campaign are the active hubs with at least one action in it (in any status:
-  a hub preparing its first action takes part already).
-- HUBS reaches the people holding `can_acknowledge_broadcast` (leads and organizers) in those
-  hubs, each once however many hubs they belong to.
+- The hubs of a campaign are the active hubs that answered its call (`hubs.Participation`),
+  accepted where the campaign's coordinators accept each hub: a hub answers before or when it
+  plans its first action there, so a hub preparing its first action takes part already.
+- HUBS reaches the people holding `can_acknowledge_broadcast` (leads, organizers and safety
+  leads) in those hubs, each once however many hubs they belong to, in their own language.
 - SUPPORTERS reaches the RSVPs of the campaign's actions that asked for the campaign's news,
   with an address and not cancelled, one per address (the blind index): the latest RSVP of an
   address speaks for it, so its language is the one the person chose last.
@@ -13,9 +14,9 @@ sent, rendered and shown by one rule.
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
-from streetwave.actions.models import RSVP, Action
+from streetwave.actions.models import RSVP
 from streetwave.campaigns.models import Campaign
-from streetwave.hubs.models import Hub, Membership
+from streetwave.hubs.models import Hub, Membership, Participation
 from streetwave.hubs.permissions import memberships_holding
 from streetwave.outbox.services import recipient
 
@@ -24,7 +25,7 @@ from .models import Acknowledgement, Broadcast
 
 def hubs_taking_part(campaign: Campaign) -> QuerySet[Hub]:
     return Hub.objects.active().filter(
-        pk__in=Action.objects.filter(campaign=campaign).values("hub_id")
+        pk__in=Participation.objects.accepted().filter(campaign=campaign).values("hub_id")
     )
 
 
@@ -75,7 +76,7 @@ def broadcasts_received_by(hub: Hub) -> QuerySet[Broadcast]:
     return Broadcast.objects.filter(
         audience=Broadcast.Audience.HUBS,
         status=Broadcast.Status.SENT,
-        campaign__in=Action.objects.filter(hub=hub).values("campaign_id"),
+        campaign__in=Participation.objects.accepted().filter(hub=hub).values("campaign_id"),
     )
 
 
@@ -86,15 +87,15 @@ def with_acknowledgement_of(broadcasts: QuerySet[Broadcast], user) -> QuerySet[B
 
 
 def acknowledgements_by_hub(broadcast: Broadcast) -> QuerySet:
-    """One row per hub taking part: how many of its leads and of its organizers there are, and
-    how many of them confirmed reading `broadcast`; the hubs with the fewest confirmations
-    first. Counts only: who belongs to a hub stays with its lead. A person who belongs to two
-    hubs confirms once, for both."""
+    """One row per hub taking part: how many of its leads and of its other organizers (safety
+    leads among them) there are, and how many of them confirmed reading `broadcast`; the hubs
+    with the fewest confirmations first. Counts only: who belongs to a hub stays with its lead.
+    A person who belongs to two hubs confirms once, for both."""
     acknowledged = Q(
         user_id__in=Acknowledgement.objects.filter(broadcast=broadcast).values("user_id")
     )
     lead = Q(role=Membership.Role.LEAD)
-    organizer = Q(role=Membership.Role.ORGANIZER)
+    organizer = Q(role__in=[Membership.Role.ORGANIZER, Membership.Role.SAFETY_LEAD])
     return (
         hub_memberships(broadcast.campaign)
         .values("hub_id", "hub__public_id", "hub__name")

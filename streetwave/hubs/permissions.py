@@ -124,7 +124,7 @@ _PERMISSIONS: dict[Permission, frozenset[str]] = {
     "can_approve_broadcast": frozenset({Coordinator}),
     "can_manage_link_allowlist": frozenset({Coordinator}),
     # broadcasts of the campaigns the hub takes part in: read them on the hub's page, confirm
-    "can_acknowledge_broadcast": frozenset({Role.LEAD, Role.ORGANIZER}),
+    "can_acknowledge_broadcast": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
     # a lead tells the coordinators that another hub looks fake (vouching's counterpart)
     "can_flag_hub": frozenset({Role.LEAD}),
     # the campaign's console

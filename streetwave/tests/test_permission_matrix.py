@@ -34,6 +34,8 @@ HUB_PEOPLE_A = frozenset({"member_a", "safety_lead_a", "organizer_a", "lead_a"})
 ATTENDEE_VIEWERS_A = frozenset({"safety_lead_a", "organizer_a", "lead_a"})
 # can_create/edit/publish/cancel_action, can_confirm_late_change, can_request/approve_export
 ORGANIZERS_A = frozenset({"organizer_a", "lead_a"})
+# can_acknowledge_broadcast
+BROADCAST_READERS_A = frozenset({"safety_lead_a", "organizer_a", "lead_a"})
 # can_vouch_hub in some active hub
 VOUCHERS = frozenset({"organizer_a", "lead_a", "organizer_b"})
 COORDINATOR = frozenset({"coordinator"})
@@ -264,12 +266,15 @@ ROWS: dict[str, Row] = {
         organizers(COORDINATOR), {**CAMPAIGN, "broadcast_id": "scheduled_broadcast"}, "post"
     ),
     "broadcasts:manage_links": Row(organizers(COORDINATOR), CAMPAIGN),
-    "broadcasts:hub_list": Row(organizers(ORGANIZERS_A), {"hub_id": "hub_a"}),
+    # can_acknowledge_broadcast: the hub's leads, organizers and safety leads
+    "broadcasts:hub_list": Row(organizers(BROADCAST_READERS_A), {"hub_id": "hub_a"}),
     "broadcasts:hub_detail": Row(
-        organizers(ORGANIZERS_A), {"hub_id": "hub_a", "broadcast_id": "hub_broadcast"}
+        organizers(BROADCAST_READERS_A), {"hub_id": "hub_a", "broadcast_id": "hub_broadcast"}
     ),
     "broadcasts:acknowledge": Row(
-        organizers(ORGANIZERS_A), {"hub_id": "hub_a", "broadcast_id": "hub_broadcast"}, "post"
+        organizers(BROADCAST_READERS_A),
+        {"hub_id": "hub_a", "broadcast_id": "hub_broadcast"},
+        "post",
     ),
     "broadcasts:unsubscribe": Row(everyone(), {"token": "unsubscribe_token"}),
     "broadcasts:confirm_news": Row(everyone(), {"token": "news_token"}),

@@ -17,11 +17,13 @@ from streetwave.actions.tests import conftest as actions_fixtures
 from streetwave.approvals.errors import AlreadyDecided, RequesterCannotApprove
 from streetwave.audit.models import AuditEntry
 from streetwave.broadcasts import services, tasks
+from streetwave.broadcasts.audiences import acknowledgements_by_hub
 from streetwave.broadcasts.models import APPROVAL_THRESHOLD, Acknowledgement, Broadcast
 from streetwave.broadcasts.queries import broadcasts_to_acknowledge, broadcasts_to_approve
 from streetwave.core.crypto import blind_index
 from streetwave.core.errors import NotAllowed
-from streetwave.hubs.models import Membership
+from streetwave.hubs import services as hub_services
+from streetwave.hubs.models import Membership, Participation
 from streetwave.outbox.models import Delivery
 
 pytestmark = pytest.mark.django_db
@@ -390,7 +392,7 @@ def test_a_send_time_in_the_past_is_refused(client, login, campaign, coordinator
 # -- audiences --------------------------------------------------------------------------------
 
 
-def test_hubs_reach_each_lead_and_organizer_of_the_hubs_taking_part_once(
+def test_hubs_reach_each_organizer_of_the_hubs_that_answered_once(
     campaign, coordinator, hub_of_campaign, make_hub, make_city, make_member
 ):
     berlin, paris = hub_of_campaign("Berlin hub"), hub_of_campaign("Paris hub")
@@ -398,18 +400,56 @@ def test_hubs_reach_each_lead_and_organizer_of_the_hubs_taking_part_once(
     # In two hubs of the campaign: one mail
     make_member(paris, Membership.Role.ORGANIZER, user=lead)
     organizer = make_member(paris, Membership.Role.ORGANIZER)
-    # Not reached: a safety lead, a member, an organizer of a hub with no action in the campaign
-    make_member(berlin, Membership.Role.SAFETY_LEAD)
+    # Safety leads are organizers of their hub too
+    safety_lead = make_member(berlin, Membership.Role.SAFETY_LEAD)
+    # A hub that answered the call and has not planned yet takes part already
+    answered = make_hub("Answered hub", city=make_city("Lyon"))
+    answered_lead = make_member(answered, Membership.Role.LEAD)
+    hub_services.answer_call(answered, campaign=campaign, actor=answered_lead)
+    # Not reached: a member; an organizer of a hub that did not answer; a lead of a hub whose
+    # answer still waits for a coordinator
     make_member(berlin, Membership.Role.MEMBER)
-    make_member(make_hub("Elsewhere", city=make_city("Lyon")), Membership.Role.ORGANIZER)
+    make_member(make_hub("Elsewhere", city=make_city("Lille")), Membership.Role.ORGANIZER)
+    waiting = make_hub("Waiting hub", city=make_city("Nantes"))
+    make_member(waiting, Membership.Role.LEAD)
+    Participation.objects.create(hub=waiting, campaign=campaign, state=Participation.State.PENDING)
 
     broadcast = send(campaign, coordinator, audience=Broadcast.Audience.HUBS)
 
-    assert broadcast.recipient_count == 2
+    assert broadcast.recipient_count == 4
     assert set(broadcast.message.deliveries.values_list("recipient", flat=True)) == {
         f"user:{lead.pk}",
         f"user:{organizer.pk}",
+        f"user:{safety_lead.pk}",
+        f"user:{answered_lead.pk}",
     }
+
+
+def test_a_safety_lead_reads_the_broadcast_in_their_language_and_confirms_it(
+    client,
+    login,
+    campaign,
+    coordinator,
+    hub_of_campaign,
+    make_member,
+    make_user,
+    django_capture_on_commit_callbacks,
+):
+    hub = hub_of_campaign()
+    safety_lead = make_member(
+        hub, Membership.Role.SAFETY_LEAD, user=make_user("safety@example.org", language="fa")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        broadcast = send(campaign, coordinator, audience=Broadcast.Audience.HUBS)
+
+    [message] = [m for m in mail.outbox if m.to == ["safety@example.org"]]
+    assert "همه روز شنبه شمع بیاورند." in message.body
+    login(client, safety_lead)
+    url = f"/en/manage/hubs/{hub.public_id}/broadcasts/{broadcast.public_id}/acknowledge/"
+    assert client.post(url).status_code == 302
+    assert Acknowledgement.objects.filter(broadcast=broadcast, user=safety_lead).exists()
+    [row] = acknowledgements_by_hub(broadcast)
+    assert (row["organizers"], row["organizers_acknowledged"]) == (1, 1)
 
 
 def test_supporters_are_reached_once_per_address_and_only_if_they_asked(
@@ -683,8 +723,9 @@ def test_pages_are_404_for_anyone_without_the_permission(
         login(client, user)
         for url in coordinator_pages:
             assert client.get(url).status_code == 404, url
-    # Hub pages are for the hub's leads and organizers: not its safety lead, not coordinators
-    for user in (make_member(hub, Membership.Role.SAFETY_LEAD), coordinator):
+    # Hub pages are for the hub's leads, organizers and safety leads: not its members, not
+    # coordinators
+    for user in (make_member(hub, Membership.Role.MEMBER), coordinator):
         login(client, user)
         assert client.get(f"/en/manage/hubs/{hub.public_id}/broadcasts/").status_code == 404
 

@@ -190,9 +190,13 @@ def test_memberships_holding_counts_only_active_holders(world):
     hub_a = world["hubs"][0]
     # when we list the memberships that receive broadcasts to hubs
     rows = memberships_holding("can_acknowledge_broadcast").filter(hub=hub_a)
-    # then only the lead's and the active organizer's count
+    # then only the lead's, the active organizer's and the safety lead's count
     users = world["users"]
-    assert {row.user for row in rows} == {users["organizer_a"], users["lead_a"]}
+    assert {row.user for row in rows} == {
+        users["organizer_a"],
+        users["lead_a"],
+        users["safety_lead_a"],
+    }
 
 
 # docs/permissions.md, "The table": one column per role, in this order (its legend says so).
