@@ -1,5 +1,5 @@
-"""Campaigns: the public ones (live and ended), their texts in the reader's language, and their
-tally (read from counters and cached, never counted from RSVP rows)."""
+"""Campaigns: the public ones (live, ended and archived), their texts in the reader's language,
+and their tally (read from counters and cached, never counted from RSVP rows)."""
 
 from datetime import datetime
 from typing import Literal
@@ -23,8 +23,8 @@ CAMPAIGNS = Keyset("campaigns", ("starts_at", "public_id"), descending=True)
 class CampaignSummary(Schema):
     slug: str
     # Literal rather than Campaign.Status: a draft is never public, and the schema would
-    # otherwise name this enum "Status" like the actions' one.
-    status: Literal["live", "ended"]
+    # otherwise name this enum "Status" like the actions' one. "live" is an open campaign.
+    status: Literal["live", "ended", "archived"]
     language: str = Field(
         description="Language of the texts: the requested one, or the campaign's first one."
     )
@@ -75,7 +75,7 @@ class TallyOut(Schema):
 
 @router.get("", response={200: CampaignPage, 400: ErrorOut}, summary="Public campaigns")
 def list_campaigns(request: HttpRequest, page: Query[PageQuery]):
-    """Live and ended campaigns, newest first. Texts are in the language of the
+    """Live, ended and archived campaigns, newest first. Texts are in the language of the
     Accept-Language header when the campaign has it, otherwise in the campaign's first one."""
     rows, next_cursor = paginate(Campaign.objects.public(), CAMPAIGNS, page)
     return {"items": rows, "next": next_cursor}

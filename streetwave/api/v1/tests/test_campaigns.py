@@ -37,6 +37,24 @@ def test_list_shows_live_and_ended_campaigns_newest_first(client, campaign):
     assert body["next"] is None
 
 
+def test_an_archived_campaign_stays_in_the_list_and_says_so(client, campaign):
+    # given an archived campaign and a draft besides the fixture
+    _campaign("archived-one", Campaign.Status.ARCHIVED, days_ago=60)
+    _campaign("secret-draft", Campaign.Status.DRAFT, days_ago=0)
+
+    # when
+    listed = client.get("/api/v1/campaigns").json()["items"]
+    detail = client.get("/api/v1/campaigns/archived-one")
+
+    # then the archived one is there with its state, and the draft nowhere
+    assert [(item["slug"], item["status"]) for item in listed] == [
+        ("streets", "live"),
+        ("archived-one", "archived"),
+    ]
+    assert detail.json()["status"] == "archived"
+    assert client.get("/api/v1/campaigns/secret-draft").status_code == 404
+
+
 def test_list_pages_with_a_cursor(client, campaign):
     for number in range(4):
         _campaign(f"old-{number}", Campaign.Status.ENDED, days_ago=10 + number)
