@@ -38,6 +38,12 @@ def _rsvps(deliveries, statuses=RSVP.LIVE, **action) -> dict[int, RSVP]:
     return {pk: rsvps[rsvp_id] for pk, rsvp_id in wanted.items() if rsvp_id in rsvps}
 
 
+def _approved(model, pk):
+    """The row `pk` of `model` (held for approval) once approved; None while it is held, once it
+    is withdrawn, or when it is gone: then there is nothing to tell."""
+    return model.objects.filter(pk=pk, approval=Approval.APPROVED).first()
+
+
 def envelope(rsvp: RSVP, template: str, context: dict, **extra) -> Envelope:
     """One mail to one supporter, in their language. The only recipient is their own address
     and there is no Reply-To, so no mail shows anyone else's address."""
@@ -94,9 +100,7 @@ def render_promotion(message, deliveries):
 
 @renderer("action.changed")
 def render_change(message, deliveries):
-    change = ActionChange.objects.filter(
-        pk=message.data["change"], approval=Approval.APPROVED
-    ).first()
+    change = _approved(ActionChange, message.data["change"])
     if change is None:
         return {}
     # A change of an action cancelled since is not worth a mail: the cancellation notice says it.
@@ -118,9 +122,7 @@ def render_cancellation(message, deliveries):
 
 @renderer("action.relay")
 def render_relay(message, deliveries):
-    relay = RelayMessage.objects.filter(
-        pk=message.data["relay"], approval=Approval.APPROVED
-    ).first()
+    relay = _approved(RelayMessage, message.data["relay"])
     if relay is None:
         return {}
     return {
