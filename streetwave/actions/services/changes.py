@@ -21,10 +21,11 @@ from streetwave.approvals.services import decide_held
 from streetwave.audit.services import record
 from streetwave.core.errors import Conflict
 from streetwave.core.locking import lock
-from streetwave.hubs.permissions import may_confirm_late_change, may_handle_late_change
+from streetwave.hubs.permissions import may_handle_late_change
 
 from ..models import LATE_CHANGE_WINDOW, Action, ActionChange
 from ..schedule import check_schedule
+from .held import approve_held
 from .notices import message_rsvps
 from .reminders import schedule_messages
 
@@ -153,22 +154,13 @@ def _apply_confirmed(change: ActionChange) -> int:
 def confirm_action_change(change: ActionChange, *, actor: User) -> ActionChange:
     """The second person confirms a held change: it applies and every RSVP is told."""
     notified: dict[str, int] = {}
-    return decide_held(
-        ActionChange.objects.filter(pk=change.pk).select_related(
-            "action", "action__hub", "action__campaign"
-        ),
-        decision="approve",
+    return approve_held(
+        change,
+        "can_confirm_late_change",
         actor=actor,
-        may=lambda row: may_confirm_late_change(
-            actor, row.action, requester_id=row.requested_by_id
-        ),
-        verb="action.change_confirmed",
         then=lambda row: notified.update(count=_apply_confirmed(row)),
-        audit=lambda row: {
-            "target": row.action,
-            "hub": row.action.hub,
-            "data": {"change": row.public_id, "notified": notified["count"]},
-        },
+        verb="action.change_confirmed",
+        data=lambda row: {"change": row.public_id, "notified": notified["count"]},
     )
 
 

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 
 from streetwave.accounts.models import User
 from streetwave.approvals.models import Approval
-from streetwave.approvals.services import decide_held
 from streetwave.audit.services import record
 from streetwave.core.errors import DomainError, NotAllowed
-from streetwave.hubs.permissions import can, may_approve_as_second_person
+from streetwave.hubs.permissions import can
 
 from ..models import EXPORT_LINK_LIFETIME, RSVP, Action, AttendeeExport
+from .held import approve_held
 
 
 class ExportUnavailable(DomainError):
@@ -46,19 +46,12 @@ def request_attendee_export(action: Action, *, actor: User) -> AttendeeExport:
 
 
 def approve_attendee_export(export: AttendeeExport, *, actor: User) -> AttendeeExport:
-    return decide_held(
-        AttendeeExport.objects.filter(pk=export.pk).select_related("action", "action__hub"),
-        decision="approve",
+    return approve_held(
+        export,
+        "can_approve_export",
         actor=actor,
-        may=lambda row: may_approve_as_second_person(
-            actor, "can_approve_export", row.action, requester_id=row.requested_by_id
-        ),
         verb="attendee_export.approved",
-        audit=lambda row: {
-            "target": row.action,
-            "hub": row.action.hub,
-            "data": {"export": row.public_id},
-        },
+        data=lambda row: {"export": row.public_id},
     )
 
 

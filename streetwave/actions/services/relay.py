@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from streetwave.accounts.models import User
 from streetwave.approvals.models import Approval
-from streetwave.approvals.services import decide_held
 from streetwave.audit.services import record
 from streetwave.core.errors import NotAllowed
-from streetwave.hubs.permissions import can, may_approve_as_second_person
+from streetwave.hubs.permissions import can
 
 from ..models import RELAY_APPROVAL_THRESHOLD, Action, RelayMessage
+from .held import approve_held
 from .notices import check_links, message_rsvps, rsvps_with_contact
 
 
@@ -64,20 +64,11 @@ def _send_approved(message: RelayMessage) -> None:
 
 def approve_relay_message(message: RelayMessage, *, actor: User) -> RelayMessage:
     """The second person releases a held message; it goes to whoever is live at that moment."""
-    return decide_held(
-        RelayMessage.objects.filter(pk=message.pk).select_related(
-            "action", "action__hub", "action__campaign"
-        ),
-        decision="approve",
+    return approve_held(
+        message,
+        "can_approve_relay_message",
         actor=actor,
-        may=lambda row: may_approve_as_second_person(
-            actor, "can_approve_relay_message", row.action, requester_id=row.requested_by_id
-        ),
-        verb="relay_message.approved",
         then=_send_approved,
-        audit=lambda row: {
-            "target": row.action,
-            "hub": row.action.hub,
-            "data": {"message": row.public_id, "recipients": row.recipient_count},
-        },
+        verb="relay_message.approved",
+        data=lambda row: {"message": row.public_id, "recipients": row.recipient_count},
     )
