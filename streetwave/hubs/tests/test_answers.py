@@ -302,6 +302,7 @@ def test_the_answers_page_shows_who_waits_who_has_not_planned_and_who_plans(
     assert page.status_code == 200
     html = page.content.decode()
     assert html.index("Waiting hub") < html.index("Idle hub") < html.index("Busy hub")
+    assert f"/answers/{waiting.public_id}/accept/" in html
     accepted = client.post(
         f"/en/manage/campaigns/{approval_campaign.slug}/answers/{waiting.public_id}/accept/"
     )
@@ -448,3 +449,15 @@ def test_the_tree_shows_founding_hubs_and_answers_without_actions(
     assert (root.hub, root.answered, root.actions) == (founded, True, 0)
     assert [(node.hub, node.answered) for node in root.children] == [(child, True)]
     assert tree.levels == [(0, 1), (1, 1)]
+
+
+def test_the_new_pages_read_right_to_left_in_persian(
+    client, login, campaign, make_coordinator, make_user
+):
+    login(client, make_coordinator(campaign))
+    for path in (f"campaigns/{campaign.slug}/answers/", f"campaigns/{campaign.slug}/hubs/new/"):
+        html = client.get(f"/fa/manage/{path}").content.decode()
+        assert '<html lang="fa" dir="rtl">' in html, path
+    login(client, make_user(is_operator=True))
+    html = client.get(f"/fa/manage/campaigns/{campaign.slug}/coordinators/").content.decode()
+    assert '<html lang="fa" dir="rtl">' in html and "خیابان برای آزادی" in html

@@ -193,6 +193,7 @@ def test_the_coordinators_page_lists_coordinators_and_open_invitations(
     assert page.status_code == 200
     assert "Coord Nina" in html and "sara@example.org" in html
     assert "/remove/" in html and 'name="email"' in html
+    assert 'aria-current="page">Coordinators</a>' in html
 
 
 def test_the_coordinators_page_appoints_and_refuses_a_bad_address(

@@ -171,7 +171,7 @@ def answers(request, slug):
         {
             "campaign": campaign,
             "answers": answers_to(campaign),
-            "perms": permissions_for(request.user, campaign),
+            "permissions": permissions_for(request.user, campaign),
         },
     )
 
@@ -237,7 +237,12 @@ def coordinators(request, slug):
         show=lambda form, status: render(
             request,
             "hubs/manage/coordinators.html",
-            {"campaign": campaign, "form": form, "coordinators": coordinators_of(campaign)},
+            {
+                "campaign": campaign,
+                "form": form,
+                "coordinators": coordinators_of(campaign),
+                "permissions": permissions_for(request.user, campaign),
+            },
             status=status,
         ),
         save=lambda form: services.invite_coordinator(
