@@ -43,7 +43,7 @@ from streetwave.campaigns.services import create_campaign
 from streetwave.core.crypto import blind_index
 from streetwave.core.ids import hash_token, new_token
 from streetwave.demo.organizers import create_demo_organizers
-from streetwave.hubs.models import Hub
+from streetwave.hubs.models import Hub, Participation
 from streetwave.hubs.services import create_hub
 from streetwave.places.models import City
 
@@ -149,6 +149,11 @@ def build_demo(size: DemoSize, *, seed: int, day: dt.date) -> DemoSummary:
         planned = _plan_actions(rng, campaign, hubs, size.actions, day)
         _plan_rsvps(rng, planned, size.rsvps)
         Action.objects.bulk_create([plan.action for plan in planned], batch_size=1000)
+        # A hub with an action in the campaign answered its call, as create_action has it.
+        Participation.objects.bulk_create(
+            Participation(hub_id=hub_id, campaign=campaign)
+            for hub_id in sorted({plan.action.hub_id for plan in planned})
+        )
         _insert_rsvps(rng, planned)
         totals = Counter[str]()
         for plan in planned:

@@ -15,7 +15,7 @@ from streetwave.campaigns.models import Campaign, CampaignCounter
 from streetwave.campaigns.services import create_campaign
 from streetwave.core.crypto import blind_index
 from streetwave.demo.world import CITIES, MAX_DEPTH, SIZES, DemoSize, build_demo
-from streetwave.hubs.models import Hub
+from streetwave.hubs.models import Hub, Participation
 from streetwave.places.models import City
 from streetwave.places.services import load_places
 
@@ -126,6 +126,9 @@ def test_the_tiny_demo_has_the_asked_sizes_and_one_manageable_rsvp(few_places):
     assert RSVP.objects.count() == TINY.rsvps + 1
     assert summary.manage_path is not None and summary.manage_path.startswith("/en/rsvp/")
     assert sum(summary.rsvps.values()) == TINY.rsvps + 1
+    # Every hub with an action answered the campaign's call, so its coordinators oversee it
+    answered = set(Participation.objects.values_list("hub_id", flat=True))
+    assert answered == set(Action.objects.values_list("hub_id", flat=True))
 
 
 def test_counters_equal_a_recount_of_the_rsvp_rows(few_places):
