@@ -26,7 +26,6 @@ from streetwave.hubs.permissions import (
     Asker,
     SecondPersonPermission,
     held_to_approve,
-    late_changes_to_confirm,
     where,
 )
 from streetwave.hubs.queries import AUDIT_LABELS, PENDING_LIMIT, PendingItem, pending_source
@@ -281,29 +280,27 @@ def actions_to_approve(user: User) -> list[PendingItem]:
 def changes_to_confirm(user: User) -> list[PendingItem]:
     """Late changes of time or place that someone else asked for and the user may confirm: as
     another organizer of the hub, or as a coordinator standing in where the hub has none."""
-    changes = (
-        late_changes_to_confirm(user, ActionChange.objects.filter(approval=Approval.HELD))
+    return [
+        PendingItem(
+            text=_("A change of time or place of “%(title)s” waits for your confirmation.")
+            % {"title": change.action.title},
+            url=_second_person_url(change, "change")
+            or reverse("actions:manage_overview", args=[change.action.public_id]),
+            since=change.created_at,
+        )
+        for change in _held_for(user, "can_confirm_late_change", ActionChange)
+    ]
+
+
+def _held_for(user: User, permission: SecondPersonPermission, model: Any) -> list[Any]:
+    """The oldest rows of `model` held for a second person that `user` may approve as one
+    (see `held_to_approve`), with their action and its campaign."""
+    rows = model.objects.filter(approval=Approval.HELD)
+    return list(
+        held_to_approve(user, permission, rows)
         .select_related("action", "action__campaign")
         .order_by("created_at", "id")[:PENDING_LIMIT]
     )
-    items = []
-    for change in changes:
-        if change.by_coordinator and change.action.campaign is not None:
-            url = (
-                reverse("actions:manage_approvals", args=[change.action.campaign.slug])
-                + f"#change-{change.public_id}"
-            )
-        else:
-            url = reverse("actions:manage_overview", args=[change.action.public_id])
-        items.append(
-            PendingItem(
-                text=_("A change of time or place of “%(title)s” waits for your confirmation.")
-                % {"title": change.action.title},
-                url=url,
-                since=change.created_at,
-            )
-        )
-    return items
 
 
 def _second_person_url(row: Any, anchor: str) -> str | None:
@@ -319,13 +316,6 @@ def _second_person_url(row: Any, anchor: str) -> str | None:
 def exports_to_approve(user: User) -> list[PendingItem]:
     """Attendee exports that someone else asked for and the user may approve: as another
     organizer of the hub, or as a coordinator standing in where the hub has none."""
-    exports = (
-        held_to_approve(
-            user, "can_approve_export", AttendeeExport.objects.filter(approval=Approval.HELD)
-        )
-        .select_related("action", "action__campaign")
-        .order_by("created_at", "id")[:PENDING_LIMIT]
-    )
     return [
         PendingItem(
             text=_("An export of the attendee list of “%(title)s” waits for your approval.")
@@ -334,7 +324,7 @@ def exports_to_approve(user: User) -> list[PendingItem]:
             or reverse("actions:manage_attendees", args=[export.action.public_id]) + "#exports",
             since=export.created_at,
         )
-        for export in exports
+        for export in _held_for(user, "can_approve_export", AttendeeExport)
     ]
 
 
@@ -373,15 +363,6 @@ def exports_ready(user: User) -> list[PendingItem]:
 def messages_to_approve(user: User) -> list[PendingItem]:
     """Relay messages to many people that someone else wrote and the user may approve: as
     another organizer of the hub, or as a coordinator standing in where the hub has none."""
-    held = (
-        held_to_approve(
-            user,
-            "can_approve_relay_message",
-            RelayMessage.objects.filter(approval=Approval.HELD),
-        )
-        .select_related("action", "action__campaign")
-        .order_by("created_at", "id")[:PENDING_LIMIT]
-    )
     return [
         PendingItem(
             text=_("A message to the attendees of “%(title)s” waits for your approval.")
@@ -390,5 +371,5 @@ def messages_to_approve(user: User) -> list[PendingItem]:
             or reverse("actions:manage_messages", args=[message.action.public_id]),
             since=message.created_at,
         )
-        for message in held
+        for message in _held_for(user, "can_approve_relay_message", RelayMessage)
     ]
