@@ -57,6 +57,16 @@ def late_action(make_action, team, crowd):
     return crowd(make_action(hub=team.hub, capacity=1, starts_in=dt.timedelta(hours=24)))
 
 
+@pytest.fixture
+def held_change(team, late_action):
+    """Organizer A moves the late action to another place: a change held for a second person."""
+    return services.update_action(
+        late_action,
+        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
+        actor=team.organizer,
+    )
+
+
 def test_a_late_change_of_place_waits_for_a_second_organizer(
     client, login, team, late_action, django_capture_on_commit_callbacks
 ):
@@ -77,33 +87,23 @@ def test_a_late_change_of_place_waits_for_a_second_organizer(
     assert AuditEntry.objects.filter(verb="action.change_held").exists()
 
 
-def test_the_requester_cannot_confirm_their_own_late_change(team, late_action):
-    change = services.update_action(
-        late_action,
-        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
-        actor=team.organizer,
-    )
+def test_the_requester_cannot_confirm_their_own_late_change(team, held_change):
     with pytest.raises(NotAllowed):
-        services.confirm_action_change(change, actor=team.organizer)
-    change.refresh_from_db()
-    assert change.is_held
+        services.confirm_action_change(held_change, actor=team.organizer)
+    held_change.refresh_from_db()
+    assert held_change.is_held
 
 
 def test_the_requester_sees_no_confirm_button_and_posting_changes_nothing(
-    client, login, team, late_action
+    client, login, team, late_action, held_change
 ):
-    change = services.update_action(
-        late_action,
-        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
-        actor=team.organizer,
-    )
     login(client, team.organizer)
     page = client.get(f"/en/manage/actions/{late_action.public_id}/").content.decode()
-    assert f"/en/manage/changes/{change.public_id}/confirm/" not in page
-    response = client.post(f"/en/manage/changes/{change.public_id}/confirm/", follow=True)
+    assert f"/en/manage/changes/{held_change.public_id}/confirm/" not in page
+    response = client.post(f"/en/manage/changes/{held_change.public_id}/confirm/", follow=True)
     assert "you asked for it yourself" in response.content.decode()
-    change.refresh_from_db()
-    assert change.is_held
+    held_change.refresh_from_db()
+    assert held_change.is_held
 
 
 def test_a_second_organizer_confirms_and_everyone_coming_with_a_contact_is_told(
@@ -193,12 +193,7 @@ def test_other_edits_of_a_late_action_apply_at_once_without_mail(
     assert mail.outbox == []
 
 
-def test_a_second_late_change_waits_for_the_first(team, late_action):
-    services.update_action(
-        late_action,
-        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
-        actor=team.organizer,
-    )
+def test_a_second_late_change_waits_for_the_first(team, late_action, held_change):
     with pytest.raises(Conflict):
         services.update_action(
             late_action,
@@ -207,53 +202,33 @@ def test_a_second_late_change_waits_for_the_first(team, late_action):
         )
 
 
-def test_a_held_change_can_be_withdrawn(client, login, team, late_action):
-    change = services.update_action(
-        late_action,
-        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
-        actor=team.organizer,
-    )
+def test_a_held_change_can_be_withdrawn(client, login, team, late_action, held_change):
     login(client, team.lead)
-    client.post(f"/en/manage/changes/{change.public_id}/withdraw/")
-    change.refresh_from_db()
+    client.post(f"/en/manage/changes/{held_change.public_id}/withdraw/")
+    held_change.refresh_from_db()
     late_action.refresh_from_db()
-    assert change.approval == Approval.WITHDRAWN
+    assert held_change.approval == Approval.WITHDRAWN
     assert late_action.place == "Alexanderplatz"
 
 
-def test_a_change_is_not_confirmed_once_the_action_moved_otherwise(team, late_action):
-    change = services.update_action(
-        late_action,
-        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
-        actor=team.organizer,
-    )
+def test_a_change_is_not_confirmed_once_the_action_moved_otherwise(team, late_action, held_change):
     Action.objects.filter(pk=late_action.pk).update(place="Somewhere else")
     with pytest.raises(Conflict):
-        services.confirm_action_change(change, actor=team.lead)
+        services.confirm_action_change(held_change, actor=team.lead)
 
 
-def test_a_safety_lead_cannot_confirm_a_late_change(client, login, team, late_action):
-    change = services.update_action(
-        late_action,
-        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
-        actor=team.organizer,
-    )
+def test_a_safety_lead_cannot_confirm_a_late_change(client, login, team, held_change):
     login(client, team.safety_lead)
-    response = client.post(f"/en/manage/changes/{change.public_id}/confirm/")
+    response = client.post(f"/en/manage/changes/{held_change.public_id}/confirm/")
     assert response.status_code == 404
-    change.refresh_from_db()
-    assert change.is_held
+    held_change.refresh_from_db()
+    assert held_change.is_held
 
 
 def test_cancelling_tells_everyone_coming_and_the_page_says_so(
-    client, login, team, late_action, django_capture_on_commit_callbacks
+    client, login, team, late_action, held_change, django_capture_on_commit_callbacks
 ):
     # Given a published action with RSVPs and a held change
-    services.update_action(
-        late_action,
-        services.ActionDetails.of(late_action, place="Potsdamer Platz"),
-        actor=team.organizer,
-    )
     login(client, team.organizer)
     # When an organizer cancels it
     assert client.get(f"/en/manage/actions/{late_action.public_id}/cancel/").status_code == 200
