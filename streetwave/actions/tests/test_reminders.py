@@ -36,6 +36,20 @@ def publish(team, make_action, established):
 
 
 @pytest.fixture
+def one_going(publish, rsvp):
+    """one_going(**fields): an action published with `fields`, one person going
+    (going@example.org), and their confirmation mail out of the way."""
+
+    def make(**fields):
+        action = publish(**fields)
+        rsvp(action, email="going@example.org")
+        mail.outbox.clear()
+        return action
+
+    return make
+
+
+@pytest.fixture
 def beat(django_capture_on_commit_callbacks):
     """One run of the task beat starts every minute, with the mails it queues sent."""
 
@@ -184,10 +198,8 @@ def test_the_meeting_point_is_mailed_and_shown_at_the_reveal_time_and_never_befo
         assert f"/en/a/{action.public_id}/" in message.body
 
 
-def test_a_reveal_at_the_time_of_the_second_reminder_is_one_mail(clock, beat, publish, rsvp):
-    action = publish(meeting_point=MEETING_POINT, reveal_lead=2 * H, reminder_lead=2 * H)
-    rsvp(action, email="going@example.org")
-    mail.outbox.clear()
+def test_a_reveal_at_the_time_of_the_second_reminder_is_one_mail(clock, beat, one_going):
+    one_going(meeting_point=MEETING_POINT, reveal_lead=2 * H, reminder_lead=2 * H)
 
     clock.advance(hours=28, minutes=1)
     beat()
@@ -228,10 +240,8 @@ def test_a_reminder_shows_the_meeting_point_only_to_people_going(
     assert MEETING_POINT not in page
 
 
-def test_running_the_task_twice_sends_each_moment_once(clock, beat, publish, rsvp):
-    action = publish()
-    rsvp(action, email="going@example.org")
-    mail.outbox.clear()
+def test_running_the_task_twice_sends_each_moment_once(clock, beat, one_going):
+    action = one_going()
     clock.advance(hours=6, minutes=1)
 
     # When beat runs, and a second run (overlapping, or a retry) finds the action due again
@@ -247,12 +257,10 @@ def test_running_the_task_twice_sends_each_moment_once(clock, beat, publish, rsv
 
 
 def test_an_action_published_three_hours_before_gets_no_stale_day_before_reminder(
-    clock, beat, publish, rsvp
+    clock, beat, one_going
 ):
     # Given an action published 3 hours before its start (second reminder 2 hours before)
-    action = publish(starts_in=3 * H)
-    rsvp(action, email="going@example.org")
-    mail.outbox.clear()
+    action = one_going(starts_in=3 * H)
     assert action.next_message_at == action.starts_at - 2 * H
 
     # When beat runs now and an hour later
@@ -267,10 +275,8 @@ def test_an_action_published_three_hours_before_gets_no_stale_day_before_reminde
     assert [key.split(":")[2] for key in reminder_keys()] == ["reminder"]
 
 
-def test_after_a_long_pause_of_beat_only_the_latest_moment_is_sent(clock, beat, publish, rsvp):
-    action = publish()
-    rsvp(action, email="going@example.org")
-    mail.outbox.clear()
+def test_after_a_long_pause_of_beat_only_the_latest_moment_is_sent(clock, beat, one_going):
+    action = one_going()
 
     # beat does not run from before the day-before reminder until after the second reminder
     clock.advance(hours=28, minutes=30)
@@ -282,12 +288,8 @@ def test_after_a_long_pause_of_beat_only_the_latest_moment_is_sent(clock, beat, 
     assert action.next_message_at is None
 
 
-def test_an_action_published_after_its_reveal_time_sends_the_meeting_point_at_once(
-    beat, publish, rsvp
-):
-    action = publish(starts_in=90 * dt.timedelta(minutes=1), meeting_point=MEETING_POINT)
-    rsvp(action, email="going@example.org")
-    mail.outbox.clear()
+def test_an_action_published_after_its_reveal_time_sends_the_meeting_point_at_once(beat, one_going):
+    one_going(starts_in=90 * dt.timedelta(minutes=1), meeting_point=MEETING_POINT)
 
     beat()
 
@@ -295,10 +297,8 @@ def test_an_action_published_after_its_reveal_time_sends_the_meeting_point_at_on
     assert MEETING_POINT in message.body
 
 
-def test_a_meeting_point_added_after_its_reveal_time_is_sent_at_once(team, beat, publish, rsvp):
-    action = publish(starts_in=90 * dt.timedelta(minutes=1), reminder_lead=1 * H)
-    rsvp(action, email="going@example.org")
-    mail.outbox.clear()
+def test_a_meeting_point_added_after_its_reveal_time_is_sent_at_once(team, beat, one_going):
+    action = one_going(starts_in=90 * dt.timedelta(minutes=1), reminder_lead=1 * H)
     assert action.next_message_at == action.starts_at - 1 * H
 
     services.update_action(
@@ -386,11 +386,9 @@ def test_a_meeting_point_may_not_link_anywhere_but_the_site(team, publish):
 # -- what moves or stops the schedule -------------------------------------------------------
 
 
-def test_a_new_start_time_moves_the_reminders(clock, beat, team, publish, rsvp):
+def test_a_new_start_time_moves_the_reminders(clock, beat, team, one_going):
     # Given an action in five days, reminded the day before
-    action = publish(starts_in=5 * 24 * H)
-    rsvp(action, email="going@example.org")
-    mail.outbox.clear()
+    action = one_going(starts_in=5 * 24 * H)
     assert action.next_message_at == action.starts_at - DAY_BEFORE
 
     # When an organizer moves it one day later (far from the start: it applies at once)
