@@ -33,7 +33,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("actor"), ordering="actor__public_id")
     def actor_public_id(self, entry):
-        return entry.actor.public_id if entry.actor is not None else None
+        if entry.actor is None:
+            return self.get_empty_value_display()
+        return entry.actor.public_id
 
     def has_add_permission(self, request):
         return False

@@ -91,3 +91,20 @@ def test_the_persian_audit_log_reads_in_the_readers_calendar_and_digits(client, 
     assert day.encode() in response.content
     assert "—" in day
     assert f"\n{format_number(entries, 'fa')} ".encode() in response.content
+
+
+def test_an_account_reads_in_the_readers_calendar_and_digits(client, staff, make_user):
+    # given an account that never signed in, and a reason given for the accounts' pages
+    newcomer = make_user("newcomer@example.org")
+    client.post(
+        "/fa/admin/accounts/user/reason/",
+        {"reason": "The lead of the Leipzig hub lost access to their account."},
+    )
+
+    response = client.get(f"/fa/admin/accounts/user/{newcomer.pk}/change/")
+
+    # then the day it joined reads in the Jalali calendar, and "never" is an empty mark
+    assert response.status_code == 200
+    joined = format_date(timezone.localtime(newcomer.date_joined), "fa")
+    assert joined.encode() in response.content
+    assert b"None" not in response.content
