@@ -48,6 +48,13 @@ def publish(client, action):
     return client.post(f"/en/manage/actions/{action.public_id}/publish/")
 
 
+def approve(client, action, campaign=None):
+    """Press a coordinator's approve button for `action` in the queue of `campaign` (its own
+    campaign's unless given)."""
+    slug = (campaign or action.campaign).slug
+    return client.post(f"/en/manage/campaigns/{slug}/approvals/{action.public_id}/approve/")
+
+
 def test_an_organizer_creates_a_draft_in_the_city_time_zone(client, login, team):
     # Given an organizer of a Berlin hub
     login(client, team.organizer)
@@ -183,6 +190,14 @@ def draft(make_action, make_campaign, team):
     return make
 
 
+@pytest.fixture
+def pending(team, draft):
+    """An action of the team's hub, on probation, submitted: it waits for a coordinator."""
+    action = draft()
+    services.publish_action(action, actor=team.organizer)
+    return action
+
+
 def test_a_new_hub_is_on_probation_until_one_of_its_actions_has_taken_place(
     team, make_action, established
 ):
@@ -262,21 +277,16 @@ def test_a_proposed_hub_cannot_publish(client, login, team, draft):
     assert action.status == Action.Status.DRAFT
 
 
-def test_a_coordinator_approves_from_the_queue(
-    client, login, team, draft, make_coordinator, make_user
-):
+def test_a_coordinator_approves_from_the_queue(client, login, pending, make_coordinator):
     # Given an action of a probation hub waiting for approval
-    action = draft()
-    services.publish_action(action, actor=team.organizer)
+    action = pending
     coordinator = make_coordinator(action.campaign)
     login(client, coordinator)
     # When the coordinator opens the queue and approves
     queue = client.get(f"/en/manage/campaigns/{action.campaign.slug}/approvals/")
     assert "Rally for freedom" in queue.content.decode()
     assert "new hub" in queue.content.decode()
-    client.post(
-        f"/en/manage/campaigns/{action.campaign.slug}/approvals/{action.public_id}/approve/"
-    )
+    approve(client, action)
     # Then the action is public
     action.refresh_from_db()
     assert action.status == Action.Status.PUBLISHED
@@ -285,10 +295,9 @@ def test_a_coordinator_approves_from_the_queue(
 
 
 def test_a_coordinator_rejects_with_a_reason_the_hub_reads(
-    client, login, team, draft, make_coordinator
+    client, login, team, pending, make_coordinator
 ):
-    action = draft()
-    services.publish_action(action, actor=team.organizer)
+    action = pending
     login(client, make_coordinator(action.campaign))
     url = f"/en/manage/campaigns/{action.campaign.slug}/approvals/{action.public_id}/reject/"
     # A rejection needs a reason
@@ -312,25 +321,19 @@ def test_a_coordinator_cannot_approve_an_action_they_submitted(
     make_coordinator(action.campaign, user=team.organizer)
     services.publish_action(action, actor=team.organizer)
     login(client, team.organizer)
-    client.post(
-        f"/en/manage/campaigns/{action.campaign.slug}/approvals/{action.public_id}/approve/"
-    )
+    approve(client, action)
     action.refresh_from_db()
     assert action.status == Action.Status.PENDING
 
 
 def test_a_coordinator_of_another_campaign_cannot_approve(
-    client, login, team, draft, make_coordinator, make_campaign
+    client, login, pending, make_coordinator, make_campaign
 ):
-    action = draft()
-    services.publish_action(action, actor=team.organizer)
+    action = pending
     other = make_campaign("elsewhere")
     login(client, make_coordinator(other))
     assert client.get(f"/en/manage/campaigns/{action.campaign.slug}/approvals/").status_code == 404
-    response = client.post(
-        f"/en/manage/campaigns/{other.slug}/approvals/{action.public_id}/approve/"
-    )
-    assert response.status_code == 404
+    assert approve(client, action, other).status_code == 404
     action.refresh_from_db()
     assert action.status == Action.Status.PENDING
 
