@@ -7,8 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # run and test are the embedded development instance: keys are generated under var/.
 DEV_ENV := STREETWAVE_DEV=1
+# `make run DEMO=no` starts without the demo world, as a fresh install would (an empty database
+# then needs its first operator: `make operator`).
+DEMO ?= yes
 
-.PHONY: run test lint check-migrations pytest browser bench messages lock static clean
+.PHONY: run operator test lint check-migrations pytest browser bench messages lock static clean
 
 $(VENV)/.base: requirements/base.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,13 +40,20 @@ static: $(VENV)/.base $(VENDOR)
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.base static
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	$(DEV_ENV) $(PY) manage.py demo --if-empty
+	test "$(DEMO)" = no || $(DEV_ENV) $(PY) manage.py demo --if-empty
 	@# The worker with its embedded beat runs scheduled work through a file-system broker
 	@# under var/celery/, so reminders and retention happen without any service installed.
 	$(DEV_ENV) $(VENV)/bin/celery -A streetwave worker --beat --pool=solo --loglevel=warning \
 	    --schedule var/celery/beat-schedule & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# A fresh instance: its places (the offline gazetteer) and its first operator (asks for an
+# address and a password).
+operator: $(VENV)/.base
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_places
+	$(DEV_ENV) $(PY) manage.py create_operator
 
 # The contracts (pyproject.toml): import direction and cycles, the dependency list; then the
 # commit messages since bin/check-commits' BASE (CONTRIBUTING.md, "Commit messages").
