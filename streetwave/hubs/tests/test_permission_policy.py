@@ -9,7 +9,7 @@ from typing import get_args
 import pytest
 from django.conf import settings
 
-from streetwave.hubs.models import CampaignRole, Hub, Membership
+from streetwave.hubs.models import CampaignRole, Hub, Membership, Participation
 from streetwave.hubs.permissions import (
     Operator,
     Permission,
@@ -32,14 +32,17 @@ def world(
     make_campaign, make_hub, make_city, make_action, make_member, make_coordinator, make_user
 ):
     """Two campaigns; hub A takes part in the first (and has an action outside any campaign),
-    hub B in both, hub C in none, hub D (suspended by moderation) in the first; someone in every
-    role, a coordinator of each campaign, and an organizer whose account is closed."""
+    hub B in both, hub C in none, hub D (suspended by moderation) in the first, hub E answered
+    the first's call with no action yet; someone in every role, a coordinator of each campaign,
+    and an organizer whose account is closed."""
     streets = make_campaign("streets")
     other = make_campaign("other")
     hub_a = make_hub("Berlin hub")
     hub_b = make_hub("Paris hub", city=make_city("Paris", lat=48.85, lon=2.35))
     hub_c = make_hub("Rome hub", city=make_city("Rome", lat=41.9, lon=12.5))
     hub_d = make_hub("Lyon hub", city=make_city("Lyon", lat=45.76, lon=4.84))
+    hub_e = make_hub("Madrid hub", city=make_city("Madrid", lat=40.42, lon=-3.7))
+    Participation.objects.create(hub=hub_e, campaign=streets)
     actions = [
         make_action(hub=hub_a, campaign=streets),
         make_action(hub=hub_a),
@@ -69,7 +72,7 @@ def world(
     hub_d.save(update_fields=["status"])
     return {
         "users": users,
-        "hubs": [hub_a, hub_b, hub_c, hub_d],
+        "hubs": [hub_a, hub_b, hub_c, hub_d, hub_e],
         "campaigns": [streets, other],
         "actions": actions,
     }
@@ -246,3 +249,13 @@ def test_every_named_permission_is_held_by_some_role():
     granted = set().union(*(permissions_of(role) for role in _DOC_COLUMNS.values()))
     # then no name is missing from the table (nor held by nobody)
     assert granted == set(PERMISSION_NAMES)
+
+
+def test_a_coordinator_oversees_a_hub_that_answered_before_it_planned(world):
+    # given hub E, which answered the first campaign's call and has no action yet
+    hub_e, users = world["hubs"][4], world["users"]
+    # then the first campaign's coordinators oversee it, the other campaign's do not
+    assert can(users["coordinator"], "can_view_counts", hub_e)
+    assert hub_e in where(users["coordinator"], "can_view_counts").hubs()
+    assert users["coordinator"] in holders("can_view_counts", hub_e)
+    assert not can(users["coordinator_other"], "can_view_counts", hub_e)
