@@ -72,6 +72,11 @@ def test_the_operator_sees_every_campaign_with_its_state_window_and_counts(
     # the public page of an open campaign, the preview of a draft
     assert 'href="/en/c/streets/"' in html and 'href="/en/c/next-call/"' in html
     assert "Preview" in html
+    # and the way to create one, and to each campaign's settings and coordinators
+    assert 'href="/en/manage/campaigns/new/"' in html
+    for slug in ("streets", "next-call", "last-year"):
+        assert f'href="/en/manage/campaigns/{slug}/settings/"' in html
+        assert f'href="/en/manage/campaigns/{slug}/coordinators/"' in html
 
 
 @pytest.mark.parametrize("who", ["coordinator", "organizer", "nobody"])
