@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.apps import apps
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -230,9 +232,19 @@ def planned_actions_outside(
 
 def console_campaigns(campaigns: QuerySet[Campaign]) -> list[Campaign]:
     """The campaigns of the operator's console, the latest window first, each with
-    `hubs_count` (hubs with an action past the draft in it), `public_count` (its public actions)
-    and `pending_count` (actions waiting for approval): one query, whatever their number."""
-    submitted = ~Q(actions__status=Action.Status.DRAFT)
+    `hubs_count` (hubs that answered its call and take part), `public_count` (its public
+    actions) and `pending_count` (actions waiting for approval): one query, whatever their
+    number."""
+    # Hubs sit above campaigns: their answers to a call are named, not imported.
+    participation: Any = apps.get_model("hubs", "Participation")
+    answered = (
+        participation.objects.accepted()
+        .filter(campaign=OuterRef("pk"))
+        .order_by()
+        .values("campaign")
+        .annotate(hubs=Count("pk"))
+        .values("hubs")
+    )
     public = Q(
         actions__status__in=[
             Action.Status.PUBLISHED,
@@ -242,10 +254,8 @@ def console_campaigns(campaigns: QuerySet[Campaign]) -> list[Campaign]:
     )
     return list(
         campaigns.annotate(
-            hubs_count=Count("actions__hub", filter=submitted, distinct=True),
-            public_count=Count("actions", filter=public, distinct=True),
-            pending_count=Count(
-                "actions", filter=Q(actions__status=Action.Status.PENDING), distinct=True
-            ),
+            hubs_count=Coalesce(Subquery(answered), 0),
+            public_count=Count("actions", filter=public),
+            pending_count=Count("actions", filter=Q(actions__status=Action.Status.PENDING)),
         ).order_by("-starts_at", "pk")
     )

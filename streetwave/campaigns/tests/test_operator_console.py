@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from streetwave.actions.models import Action
 from streetwave.campaigns.models import Campaign
+from streetwave.hubs.models import Participation
 from streetwave.outbox.models import Delivery, Message
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +25,8 @@ def operator(make_user):
 
 @pytest.fixture
 def instance(make_campaign, make_hub, make_city, make_action):
-    """A campaign open with two hubs' actions (public, waiting, a draft), a draft and an
-    archived one."""
+    """A campaign open with two hubs' actions (public, waiting, a draft) and a third hub that
+    answered its call, a draft campaign and an archived one."""
     open_one = make_campaign("streets")
     paris = make_city("Paris", country="FR", timezone="Europe/Paris", lat=48.85, lon=2.35)
     berlin_hub, paris_hub = make_hub("Berlin hub"), make_hub("Paris hub", city=paris)
@@ -39,6 +40,13 @@ def instance(make_campaign, make_hub, make_city, make_action):
     )
     make_action(hub=paris_hub, campaign=open_one, title="March")
     make_action(hub=paris_hub, campaign=open_one, title="Sketch", status=Action.Status.DRAFT)
+    # a hub that answered the call and plans nothing yet; one whose answer waits
+    Participation.objects.create(hub=make_hub("Lyon hub", city=paris), campaign=open_one)
+    Participation.objects.create(
+        hub=make_hub("Nantes hub", city=paris),
+        campaign=open_one,
+        state=Participation.State.PENDING,
+    )
     draft = make_campaign("next-call", status=Campaign.Status.DRAFT)
     archived = make_campaign("last-year", status=Campaign.Status.ARCHIVED)
     return {"open": open_one, "draft": draft, "archived": archived}
@@ -65,9 +73,10 @@ def test_the_operator_sees_every_campaign_with_its_state_window_and_counts(
         assert slug in rows
     assert ">Open<" in rows and ">Draft<" in rows and ">Archived<" in rows
     open_row = next(row for row in rows.split("<tr>") if "streets" in row)
-    # two hubs, two public actions, one waiting; the draft counts nowhere
+    # three hubs take part (a waiting answer does not count), two public actions, one waiting
+    # for approval; the draft counts nowhere
     cells = [cell.split(">")[-1] for cell in open_row.split("</td>") if 'class="num"' in cell]
-    assert cells == ["2", "2", "1"]
+    assert cells == ["3", "2", "1"]
     assert instance["open"].zone in open_row
     # the public page of an open campaign, the preview of a draft
     assert 'href="/en/c/streets/"' in html and 'href="/en/c/next-call/"' in html
@@ -204,7 +213,7 @@ def test_the_console_in_persian_reads_right_to_left_with_persian_digits(
 
     assert 'dir="rtl"' in html
     open_row = next(row for row in rows_of(html).split("<tr>") if "streets" in row)
-    assert "۲" in open_row and "۱" in open_row
+    assert "۳" in open_row and "۲" in open_row and "۱" in open_row
 
 
 def test_the_console_takes_the_same_queries_for_one_or_four_campaigns(
