@@ -269,7 +269,14 @@ class Action(HeldForApproval, BaseModel):
 
     @property
     def is_open_for_rsvp(self) -> bool:
-        return self.status == self.Status.PUBLISHED and timezone.now() < self.ends_at
+        """Published, not over, and (inside a campaign) the campaign still open: once a campaign
+        ends, none of its actions takes an RSVP. The pages and the API load the campaign's
+        status with the action."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and timezone.now() < self.ends_at
+            and (self.campaign_id is None or self.campaign.status == Campaign.Status.LIVE)
+        )
 
     @property
     def public_is_full(self) -> bool:

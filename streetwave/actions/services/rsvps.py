@@ -96,12 +96,6 @@ def _bump(action: Action, *, seat_claimed: bool = False, **deltas: int) -> None:
         CampaignCounter.bump(action.campaign_id, shard_key=action.pk, **deltas)
 
 
-def _campaign_takes_rsvps(action: Action) -> bool:
-    """Only an open campaign takes RSVPs: once it ends, none of its actions does. The pages and
-    the API load the campaign's status with the action, so this asks nothing more."""
-    return action.campaign is None or action.campaign.status == Campaign.Status.LIVE
-
-
 def create_rsvp(
     action: Action,
     *,
@@ -123,7 +117,7 @@ def create_rsvp(
     it makes nothing new and gets the same answer."""
     if not consent:
         raise ConsentMissing(field="consent")
-    if not action.is_open_for_rsvp or not _campaign_takes_rsvps(action):
+    if not action.is_open_for_rsvp:
         raise RSVPClosed()
     index = blind_index(email) if email else ""
     news = bool(campaign_news and index and action.campaign_id)

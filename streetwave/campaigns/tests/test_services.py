@@ -356,3 +356,24 @@ def test_the_retention_job_follows_each_campaigns_period(make_campaign, make_act
     # then only the short campaign's RSVP lost its pseudonym
     assert erased == 1
     assert sorted(RSVP.objects.values_list("pseudonym", flat=True)) == ["", "long"]
+
+
+def test_an_ended_campaigns_action_page_offers_no_rsvp_and_nobody_rejoins(
+    client, make_campaign, make_action, operator
+):
+    # given an action of an open campaign, and a supporter who cancelled their RSVP to it
+    campaign = make_campaign()
+    action = make_action(campaign=campaign)
+    actions.create_rsvp(action, language="en", consent=True)
+    rsvp = RSVP.objects.get()
+    actions.cancel_rsvp(rsvp)
+
+    # when the campaign ends
+    services.end_campaign(campaign, actor=operator)
+
+    # then the action's page has no RSVP form, and the cancelled RSVP cannot be taken up again
+    page = client.get(f"/en/a/{action.public_id}/")
+    assert page.status_code == 200
+    assert f'action="/en/a/{action.public_id}/rsvp/"' not in page.content.decode()
+    with pytest.raises(actions.RSVPClosed):
+        actions.rejoin_rsvp(RSVP.objects.get(pk=rsvp.pk))
