@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from streetwave.accounts.models import User
 from streetwave.core.errors import NotAllowed
-from streetwave.hubs.permissions import Permission, can, permissions_for, require, where
+from streetwave.hubs.permissions import Permission, can, require, where
 
 from .models import Campaign
 
@@ -54,8 +54,3 @@ def get_instance_campaigns_for(user: User | AnonymousUser) -> QuerySet[Campaign]
 def require_campaign_creator(user: User | AnonymousUser) -> None:
     """404 unless `user` may create campaigns (an operator)."""
     require(user, "can_create_campaign", None)
-
-
-def permissions_on_campaign(user: User | AnonymousUser, campaign: Campaign) -> frozenset[str]:
-    """Every permission `user` holds over `campaign`, for a page that shows parts by them."""
-    return permissions_for(user, campaign)

@@ -289,3 +289,25 @@ def test_home_lists_open_then_ended_never_drafts_or_archived(
     assert "/c/old/" not in html and "/c/plans/" not in html
     # an archived campaign stays at its address
     assert client.get("/en/c/old/").status_code == 200
+
+
+def test_the_campaign_tabs_are_those_the_reader_may_open(
+    client, login, operator, make_campaign, make_coordinator
+):
+    # given a campaign, its operator and one of its coordinators
+    campaign = make_campaign()
+    coordinator = make_coordinator(campaign)
+    approvals = f'href="/en/manage/campaigns/{campaign.slug}/approvals/"'
+    settings_tab = f'href="/en/manage/campaigns/{campaign.slug}/settings/"'
+
+    # when the operator opens the settings or the coordinators, then no tab leads to a
+    # coordinator's own page
+    login(client, operator)
+    for tab in ("settings", "coordinators"):
+        page = client.get(f"/en/manage/campaigns/{campaign.slug}/{tab}/").content.decode()
+        assert settings_tab in page and approvals not in page
+
+    # and the coordinator's own pages show the settings tab beside theirs
+    login(client, coordinator)
+    page = client.get(f"/en/manage/campaigns/{campaign.slug}/approvals/").content.decode()
+    assert settings_tab in page and approvals in page

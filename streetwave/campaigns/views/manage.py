@@ -12,7 +12,7 @@ from streetwave.core.views.buttons import press
 from streetwave.core.views.forms import fill_in
 
 from .. import services
-from ..access import get_campaign_for, permissions_on_campaign, require_campaign_creator
+from ..access import get_campaign_for, require_campaign_creator
 from ..forms import CampaignCreateForm, CampaignSettingsForm, StateChangeForm
 from ..models import Campaign
 
@@ -114,7 +114,6 @@ def campaign_settings(request, slug):
                 "campaign": campaign,
                 "form": form,
                 "change": _next_change(campaign),
-                "permissions": permissions_on_campaign(request.user, campaign),
                 "current": "settings",
             },
             status=status,
@@ -148,7 +147,6 @@ def state(request, slug):
         {
             "campaign": campaign,
             "change": _next_change(campaign),
-            "permissions": permissions_on_campaign(request.user, campaign),
             "current": "settings",
         },
     )
