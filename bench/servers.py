@@ -127,29 +127,19 @@ def production_env(
 
 
 @contextlib.contextmanager
-def migrated_site(
-    database_prefix: str,
-    handler,
-    var_dir: Path,
-    *,
-    site_url: str,
-    redis_url: str,
-    broker_url: str,
-    **extra: str,
-):
+def migrated_site(database_prefix: str, handler, *, redis_url: str, broker_url: str, **settings):
     """What a CI test of the processes runs against: a fresh PostgreSQL database, migrated; an
     SMTP sink that hands every mail to `handler`; the Redis databases `redis_url` and
-    `broker_url`, emptied before and after. Yields production-like settings using them (with
-    `extra` on top) and the database's URL."""
+    `broker_url`, emptied before and after. Yields production-like settings using them (and
+    `settings`: the var dir, the site's URL, anything else; see `production_env`) and the
+    database's URL."""
     with fresh_database(database_prefix) as database_url, smtp_sink(handler) as smtp_port:
         env = production_env(
             database_url=database_url,
             redis_url=redis_url,
             broker_url=broker_url,
-            var_dir=var_dir,
-            site_url=site_url,
             **mail_to_sink(smtp_port),
-            **extra,
+            **settings,
         )
         empty_redis(redis_url, broker_url)
         try:

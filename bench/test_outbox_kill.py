@@ -89,10 +89,10 @@ def site(tmp_path_factory, sink):
     with migrated_site(
         "streetwave_outbox_kill",
         sink,
-        tmp_path_factory.mktemp("var"),
-        site_url="http://127.0.0.1:8000",
         redis_url=REDIS_CACHE,
         broker_url=REDIS_BROKER,
+        var_dir=tmp_path_factory.mktemp("var"),
+        site_url="http://127.0.0.1:8000",
         OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS),
         OUTBOX_SWEEP_SECONDS=str(SWEEP_SECONDS),
         RECIPIENTS=str(RECIPIENTS),

@@ -88,10 +88,10 @@ def stack(tmp_path_factory, sink):
     with migrated_site(
         "streetwave_processes",
         sink,
-        var_dir,
-        site_url=f"http://127.0.0.1:{port}",
         redis_url=REDIS_CACHE,
         broker_url=REDIS_BROKER,
+        var_dir=var_dir,
+        site_url=f"http://127.0.0.1:{port}",
         # Beat looks for due reminders every 2 seconds instead of every minute.
         REMINDER_SCAN_SECONDS="2",
     ) as (env, _database):
