@@ -18,7 +18,9 @@ TALLIED_STATUSES = (Action.Status.PUBLISHED, Action.Status.COMPLETED)
 
 
 def compute_tally(campaign: Campaign) -> dict:
-    counted = Action.objects.filter(campaign=campaign, status__in=TALLIED_STATUSES)
+    # Public ones only: a suspended hub's actions are not, those that had taken place neither (a
+    # fake hub's streets were never taken).
+    counted = Action.objects.public().filter(campaign=campaign, status__in=TALLIED_STATUSES)
     places = counted.aggregate(
         actions=Count("id"),
         cities=Count("city", distinct=True),

@@ -3,7 +3,8 @@
 Which hubs belong to a campaign: every hub that answered its call (`Participation`, accepted or
 waiting; a founding hub answered when it was founded), with its actions in the campaign in any
 status (coordinators also see drafts waiting for approval), plus the sponsors above them up to
-the root, so that the tree stays connected (those are marked as taking no part). How many hubs
+the root, so that the tree stays connected (those are marked as taking no part). A hub
+suspended by moderation takes part no more. How many hubs
 take part is counted as the public tally counts it (campaigns.tally.TALLIED_STATUSES), so that
 the two numbers agree. Proposals belong to no campaign yet; every confirmed proposal is listed,
 since one approval by any coordinator activates it. Three queries whatever the size of the tree.
@@ -54,6 +55,7 @@ def hub_tree_for(campaign: Campaign) -> HubTree:
     with_actions = {
         hub.pk: hub
         for hub in Hub.objects.filter(participations__campaign=campaign)
+        .exclude(status=Hub.Status.SUSPENDED)
         .annotate(
             campaign_actions=Count("actions", filter=in_campaign),
             tallied_actions=Count(

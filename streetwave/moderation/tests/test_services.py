@@ -18,7 +18,9 @@ from streetwave.approvals.models import Approval
 from streetwave.audit.models import AuditEntry
 from streetwave.core.errors import DomainError, NotAllowed
 from streetwave.hubs.models import Hub, Membership
+from streetwave.campaigns.tally import compute_tally
 from streetwave.hubs.permissions import can
+from streetwave.hubs.tree import hub_tree_for
 from streetwave.moderation import services
 from streetwave.moderation.models import MODERATION_APPROVAL_THRESHOLD, HubFlag, Report, Takedown
 from streetwave.moderation.queries import open_flags
@@ -238,6 +240,10 @@ def test_suspending_a_hub_takes_its_actions_down_and_locks_its_organizers_out(
     # its completed action keeps its status but is public nowhere while the hub is suspended
     assert completed.status == Action.Status.COMPLETED
     assert not Action.objects.public().filter(hub=hub).exists()
+    # the tally and the coordinators' hub tree count it no more
+    tally = compute_tally(campaign)
+    assert tally["actions"] == tally["completed"] == tally["hubs"] == 0
+    assert hub_tree_for(campaign).taking_part == 0
     # its organizer's session has ended and its pages are a 404 to them
     assert not UserSession.objects.open().filter(user=organizer).exists()
     assert not can(organizer, "can_view_hub_dashboard", hub)
