@@ -7,6 +7,7 @@ from streetwave.core import ratelimit
 from streetwave.core.errors import DomainError
 
 from .. import services
+from ..permissions import where
 from ..access import get_application_for_token, get_public_hub
 from ..forms import StartHubForm
 from ..queries import public_actions_of, sponsored_by
@@ -24,6 +25,9 @@ def detail(request, public_id):
             "upcoming": [a for a in actions if a.ends_at >= now],
             "past": [a for a in actions if a.ends_at < now][::-1],
             "sponsored": sponsored_by(hub).select_related("city"),
+            # A lead of another hub may tell the coordinators this one looks fake (no query for
+            # a visitor).
+            "may_flag": where(request.user, "can_flag_hub").hubs().exclude(pk=hub.pk).exists(),
         },
     )
 

@@ -212,8 +212,12 @@ def test_a_lead_flags_another_hub_from_its_page(
     paris = make_hub("Paris hub", city=make_city("Paris", country="FR", lat=48.85, lon=2.35))
     paris_lead = make_member(paris, Membership.Role.LEAD)
     client = Client()
-    login(client, paris_lead)
     url = reverse("moderation:flag", args=[hub.public_id])
+    hub_page = reverse("hubs:detail", args=[hub.public_id])
+    # The hub's page offers the flag to the lead of another hub, and to nobody else
+    assert url not in client.get(hub_page).content.decode()
+    login(client, paris_lead)
+    assert url in client.get(hub_page).content.decode()
     assert client.get(url).status_code == 200
     assert client.post(url, {"by_hub": paris.pk, "reason": ""}).status_code == 400
     assert client.post(url, {"by_hub": paris.pk, "reason": "Nobody met them."}).status_code == 302
