@@ -19,9 +19,10 @@ from .news_links import news_confirmation_url
 from .services import manage_url, rotate_manage_token
 
 
-def _rsvps(deliveries, statuses=RSVP.LIVE, **action) -> dict[int, RSVP]:
+def rsvps_to_mail(deliveries, statuses=RSVP.LIVE, **action) -> dict[int, RSVP]:
     """{delivery id: RSVP} for the deliveries whose RSVP is in `statuses`, has an address and
-    whose action matches `action` (field lookups)."""
+    whose action matches `action` (field lookups). Any app that mails supporters about their
+    action looks them up again here."""
     wanted = recipient_ids(deliveries, "rsvp")
     rsvps = (
         RSVP.objects.select_related(
@@ -45,11 +46,12 @@ def _approved(model, pk):
 
 
 def envelope(rsvp: RSVP, template: str, context: dict, **extra) -> Envelope:
-    """One mail to one supporter, in their language. The only recipient is their own address
-    and there is no Reply-To, so no mail shows anyone else's address."""
+    """One mail to one supporter about their action, from `template` ("<app>/mail/<what>"), in
+    their language. The only recipient is their own address and there is no Reply-To, so no
+    mail shows anyone else's address."""
     action = rsvp.action
     mail = render_mail(
-        f"actions/mail/{template}",
+        template,
         {
             "rsvp": rsvp,
             "action": action,
@@ -69,7 +71,7 @@ def envelope(rsvp: RSVP, template: str, context: dict, **extra) -> Envelope:
 def render_confirmation(message, deliveries):
     by_id = {delivery.pk: delivery for delivery in deliveries}
     envelopes = {}
-    for pk, rsvp in _rsvps(deliveries).items():
+    for pk, rsvp in rsvps_to_mail(deliveries).items():
         # The token exists only in this mail (and, encrypted, on its delivery until it is sent):
         # the RSVP keeps its hash. Made once per delivery, so that a mail sent again carries the
         # same working link.
@@ -80,7 +82,7 @@ def render_confirmation(message, deliveries):
         wants_news = message.data.get("news") and rsvp.action.campaign_id and not rsvp.campaign_news
         envelopes[pk] = envelope(
             rsvp,
-            "manage_link",
+            "actions/mail/manage_link",
             {
                 "manage_url": manage_url(token, rsvp.language),
                 "news_url": news_confirmation_url(rsvp) if wants_news else "",
@@ -93,8 +95,8 @@ def render_confirmation(message, deliveries):
 @renderer("rsvp.promoted")
 def render_promotion(message, deliveries):
     return {
-        pk: envelope(rsvp, "promoted", {})
-        for pk, rsvp in _rsvps(deliveries, statuses=[RSVP.Status.GOING]).items()
+        pk: envelope(rsvp, "actions/mail/promoted", {})
+        for pk, rsvp in rsvps_to_mail(deliveries, statuses=[RSVP.Status.GOING]).items()
     }
 
 
@@ -104,19 +106,19 @@ def render_change(message, deliveries):
     if change is None:
         return {}
     # A change of an action cancelled since is not worth a mail: the cancellation notice says it.
-    rsvps = _rsvps(deliveries, id=change.action_id, status=Action.Status.PUBLISHED)
+    rsvps = rsvps_to_mail(deliveries, id=change.action_id, status=Action.Status.PUBLISHED)
     envelopes = {}
     for pk, rsvp in rsvps.items():
         change.action = rsvp.action
-        envelopes[pk] = envelope(rsvp, "changed", {"change": change})
+        envelopes[pk] = envelope(rsvp, "actions/mail/changed", {"change": change})
     return envelopes
 
 
 @renderer("action.cancelled")
 def render_cancellation(message, deliveries):
     return {
-        pk: envelope(rsvp, "cancelled", {})
-        for pk, rsvp in _rsvps(deliveries, status=Action.Status.CANCELLED).items()
+        pk: envelope(rsvp, "actions/mail/cancelled", {})
+        for pk, rsvp in rsvps_to_mail(deliveries, status=Action.Status.CANCELLED).items()
     }
 
 
@@ -126,8 +128,8 @@ def render_relay(message, deliveries):
     if relay is None:
         return {}
     return {
-        pk: envelope(rsvp, "relay", {"message": relay})
-        for pk, rsvp in _rsvps(deliveries, id=relay.action_id).items()
+        pk: envelope(rsvp, "actions/mail/relay", {"message": relay})
+        for pk, rsvp in rsvps_to_mail(deliveries, id=relay.action_id).items()
     }
 
 
@@ -138,7 +140,7 @@ def render_reminder(message, deliveries):
     queued_for = dt.datetime.fromisoformat(message.data["starts_at"])
     now = timezone.now()
     envelopes = {}
-    rsvps = _rsvps(
+    rsvps = rsvps_to_mail(
         deliveries,
         statuses=[RSVP.Status.GOING],
         id=message.data["action"],
@@ -153,7 +155,7 @@ def render_reminder(message, deliveries):
         revealed = action.is_meeting_point_revealed(now)
         envelopes[pk] = envelope(
             rsvp,
-            "reminder",
+            "actions/mail/reminder",
             {
                 "meeting_point": action.meeting_point if revealed else "",
                 "reveal_at": (
@@ -170,9 +172,10 @@ def render_emergency(message, deliveries):
     if notice is None:
         return {}
     envelopes = {}
-    for pk, rsvp in _rsvps(deliveries, statuses=[RSVP.Status.GOING], id=notice.action_id).items():
+    rsvps = rsvps_to_mail(deliveries, statuses=[RSVP.Status.GOING], id=notice.action_id)
+    for pk, rsvp in rsvps.items():
         notice.action = rsvp.action
         envelopes[pk] = envelope(
-            rsvp, "emergency", {"notice": notice, "sent_at": notice.local_created_at}
+            rsvp, "actions/mail/emergency", {"notice": notice, "sent_at": notice.local_created_at}
         )
     return envelopes
