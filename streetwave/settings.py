@@ -6,6 +6,7 @@ once under var/. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and the fie
 them and without STREETWAVE_DEV it refuses to start.
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
     "streetwave.actions",
     "streetwave.broadcasts",
     "streetwave.moderation",
+    "streetwave.reportbacks",
     "streetwave.demo",
 ]
 
@@ -274,6 +276,9 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 RSVP_RETENTION_DAYS = int(os.environ.get("RSVP_RETENTION_DAYS", "30"))
 RSVP_RETENTION_DAYS_MIN = int(os.environ.get("RSVP_RETENTION_DAYS_MIN", "7"))
 RSVP_RETENTION_DAYS_MAX = int(os.environ.get("RSVP_RETENTION_DAYS_MAX", "90"))
+
+# Organizers file a report-back of an action from its start until this long after its end.
+REPORT_BACK_WINDOW = datetime.timedelta(days=int(os.environ.get("REPORT_BACK_WINDOW_DAYS", "14")))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

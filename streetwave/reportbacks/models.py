@@ -1,0 +1,90 @@
+"""Report-backs: what a hub reports after its action (took place or not, turnout, a short
+story), verified by a second person through the one two-person rule
+(docs/decisions/0003-one-two-person-rule.md) before anyone but the hub's organizers sees it.
+
+A report-back holds no personal data: only who filed it (`requested_by`) and who verified or
+withdrew it, as account ids. A verified report-back is corrected by filing a new one for the
+same action, held like the first; once verified it replaces the old one, which is then
+`superseded_at` that moment. One verified report-back per action is current (a partial unique
+constraint), and it is the one every public surface shows.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from streetwave.actions.models import Action
+from streetwave.approvals.models import Approval, HeldForApproval
+from streetwave.core.models import BaseModel
+
+
+class ReportBackQuerySet(models.QuerySet):
+    def verified(self) -> "ReportBackQuerySet":
+        """The current verified report-backs: one per action at most, what the public sees."""
+        return self.filter(approval=Approval.APPROVED, superseded_at__isnull=True)
+
+    def held(self) -> "ReportBackQuerySet":
+        return self.filter(approval=Approval.HELD)
+
+
+class ReportBack(HeldForApproval, BaseModel):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="report_backs")
+    took_place = models.BooleanField(_("the action took place"), default=True)
+    reason = models.TextField(_("why it did not take place"), blank=True, max_length=2000)
+    turnout = models.PositiveIntegerField(_("turnout"), null=True, blank=True)
+    turnout_is_estimate = models.BooleanField(_("the turnout is an estimate"), default=False)
+    story = models.TextField(_("story"), blank=True, max_length=5000, help_text=_("Markdown."))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    # A correction names the verified report-back it corrects; verifying it supersedes that one.
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+    # "I was there": supporters say so from their manage link, once per RSVP; a count only.
+    attended_count = models.PositiveIntegerField(default=0)
+
+    objects = ReportBackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("report-back")
+        verbose_name_plural = _("report-backs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=Q(approval="approved", superseded_at__isnull=True),
+                name="reportback_one_current_per_action",
+            ),
+            # One waits for a second person at a time: a second filing would race the first.
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=Q(approval="held"),
+                name="reportback_one_held_per_action",
+            ),
+            models.CheckConstraint(
+                condition=Q(took_place=True) | Q(turnout__isnull=True),
+                name="reportback_no_turnout_when_not_held",
+            ),
+            models.CheckConstraint(
+                condition=Q(superseded_at__isnull=True) | Q(approval="approved"),
+                name="reportback_only_verified_is_superseded",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["approval", "superseded_at", "-approved_at"], name="reportback_wall_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report-back:{self.public_id}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.approval == Approval.APPROVED and self.superseded_at is None
