@@ -295,6 +295,25 @@ def make_coordinator(make_user):
     return make
 
 
+# The campaign most tests need, and its two coordinators (two, for what needs a second person).
+# A test module with another campaign defines its own `campaign` fixture, which wins.
+
+
+@pytest.fixture
+def campaign(make_campaign):
+    return make_campaign()
+
+
+@pytest.fixture
+def coordinator(campaign, make_coordinator):
+    return make_coordinator(campaign)
+
+
+@pytest.fixture
+def second_coordinator(campaign, make_coordinator):
+    return make_coordinator(campaign)
+
+
 @pytest.fixture
 def make_proposal(make_city):
     """A proposed hub whose applicant confirmed the address: it waits for vouches."""

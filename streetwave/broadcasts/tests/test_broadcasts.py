@@ -38,22 +38,7 @@ TEXTS = {
 URL = re.compile(r"https?://[^\s<>\"']+")
 
 
-# -- the small world of these tests --------------------------------------------------------------
-
-
-@pytest.fixture
-def campaign(make_campaign):
-    return make_campaign()
-
-
-@pytest.fixture
-def coordinator(campaign, make_coordinator):
-    return make_coordinator(campaign)
-
-
-@pytest.fixture
-def second_coordinator(campaign, make_coordinator):
-    return make_coordinator(campaign)
+# -- the small world of these tests (the campaign and its coordinators: the root conftest) --------
 
 
 @pytest.fixture

@@ -18,8 +18,6 @@ from . import test_broadcasts as broadcasts_fixtures
 
 pytestmark = pytest.mark.django_db
 
-campaign = broadcasts_fixtures.campaign
-coordinator = broadcasts_fixtures.coordinator
 action = broadcasts_fixtures.action
 supporter = broadcasts_fixtures.supporter
 

@@ -19,9 +19,8 @@ from streetwave.outbox.models import Delivery
 from . import test_broadcasts as broadcasts_fixtures
 from .test_broadcasts import TEXTS
 
-# The small world of the broadcast tests: a campaign, its coordinator, an action, supporters.
-campaign = broadcasts_fixtures.campaign
-coordinator = broadcasts_fixtures.coordinator
+# The small world of the broadcast tests: an action and its supporters (the campaign and its
+# coordinator come from the root conftest).
 action = broadcasts_fixtures.action
 supporter = broadcasts_fixtures.supporter
 

@@ -29,11 +29,6 @@ Role = Membership.Role
 
 
 @pytest.fixture
-def campaign(make_campaign):
-    return make_campaign()
-
-
-@pytest.fixture
 def approval_campaign(make_campaign):
     campaign = make_campaign("accepted-hubs")
     Campaign.objects.filter(pk=campaign.pk).update(hub_policy=Campaign.HubPolicy.APPROVAL)

@@ -1,5 +1,6 @@
-"""The small world of the moderation tests: a live campaign, two coordinators, a hub with a
-lead and an organizer, and a published action of it in the campaign."""
+"""The small world of the moderation tests: the live campaign and its two coordinators (from the
+root conftest), a hub with a lead and an organizer, and a published action of it in the
+campaign."""
 
 import itertools
 
@@ -9,21 +10,6 @@ from streetwave.actions import services as actions
 from streetwave.hubs.models import Membership
 
 _emails = itertools.count(1)
-
-
-@pytest.fixture
-def campaign(make_campaign):
-    return make_campaign()
-
-
-@pytest.fixture
-def coordinator(campaign, make_coordinator):
-    return make_coordinator(campaign)
-
-
-@pytest.fixture
-def second_coordinator(campaign, make_coordinator):
-    return make_coordinator(campaign)
 
 
 @pytest.fixture
