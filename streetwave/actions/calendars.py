@@ -15,6 +15,8 @@ STATUS = {
     Action.Status.PUBLISHED: "CONFIRMED",
     Action.Status.COMPLETED: "CONFIRMED",
     Action.Status.CANCELLED: "CANCELLED",
+    # Reported by its hub as not having taken place: for a calendar, it was called off.
+    Action.Status.NOT_HELD: "CANCELLED",
 }
 
 

@@ -70,13 +70,11 @@ class ActionQuerySet(models.QuerySet):
     def pending_approval(self) -> "ActionQuerySet":
         return self.filter(status=Action.Status.PENDING)
 
-    def completed(self, now: dt.datetime | None = None) -> "ActionQuerySet":
-        """Actions that took place: marked completed, or published and over. Report-backs will
-        mark them completed; until then an action that was public and ended counts."""
-        now = now or timezone.now()
-        return self.filter(
-            Q(status=Action.Status.COMPLETED) | Q(status=Action.Status.PUBLISHED, ends_at__lte=now)
-        )
+    def completed(self) -> "ActionQuerySet":
+        """Actions that took place: a second person verified a report-back saying so (the
+        report-back's verification sets the status). An action that was public and ended, with
+        no verified report-back, is not known to have taken place."""
+        return self.filter(status=Action.Status.COMPLETED)
 
     # The phases of Action.phase_at, in the database, so that a list filtered by phase pages
     # and counts as any other.
@@ -127,13 +125,7 @@ class ActionQuerySet(models.QuerySet):
         outside campaigns still in draft and hubs suspended by moderation (a taken-down action
         is `removed`, public nowhere but its own page)."""
         return (
-            self.filter(
-                status__in=[
-                    Action.Status.PUBLISHED,
-                    Action.Status.CANCELLED,
-                    Action.Status.COMPLETED,
-                ]
-            )
+            self.filter(status__in=Action.PUBLIC_STATUSES)
             .exclude(campaign__status=Campaign.Status.DRAFT)
             .exclude(hub__status=Hub.Status.SUSPENDED)
         )
@@ -160,7 +152,9 @@ class Action(HeldForApproval, BaseModel):
         PENDING = "pending", _("Awaiting approval")
         PUBLISHED = "published", _("Published")
         CANCELLED = "cancelled", _("Cancelled")
+        # Verified by a second person's report-back as having taken place, or as not.
         COMPLETED = "completed", _("Completed")
+        NOT_HELD = "not_held", _("Did not take place")
         # Taken down by the campaign's coordinators (moderation): public nowhere but its own
         # page, which says so.
         REMOVED = "removed", _("Removed")
@@ -229,6 +223,9 @@ class Action(HeldForApproval, BaseModel):
             ),
         ]
 
+    # What was public once: announced, called off, or over and reported back.
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED, Status.COMPLETED, Status.NOT_HELD)
+
     class Phase(models.TextChoices):
         """Where an action stands in time, whatever its status: every public surface says it."""
 
@@ -294,7 +291,7 @@ class Action(HeldForApproval, BaseModel):
 
     @property
     def is_public(self) -> bool:
-        return self.status in (self.Status.PUBLISHED, self.Status.CANCELLED, self.Status.COMPLETED)
+        return self.status in self.PUBLIC_STATUSES
 
     def is_late(self, now: dt.datetime | None = None) -> bool:
         """Inside LATE_CHANGE_WINDOW of the start: moving people now needs two organizers."""
@@ -322,9 +319,10 @@ def phase_between(starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime
     return Action.Phase.NOW if now < ends_at else Action.Phase.ENDED
 
 
-def hub_is_on_probation(hub: Hub, now: dt.datetime | None = None) -> bool:
-    """A hub is on probation until one of its actions has taken place."""
-    return not Action.objects.filter(hub=hub).completed(now).exists()
+def hub_is_on_probation(hub: Hub) -> bool:
+    """A hub is on probation until a second person verified that one of its actions took
+    place (a report-back)."""
+    return not Action.objects.filter(hub=hub).completed().exists()
 
 
 class RSVP(BaseModel):

@@ -245,13 +245,7 @@ def console_campaigns(campaigns: QuerySet[Campaign]) -> list[Campaign]:
         .annotate(hubs=Count("pk"))
         .values("hubs")
     )
-    public = Q(
-        actions__status__in=[
-            Action.Status.PUBLISHED,
-            Action.Status.CANCELLED,
-            Action.Status.COMPLETED,
-        ]
-    )
+    public = Q(actions__status__in=Action.PUBLIC_STATUSES)
     return list(
         campaigns.annotate(
             hubs_count=Coalesce(Subquery(answered), 0),

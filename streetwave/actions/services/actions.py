@@ -227,7 +227,11 @@ def update_action(action: Action, details: ActionDetails, *, actor: User) -> Act
     _check_links(details)
     with transaction.atomic():
         current = _locked(action)
-        if current.status in (Action.Status.CANCELLED, Action.Status.COMPLETED):
+        if current.status in (
+            Action.Status.CANCELLED,
+            Action.Status.COMPLETED,
+            Action.Status.NOT_HELD,
+        ):
             raise ActionClosed()
         if details.campaign != current.campaign:
             if current.status != Action.Status.DRAFT:

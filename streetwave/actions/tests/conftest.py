@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from streetwave.actions import services
+from streetwave.actions.models import Action
 from streetwave.hubs.models import Membership
 
 
@@ -61,9 +62,14 @@ def rsvp():
 
 @pytest.fixture
 def established(make_action):
-    """Take `hub` off probation: one of its actions has taken place."""
+    """Take `hub` off probation: one of its actions was verified as having taken place."""
 
     def make(hub):
-        return make_action(hub=hub, title="Last month's vigil", starts_in=-dt.timedelta(days=30))
+        return make_action(
+            hub=hub,
+            title="Last month's vigil",
+            starts_in=-dt.timedelta(days=30),
+            status=Action.Status.COMPLETED,
+        )
 
     return make
