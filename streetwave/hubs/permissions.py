@@ -41,6 +41,9 @@ Asker = User | AnonymousUser
 Coordinator = CampaignRole.Role.COORDINATOR
 # The instance's own role: held by accounts with `is_operator`, over everything.
 Operator = "operator"
+# A lead of the hub that sponsored (vouched for) a hub, over that hub and its actions: derived
+# from `Hub.sponsor` and the lead's membership, held by no row of its own.
+SponsorLead = "sponsor_lead"
 
 # Every permission by name: a misspelt name passed to `can`, `require`, `where` or `holders` fails
 # the type check. A new permission is a name here and a line in the table below.
@@ -82,6 +85,8 @@ Permission = Literal[
     "can_moderate",
     "can_approve_moderation",
     "can_flag_hub",
+    "can_file_report_back",
+    "can_verify_report_back",
 ]
 
 # permission -> roles that hold it. Read it as a table: one line per permission. Private: "who
@@ -113,6 +118,11 @@ _PERMISSIONS: dict[Permission, frozenset[str]] = {
     "can_approve_export": frozenset({Role.LEAD, Role.ORGANIZER}),
     "can_send_emergency_notice": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
     "can_report_incident": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD, Role.MEMBER}),
+    # after the action: a report-back, verified by a second person (never its filer, see
+    # approvals.services.decide_held) of the hub, of the hub that vouched for it, or of the
+    # campaign
+    "can_file_report_back": frozenset({Role.LEAD, Role.ORGANIZER}),
+    "can_verify_report_back": frozenset({Role.LEAD, Role.ORGANIZER, SponsorLead, Coordinator}),
     # campaign
     "can_view_campaign_dashboard": frozenset({Coordinator}),
     "can_approve_hub": frozenset({Coordinator}),
@@ -168,6 +178,13 @@ def roles_for(user: Asker, obj: object) -> set[str]:
         roles.update(
             _granting(Membership.objects.filter(user=user, hub=hub)).values_list("role", flat=True)
         )
+        if (
+            hub.sponsor_id is not None
+            and _granting(
+                Membership.objects.filter(user=user, hub_id=hub.sponsor_id, role=Role.LEAD)
+            ).exists()
+        ):
+            roles.add(SponsorLead)
     campaign = _campaign_of(obj)
     if campaign is not None:
         roles.update(
@@ -229,6 +246,10 @@ def _split(permission: Permission) -> tuple[frozenset[str], frozenset[str]]:
     )
 
 
+def _held_by_sponsor_leads(permission: Permission) -> bool:
+    return SponsorLead in _PERMISSIONS[permission]
+
+
 def _model(label: str) -> Any:
     # Campaigns and actions sit above hubs: named, not imported, so the policy stays below them.
     return apps.get_model(label)
@@ -256,6 +277,10 @@ class Where:
             "campaign_id"
         )
 
+    def _sponsored_hub_ids(self) -> QuerySet[Any]:
+        # The hubs whose sponsor the user leads (a suspended sponsor's lead leads nothing).
+        return Hub.objects.filter(sponsor_id__in=self._hub_ids(frozenset({Role.LEAD}))).values("pk")
+
     def _hubs_of_campaigns(self, campaign_roles: frozenset[str]) -> QuerySet[Any]:
         # A coordinator of a campaign oversees every hub that answered its call.
         return Participation.objects.filter(
@@ -274,6 +299,8 @@ class Where:
         where = Q(pk__in=[])
         if hub_roles:
             where |= Q(pk__in=self._hub_ids(hub_roles))
+        if _held_by_sponsor_leads(self.permission):
+            where |= Q(pk__in=self._sponsored_hub_ids())
         if campaign_roles:
             where |= Q(pk__in=self._hubs_of_campaigns(campaign_roles))
         return Hub.objects.filter(where)
@@ -302,6 +329,8 @@ class Where:
         where = Q(pk__in=[])
         if hub_roles:
             where |= Q(hub_id__in=self._hub_ids(hub_roles))
+        if _held_by_sponsor_leads(self.permission):
+            where |= Q(hub_id__in=self._sponsored_hub_ids())
         if campaign_roles:
             where |= Q(campaign_id__in=self._campaign_ids(campaign_roles))
             where |= Q(campaign__isnull=True, hub_id__in=self._hubs_of_campaigns(campaign_roles))
@@ -341,6 +370,13 @@ def holders(permission: Permission, obj: object) -> QuerySet[Any]:
             pk__in=_granting(Membership.objects.filter(hub_id=hub_id, role__in=hub_roles)).values(
                 "user_id"
             )
+        )
+    if hub_id is not None and _held_by_sponsor_leads(permission):
+        # The leads of the hub that sponsored it, found from its id alone.
+        who |= Q(
+            pk__in=_granting(
+                Membership.objects.filter(hub__sponsored__id=hub_id, role=Role.LEAD)
+            ).values("user_id")
         )
     if campaign_roles and campaign_id is not None:
         who |= Q(

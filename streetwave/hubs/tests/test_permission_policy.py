@@ -13,6 +13,7 @@ from streetwave.hubs.models import CampaignRole, Hub, Membership, Participation
 from streetwave.hubs.permissions import (
     Operator,
     Permission,
+    SponsorLead,
     can,
     holders,
     memberships_holding,
@@ -33,8 +34,9 @@ def world(
 ):
     """Two campaigns; hub A takes part in the first (and has an action outside any campaign),
     hub B in both, hub C in none, hub D (suspended by moderation) in the first, hub E answered
-    the first's call with no action yet; someone in every role, a coordinator of each campaign,
-    and an organizer whose account is closed."""
+    the first's call with no action yet; hub C vouched for hub B and hub D for hub E (a sponsor
+    suspended since); someone in every role, a coordinator of each campaign, and an organizer
+    whose account is closed."""
     streets = make_campaign("streets")
     other = make_campaign("other")
     hub_a = make_hub("Berlin hub")
@@ -43,6 +45,10 @@ def world(
     hub_d = make_hub("Lyon hub", city=make_city("Lyon", lat=45.76, lon=4.84))
     hub_e = make_hub("Madrid hub", city=make_city("Madrid", lat=40.42, lon=-3.7))
     Participation.objects.create(hub=hub_e, campaign=streets)
+    Hub.objects.filter(pk=hub_b.pk).update(sponsor=hub_c)
+    Hub.objects.filter(pk=hub_e.pk).update(sponsor=hub_d)
+    hub_b.refresh_from_db()
+    hub_e.refresh_from_db()
     actions = [
         make_action(hub=hub_a, campaign=streets),
         make_action(hub=hub_a),
@@ -208,6 +214,7 @@ _DOC_COLUMNS = {
     "O": Role.ORGANIZER,
     "S": Role.SAFETY_LEAD,
     "M": Role.MEMBER,
+    "V": SponsorLead,
     "C": CampaignRole.Role.COORDINATOR,
     "P": Operator,
 }
@@ -259,3 +266,16 @@ def test_a_coordinator_oversees_a_hub_that_answered_before_it_planned(world):
     assert hub_e in where(users["coordinator"], "can_view_counts").hubs()
     assert users["coordinator"] in holders("can_view_counts", hub_e)
     assert not can(users["coordinator_other"], "can_view_counts", hub_e)
+
+
+def test_a_lead_of_the_sponsoring_hub_may_verify_its_report_backs(world):
+    # given hub B, vouched for by hub C, and hub E, vouched for by the suspended hub D
+    hub_b, hub_e, users = world["hubs"][1], world["hubs"][4], world["users"]
+    action_b = world["actions"][2]
+    # then hub C's lead may verify hub B's report-backs, and only that of what B's people do
+    assert can(users["lead_c"], "can_verify_report_back", action_b)
+    assert users["lead_c"] in holders("can_verify_report_back", hub_b)
+    assert action_b in where(users["lead_c"], "can_verify_report_back").actions()
+    assert not can(users["lead_c"], "can_file_report_back", action_b)
+    # and a suspended sponsor's lead may not
+    assert not can(users["lead_d"], "can_verify_report_back", hub_e)
