@@ -195,6 +195,20 @@ def test_a_coordinator_oversees_every_hub_that_answered_and_no_other(
 # founding hubs
 
 
+def found_lyon_hub(campaign, city, *, actor, languages=("fr",)):
+    """`actor` founds "Lyon hub" in `city` for `campaign`, inviting lead@example.org (in French)
+    to lead it."""
+    return services.create_founding_hub(
+        campaign,
+        name="Lyon hub",
+        city=city,
+        languages=list(languages),
+        lead_email="lead@example.org",
+        lead_language="fr",
+        actor=actor,
+    )
+
+
 def test_a_coordinator_founds_a_hub_and_invites_its_first_lead(
     campaign, make_coordinator, make_city, django_capture_on_commit_callbacks
 ):
@@ -203,15 +217,7 @@ def test_a_coordinator_founds_a_hub_and_invites_its_first_lead(
     city = make_city("Lyon", country="FR", timezone="Europe/Paris", lat=45.76, lon=4.84)
     # when they found a hub in a new city
     with django_capture_on_commit_callbacks(execute=True):
-        hub = services.create_founding_hub(
-            campaign,
-            name="Lyon hub",
-            city=city,
-            languages=["fr", "fa"],
-            lead_email="lead@example.org",
-            lead_language="fr",
-            actor=coordinator,
-        )
+        hub = found_lyon_hub(campaign, city, languages=["fr", "fa"], actor=coordinator)
     # then it is active at the root of a tree of its own, and answers the call
     assert (hub.status, hub.sponsor, hub.depth, hub.path) == (
         Hub.Status.ACTIVE,
@@ -234,15 +240,7 @@ def test_only_a_coordinator_founds_hubs(campaign, make_city, make_user, make_hub
     hub = make_hub()
     for someone in (make_user(is_operator=True), make_member(hub, Role.LEAD)):
         with pytest.raises(NotAllowed):
-            services.create_founding_hub(
-                campaign,
-                name="Lyon hub",
-                city=make_city("Lyon"),
-                languages=["fr"],
-                lead_email="lead@example.org",
-                lead_language="fr",
-                actor=someone,
-            )
+            found_lyon_hub(campaign, make_city("Lyon"), actor=someone)
     assert Hub.objects.count() == 1
 
 
@@ -425,15 +423,7 @@ def test_the_tree_shows_founding_hubs_and_answers_without_actions(
     campaign, make_coordinator, make_city, make_hub, make_member
 ):
     # given a founding hub, a hub it sponsors that answered without planning, and a silent hub
-    founded = services.create_founding_hub(
-        campaign,
-        name="Lyon hub",
-        city=make_city("Lyon"),
-        languages=["fr"],
-        lead_email="lead@example.org",
-        lead_language="fr",
-        actor=make_coordinator(campaign),
-    )
+    founded = found_lyon_hub(campaign, make_city("Lyon"), actor=make_coordinator(campaign))
     child = make_hub("Villeurbanne hub", sponsor=founded)
     services.answer_call(child, campaign=campaign, actor=make_member(child, Role.LEAD))
     make_hub("Silent hub")
