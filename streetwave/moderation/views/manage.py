@@ -3,6 +3,8 @@ hub flags, held takedowns, suspended hubs), take actions down and suspend or rei
 hub lead flags another hub. Every view passes organizer_required, then an access helper (404),
 then at most one service."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -36,16 +38,49 @@ def _to_queue(slug: str):
     return redirect("moderation:queue", slug)
 
 
-def _held_message(request, takedown: Takedown) -> None:
-    if takedown.is_held:
-        messages.warning(
-            request,
-            _(
-                "It would tell more than %(threshold)s people, so it waits until a second "
-                "coordinator approves it. Until then nothing changes."
-            )
-            % {"threshold": localize_digits(MODERATION_APPROVAL_THRESHOLD)},
+def _takedown_form(request, campaign, *, take, template: str, context: dict, taken: str):
+    """The form of a takedown, of an action or of a hub (its suspension): `take` is its one
+    service, given the reason, the note and the actor; `taken` tells the coordinator what
+    happened when it took effect at once rather than waiting for a second coordinator."""
+
+    def save(form: TakedownForm) -> Takedown:
+        return take(
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            actor=request.user,
         )
+
+    def done(takedown: Takedown):
+        if takedown.is_held:
+            messages.warning(
+                request,
+                _(
+                    "It would tell more than %(threshold)s people, so it waits until a second "
+                    "coordinator approves it. Until then nothing changes."
+                )
+                % {"threshold": localize_digits(MODERATION_APPROVAL_THRESHOLD)},
+            )
+        else:
+            messages.success(request, taken)
+        return _to_queue(campaign.slug)
+
+    return fill_in(
+        request,
+        TakedownForm,
+        show=lambda form, status: render(
+            request,
+            template,
+            {
+                "campaign": campaign,
+                **context,
+                "form": form,
+                "threshold": MODERATION_APPROVAL_THRESHOLD,
+            },
+            status=status,
+        ),
+        save=save,
+        done=done,
+    )
 
 
 @organizer_required
@@ -81,88 +116,32 @@ def report_handled(request, slug, report_id):
 @organizer_required
 def take_down(request, slug, action_id):
     campaign, action = get_action_to_take_down_for(request.user, slug, action_id)
-
-    def save(form: TakedownForm) -> Takedown:
-        return services.take_down_action(
-            action,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-            actor=request.user,
-        )
-
-    def done(takedown: Takedown):
-        if takedown.is_held:
-            _held_message(request, takedown)
-        else:
-            messages.success(
-                request,
-                _(
-                    "The action is taken down. It has left the map and the lists, and the people "
-                    "who were going are being told."
-                ),
-            )
-        return _to_queue(slug)
-
-    return fill_in(
+    return _takedown_form(
         request,
-        TakedownForm,
-        show=lambda form, status: render(
-            request,
-            "moderation/manage/take_down.html",
-            {
-                "campaign": campaign,
-                "action": action,
-                "form": form,
-                "threshold": MODERATION_APPROVAL_THRESHOLD,
-            },
-            status=status,
+        campaign,
+        take=partial(services.take_down_action, action),
+        template="moderation/manage/take_down.html",
+        context={"action": action},
+        taken=_(
+            "The action is taken down. It has left the map and the lists, and the people "
+            "who were going are being told."
         ),
-        save=save,
-        done=done,
     )
 
 
 @organizer_required
 def suspend(request, slug, hub_id):
     campaign, hub = get_hub_to_moderate_for(request.user, slug, hub_id)
-
-    def save(form: TakedownForm) -> Takedown:
-        return services.suspend_hub(
-            hub,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-            actor=request.user,
-        )
-
-    def done(takedown: Takedown):
-        if takedown.is_held:
-            _held_message(request, takedown)
-        else:
-            messages.success(
-                request,
-                _(
-                    "The hub is suspended. Its actions are taken down and its organizers no "
-                    "longer reach its pages."
-                ),
-            )
-        return _to_queue(slug)
-
-    return fill_in(
+    return _takedown_form(
         request,
-        TakedownForm,
-        show=lambda form, status: render(
-            request,
-            "moderation/manage/suspend.html",
-            {
-                "campaign": campaign,
-                "hub": hub,
-                "form": form,
-                "threshold": MODERATION_APPROVAL_THRESHOLD,
-            },
-            status=status,
+        campaign,
+        take=partial(services.suspend_hub, hub),
+        template="moderation/manage/suspend.html",
+        context={"hub": hub},
+        taken=_(
+            "The hub is suspended. Its actions are taken down and its organizers no "
+            "longer reach its pages."
         ),
-        save=save,
-        done=done,
     )
 
 
