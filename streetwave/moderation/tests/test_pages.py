@@ -128,6 +128,22 @@ def test_the_queue_costs_the_same_queries_for_many_reports(
     assert len(six.captured_queries) == len(one.captured_queries)
 
 
+def test_the_queue_dates_a_report_in_the_readers_calendar_and_digits(action, coordinator, login):
+    # Given a report made on the first day of the Persian year, 1405
+    report = services.report_action(action, kind="fake", text="Staged.")
+    moment = dt.datetime(2026, 3, 21, 9, 30, tzinfo=dt.UTC)
+    Report.objects.filter(pk=report.pk).update(created_at=moment)
+    client = Client()
+    login(client, coordinator)
+    # When a coordinator reads the queue in Persian
+    with translation.override("fa"):
+        html = client.get(_queue_url(action.campaign)).content.decode()
+    # Then the report's date is in the Jalali calendar, with Persian digits only
+    dated = html.split(f'id="report-{report.public_id}"')[1].split("</p>")[0]
+    assert "۱۴۰۵" in dated and "۲۰۲۶" in dated
+    assert not any(digit in dated for digit in "0123456789")
+
+
 def test_the_queue_is_for_the_campaigns_coordinators(action, organizer, lead, login):
     for who in (organizer, lead):
         client = Client()
