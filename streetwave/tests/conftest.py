@@ -290,6 +290,43 @@ def _build() -> World:
     flag = moderation.flag_hub(
         hub_a, by_hub=hub_b, reason="Nobody has met them.", actor=users["lead_b"]
     )
+    # Report-backs: an action of hub A that ended an hour ago, its report-back held for a
+    # second person (filed by the second organizer); and an action of hub B outside any
+    # campaign (hub B answers no call) whose report-back hub B's lead verified.
+    from streetwave.approvals.models import Approval
+    from streetwave.reportbacks import services as reportbacks
+
+    def ended(hub, title, **changes):
+        # Made as it stands after the fact: the services plan actions only in the future.
+        return Action.objects.create(
+            hub=hub,
+            city=hub.city,
+            title=title,
+            starts_at=now - dt.timedelta(hours=3),
+            ends_at=now - dt.timedelta(hours=1),
+            place="Alexanderplatz",
+            latitude=hub.city.latitude,
+            longitude=hub.city.longitude,
+            status=Action.Status.PUBLISHED,
+            approval=Approval.APPROVED,
+            **changes,
+        )
+
+    said = {
+        "took_place": True,
+        "reason": "",
+        "turnout": 300,
+        "turnout_is_estimate": True,
+        "story": "We filled the square.",
+        "language": "en",
+    }
+    ended_action = ended(hub_a, "Yesterday's vigil", campaign=campaign)
+    held_report = reportbacks.file_report_back(ended_action, **said, actor=users["organizer_a2"])
+    reported = ended(hub_b, "Paris vigil")
+    reportbacks.verify_report_back(
+        reportbacks.file_report_back(reported, **said, actor=users["organizer_b"]),
+        actor=users["lead_b"],
+    )
 
     return World(
         users=users,
@@ -318,6 +355,9 @@ def _build() -> World:
             "report": report.public_id,
             "takedown": takedown.public_id,
             "flag": flag.public_id,
+            "ended": ended_action.public_id,
+            "held_report": held_report.public_id,
+            "reported": reported.public_id,
         },
     )
 

@@ -301,6 +301,23 @@ ROWS: dict[str, Row] = {
     "moderation:flag_handled": Row(
         organizers(COORDINATOR), {**CAMPAIGN, "flag_id": "flag"}, "post"
     ),
+    # Report-backs (docs/permissions.md): public once verified; the hub's organizers file them,
+    # a second person (another organizer or lead of the hub, the sponsoring hub's lead, a
+    # coordinator of the campaign) verifies or withdraws them; "I was there" from a supporter's
+    # own link
+    "reportbacks:report": Row(everyone(), {"public_id": "reported"}),
+    "reportbacks:wall": Row(everyone(), CAMPAIGN),
+    "reportbacks:i_was_there": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}, "post"),
+    "reportbacks:manage": Row(organizers(ORGANIZERS_A | COORDINATOR), {"action_id": "ended"}),
+    "reportbacks:manage_verify": Row(
+        organizers(ORGANIZERS_A | COORDINATOR), {"report_back_id": "held_report"}
+    ),
+    "reportbacks:manage_verify_post": Row(
+        organizers(ORGANIZERS_A | COORDINATOR), {"report_back_id": "held_report"}, "post"
+    ),
+    "reportbacks:manage_withdraw": Row(
+        organizers(ORGANIZERS_A | COORDINATOR), {"report_back_id": "held_report"}, "post"
+    ),
     # The admin: one row for its index; test_every_admin_url_sends_non_staff_to_sign_in covers
     # the rest
     "admin:index": Row(everyone(LOGIN)),
@@ -323,6 +340,13 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
         json=True,
     ),
     ("hubs:detail", "proposal"): Row(everyone(NOT_FOUND), {"public_id": "proposal"}),
+    # No verified report-back yet (one is held): nothing public
+    ("reportbacks:report", "held only"): Row(everyone(NOT_FOUND), {"public_id": "ended"}),
+    ("reportbacks:wall", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
+    # Hub B's action outside any campaign: hub B's organizer, and no coordinator
+    ("reportbacks:manage", "hub B"): Row(
+        organizers(frozenset({"organizer_b"})), {"action_id": "reported"}
+    ),
     ("moderation:report", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}),
     # A lead flags another hub, never their own; nobody flags a proposal
     ("moderation:flag", "own hub"): Row(organizers(frozenset()), {"public_id": "hub_a"}),

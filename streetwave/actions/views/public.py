@@ -105,7 +105,7 @@ def rsvp_sent(request, public_id):
 
 
 # What a manage link's page may say it has just done (?done=...), after its own redirect.
-MANAGE_NOTICES = frozenset({"saved", "cancelled", "rejoined"})
+MANAGE_NOTICES = frozenset({"saved", "cancelled", "rejoined", "there"})
 
 
 def _manage_page(request, token, rsvp, form, *, error: str = "", status: int = 200):
@@ -126,6 +126,8 @@ def _manage_page(request, token, rsvp, form, *, error: str = "", status: int = 2
             # The address of this page is the private link itself, whatever the language.
             "private_link": request.build_absolute_uri(request.path),
             "cancel_url": reverse("actions:rsvp_cancel", args=[token]),
+            # "I was there" is the report-backs' (a self-reported count, once per RSVP).
+            "i_was_there_url": reverse("reportbacks:i_was_there", args=[token]),
         },
         status=status,
     )
