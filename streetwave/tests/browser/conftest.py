@@ -8,48 +8,22 @@ a test fails if there is one.
 """
 
 import datetime as dt
-import os
-import shutil
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
-from django.test.testcases import LiveServerThread
 from django.test.utils import override_settings
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
-SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+from streetwave.tests import browsing
+from streetwave.tests.browsing import totp
+
 VIEWPORT = {"width": 1280, "height": 900}
 
 
 def pytest_terminal_summary(terminalreporter):
-    # Only after a run that took screenshots: the `screenshots` fixture empties the folder.
-    if _screenshots_taken:
-        terminalreporter.write_line(f"Browser screenshots: {SCREENSHOTS}")
-        weights = SCREENSHOTS / "page-weights.txt"
-        if weights.exists():
-            terminalreporter.write(weights.read_text())
-
-
-_screenshots_taken: list[bool] = []
+    browsing.summarize(terminalreporter)
 
 
 @pytest.fixture(autouse=True)
@@ -60,14 +34,7 @@ def _plain_static_storage():
 
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("static")
-    storages = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
-    with override_settings(STATIC_ROOT=root, STORAGES=storages):
-        call_command("collectstatic", interactive=False, verbosity=0)
-    return root, storages
+    return browsing.collected_static(tmp_path_factory)
 
 
 @dataclass
@@ -88,9 +55,7 @@ class Site(Demo):
 
 @pytest.fixture(scope="session")
 def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): browser tests skipped")
-    return CHROMIUM
+    return browsing.chromium()
 
 
 @pytest.fixture(scope="package")
@@ -132,66 +97,16 @@ def demo(chromium, static_root, django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="package")
 def browser(chromium, demo):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop on this thread, and Django refuses database
-    # calls where a loop runs. The tests' few queries run while Playwright waits, never
-    # concurrently with it.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-            yield launched
-            launched.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    with browsing.launched_browser() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="package")
 def site(browser, demo, django_db_blocker):
-    """A live server for the demo. It starts once Playwright runs because, while an event loop
-    runs, Django hands this thread other connections than before: on SQLite the server must
-    share the very connection the tests (and their transaction) use."""
-    with django_db_blocker.unblock():
-        thread = _start_server()
-        try:
-            yield Site(url=f"http://127.0.0.1:{thread.port}", **vars(demo))
-        finally:
-            _stop_server(thread)
-            # Those connections of the loop's are not closed by anyone else, and PostgreSQL
-            # cannot drop the test database while one is open.
-            connections.close_all()
-
-
-def _start_server():
-    # As pytest-django's live_server, but without its static files handler: WhiteNoise serves
-    # the collected files, compressed, as in production.
-    shared = {
-        conn.alias: conn
-        for conn in connections.all()
-        if conn.vendor == "sqlite" and conn.is_in_memory_db()
-    }
-    for conn in shared.values():
-        conn.inc_thread_sharing()
-    thread = LiveServerThread(
-        "127.0.0.1", static_handler=lambda handler: handler, connections_override=shared
-    )
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    return thread
-
-
-def _stop_server(thread):
-    thread.terminate()
-    for conn in thread.connections_override.values():
-        conn.dec_thread_sharing()
-
-
-def _totp(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    """A live server for the demo. It starts once Playwright runs (browsing.live_server says
+    why)."""
+    with django_db_blocker.unblock(), browsing.live_server() as url:
+        yield Site(url=url, **vars(demo))
 
 
 def _sign_in(browser, site, organizer) -> dict:
@@ -207,7 +122,7 @@ def _sign_in(browser, site, organizer) -> dict:
         page.locator("main form[method=post] button[type=submit]").first.click()
         page.wait_for_url("**/2fa/authenticate/")
         for _attempt in range(2):
-            page.fill("input[name=code]", _totp(secret))
+            page.fill("input[name=code]", totp(secret))
             with page.expect_navigation():
                 page.locator("main form[method=post] button[type=submit]").first.click()
             if "/2fa/authenticate/" not in page.url:
@@ -263,13 +178,7 @@ def visit(browser, site):
         # Everything here answers in well under a second; a stuck test should fail quickly.
         page.set_default_timeout(10_000)
         visit = Visit(page=page, site=site)
-
-        def route(route):
-            if urlsplit(route.request.url).hostname in LOOPBACK:
-                route.continue_()
-            else:
-                visit.blocked.append(route.request.url)
-                route.abort()
+        browsing.guard(context, page, blocked=visit.blocked, errors=visit.errors)
 
         def finished(request):
             sizes = request.sizes()
@@ -277,13 +186,7 @@ def visit(browser, site):
                 sizes["responseBodySize"] + sizes["responseHeadersSize"]
             )
 
-        context.route("**/*", route)
         page.on("requestfinished", finished)
-        page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
-        page.on(
-            "console",
-            lambda message: message.type == "error" and visit.errors.append(message.text),
-        )
         opened.append(visit)
         return visit
 
@@ -297,7 +200,4 @@ def visit(browser, site):
 
 @pytest.fixture(scope="session")
 def screenshots():
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True)
-    _screenshots_taken.append(True)
-    return SCREENSHOTS
+    return browsing.screenshot_folder()
