@@ -71,10 +71,12 @@ check-migrations: $(VENV)/.dev
 pytest: $(VENV)/.dev $(VENDOR)
 	$(DEV_ENV) $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
-# Playwright drives Debian's Chromium (apt-get install chromium), never a downloaded browser.
+# Playwright drives Debian's Chromium (apt-get install chromium), never a downloaded browser:
+# on the demo (browser/), then on an empty database (browser_fresh/).
 browser: $(VENV)/.dev $(VENDOR)
 	@if [ -x /usr/bin/chromium ]; then \
-	    $(DEV_ENV) $(VENV)/bin/pytest -m browser streetwave/tests/browser $(PYTEST_ARGS); \
+	    $(DEV_ENV) $(VENV)/bin/pytest -m browser streetwave/tests/browser \
+	        streetwave/tests/browser_fresh $(PYTEST_ARGS); \
 	else \
 	    echo "NOTICE: browser tests SKIPPED: /usr/bin/chromium is missing (apt-get install chromium)"; \
 	fi
