@@ -91,6 +91,16 @@ def photograph(someone, screenshots, name: str, path: str, check=None) -> None:
         page.close()
 
 
+def slug_under_title(page) -> None:
+    """In the console's list of campaigns, a campaign's short name stands on a line of its own
+    under its title (on a phone too, where the table's cells are stacked)."""
+    cell = page.locator("#campaigns-heading ~ table tbody td").first
+    title = cell.locator("bdi").first.bounding_box()
+    slug = cell.locator("bdi[dir=ltr]").bounding_box()
+    assert title is not None and slug is not None
+    assert slug["y"] >= title["y"] + title["height"] - 1, (title, slug)
+
+
 def set_up_authenticator(page, password: str) -> None:
     """From the second-factor page: confirm the password (allauth asks again before a factor
     is added), then add an authenticator app, typing the code for the secret the page shows,
@@ -237,7 +247,9 @@ def test_a_campaign_runs_from_an_empty_database(person, screenshots, monkeypatch
         submit(page, "Open the campaign")
         assert "The campaign is open." in page.locator("main").inner_text()
         assert visitor.go(f"/en/c/{SLUG}/").status == 200
-        photograph(operator, screenshots, "operator", "/fa/manage/instance/")
+        photograph(
+            operator, screenshots, "operator", "/fa/manage/instance/", check=slug_under_title
+        )
         photograph(operator, screenshots, "settings", f"/fa/manage/campaigns/{SLUG}/settings/")
 
     # 3. appoints a coordinator, who takes up the role from the mailed invitation
