@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from streetwave.actions.models import Action, phase_between
+from streetwave.approvals.models import Approval
 from streetwave.places.models import City
 from streetwave.places.search import distance_km, find_cities, nearest_city
 
@@ -86,6 +87,9 @@ class PublicAction:
     latitude: float
     longitude: float
     city: City
+    # From the current verified report-back, when one says the action took place.
+    turnout: int | None = None
+    turnout_is_estimate: bool = False
 
     @property
     def city_id(self) -> int:
@@ -106,20 +110,35 @@ class PublicAction:
 def public_action_rows(campaign: Campaign) -> list[PublicAction]:
     """The campaign's public actions by start, as plain rows and one query for their cities: a
     map or a wave of 10,000 actions builds in a fraction of the time model instances take."""
+    # The current verified report-back's turnout, read through the reverse relation by name
+    # (report-backs sit above campaigns), as a subquery of the same query.
+    reported = Action.objects.filter(
+        pk=OuterRef("pk"),
+        report_backs__approval=Approval.APPROVED,
+        report_backs__superseded_at__isnull=True,
+        report_backs__took_place=True,
+    )
     rows = (
         Action.objects.public()
         .filter(campaign=campaign)
+        .annotate(
+            turnout=Subquery(reported.values("report_backs__turnout")[:1]),
+            estimate=Subquery(reported.values("report_backs__turnout_is_estimate")[:1]),
+        )
         .order_by("starts_at", "pk")
         .values_list(
             "pk", "public_id", "title", "starts_at", "ends_at", "status", "latitude", "longitude",
-            "city_id",
+            "city_id", "turnout", "estimate",
         )
     )  # fmt: skip
     cities = City.objects.filter(pk__in=rows.values("city_id")).in_bulk()
     return [
-        PublicAction(pk, public_id, title, starts, ends, status, lat, lon, cities[city_id])
-        for pk, public_id, title, starts, ends, status, lat, lon, city_id in rows
-    ]
+        PublicAction(
+            pk, public_id, title, starts, ends, status, lat, lon, cities[city_id], turnout,
+            bool(estimate),
+        )
+        for pk, public_id, title, starts, ends, status, lat, lon, city_id, turnout, estimate in rows
+    ]  # fmt: skip
 
 
 def nearest_actions(

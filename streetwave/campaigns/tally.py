@@ -2,9 +2,13 @@
 and cached so that a watching crowd costs one cache read per request (core.cache: a worker
 builds the next copy once a reader finds this one TALLY_REFRESH_AGE seconds old)."""
 
-from django.db.models import Count, Q
+import datetime as dt
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from streetwave.actions.models import Action
+from streetwave.approvals.models import Approval
 from streetwave.core.cache import get_cached
 
 from .access import get_public_campaign
@@ -12,12 +16,24 @@ from .models import Campaign, CampaignCounter
 
 # With the worker's build, what readers see stays within the 15 s of DESIGN, "Performance".
 TALLY_REFRESH_AGE = 10
-# What the tally counts: public actions that were not called off. A hub takes part in a
-# campaign when it has one of these in it; the hub tree counts hubs by this definition too.
-TALLIED_STATUSES = (Action.Status.PUBLISHED, Action.Status.COMPLETED)
+# What the tally counts: public actions that were not called off (planned, then reported as
+# having taken place or not). A hub takes part in a campaign when it has one of these in it; the
+# hub tree counts hubs by this definition too.
+TALLIED_STATUSES = (Action.Status.PUBLISHED, Action.Status.COMPLETED, Action.Status.NOT_HELD)
+# A street is taken when a second person verified a report-back saying the action took place:
+# the verification, and nothing else, makes an action completed (reportbacks.services).
+TAKEN = Q(status=Action.Status.COMPLETED)
+# The turnout of the current verified report-back of each action (the reverse relation by name:
+# report-backs sit above campaigns).
+VERIFIED_REPORT = Q(
+    report_backs__approval=Approval.APPROVED,
+    report_backs__superseded_at__isnull=True,
+    report_backs__took_place=True,
+)
 
 
-def compute_tally(campaign: Campaign) -> dict:
+def compute_tally(campaign: Campaign, now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
     # Public ones only: a suspended hub's actions are not, those that had taken place neither (a
     # fake hub's streets were never taken).
     counted = Action.objects.public().filter(campaign=campaign, status__in=TALLIED_STATUSES)
@@ -26,16 +42,44 @@ def compute_tally(campaign: Campaign) -> dict:
         cities=Count("city", distinct=True),
         countries=Count("city__country", distinct=True),
         hubs=Count("hub", distinct=True),
-        completed=Count("id", filter=Q(status=Action.Status.COMPLETED)),
+        completed=Count("id", filter=TAKEN),
     )
+    turnout = counted.filter(VERIFIED_REPORT).aggregate(turnout=Sum("report_backs__turnout"))
+    per_country = [
+        {
+            "code": row["city__country__code"],
+            "name": row["city__country__name"],
+            "name_fa": row["city__country__name_fa"],
+            "actions": row["actions"],
+            "streets_taken": row["streets_taken"],
+            "cities": row["cities"],
+        }
+        for row in counted.values(
+            "city__country__code", "city__country__name", "city__country__name_fa"
+        )
+        .annotate(
+            actions=Count("id"),
+            streets_taken=Count("id", filter=TAKEN),
+            cities=Count("city", distinct=True),
+        )
+        .order_by("-streets_taken", "-actions", "city__country__name")
+    ]
     counters = CampaignCounter.totals(campaign.pk)
     goal = campaign.goal or 0
+    # Before the campaign's window opens the bar shows the streets planned; from then on, only
+    # the streets taken count towards the goal.
+    goal_counts = "streets_taken" if now >= campaign.starts_at else "actions"
+    toward_goal = places["completed"] if goal_counts == "streets_taken" else places["actions"]
     return {
         **places,
+        "streets_taken": places["completed"],
+        "turnout": turnout["turnout"] or 0,
         "going": counters["going"],
         "waitlisted": counters["waitlisted"],
         "goal": goal,
-        "goal_percent": min(100, round(100 * places["actions"] / goal)) if goal else 0,
+        "goal_counts": goal_counts,
+        "goal_percent": min(100, round(100 * toward_goal / goal)) if goal else 0,
+        "per_country": per_country,
     }
 
 
