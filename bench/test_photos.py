@@ -1,0 +1,36 @@
+"""The photo benchmark runs end to end and reports what bench/README.md says it does.
+
+Not run by .ci/run (it takes about a minute on two shared cores): run it by hand with
+
+    STREETWAVE_DEV=1 .venv/bin/pytest -p no:django --noconftest bench/test_photos.py
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+from bench.photos import GOAL, ROOT
+
+
+def test_the_photo_benchmark_reports_both_loops_their_ratio_and_memory(tmp_path):
+    # given one photo per loop, results written to a folder of the test's own
+    out = tmp_path / "photos.json"
+    env = {**os.environ, "STREETWAVE_DEV": "1", "STREETWAVE_VAR_DIR": str(tmp_path / "var")}
+    # when the benchmark runs
+    subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bench.photos", "--photos", "1", "--out", str(out)],
+        cwd=ROOT, env=env, check=True, timeout=900,
+    )  # fmt: skip
+    # then both loops processed photos, and the ratio and memory per photo are there
+    result = json.loads(out.read_text())
+    assert result["pipeline"]["photos_per_second"] > 0
+    assert result["bare_after"]["photos_per_second"] > 0
+    assert result["goal"] == GOAL
+    assert (
+        0
+        < result["ratio"]
+        == result["pipeline"]["photos_per_second"]
+        / max(result["bare_before"]["photos_per_second"], result["bare_after"]["photos_per_second"])
+    )
+    assert result["peak_mb_per_photo"] > 0
