@@ -101,6 +101,17 @@ def slug_under_title(page) -> None:
     assert slug["y"] >= title["y"] + title["height"] - 1, (title, slug)
 
 
+def labels_above_fields(page) -> None:
+    """On the campaign's settings, grouped in a card per section, each field's label stands
+    above its field, as on every other form of the console."""
+    for name in ("title_fa", "statement_fa", "demands_en", "zone", "goal"):
+        label = page.locator(f"label[for=id_{name}]").bounding_box()
+        field = page.locator(f"#id_{name}").bounding_box()
+        assert label is not None and field is not None
+        assert label["y"] + label["height"] <= field["y"] + 1, (name, label, field)
+    assert page.locator("main form fieldset.card").count() == 5
+
+
 def set_up_authenticator(page, password: str) -> None:
     """From the second-factor page: confirm the password (allauth asks again before a factor
     is added), then add an authenticator app, typing the code for the secret the page shows,
@@ -250,7 +261,13 @@ def test_a_campaign_runs_from_an_empty_database(person, screenshots, monkeypatch
         photograph(
             operator, screenshots, "operator", "/fa/manage/instance/", check=slug_under_title
         )
-        photograph(operator, screenshots, "settings", f"/fa/manage/campaigns/{SLUG}/settings/")
+        photograph(
+            operator,
+            screenshots,
+            "settings",
+            f"/fa/manage/campaigns/{SLUG}/settings/",
+            check=labels_above_fields,
+        )
 
     # 3. appoints a coordinator, who takes up the role from the mailed invitation
     with step("3. coordinator appointed, joins with TOTP"):
