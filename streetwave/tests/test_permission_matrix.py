@@ -318,6 +318,8 @@ ROWS: dict[str, Row] = {
     "reportbacks:manage_withdraw": Row(
         organizers(ORGANIZERS_A | COORDINATOR), {"report_back_id": "held_report"}, "post"
     ),
+    "api-v1:list_report_backs": Row(everyone(), data={"campaign": "streets"}),
+    "api-v1:get_report_back": Row(everyone(), {"action_id": "reported"}),
     # The admin: one row for its index; test_every_admin_url_sends_non_staff_to_sign_in covers
     # the rest
     "admin:index": Row(everyone(LOGIN)),
@@ -342,7 +344,11 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
     ("hubs:detail", "proposal"): Row(everyone(NOT_FOUND), {"public_id": "proposal"}),
     # No verified report-back yet (one is held): nothing public
     ("reportbacks:report", "held only"): Row(everyone(NOT_FOUND), {"public_id": "ended"}),
+    ("api-v1:get_report_back", "held only"): Row(everyone(NOT_FOUND), {"action_id": "ended"}),
     ("reportbacks:wall", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
+    ("api-v1:list_report_backs", "draft campaign"): Row(
+        everyone(NOT_FOUND), data={"campaign": "next-year"}
+    ),
     # Hub B's action outside any campaign: hub B's organizer, and no coordinator
     ("reportbacks:manage", "hub B"): Row(
         organizers(frozenset({"organizer_b"})), {"action_id": "reported"}

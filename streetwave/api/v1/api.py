@@ -15,7 +15,7 @@ from ninja.operation import Operation
 
 from streetwave.core.errors import DomainError
 
-from . import actions, campaigns, hubs
+from . import actions, campaigns, hubs, reportbacks
 from .errors import MESSAGES, InvalidInput, error_body
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ api = StreetwaveAPI(
 api.add_router("/campaigns", campaigns.router)
 api.add_router("/actions", actions.router)
 api.add_router("/hubs", hubs.router)
+api.add_router("/report-backs", reportbacks.router)
 
 
 def _respond(request: HttpRequest, status: int, message=None, fields=None) -> HttpResponse:

@@ -61,16 +61,34 @@ class CampaignPage(Schema):
     next: str | None
 
 
+class CountryTallyOut(Schema):
+    code: str = Field(description="ISO 3166-1 alpha-2 code.")
+    name: str
+    name_fa: str = Field(description="The Persian name, where the gazetteer has one.")
+    actions: int = Field(description="Actions planned in the country.")
+    streets_taken: int
+    cities: int
+
+
 class TallyOut(Schema):
-    actions: int
+    actions: int = Field(description="Actions planned (public, not called off).")
     cities: int
     countries: int
     hubs: int
-    completed: int
+    completed: int = Field(description="The same as streets_taken.")
+    streets_taken: int = Field(
+        description="Actions a second person verified as having taken place (a report-back)."
+    )
+    turnout: int = Field(description="The sum of the turnout of verified report-backs.")
     going: int
     waitlisted: int
     goal: int
+    goal_counts: Literal["actions", "streets_taken"] = Field(
+        description="What goal_percent counts: actions planned until the campaign's window "
+        "opens, streets taken from then on."
+    )
     goal_percent: int
+    per_country: list[CountryTallyOut]
 
 
 @router.get("", response={200: CampaignPage, 400: ErrorOut}, summary="Public campaigns")

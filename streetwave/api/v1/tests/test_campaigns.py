@@ -114,17 +114,27 @@ def test_tally_counts_public_actions_and_campaign_counters(
 
     # then
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    per_country = body.pop("per_country")
+    assert body == {
         "actions": 2,
         "cities": 2,
         "countries": 2,
         "hubs": 1,
         "completed": 0,
+        "streets_taken": 0,
+        "turnout": 0,
         "going": 0,
         "waitlisted": 0,
         "goal": 100,
-        "goal_percent": 2,
+        # the campaign's window is open: the goal counts streets taken, none verified yet
+        "goal_counts": "streets_taken",
+        "goal_percent": 0,
     }
+    assert sorted((row["code"], row["actions"], row["streets_taken"]) for row in per_country) == [
+        ("DE", 1, 0),
+        ("FR", 1, 0),
+    ]
 
 
 def test_tally_never_reads_rsvp_rows_and_is_served_from_the_cache(
