@@ -12,6 +12,7 @@ module-scoped fixture, so the few rows they would make are made here the same wa
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -312,7 +313,7 @@ def _build() -> World:
             **changes,
         )
 
-    said = {
+    said: dict[str, Any] = {
         "took_place": True,
         "reason": "",
         "turnout": 300,
