@@ -14,8 +14,9 @@ from streetwave.campaigns.models import Campaign
 from streetwave.core.forms import LineField
 from streetwave.core.i18n import jalali_date, localize_digits
 from streetwave.hubs.models import Hub
+from streetwave.places.forms import PlacePickerForm
 from streetwave.places.models import City
-from streetwave.places.search import distance_km, find_cities, nearest_city
+from streetwave.places.search import distance_km, nearest_city
 
 from .models import DEFAULT_REMINDER_LEAD, LEAD_CHOICES, RSVP, Action
 from .schedule import LocalTimeError, to_utc
@@ -129,11 +130,6 @@ def _western_digits(value):
     return value
 
 
-class LocalizedFloatField(forms.FloatField):
-    def to_python(self, value):
-        return super().to_python(_western_digits(value))
-
-
 class LocalizedIntegerField(forms.IntegerField):
     def to_python(self, value):
         return super().to_python(_western_digits(value))
@@ -234,12 +230,27 @@ def campaign_of_hub(hub: Hub) -> Campaign | None:
 # A point this close to the chosen city belongs to it whatever country the nearest town is in:
 # border towns sit a few kilometres apart.
 NEAR_CITY_KM = 10
-CITY_CANDIDATES = 8
 
 
-class ActionForm(forms.Form):
+class ActionForm(PlacePickerForm):
     """An action as its organizers enter it: times are wall-clock times in the hub's city, and
-    become UTC in `clean`; a time that the city's clocks skip or repeat is refused."""
+    become UTC in `clean`; a time that the city's clocks skip or repeat is refused. Its place is
+    the place picker's city and point, and the point is required: it is the public place."""
+
+    pin_is_public = True
+    # The place picker's fields come after the public place, not first.
+    field_order = [
+        "title",
+        "kind",
+        "campaign",
+        "description",
+        "start_date",
+        "start_time",
+        "end_date",
+        "end_time",
+        "place",
+        *PlacePickerForm.base_fields,
+    ]
 
     title = LineField(label=_("Title"), max_length=160)
     kind = forms.ChoiceField(label=_("Kind"), choices=Action.Kind.choices)
@@ -275,29 +286,6 @@ class ActionForm(forms.Form):
         label=_("Public place"),
         max_length=200,
         help_text=_("Shown to everyone, e.g. Place Schuman."),
-    )
-    city_name = LineField(
-        label=_("City"),
-        max_length=100,
-        required=False,
-        help_text=_(
-            "Type the name in any script, e.g. Toronto or تورنتو. Left empty, the city nearest "
-            "to the point on the map is taken."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-    # The gazetteer id of the city picked from the search results; the name decides when the
-    # two disagree (someone typed another name after picking).
-    city = forms.CharField(required=False, widget=forms.HiddenInput)
-    latitude = LocalizedFloatField(
-        label=_("Latitude"),
-        min_value=-90,
-        max_value=90,
-        help_text=_("Where the action is on the map. It starts at the centre of your city."),
-        widget=_number_input("decimal"),
-    )
-    longitude = LocalizedFloatField(
-        label=_("Longitude"), min_value=-180, max_value=180, widget=_number_input("decimal")
     )
     meeting_point = forms.CharField(
         label=_("Private meeting point (optional)"),
@@ -352,6 +340,11 @@ class ActionForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
+        for name in ("latitude", "longitude"):
+            self.fields[name].required = True
+        self.fields["latitude"].help_text = _(
+            "Where the action is on the map. It starts at the centre of your city."
+        )
         # Its RSVPs were told the city, and the campaign counts it among its cities.
         self.city_fixed = action is not None and action.status != Action.Status.DRAFT
         if self.city_fixed:
@@ -397,41 +390,13 @@ class ActionForm(forms.Form):
     def clean_longitude(self):
         return self._coordinate("longitude")
 
-    def _city(self, latitude: float | None, longitude: float | None) -> City | None:
-        """The city picked or typed; with no name, the city nearest to the point."""
+    def _city(self) -> City | None:
+        """The city picked or typed, or the one nearest to the point; the stored one once it is
+        fixed."""
         if self.city_fixed:
             assert self.action is not None
             return self.action.city
-        if "city_name" in self.errors:
-            return None
-        name = self.cleaned_data.get("city_name", "")
-        picked = self.cleaned_data.get("city", "")
-        if name:
-            candidates = find_cities(name, limit=CITY_CANDIDATES)
-            for candidate in candidates:
-                if str(candidate.geonameid) == picked:
-                    return candidate
-            if picked.isdigit():
-                # A Persian name shown as it is written may not be one of the search keys.
-                city = City.objects.select_related("country").filter(geonameid=picked).first()
-                if city is not None and name in (city.display_name(), city.name):
-                    return city
-            if candidates:
-                return candidates[0]
-            self.add_error(
-                "city_name",
-                _(
-                    "No city of that name is known. Try another spelling, or leave the field "
-                    "empty to take the city nearest to the point."
-                ),
-            )
-            return None
-        if latitude is None or longitude is None:
-            return None
-        city = nearest_city(latitude, longitude)
-        if city is None:
-            self.add_error("city_name", _("No city is known near this point. Type its name."))
-        return city
+        return self.picked_city()
 
     def _check_point(self, city: City, latitude: float, longitude: float) -> None:
         distance = distance_km(city.latitude, city.longitude, latitude, longitude)
@@ -465,7 +430,7 @@ class ActionForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
-        city = self._city(latitude, longitude)
+        city = self._city()
         cleaned["city"] = city
         if city is not None:
             self.zone = city.zone

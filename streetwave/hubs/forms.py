@@ -3,17 +3,14 @@ from typing import cast
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from persiantools.digits import ar_to_fa, fa_to_en
 
 from streetwave.core.forms import LineField
 from streetwave.core.i18n import localize_digits
+from streetwave.places.forms import CITY_CANDIDATES, PlacePickerForm
 from streetwave.places.models import City
-from streetwave.places.search import find_cities, nearest_city
+from streetwave.places.search import find_cities
 
 from .models import Hub, Membership
-
-# How many cities a name may match before the applicant is asked to pick one; one query.
-CITY_CANDIDATES = 8
 
 
 def _city_label(city: City) -> str:
@@ -122,48 +119,16 @@ class CoordinatorInviteForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
 
 
-class _PointField(forms.FloatField):
-    """A coordinate of the place picker's pin, typed in any script's digits."""
+class FoundingHubForm(PlacePickerForm):
+    """A founding hub and its first lead. The city is found with the place picker; its pin only
+    helps to find the city, and is not kept."""
 
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = fa_to_en(ar_to_fa(value)).replace("٫", ".")
-        return super().to_python(value)
-
-
-def _point_input() -> forms.TextInput:
-    # Text, not type="number", as on the action form: a browser drops Persian digits.
-    return forms.TextInput(
-        attrs={"dir": "ltr", "inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}
-    )
-
-
-class FoundingHubForm(forms.Form):
-    """A founding hub and its first lead. The city is found with the action form's place picker
-    (the map needs JavaScript; the typed name alone does the work without it)."""
+    field_order = ["name", *PlacePickerForm.base_fields]
 
     name = LineField(
         label=_("Name of the hub"),
         max_length=120,
         help_text=_("e.g. Streets for Freedom Leipzig. It is public from now on."),
-    )
-    city_name = LineField(
-        label=_("City"),
-        max_length=100,
-        required=False,
-        help_text=_(
-            "Type the name in any script, e.g. Toronto or تورنتو. Left empty, the city nearest "
-            "to the point on the map is taken."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-    # The gazetteer id of the city picked in the picker; the typed name decides when they differ.
-    city = forms.CharField(required=False, widget=forms.HiddenInput)
-    latitude = _PointField(
-        label=_("Latitude"), min_value=-90, max_value=90, required=False, widget=_point_input()
-    )
-    longitude = _PointField(
-        label=_("Longitude"), min_value=-180, max_value=180, required=False, widget=_point_input()
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages the hub works in"),
@@ -184,37 +149,13 @@ class FoundingHubForm(forms.Form):
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
-        if not {"city_name", "latitude", "longitude"} & set(self.errors):
-            city = self._city(cleaned)
-            if city is not None:
-                cleaned["city"] = city
-        return cleaned
-
-    def _city(self, cleaned) -> City | None:
-        name = cleaned.get("city_name", "")
-        picked = cleaned.get("city", "")
-        if name:
-            candidates = find_cities(name, limit=CITY_CANDIDATES)
-            for candidate in candidates:
-                if str(candidate.geonameid) == picked:
-                    return candidate
-            if picked.isdigit():
-                # A Persian name shown as it is written may not be one of the search keys.
-                chosen = City.objects.select_related("country").filter(geonameid=picked).first()
-                if chosen is not None and name in (chosen.display_name(), chosen.name):
-                    return chosen
-            if candidates:
-                return candidates[0]
-            self.add_error("city_name", _("No city of that name is known. Try another spelling."))
-            return None
-        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
-        if latitude is None or longitude is None:
+        city = self.picked_city()
+        if city is not None:
+            cleaned["city"] = city
+        elif not {"city_name", "latitude", "longitude"} & set(self.errors):
+            # Neither a name nor a point: without JavaScript there is no map to tap.
             self.add_error("city_name", _("Type the name of the hub's city."))
-            return None
-        city = nearest_city(latitude, longitude)
-        if city is None:
-            self.add_error("city_name", _("No city is known near this point. Type its name."))
-        return city
+        return cleaned
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data

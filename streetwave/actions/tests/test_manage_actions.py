@@ -81,6 +81,16 @@ def test_the_form_shows_the_zone_and_its_offset_and_defaults_to_the_city_point(c
     assert f'value="{team.hub.city.latitude}"' in html
 
 
+def test_the_place_pickers_fields_follow_the_public_place(client, login, team):
+    login(client, team.organizer)
+    # when an organizer opens the form of a new action
+    html = client.get(f"/en/manage/hubs/{team.hub.public_id}/actions/new/").content.decode()
+    # then the city and the point follow the public place, as the organizer reads the form
+    names = ("place", "city_name", "latitude", "meeting_point")
+    positions = [html.index(f'name="{name}"') for name in names]
+    assert positions == sorted(positions)
+
+
 def test_persian_digits_are_accepted(client, login, team):
     login(client, team.organizer)
     response = create(

@@ -387,6 +387,29 @@ def test_the_founding_page_takes_the_city_nearest_to_the_pin(
     assert Hub.objects.get(name="Lyon hub").city == lyon
 
 
+def test_the_founding_page_asks_for_a_city_when_given_neither_name_nor_pin(
+    client, login, campaign, make_coordinator
+):
+    login(client, make_coordinator(campaign))
+    # when the form comes without a city name and without a point (no JavaScript, no map)
+    response = client.post(
+        f"/en/manage/campaigns/{campaign.slug}/hubs/new/",
+        {
+            "name": "Lyon hub",
+            "city_name": "",
+            "latitude": "",
+            "longitude": "",
+            "languages": ["fr"],
+            "lead_email": "lead@example.org",
+            "lead_language": "fr",
+        },
+    )
+    # then it comes back asking for the city's name, and no hub is founded
+    assert response.status_code == 400
+    assert response.context["form"].errors["city_name"] == ["Type the name of the hub's city."]
+    assert not Hub.objects.filter(name="Lyon hub").exists()
+
+
 # the data migration
 
 
