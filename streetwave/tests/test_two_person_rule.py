@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from streetwave.actions import services as actions
 from streetwave.actions.models import Action
@@ -18,6 +19,7 @@ from streetwave.broadcasts import services as broadcasts
 from streetwave.broadcasts.models import Broadcast
 from streetwave.core.errors import Conflict
 from streetwave.hubs.models import Membership
+from streetwave.reportbacks import services as reportbacks
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +86,25 @@ def _hold_broadcast(world: World):
     )
 
 
+def _hold_report_back(world: World):
+    # A report-back is filed once the action has begun: this one ended an hour ago.
+    now = timezone.now()
+    Action.objects.filter(pk=world.action.pk).update(
+        starts_at=now - dt.timedelta(hours=3), ends_at=now - dt.timedelta(hours=1)
+    )
+    world.action.refresh_from_db()
+    return reportbacks.file_report_back(
+        world.action,
+        took_place=True,
+        reason="",
+        turnout=300,
+        turnout_is_estimate=False,
+        story="",
+        language="en",
+        actor=world.lead,
+    )
+
+
 def _hub_side(world: World):
     return world.lead, world.organizer, world.second_organizer
 
@@ -137,6 +158,16 @@ FEATURES = [
             f"/en/manage/campaigns/{action.campaign.slug}/approvals/{action.public_id}/approve/"
         ),
         lambda action: action.status == Action.Status.PUBLISHED,
+    ),
+    Feature(
+        "report-back",
+        _hold_report_back,
+        _hub_side,
+        lambda report_back, actor: reportbacks.verify_report_back(report_back, actor=actor),
+        lambda report_back: f"/en/manage/report-backs/{report_back.public_id}/verify/",
+        lambda report_back: (
+            report_back.is_current and report_back.action.status == Action.Status.COMPLETED
+        ),
     ),
 ]
 

@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from streetwave.actions.access import get_rsvp_for_token
 from streetwave.campaigns.access import get_public_campaign
@@ -41,13 +40,19 @@ def wall(request, slug):
     )
 
 
-@require_POST
 def i_was_there(request, token):
-    """A supporter says they were there: counted once per RSVP, nothing else stored."""
+    """A supporter says they were there (POST): counted once per RSVP, nothing else stored. A
+    GET, like any secret link's, answers only for a link that exists: back to its page."""
     rsvp = get_rsvp_for_token(token)
-    counted = services.say_i_was_there(rsvp)
     here = reverse("actions:manage", args=[token])
-    # 303: reloading the page it lands on sends nothing again.
-    response = HttpResponseRedirect(f"{here}?done={'there' if counted else 'saved'}")
+    if request.method != "POST":
+        return _see_other(here)
+    counted = services.say_i_was_there(rsvp)
+    return _see_other(f"{here}?done={'there' if counted else 'saved'}")
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    # 303: the browser asks for `url` with GET, so reloading it sends nothing again.
+    response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
