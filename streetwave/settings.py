@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "streetwave.broadcasts.tasks.send_scheduled_broadcasts",
         "schedule": 60.0,
     },
+    # Uploads nobody will process, and those a lost task left waiting: docs/decisions/0007.
+    "sweep-photo-uploads": {
+        "task": "streetwave.reportbacks.tasks.sweep_photo_uploads",
+        "schedule": 600.0,
+    },
     # The outbox's tasks keep the names they had in the broadcasts app (declared with name= in
     # streetwave/outbox/), so that tasks already queued still run: docs/decisions/0001.
     "erase-old-messages": {
@@ -379,6 +384,24 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Report-back photos (only processed copies) in S3-compatible object storage when a bucket is
+# named (MinIO in deploy/compose.yaml); the file system under VAR_DIR otherwise. Either way
+# they are served from this origin by reportbacks:photo_file, never by a link to the bucket.
+if os.environ.get("PHOTOS_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["PHOTOS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("PHOTOS_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("PHOTOS_S3_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("PHOTOS_S3_SECRET_ACCESS_KEY", ""),
+            "region_name": os.environ.get("PHOTOS_S3_REGION", "us-east-1"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": "path",
+        },
+    }
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"

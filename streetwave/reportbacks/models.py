@@ -88,3 +88,63 @@ class ReportBack(HeldForApproval, BaseModel):
     @property
     def is_current(self) -> bool:
         return self.approval == Approval.APPROVED and self.superseded_at is None
+
+
+def photo_file_name(photo: "Photo", _uploaded_name: str) -> str:
+    """Random names only: the report-back's and the photo's public ids, never the upload's name."""
+    return f"photos/{photo.report_back.public_id}/{photo.public_id}.jpg"
+
+
+class PhotoQuerySet(models.QuerySet):
+    def shown(self) -> "PhotoQuerySet":
+        """What the public sees of a report-back's photos: processed and not taken down."""
+        return self.filter(state=Photo.State.READY, taken_down_at__isnull=True)
+
+
+class Photo(BaseModel):
+    """A report-back's photo: only the processed copy (reportbacks.images) is ever stored. The
+    upload waits in a private temporary file until a task processes it (docs/decisions/0007)."""
+
+    class State(models.TextChoices):
+        PROCESSING = "processing", _("processing")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    report_back = models.ForeignKey(ReportBack, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("file"), upload_to=photo_file_name, blank=True, max_length=200)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    alt_text = models.CharField(_("description for people who cannot see it"), max_length=300)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PROCESSING)
+    # The name of the refusal (a reportbacks.images.PhotoRefused subclass), shown translated.
+    failure = models.CharField(max_length=40, blank=True)
+    # [{"x", "y", "w", "h" (fractions of the photo), "source": "detected" | "marked"}]
+    masked_regions = models.JSONField(default=list, blank=True)
+    # What the processing needs besides the bytes, emptied once it ran: the name and type the
+    # browser gave (checked against the content), and the regions the organizer marked to cover
+    # or as consenting faces ({"marked": [...], "consenting": [...]}).
+    upload_name = models.CharField(max_length=200, blank=True)
+    upload_type = models.CharField(max_length=100, blank=True)
+    asked_regions = models.JSONField(default=dict, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    taken_down_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = PhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="ready") | ~Q(file=""), name="photo_ready_has_file"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"photo:{self.public_id}"

@@ -1,0 +1,284 @@
+"""A report-back's photos: upload, processing by a task, take-down, deletion of the files.
+
+The upload is never stored: it waits in a private temporary file (mode 0600, under VAR_DIR,
+never served) named by the photo's public id until the task processes it, and the file is
+removed on every path, refusals and crashes included; a sweep removes what a killed worker left
+(docs/decisions/0007-photo-uploads-wait-in-a-private-file.md). Only the result of
+reportbacks.images is written, through Django's storage API.
+
+Consent: the stored copy is always masked, so a face can be left uncovered only at processing
+time: the organizer uploads the photo again, naming the regions of the faces that consent.
+"""
+
+import datetime as dt
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from celery import shared_task
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from streetwave.accounts.models import User
+from streetwave.audit.services import record
+from streetwave.core.enqueue import enqueue_on_commit
+from streetwave.core.errors import Conflict, DomainError, NotAllowed
+from streetwave.core.locking import lock
+from streetwave.hubs.permissions import can
+
+from . import images
+from .images import PhotoRefused, Region
+from .models import Photo, ReportBack
+
+MAX_PHOTOS = 10
+# An upload whose photo is gone or no longer processing is a leftover after a short grace (its
+# transaction may not have committed yet); any upload is one after an hour.
+GRACE = dt.timedelta(minutes=5)
+LEFTOVER_AFTER = dt.timedelta(hours=1)
+
+FAILURES: dict[str, type[PhotoRefused]] = {
+    cls.__name__: cls
+    for cls in (
+        images.NotAPhoto,
+        images.SvgRefused,
+        images.MismatchedPhoto,
+        images.TrailingData,
+        images.TruncatedPhoto,
+        images.PhotoTooLarge,
+        images.TooManyPixels,
+        images.PhotoRefused,
+    )
+}
+
+
+class TooManyPhotos(Conflict):
+    default_message = _("A report-back can have at most 10 photos.")
+
+
+class AltTextMissing(DomainError):
+    default_message = _("Describe the photo for people who cannot see it.")
+
+
+def failure_reason(photo: Photo) -> str:
+    """Why a photo failed, in the reader's language."""
+    return str(FAILURES.get(photo.failure, images.PhotoRefused).default_message)
+
+
+def uploads_dir() -> Path:
+    folder = Path(settings.VAR_DIR) / "photo-uploads"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def upload_path(photo: Photo) -> Path:
+    return uploads_dir() / photo.public_id
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+def _regions_json(regions: Sequence[Region]) -> list[dict[str, float]]:
+    return [{"x": r.x, "y": r.y, "w": r.w, "h": r.h} for r in regions]
+
+
+def upload_photo(
+    report_back: ReportBack,
+    *,
+    data: bytes,
+    declared_name: str,
+    declared_type: str,
+    alt_text: str,
+    marked: Sequence[Region] = (),
+    consenting: Sequence[Region] = (),
+    actor: User,
+) -> Photo:
+    """An organizer adds a photo to a report-back; a task processes it after the commit."""
+    if not can(actor, "can_file_report_back", report_back.action):
+        raise NotAllowed()
+    if not alt_text.strip():
+        raise AltTextMissing(field="alt_text")
+    if len(data) > images.MAX_BYTES:
+        raise images.PhotoTooLarge(field="file")
+    with transaction.atomic():
+        current = (
+            lock(ReportBack.objects.filter(pk=report_back.pk)).select_related("action__hub").get()
+        )
+        if current.photos.count() >= MAX_PHOTOS:
+            raise TooManyPhotos()
+        photo = Photo.objects.create(
+            report_back=current,
+            alt_text=alt_text.strip(),
+            uploaded_by=actor,
+            upload_name=declared_name[:200],
+            upload_type=declared_type[:100],
+            asked_regions={
+                "marked": _regions_json(marked),
+                "consenting": _regions_json(consenting),
+            },
+        )
+        _write_private(upload_path(photo), data)
+        record(
+            "photo.uploaded",
+            actor=actor,
+            target=current.action,
+            hub=current.action.hub,
+            data={
+                "report_back": current.public_id,
+                "photo": photo.public_id,
+                "consenting": len(consenting),
+                "marked": len(marked),
+            },
+        )
+        enqueue_on_commit(process_photo_upload_task, photo.pk)
+    return photo
+
+
+def _regions(raw: object) -> list[Region]:
+    if not isinstance(raw, list):
+        return []
+    return [Region(float(r["x"]), float(r["y"]), float(r["w"]), float(r["h"])) for r in raw]
+
+
+def process_uploaded_photo(photo_pk: int) -> Photo | None:
+    """Process a photo's upload and store the result only; the upload is removed on every path.
+    Idempotent: a photo no longer processing is left as it is."""
+    photo = Photo.objects.select_related("report_back").filter(pk=photo_pk).first()
+    if photo is None:
+        return None
+    path = upload_path(photo)
+    try:
+        if photo.state != Photo.State.PROCESSING:
+            return photo
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return _finish(photo, failure=images.TruncatedPhoto.__name__)
+        asked = photo.asked_regions if isinstance(photo.asked_regions, dict) else {}
+        try:
+            result = images.process_photo(
+                data,
+                declared_name=photo.upload_name,
+                declared_type=photo.upload_type,
+                marked=_regions(asked.get("marked")),
+                consenting=_regions(asked.get("consenting")),
+            )
+        except PhotoRefused as refused:
+            return _finish(photo, failure=type(refused).__name__)
+        return _finish(photo, result=result)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _finish(
+    photo: Photo, *, result: images.ProcessedPhoto | None = None, failure: str = ""
+) -> Photo:
+    with transaction.atomic():
+        current = lock(Photo.objects.filter(pk=photo.pk)).select_related("report_back").get()
+        if current.state != Photo.State.PROCESSING:
+            return current
+        current.upload_name, current.upload_type, current.asked_regions = "", "", {}
+        if result is None:
+            current.state = Photo.State.FAILED
+            current.failure = failure
+            current.masked_regions = []
+        else:
+            current.file.save("photo.jpg", ContentFile(result.data), save=False)
+            current.state = Photo.State.READY
+            current.width, current.height = result.width, result.height
+            current.masked_regions = [
+                {**_regions_json([m.region])[0], "source": m.source} for m in result.masked
+            ]
+        current.save()
+        record(
+            "photo.processed" if result is not None else "photo.failed",
+            target=current.report_back.action,
+            data={
+                "photo": current.public_id,
+                "masked": len(current.masked_regions),
+                **({"failure": failure} if failure else {}),
+            },
+        )
+    return current
+
+
+def take_down_photo(photo: Photo, *, actor: User) -> Photo:
+    """A coordinator of the action's campaign takes a photo off every public page; the file goes."""
+    if not can(actor, "can_moderate", photo.report_back.action):
+        raise NotAllowed()
+    with transaction.atomic():
+        current = lock(Photo.objects.filter(pk=photo.pk)).select_related("report_back").get()
+        if current.taken_down_at is not None:
+            return current
+        current.taken_down_at = timezone.now()
+        current.taken_down_by = actor
+        name = current.file.name
+        current.file = ""
+        if current.state == Photo.State.READY:
+            current.state = Photo.State.FAILED
+            current.failure = "TakenDown"
+        current.save()
+        record(
+            "photo.taken_down",
+            actor=actor,
+            target=current.report_back.action,
+            hub=current.report_back.action.hub,
+            data={"photo": current.public_id},
+        )
+        if name:
+            storage = current.file.storage
+            transaction.on_commit(lambda: storage.delete(name))
+    return current
+
+
+def delete_report_back_photos(report_back: ReportBack) -> int:
+    """Remove a report-back's photos and their files; call it wherever a report-back is deleted
+    (a CASCADE removes rows, never files)."""
+    photos = list(report_back.photos.all())
+    for photo in photos:
+        if photo.file.name:
+            photo.file.storage.delete(photo.file.name)
+        upload_path(photo).unlink(missing_ok=True)
+    report_back.photos.all().delete()
+    return len(photos)
+
+
+def sweep_photo_uploads(now: dt.datetime | None = None) -> int:
+    """Remove uploads nobody will process (their photo gone or done), process those a lost task
+    left waiting, and fail photos whose upload is lost. Returns how many uploads were removed."""
+    now = now or timezone.now()
+    removed = 0
+    waiting = dict(
+        Photo.objects.filter(state=Photo.State.PROCESSING).values_list("public_id", "pk")
+    )
+    for path in uploads_dir().iterdir():
+        age = time.time() - path.stat().st_mtime
+        if age > LEFTOVER_AFTER.total_seconds() or (
+            path.name not in waiting and age > GRACE.total_seconds()
+        ):
+            path.unlink(missing_ok=True)
+            removed += 1
+        elif path.name in waiting and age > GRACE.total_seconds():
+            process_uploaded_photo(waiting[path.name])
+    for photo in Photo.objects.filter(
+        state=Photo.State.PROCESSING, created_at__lt=now - LEFTOVER_AFTER
+    ):
+        _finish(photo, failure=images.TruncatedPhoto.__name__)
+    return removed
+
+
+# Defined beside the service it runs, as the outbox does, so that the upload can queue it;
+# tasks.py imports it, where Celery finds it.
+@shared_task(
+    name="streetwave.reportbacks.tasks.process_photo_upload",
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def process_photo_upload_task(photo_pk: int) -> None:
+    process_uploaded_photo(photo_pk)

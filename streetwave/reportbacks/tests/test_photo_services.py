@@ -1,0 +1,238 @@
+"""A report-back's photos through their services: upload into a private temporary file, the
+task that stores the processed copy only and removes the upload on every path, the limit of ten,
+take-down by a coordinator, deletion of the files and the sweep of leftovers."""
+
+import io
+import os
+import stat
+
+import pytest
+from PIL import Image
+
+from streetwave.audit.models import AuditEntry
+from streetwave.core.errors import NotAllowed
+from streetwave.reportbacks import images, photo_services
+from streetwave.reportbacks.images import Region
+from streetwave.reportbacks.models import Photo
+
+from .photo_samples import PHOTOS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _folders_of_our_own(settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _jpeg(size=(64, 48)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (90, 140, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def report_back(file_report):
+    return file_report()
+
+
+@pytest.fixture
+def upload(world, report_back):
+    def up(data=None, *, name="photo.jpg", content_type="image/jpeg", actor=None, **more):
+        return photo_services.upload_photo(
+            report_back,
+            data=_jpeg() if data is None else data,
+            declared_name=name,
+            declared_type=content_type,
+            alt_text=more.pop("alt_text", "People holding a banner in the square."),
+            actor=actor or world.organizer,
+            **more,
+        )
+
+    return up
+
+
+def _stored_files(settings):
+    root = settings.MEDIA_ROOT
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_an_upload_waits_in_a_private_file_until_the_task_runs(upload, settings):
+    # when an organizer uploads a photo (the task not yet run: the transaction is still open)
+    photo = upload()
+    # then the photo is processing, its upload is a file only its owner may read, nothing stored
+    path = photo_services.upload_path(photo)
+    assert photo.state == Photo.State.PROCESSING
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    assert str(settings.MEDIA_ROOT) not in str(path)
+    assert _stored_files(settings) == []
+    assert AuditEntry.objects.filter(verb="photo.uploaded").count() == 1
+
+
+def test_the_task_runs_after_the_commit_and_stores_only_the_processed_copy(
+    upload, settings, django_capture_on_commit_callbacks
+):
+    # when a photo is uploaded and the transaction commits
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = upload()
+    photo.refresh_from_db()
+    # then the stored file is the pipeline's JPEG, and the upload is gone
+    assert photo.state == Photo.State.READY
+    assert (photo.width, photo.height) == (64, 48)
+    assert not photo_services.upload_path(photo).exists()
+    (stored,) = _stored_files(settings)
+    assert stored.name == f"{photo.public_id}.jpg"
+    assert photo.upload_name == "" and photo.asked_regions == {}
+    with Image.open(stored) as image:
+        assert image.format == "JPEG" and not image.getexif()
+
+
+def test_a_portrait_is_stored_with_its_face_covered(upload, settings):
+    # given a public-domain portrait uploaded
+    photo = upload((PHOTOS / "astronaut.jpg").read_bytes(), name="a.jpg")
+    # when the task processes it
+    photo = photo_services.process_uploaded_photo(photo.pk)
+    # then the regions it covered are recorded, as fractions, for the organizer's page
+    assert photo.state == Photo.State.READY
+    assert any(r["source"] == "detected" for r in photo.masked_regions)
+    with photo.file.open("rb") as stored:
+        image = Image.open(stored)
+        x, y = 170 + 55, 50 + 70  # the middle of the face
+        assert image.getpixel((x, y)) == images.FILL
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "failure"),
+    [
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "x.svg", "SvgRefused"),
+        (_jpeg()[:200], "x.jpg", "TruncatedPhoto"),
+        (_jpeg() + b"PK\x03\x04 an archive", "x.jpg", "TrailingData"),
+        (_jpeg(), "x.png", "MismatchedPhoto"),
+    ],
+)
+def test_a_refused_upload_fails_with_its_reason_and_nothing_is_stored(
+    upload, settings, data, name, failure
+):
+    # given a bad file uploaded
+    photo = upload(data, name=name, content_type="")
+    # when the task processes it
+    photo = photo_services.process_uploaded_photo(photo.pk)
+    # then the photo failed with a translated reason, nothing is stored, the upload is gone
+    assert photo.state == Photo.State.FAILED
+    assert photo.failure == failure
+    assert photo_services.failure_reason(photo)
+    assert _stored_files(settings) == []
+    assert not photo_services.upload_path(photo).exists()
+    assert AuditEntry.objects.filter(verb="photo.failed").count() == 1
+
+
+def test_the_upload_is_removed_when_processing_crashes(upload, monkeypatch):
+    # given an upload, and a pipeline that crashes (a bug, a killed library)
+    photo = upload()
+
+    def crash(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(images, "process_photo", crash)
+    # when the task runs, then the crash goes up to Celery, and the upload is gone all the same
+    with pytest.raises(MemoryError):
+        photo_services.process_uploaded_photo(photo.pk)
+    assert not photo_services.upload_path(photo).exists()
+
+
+def test_the_task_twice_does_nothing_the_second_time(upload):
+    photo = upload()
+    first = photo_services.process_uploaded_photo(photo.pk)
+    second = photo_services.process_uploaded_photo(photo.pk)
+    assert first.state == second.state == Photo.State.READY
+    assert second.file.name == first.file.name
+    assert AuditEntry.objects.filter(verb="photo.processed").count() == 1
+
+
+def test_regions_marked_and_faces_consenting_reach_the_pipeline(upload):
+    # given a photo uploaded with a name tag marked to cover
+    photo = upload(marked=[Region(0.0, 0.0, 0.5, 0.5)])
+    # when processed
+    photo = photo_services.process_uploaded_photo(photo.pk)
+    # then the region is recorded as marked
+    assert [r["source"] for r in photo.masked_regions] == ["marked"]
+
+
+def test_at_most_ten_photos(upload):
+    for _ in range(photo_services.MAX_PHOTOS):
+        upload()
+    with pytest.raises(photo_services.TooManyPhotos):
+        upload()
+
+
+def test_alt_text_is_required(upload):
+    with pytest.raises(photo_services.AltTextMissing):
+        upload(alt_text="  ")
+
+
+def test_only_an_organizer_of_the_hub_may_upload(upload, world, coordinator):
+    for outsider in (world.sponsor_lead, coordinator):
+        with pytest.raises(NotAllowed):
+            upload(actor=outsider)
+    assert not Photo.objects.exists()
+
+
+def test_a_coordinator_takes_a_photo_down_and_its_file_goes(
+    upload, coordinator, world, settings, django_capture_on_commit_callbacks
+):
+    # given a processed photo
+    photo = photo_services.process_uploaded_photo(upload().pk)
+    assert _stored_files(settings)
+    # when an organizer tries to take it down, then they may not
+    with pytest.raises(NotAllowed):
+        photo_services.take_down_photo(photo, actor=world.lead)
+    # when a coordinator takes it down
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = photo_services.take_down_photo(photo, actor=coordinator)
+    # then it is shown nowhere, its file is gone, and the audit log says who
+    assert photo.taken_down_at is not None
+    assert not Photo.objects.shown().exists()
+    assert _stored_files(settings) == []
+    entry = AuditEntry.objects.get(verb="photo.taken_down")
+    assert entry.actor == coordinator
+
+
+def test_deleting_a_report_backs_photos_deletes_their_files(upload, report_back, settings):
+    for _ in range(2):
+        photo_services.process_uploaded_photo(upload().pk)
+    assert len(_stored_files(settings)) == 2
+    assert photo_services.delete_report_back_photos(report_back) == 2
+    assert _stored_files(settings) == []
+    assert not Photo.objects.exists()
+
+
+def test_the_sweep_removes_leftovers_and_keeps_fresh_uploads(upload, settings):
+    # given a fresh upload, an old leftover of a photo long gone, and a fresh stray file
+    photo = upload()
+    folder = photo_services.uploads_dir()
+    old = folder / "gone-long-ago"
+    old.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    stray = folder / "not-yet-committed"
+    stray.write_bytes(b"x")
+    # when the sweep runs
+    removed = photo_services.sweep_photo_uploads()
+    # then only the old leftover went: the fresh ones may belong to a transaction still open
+    assert removed == 1
+    assert not old.exists() and stray.exists()
+    assert photo_services.upload_path(photo).exists()
+
+
+def test_the_sweep_processes_an_upload_whose_task_was_lost(upload):
+    # given an upload whose task never ran (the broker was down), older than the grace
+    photo = upload()
+    path = photo_services.upload_path(photo)
+    old = path.stat().st_mtime - photo_services.GRACE.total_seconds() - 1
+    os.utime(path, (old, old))
+    # when the sweep runs, then the photo is processed and its upload removed
+    photo_services.sweep_photo_uploads()
+    photo.refresh_from_db()
+    assert photo.state == Photo.State.READY
+    assert not path.exists()
