@@ -91,6 +91,15 @@ def test_the_place_pickers_fields_follow_the_public_place(client, login, team):
     assert positions == sorted(positions)
 
 
+def test_the_action_forms_place_picker_speaks_of_the_action(client, login, team):
+    login(client, team.organizer)
+    # when an organizer opens the form of a new action
+    html = client.get(f"/en/manage/hubs/{team.hub.public_id}/actions/new/").content.decode()
+    # then the picker's pin is the place where the action gathers, shown rounded to the public
+    assert "The point shown to the public is rounded to about ten metres." in html
+    assert "The pin only finds the city" not in html
+
+
 def test_persian_digits_are_accepted(client, login, team):
     login(client, team.organizer)
     response = create(

@@ -410,6 +410,17 @@ def test_the_founding_page_asks_for_a_city_when_given_neither_name_nor_pin(
     assert not Hub.objects.filter(name="Lyon hub").exists()
 
 
+def test_the_founding_page_place_picker_speaks_of_the_city_not_of_an_action(
+    client, login, campaign, make_coordinator
+):
+    login(client, make_coordinator(campaign))
+    # when a coordinator opens the page that founds a hub
+    html = client.get(f"/en/manage/campaigns/{campaign.slug}/hubs/new/").content.decode()
+    # then its place picker says that the pin only finds the city, and nothing of an action
+    assert "The pin only finds the city; it is not kept." in html
+    assert "action gathers" not in html and "place of the action" not in html
+
+
 # the data migration
 
 
