@@ -15,14 +15,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from django.test.testcases import LiveServerThread
 from django.test.utils import override_settings
 
@@ -94,16 +97,16 @@ def live_server() -> Iterator[str]:
     handler: WhiteNoise serves the collected files, compressed, as in production. Start it once
     Playwright runs: while an event loop runs, Django hands this thread other connections than
     before, and on SQLite the server must share the very connection the tests use."""
-    shared = {
+    shared: dict[str, BaseDatabaseWrapper] = {
         conn.alias: conn
         for conn in connections.all()
-        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+        if isinstance(conn, SQLiteWrapper) and conn.is_in_memory_db()
     }
     for conn in shared.values():
         conn.inc_thread_sharing()
-    thread = LiveServerThread(
-        "127.0.0.1", static_handler=lambda handler: handler, connections_override=shared
-    )
+    # No static files handler: the handler it would wrap is served as it is.
+    unwrapped = cast("type[WSGIHandler]", lambda handler: handler)
+    thread = LiveServerThread("127.0.0.1", static_handler=unwrapped, connections_override=shared)
     thread.daemon = True
     thread.start()
     thread.is_ready.wait()
@@ -131,9 +134,13 @@ def guard(context, page, *, blocked: list[str], errors: list[str]) -> None:
             blocked.append(route.request.url)
             route.abort()
 
+    def console(message):
+        if message.type == "error":
+            errors.append(message.text)
+
     context.route("**/*", route)
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("console", console)
 
 
 def totp(secret: str) -> str:

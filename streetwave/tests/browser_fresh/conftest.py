@@ -6,6 +6,7 @@ database is emptied after each test.
 The live server, Chromium, the guard against other origins and the screenshot folder are the
 ones every browser test uses (streetwave/tests/browsing.py)."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +43,7 @@ def browser():
 
 
 @pytest.fixture
-def site(transactional_db, tmp_path_factory, browser) -> str:
+def site(transactional_db, tmp_path_factory, browser) -> Iterator[str]:
     """The live server's address; it starts after Chromium (browsing.live_server says why)."""
     root, storages = browsing.collected_static(tmp_path_factory)
     with override_settings(STATIC_ROOT=root, STORAGES=storages), browsing.live_server() as url:

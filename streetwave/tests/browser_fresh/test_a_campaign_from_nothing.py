@@ -135,7 +135,7 @@ def set_up_authenticator(page, password: str) -> None:
 
 def invitation_path(address: str) -> str:
     """The invitation link of the last mail to `address`, as a path on the live server."""
-    bodies = [message.body for message in mail.outbox if address in message.to]
+    bodies = [str(message.body) for message in mail.outbox if address in message.to]
     assert bodies, f"no mail to {address}"
     found = re.search(r"(/[a-z]{2}/accounts/invitation/[^/\s]+/)", bodies[-1])
     assert found, bodies[-1]
