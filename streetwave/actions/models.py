@@ -269,11 +269,10 @@ class Action(HeldForApproval, BaseModel):
         """Published, not over, and (inside a campaign) the campaign still open: once a campaign
         ends, none of its actions takes an RSVP. The pages and the API load the campaign's
         status with the action."""
-        return (
-            self.status == self.Status.PUBLISHED
-            and timezone.now() < self.ends_at
-            and (self.campaign_id is None or self.campaign.status == Campaign.Status.LIVE)
-        )
+        if self.status != self.Status.PUBLISHED or timezone.now() >= self.ends_at:
+            return False
+        campaign = self.campaign
+        return campaign is None or campaign.status == Campaign.Status.LIVE
 
     @property
     def public_is_full(self) -> bool:
