@@ -208,6 +208,40 @@ def _finish(
     return current
 
 
+class PhotoNotReady(Conflict):
+    default_message = _("The photo is not processed yet, or it failed: nothing to cover.")
+
+
+def mask_more_of_photo(photo: Photo, *, regions: Sequence[Region], actor: User) -> Photo:
+    """An organizer covers regions the detector missed (a face, a tattoo, a name tag, a plate)
+    on the stored copy: no original is needed, and the uncovered copy is deleted."""
+    if not can(actor, "can_file_report_back", photo.report_back.action):
+        raise NotAllowed()
+    with transaction.atomic():
+        current = lock(Photo.objects.filter(pk=photo.pk)).select_related("report_back").get()
+        if current.state != Photo.State.READY or current.taken_down_at is not None:
+            raise PhotoNotReady()
+        with current.file.open("rb") as stored:
+            covered = images.mask_regions(stored.read(), regions)
+        old_name = current.file.name or ""
+        current.file.save("photo.jpg", ContentFile(covered), save=False)
+        current.masked_regions = [
+            *current.masked_regions,
+            *({**region, "source": "marked"} for region in _regions_json(regions)),
+        ]
+        current.save(update_fields=["file", "masked_regions"])
+        record(
+            "photo.masked",
+            actor=actor,
+            target=current.report_back.action,
+            hub=current.report_back.action.hub,
+            data={"photo": current.public_id, "regions": len(regions)},
+        )
+        storage = current.file.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return current
+
+
 def take_down_photo(photo: Photo, *, actor: User) -> Photo:
     """A coordinator of the action's campaign takes a photo off every public page; the file goes."""
     if not can(actor, "can_moderate", photo.report_back.action):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import manage, public
+from .views import manage, photos, public
 
 app_name = "reportbacks"
 
@@ -13,9 +13,22 @@ urlpatterns = [
     path(
         "manage/report-backs/<str:report_back_id>/verify/", manage.verify, name="manage_verify_post"
     ),
+    path("manage/rsvps/<str:rsvp_id>/check-in/", manage.check_in, name="manage_check_in"),
     path(
         "manage/report-backs/<str:report_back_id>/withdraw/",
         manage.withdraw,
         name="manage_withdraw",
+    ),
+    path("photos/<str:photo_id>.jpg", photos.photo_file, name="photo_file"),
+    path(
+        "manage/report-backs/<str:report_back_id>/photos/",
+        photos.manage,
+        name="manage_photos",
+    ),
+    path("manage/photos/<str:photo_id>/mask/", photos.mask, name="manage_photo_mask"),
+    path(
+        "manage/photos/<str:photo_id>/take-down/",
+        photos.take_down,
+        name="manage_photo_take_down",
     ),
 ]

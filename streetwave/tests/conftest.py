@@ -324,10 +324,32 @@ def _build() -> World:
     ended_action = ended(hub_a, "Yesterday's vigil", campaign=campaign)
     held_report = reportbacks.file_report_back(ended_action, **said, actor=users["organizer_a2"])
     reported = ended(hub_b, "Paris vigil")
-    reportbacks.verify_report_back(
+    public_report = reportbacks.verify_report_back(
         reportbacks.file_report_back(reported, **said, actor=users["organizer_b"]),
         actor=users["lead_b"],
     )
+    # A processed photo of each: hub A's held report-back's, hub B's public one's.
+    import io
+
+    from PIL import Image
+
+    from streetwave.reportbacks import photo_services
+
+    def photo_of(report_back, actor):
+        jpeg = io.BytesIO()
+        Image.new("RGB", (32, 24), (90, 140, 200)).save(jpeg, "JPEG")
+        photo = photo_services.upload_photo(
+            report_back,
+            data=jpeg.getvalue(),
+            declared_name="square.jpg",
+            declared_type="image/jpeg",
+            alt_text="The square, full of people.",
+            actor=actor,
+        )
+        return photo_services.process_uploaded_photo(photo.pk)
+
+    held_photo = photo_of(held_report, users["organizer_a2"])
+    public_photo = photo_of(public_report, users["organizer_b"])
 
     return World(
         users=users,
@@ -359,6 +381,8 @@ def _build() -> World:
             "ended": ended_action.public_id,
             "held_report": held_report.public_id,
             "reported": reported.public_id,
+            "held_photo": held_photo.public_id,
+            "public_photo": public_photo.public_id,
         },
     )
 

@@ -319,6 +319,19 @@ ROWS: dict[str, Row] = {
     "reportbacks:manage_withdraw": Row(
         organizers(ORGANIZERS_A | COORDINATOR), {"report_back_id": "held_report"}, "post"
     ),
+    # Photos: the file of a public report-back's photo is public; the photos page is the
+    # report-back's pages' (uploading and covering need can_file_report_back, a POST by a
+    # coordinator is a 404; taking down needs can_moderate, refused on the next page otherwise)
+    "reportbacks:photo_file": Row(everyone(), {"photo_id": "public_photo"}),
+    "reportbacks:manage_photos": Row(
+        organizers(ORGANIZERS_A | COORDINATOR), {"report_back_id": "held_report"}
+    ),
+    "reportbacks:manage_photo_mask": Row(
+        organizers(ORGANIZERS_A), {"photo_id": "held_photo"}, "post", {"regions": "10 10 20 20"}
+    ),
+    "reportbacks:manage_photo_take_down": Row(
+        organizers(ORGANIZERS_A | COORDINATOR), {"photo_id": "held_photo"}, "post"
+    ),
     "api-v1:list_report_backs": Row(everyone(), data={"campaign": "streets"}),
     "api-v1:get_report_back": Row(everyone(), {"action_id": "reported"}),
     # The admin: one row for its index; test_every_admin_url_sends_non_staff_to_sign_in covers
@@ -346,6 +359,10 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
     # No verified report-back yet (one is held): nothing public
     ("reportbacks:report", "held only"): Row(everyone(NOT_FOUND), {"public_id": "ended"}),
     ("api-v1:get_report_back", "held only"): Row(everyone(NOT_FOUND), {"action_id": "ended"}),
+    ("reportbacks:photo_file", "held report-back"): Row(
+        {**everyone(NOT_FOUND), **dict.fromkeys(ORGANIZERS_A | COORDINATOR, OK)},
+        {"photo_id": "held_photo"},
+    ),
     ("reportbacks:wall", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),
     ("api-v1:list_report_backs", "draft campaign"): Row(
         everyone(NOT_FOUND), data={"campaign": "next-year"}

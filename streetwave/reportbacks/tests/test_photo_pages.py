@@ -1,0 +1,166 @@
+"""Photo pages: the organizers' photos page (upload, "processing" until the task ran, regions to
+cover, take-down), the photo's file from this origin, and the photos on the public report."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from streetwave.reportbacks import images, photo_services, services
+from streetwave.reportbacks.models import Photo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _folders_of_our_own(settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _jpeg(size=(64, 48)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (90, 140, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _url(report_back):
+    return reverse("reportbacks:manage_photos", args=[report_back.public_id])
+
+
+@pytest.fixture
+def report_back(file_report):
+    return file_report()
+
+
+@pytest.fixture
+def ready_photo(world, report_back):
+    photo = photo_services.upload_photo(
+        report_back,
+        data=_jpeg(),
+        declared_name="square.jpg",
+        declared_type="image/jpeg",
+        alt_text="The square, full of people.",
+        actor=world.organizer,
+    )
+    return photo_services.process_uploaded_photo(photo.pk)
+
+
+def test_an_organizer_uploads_a_photo_and_the_page_says_processing(
+    client, login, world, report_back, settings
+):
+    # given the hub's organizer on the photos page
+    login(client, world.organizer)
+    assert client.get(_url(report_back)).status_code == 200
+    # when they upload a photo (its task not yet run)
+    upload = SimpleUploadedFile("square.jpg", _jpeg(), content_type="image/jpeg")
+    response = client.post(
+        _url(report_back),
+        {"file": upload, "alt_text": "People in the square.", "marked": "10 10 20 20"},
+    )
+    # then the photo is processing and the page says so, with a link to reload it
+    assert response.status_code == 302
+    photo = Photo.objects.get()
+    assert photo.state == Photo.State.PROCESSING
+    assert photo.asked_regions["marked"] == [{"x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2}]
+    page = client.get(_url(report_back)).content.decode()
+    assert "still being processed" in page
+    assert "Reload the page" in page
+
+
+def test_the_upload_form_says_what_is_wrong(client, login, world, report_back):
+    login(client, world.organizer)
+    upload = SimpleUploadedFile("square.jpg", _jpeg(), content_type="image/jpeg")
+    response = client.post(
+        _url(report_back), {"file": upload, "alt_text": "", "marked": "10 10 200 20"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors.keys() == {"alt_text", "marked"}
+    assert not Photo.objects.exists()
+
+
+def test_persian_digits_mark_regions_too(client, login, world, report_back):
+    login(client, world.organizer)
+    upload = SimpleUploadedFile("square.jpg", _jpeg(), content_type="image/jpeg")
+    client.post(_url(report_back), {"file": upload, "alt_text": "x", "consenting": "۱۰ ۱۰ ۲۰ ۲۰"})
+    assert Photo.objects.get().asked_regions["consenting"][0]["x"] == 0.1
+
+
+def test_a_failed_photo_shows_its_reason(client, login, world, report_back):
+    photo = photo_services.upload_photo(
+        report_back,
+        data=b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        declared_name="x.svg",
+        declared_type="image/svg+xml",
+        alt_text="x",
+        actor=world.organizer,
+    )
+    photo_services.process_uploaded_photo(photo.pk)
+    login(client, world.organizer)
+    page = client.get(_url(report_back)).content.decode()
+    assert "SVG drawings cannot be uploaded" in page
+
+
+def test_someone_outside_the_hub_gets_404(client, login, world, report_back, make_user):
+    login(client, make_user())
+    assert client.get(_url(report_back)).status_code == 404
+
+
+def test_a_coordinator_sees_the_photos_but_cannot_upload(
+    client, login, coordinator, report_back, ready_photo
+):
+    login(client, coordinator)
+    page = client.get(_url(report_back))
+    assert page.status_code == 200
+    assert "Take the photo down" in page.content.decode()
+    upload = SimpleUploadedFile("square.jpg", _jpeg(), content_type="image/jpeg")
+    assert client.post(_url(report_back), {"file": upload, "alt_text": "x"}).status_code == 404
+
+
+def test_an_organizer_covers_more_regions_of_a_processed_photo(client, login, world, ready_photo):
+    login(client, world.organizer)
+    url = reverse("reportbacks:manage_photo_mask", args=[ready_photo.public_id])
+    response = client.post(url, {"regions": "0 0 50 50"})
+    assert response.status_code == 302
+    ready_photo.refresh_from_db()
+    with ready_photo.file.open("rb") as stored:
+        assert Image.open(stored).getpixel((4, 4)) == images.FILL
+
+
+def test_a_coordinator_takes_a_photo_down_from_the_page(client, login, coordinator, ready_photo):
+    login(client, coordinator)
+    url = reverse("reportbacks:manage_photo_take_down", args=[ready_photo.public_id])
+    assert client.post(url).status_code == 302
+    ready_photo.refresh_from_db()
+    assert ready_photo.taken_down_at is not None
+
+
+def test_a_public_photo_is_served_from_this_origin_with_long_cache(
+    client, world, report_back, ready_photo
+):
+    # given a held report-back's photo: nobody outside sees it
+    url = reverse("reportbacks:photo_file", args=[ready_photo.public_id])
+    assert client.get(url).status_code == 404
+    # when a second person verifies the report-back
+    services.verify_report_back(report_back, actor=world.lead)
+    # then the photo is public, cached for a year, and shown on the report with its alt text
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert "max-age=31536000" in response["Cache-Control"]
+    report = client.get(reverse("reportbacks:report", args=[world.action.public_id]))
+    assert url in report.content.decode()
+    assert 'alt="The square, full of people."' in report.content.decode()
+
+
+def test_a_taken_down_photo_is_gone_from_the_report(
+    client, world, coordinator, report_back, ready_photo
+):
+    services.verify_report_back(report_back, actor=world.lead)
+    photo_services.take_down_photo(ready_photo, actor=coordinator)
+    url = reverse("reportbacks:photo_file", args=[ready_photo.public_id])
+    assert client.get(url).status_code == 404
+    report = client.get(reverse("reportbacks:report", args=[world.action.public_id]))
+    assert url not in report.content.decode()
