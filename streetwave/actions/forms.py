@@ -3,16 +3,21 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.db.models import Q
-from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from persiantools.digits import ar_to_fa, fa_to_en
 
 from streetwave.campaigns.map import COORDINATE_DECIMALS
 from streetwave.campaigns.models import Campaign
-from streetwave.core.forms import LineField
-from streetwave.core.i18n import jalali_date, localize_digits
+from streetwave.core.forms import (
+    JalaliDateInput,
+    LineField,
+    LocalizedDateField,
+    LocalizedIntegerField,
+    LocalizedTimeField,
+    number_input,
+)
+from streetwave.core.i18n import localize_digits
 from streetwave.hubs.models import Hub
 from streetwave.places.forms import PlacePickerForm
 from streetwave.places.models import City
@@ -120,66 +125,6 @@ class ManageRSVPForm(forms.ModelForm):
     class Meta:
         model = RSVP
         fields = ["pseudonym", "language"]
-
-
-def _western_digits(value):
-    # Persian and Arabic keyboards type their own digits (and the Persian decimal separator);
-    # a number is a number in any script.
-    if isinstance(value, str):
-        return fa_to_en(ar_to_fa(value)).replace("٫", ".")
-    return value
-
-
-class LocalizedIntegerField(forms.IntegerField):
-    def to_python(self, value):
-        return super().to_python(_western_digits(value))
-
-
-class LocalizedDateField(forms.DateField):
-    def to_python(self, value):
-        return super().to_python(_western_digits(value))
-
-
-def _typed_date(value) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(_western_digits(value or "").strip())
-    except ValueError:
-        return None
-
-
-class JalaliDateInput(forms.DateInput):
-    """The browser's own date input (it follows the browser's locale), and in Persian the
-    chosen day in the Jalali calendar beside it: rendered here, also when the form comes back
-    with errors, and kept current by js/jalali-date.js as the date changes."""
-
-    input_type = "date"
-    template_name = "actions/widgets/jalali_date.html"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"dir": "ltr", **(attrs or {})}, format="%Y-%m-%d")
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        persian = translation.get_language() == "fa"
-        day = _typed_date(value) if persian else None
-        context["widget"]["persian"] = persian
-        context["widget"]["jalali"] = jalali_date(day) if day else ""
-        return context
-
-
-def _number_input(mode: str) -> forms.TextInput:
-    # Text, not type="number": a browser drops digits it does not read (Persian ones), and the
-    # field then looked empty. Left to right, so that "-79.39864" keeps its sign in front.
-    return forms.TextInput(
-        attrs={"dir": "ltr", "inputmode": mode, "autocomplete": "off", "spellcheck": "false"}
-    )
-
-
-class LocalizedTimeField(forms.TimeField):
-    def to_python(self, value):
-        return super().to_python(_western_digits(value))
 
 
 def _minutes(lead: dt.timedelta) -> str:
@@ -308,7 +253,7 @@ class ActionForm(PlacePickerForm):
         label=_("Capacity (optional)"),
         min_value=1,
         required=False,
-        widget=_number_input("numeric"),
+        widget=number_input("numeric"),
         help_text=_(
             "Leave empty for no limit. When the action is full, people join a waitlist and move "
             "up automatically."

@@ -10,10 +10,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from streetwave.actions.forms import LocalizedDateField, LocalizedTimeField
 from streetwave.actions.schedule import LocalTimeError, to_utc
 from streetwave.campaigns.models import Campaign
-from streetwave.core.forms import LineField
+from streetwave.core.forms import LineField, LocalizedDateField, LocalizedTimeField
 from streetwave.core.i18n import format_utc_offset
 from streetwave.hubs.models import Hub
 

@@ -9,9 +9,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from persiantools.digits import ar_to_fa, fa_to_en
 
-from streetwave.core.forms import LineField
+from streetwave.core.forms import (
+    JalaliDateInput,
+    LineField,
+    LocalizedDateField,
+    LocalizedIntegerField,
+    LocalizedTimeField,
+    number_input,
+)
 from streetwave.core.i18n import localize_digits
 
 from .models import Campaign, validate_time_zone
@@ -45,37 +51,8 @@ class FindForm(forms.Form):
         return round(latitude, POSITION_DECIMALS), round(longitude, POSITION_DECIMALS)
 
 
-def _western_digits(value: Any) -> Any:
-    # Persian and Arabic keyboards type their own digits: a number is a number in any script.
-    return fa_to_en(ar_to_fa(value)) if isinstance(value, str) else value
-
-
-class _DateField(forms.DateField):
-    def to_python(self, value: Any) -> dt.date | None:
-        return super().to_python(_western_digits(value))
-
-
-class _TimeField(forms.TimeField):
-    def to_python(self, value: Any) -> dt.time | None:
-        return super().to_python(_western_digits(value))
-
-
-class _IntegerField(forms.IntegerField):
-    def to_python(self, value: Any) -> int | None:
-        return super().to_python(_western_digits(value))
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date", "dir": "ltr"}, format="%Y-%m-%d")
-
-
 def _time_input() -> forms.TimeInput:
     return forms.TimeInput(attrs={"type": "time", "dir": "ltr"}, format="%H:%M")
-
-
-def _number_input() -> forms.TextInput:
-    # Text, not type="number": a browser drops the Persian digits it does not read.
-    return forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric", "autocomplete": "off"})
 
 
 def language_name(code: str) -> str:
@@ -99,10 +76,10 @@ class WindowForm(forms.Form):
     """The campaign's window as its coordinators think of it: dates and wall-clock times in the
     campaign's time zone, which become UTC in `clean`."""
 
-    start_date = _DateField(label=_("Start date"), widget=_date_input())
-    start_time = _TimeField(label=_("Start time"), widget=_time_input())
-    end_date = _DateField(label=_("End date"), widget=_date_input())
-    end_time = _TimeField(label=_("End time"), widget=_time_input())
+    start_date = LocalizedDateField(label=_("Start date"), widget=JalaliDateInput())
+    start_time = LocalizedTimeField(label=_("Start time"), widget=_time_input())
+    end_date = LocalizedDateField(label=_("End date"), widget=JalaliDateInput())
+    end_time = LocalizedTimeField(label=_("End time"), widget=_time_input())
     zone = LineField(
         label=_("Time zone"),
         max_length=64,
@@ -167,8 +144,8 @@ class CampaignCreateForm(WindowForm):
         label=_("Other languages"), required=False, widget=forms.CheckboxSelectMultiple
     )
     title = LineField(label=_("Title in the main language"), max_length=160)
-    goal = _IntegerField(
-        label=_("Goal (number of streets)"), min_value=1, initial=1000, widget=_number_input()
+    goal = LocalizedIntegerField(
+        label=_("Goal (number of streets)"), min_value=1, initial=1000, widget=number_input()
     )
 
     field_order = [
@@ -221,8 +198,8 @@ class CampaignSettingsForm(WindowForm):
     hub_policy = forms.ChoiceField(
         label=_("Hubs answering the call"), choices=Campaign.HubPolicy.choices
     )
-    rsvp_retention_days = _IntegerField(
-        label=_("Days RSVPs' personal data are kept after each action"), widget=_number_input()
+    rsvp_retention_days = LocalizedIntegerField(
+        label=_("Days RSVPs' personal data are kept after each action"), widget=number_input()
     )
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:

@@ -1,5 +1,6 @@
 """Form fields every domain's forms share, and how every form shows its errors."""
 
+import datetime as dt
 import unicodedata
 from typing import Any
 
@@ -7,9 +8,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.forms.utils import ErrorList
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from persiantools.digits import ar_to_fa, fa_to_en
 
-from streetwave.core.i18n import localize_numbers_in_text
+from streetwave.core.i18n import jalali_date, localize_numbers_in_text
 
 # Line and paragraph separators break a line as surely as CR and LF.
 _LINE_BREAKS = {"\u2028", "\u2029"}
@@ -29,6 +32,67 @@ class LineField(forms.CharField):
     """One line of text: what a single-line input can type, and nothing a crafted request adds."""
 
     default_validators = [validate_one_line]
+
+
+def western_digits(value: Any) -> Any:
+    """Persian and Arabic keyboards type their own digits (and the Persian decimal separator);
+    a number is a number in any script."""
+    if isinstance(value, str):
+        return fa_to_en(ar_to_fa(value)).replace("٫", ".")
+    return value
+
+
+class LocalizedIntegerField(forms.IntegerField):
+    def to_python(self, value: Any) -> int | None:
+        return super().to_python(western_digits(value))
+
+
+class LocalizedDateField(forms.DateField):
+    def to_python(self, value: Any) -> dt.date | None:
+        return super().to_python(western_digits(value))
+
+
+class LocalizedTimeField(forms.TimeField):
+    def to_python(self, value: Any) -> dt.time | None:
+        return super().to_python(western_digits(value))
+
+
+def number_input(mode: str = "numeric") -> forms.TextInput:
+    """Text, not type="number": a browser drops digits it does not read (Persian ones), and the
+    field then looked empty. Left to right, so that "-79.39864" keeps its sign in front."""
+    return forms.TextInput(
+        attrs={"dir": "ltr", "inputmode": mode, "autocomplete": "off", "spellcheck": "false"}
+    )
+
+
+def _typed_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(western_digits(value or "").strip())
+    except ValueError:
+        return None
+
+
+class JalaliDateInput(forms.DateInput):
+    """The browser's own date input (it follows the browser's locale), and in Persian the
+    chosen day in the Jalali calendar beside it: rendered here, also when the form comes back
+    with errors, and kept current by js/jalali-date.js (which the page loads) as the date
+    changes."""
+
+    input_type = "date"
+    template_name = "core/widgets/jalali_date.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"dir": "ltr", **(attrs or {})}, format="%Y-%m-%d")
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        persian = translation.get_language() == "fa"
+        day = _typed_date(value) if persian else None
+        context["widget"]["persian"] = persian
+        context["widget"]["jalali"] = jalali_date(day) if day else ""
+        return context
 
 
 class LocalizedErrorList(ErrorList):

@@ -2,6 +2,7 @@
 home page's lists."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
@@ -10,6 +11,7 @@ from django.utils import timezone
 from streetwave.audit.models import AuditEntry
 from streetwave.campaigns.live import live_key
 from streetwave.campaigns.models import Campaign
+from streetwave.core.i18n import jalali_date
 
 pytestmark = pytest.mark.django_db
 
@@ -311,3 +313,21 @@ def test_the_campaign_tabs_are_those_the_reader_may_open(
     login(client, coordinator)
     page = client.get(f"/en/manage/campaigns/{campaign.slug}/approvals/").content.decode()
     assert settings_tab in page and approvals in page
+
+
+def test_in_persian_the_window_dates_stand_beside_their_jalali_day(client, login, operator):
+    # given a campaign whose window starts on the first day of the Persian year 1406
+    login(client, operator)
+    campaign = Campaign.objects.create(
+        slug="nowruz",
+        texts={"fa": {"title": "نوروز"}},
+        languages=["fa"],
+        starts_at=dt.datetime(2027, 3, 21, 6, 30, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2027, 3, 22, 18, 30, tzinfo=dt.UTC),
+    )
+    # when the operator opens its settings in Persian
+    page = client.get(f"/fa/manage/campaigns/{campaign.slug}/settings/").content.decode()
+    # then the start date's Jalali day is written beside it, kept current by the page's script
+    output = re.search(r'<output[^>]*data-jalali-for="id_start_date"[^>]*>([^<]*)</output>', page)
+    assert output is not None and output.group(1) == jalali_date(dt.date(2027, 3, 21))
+    assert "js/jalali-date" in page
