@@ -55,23 +55,6 @@ def _time_input() -> forms.TimeInput:
     return forms.TimeInput(attrs={"type": "time", "dir": "ltr"}, format="%H:%M")
 
 
-def language_name(code: str) -> str:
-    """A language's name in its own words ("فارسی", "Deutsch"), as a language menu shows it."""
-    return str(translation.get_language_info(code)["name_local"])
-
-
-def _language_choices() -> list[tuple[str, str]]:
-    return [(code, language_name(code)) for code, _name in settings.LANGUAGES]
-
-
-def _set_language_choices(form: forms.Form) -> None:
-    choices = _language_choices()
-    for name in ("fallback_language", "other_languages"):
-        field = form.fields[name]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = choices
-
-
 class WindowForm(forms.Form):
     """The campaign's window as its coordinators think of it: dates and wall-clock times in the
     campaign's time zone, which become UTC in `clean`."""
@@ -136,12 +119,17 @@ class CampaignCreateForm(WindowForm):
         ),
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off", "spellcheck": "false"}),
     )
+    # The languages named in the reader's language, as every language choice of the site.
     fallback_language = forms.ChoiceField(
         label=_("Main language"),
+        choices=settings.LANGUAGES,
         help_text=_("Readers of a language the campaign has no text in see this one."),
     )
     other_languages = forms.MultipleChoiceField(
-        label=_("Other languages"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Other languages"),
+        choices=settings.LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     title = LineField(label=_("Title in the main language"), max_length=160)
     goal = LocalizedIntegerField(
@@ -163,7 +151,6 @@ class CampaignCreateForm(WindowForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_language_choices(self)
         self.initial.setdefault("fallback_language", translation.get_language())
         self.initial.setdefault("zone", settings.TIME_ZONE)
 
@@ -205,7 +192,6 @@ class CampaignSettingsForm(WindowForm):
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        _set_language_choices(self)
         low, high = settings.RSVP_RETENTION_DAYS_MIN, settings.RSVP_RETENTION_DAYS_MAX
         retention = self.fields["rsvp_retention_days"]
         assert isinstance(retention, forms.IntegerField)
@@ -251,7 +237,7 @@ class CampaignSettingsForm(WindowForm):
                 }
             )
             self.language_fieldsets.append(
-                (code, language_name(code), [self[name] for name in names])
+                (code, dict(settings.LANGUAGES)[code], [self[name] for name in names])
             )
 
     def details(self) -> CampaignDetails:

@@ -331,3 +331,12 @@ def test_in_persian_the_window_dates_stand_beside_their_jalali_day(client, login
     output = re.search(r'<output[^>]*data-jalali-for="id_start_date"[^>]*>([^<]*)</output>', page)
     assert output is not None and output.group(1) == jalali_date(dt.date(2027, 3, 21))
     assert "js/jalali-date" in page
+
+
+def test_the_campaigns_languages_are_named_as_everywhere_else(client, login, operator):
+    # given an operator reading the new campaign page in Persian
+    login(client, operator)
+    page = client.get("/fa/manage/campaigns/new/").content.decode()
+    # then German is named in Persian, as on a hub's form, not in its own words
+    checkbox = re.search(r'value="de"[^>]*>\s*([^<]+?)\s*</label>', page)
+    assert checkbox is not None and checkbox.group(1) == "آلمانی"
