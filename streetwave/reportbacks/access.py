@@ -5,8 +5,8 @@ a verified one by anyone (through its action's public page)."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from streetwave.actions.models import Action
-from streetwave.hubs.permissions import Asker, permissions_for
+from streetwave.actions.models import RSVP, Action
+from streetwave.hubs.permissions import Asker, permissions_for, require
 
 from .models import ReportBack
 
@@ -37,6 +37,19 @@ def get_report_back_for(user: Asker, public_id: str) -> tuple[ReportBack, frozen
     if not permissions & _REPORTERS:
         raise Http404
     return report_back, permissions
+
+
+def get_rsvp_to_check_in_for(user: Asker, public_id: str) -> RSVP:
+    """An RSVP an organizer may mark as attended: one of an action whose attendees they see;
+    404 otherwise. Its contact column is never loaded."""
+    rsvp: RSVP = get_object_or_404(
+        RSVP.objects.select_related("action", "action__hub", "action__campaign").only(
+            "public_id", "status", "action"
+        ),
+        public_id=public_id,
+    )
+    require(user, "can_view_attendees", rsvp.action)
+    return rsvp
 
 
 def get_public_report_back(action_public_id: str) -> ReportBack:

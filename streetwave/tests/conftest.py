@@ -323,6 +323,13 @@ def _build() -> World:
     }
     ended_action = ended(hub_a, "Yesterday's vigil", campaign=campaign)
     held_report = reportbacks.file_report_back(ended_action, **said, actor=users["organizer_a2"])
+    ended_rsvp = RSVP.objects.create(
+        action=ended_action,
+        language="en",
+        consent_version="1",
+        status=RSVP.Status.GOING,
+        manage_token_hash="ended-rsvp-hash",
+    )
     reported = ended(hub_b, "Paris vigil")
     public_report = reportbacks.verify_report_back(
         reportbacks.file_report_back(reported, **said, actor=users["organizer_b"]),
@@ -380,6 +387,7 @@ def _build() -> World:
             "flag": flag.public_id,
             "ended": ended_action.public_id,
             "held_report": held_report.public_id,
+            "ended_rsvp": ended_rsvp.public_id,
             "reported": reported.public_id,
             "held_photo": held_photo.public_id,
             "public_photo": public_photo.public_id,

@@ -332,6 +332,10 @@ ROWS: dict[str, Row] = {
     "reportbacks:manage_photo_take_down": Row(
         organizers(ORGANIZERS_A | COORDINATOR), {"photo_id": "held_photo"}, "post"
     ),
+    # can_view_attendees: an organizer marks an RSVP as there (check-in by pseudonym)
+    "reportbacks:manage_check_in": Row(
+        organizers(ATTENDEE_VIEWERS_A), {"rsvp_id": "ended_rsvp"}, "post"
+    ),
     "api-v1:list_report_backs": Row(everyone(), data={"campaign": "streets"}),
     "api-v1:get_report_back": Row(everyone(), {"action_id": "reported"}),
     # The admin: one row for its index; test_every_admin_url_sends_non_staff_to_sign_in covers

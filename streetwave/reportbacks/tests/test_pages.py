@@ -192,3 +192,17 @@ def test_the_wave_says_done_with_the_turnout(world, file_report, campaign):
         300,
         False,
     )
+
+
+def test_an_organizer_checks_an_attendee_in_from_the_list(client, login, world, make_member):
+    rsvp, _token = _rsvp(world.action)
+    login(client, world.organizer)
+    attendees = client.get(reverse("actions:manage_attendees", args=[world.action.public_id]))
+    check_in = reverse("reportbacks:manage_check_in", args=[rsvp.public_id])
+    assert check_in in attendees.content.decode()
+    client.post(check_in)
+    rsvp.refresh_from_db()
+    assert rsvp.status == RSVP.Status.ATTENDED
+    # and someone who does not see the hub's attendees gets a 404
+    login(client, world.sponsor_lead)
+    assert client.post(check_in).status_code == 404

@@ -17,7 +17,7 @@ from streetwave.core.views.buttons import press
 from streetwave.core.views.forms import fill_in
 
 from .. import queries, services
-from ..access import get_action_to_report_for, get_report_back_for
+from ..access import get_action_to_report_for, get_report_back_for, get_rsvp_to_check_in_for
 from ..forms import ReportBackForm
 from ..models import ReportBack
 
@@ -120,3 +120,12 @@ def withdraw(request, report_back_id):
         success=_("The report-back is withdrawn. Nobody else will see it."),
     )
     return redirect("reportbacks:manage_verify", report_back.public_id)
+
+
+@organizer_required
+@require_POST
+def check_in(request, rsvp_id):
+    """An organizer marks an RSVP as attended on the day, by its pseudonym."""
+    rsvp = get_rsvp_to_check_in_for(request.user, rsvp_id)
+    press(request, services.check_in, rsvp, success=_("Marked as there."))
+    return redirect("actions:manage_attendees", rsvp.action.public_id)
