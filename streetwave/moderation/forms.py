@@ -1,5 +1,6 @@
 """The forms of moderation: a visitor's report, a coordinator's takedown or suspension, and a
-lead's flag on another hub. Each validates what it can; the service checks again."""
+lead's flag on another hub. Each validates the shape of what is typed; the rules between fields
+are the service's, whose errors the view puts back on the form."""
 
 from typing import Any
 
@@ -41,24 +42,6 @@ class ReportForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "email"}),
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        contact = (data.get("contact") or "").strip()
-        wants = data.get("wants_contact")
-        if wants and not contact:
-            self.add_error(
-                "contact", _("Say how the coordinators can reach you, or untick the box.")
-            )
-        elif contact and not wants:
-            self.add_error(
-                "contact",
-                _(
-                    "Tick the box if you want to be contacted, or leave this empty: we keep no "
-                    "address nobody may use."
-                ),
-            )
-        return data
 
 
 class TakedownForm(forms.Form):

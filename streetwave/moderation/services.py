@@ -35,6 +35,7 @@ from streetwave.audit.services import record
 from streetwave.campaigns.live import KINDS, live_key
 from streetwave.campaigns.tally import tally_key
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
+from streetwave.core.i18n import localize_digits
 from streetwave.core.locking import lock
 from streetwave.hubs.models import Hub
 from streetwave.hubs.permissions import can
@@ -86,7 +87,11 @@ def _clean_text(text: str, *, field: str) -> str:
     if not text:
         raise DomainError(_("Say in a few words what you noticed."), field=field)
     if len(text) > TEXT_MAX_LENGTH:
-        raise DomainError(_("Keep it under 2,000 characters, please."), field=field)
+        raise DomainError(
+            _("Keep it under %(count)s characters, please.")
+            % {"count": localize_digits(TEXT_MAX_LENGTH)},
+            field=field,
+        )
     return text
 
 
@@ -106,8 +111,8 @@ def report_action(
     if contact and not wants_contact:
         raise DomainError(
             _(
-                "Tick the box if you want to be contacted, or leave this empty: we keep no "
-                "address nobody may use."
+                "Tick the box if you want to be contacted, or leave this empty: an address is "
+                "kept only to write back to you."
             ),
             field="contact",
         )
