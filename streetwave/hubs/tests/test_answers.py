@@ -261,7 +261,7 @@ def test_the_hub_page_offers_the_open_calls_the_hub_has_not_answered(
     assert Participation.objects.filter(hub=hub, campaign=campaign).exists()
     html = client.get(f"/en/manage/hubs/{hub.public_id}/").content.decode()
     assert f"/answer/{campaign.slug}/" not in html
-    assert "The hub takes part in Streets for freedom." in html
+    assert "The hub takes part in <bdi>Streets for freedom</bdi>." in html
 
 
 @pytest.mark.parametrize("role", [Role.SAFETY_LEAD, Role.MEMBER])
