@@ -250,3 +250,19 @@ def test_the_verification_time_is_recorded(world, file_report):
     before = timezone.now()
     report_back = services.verify_report_back(file_report(), actor=world.lead)
     assert report_back.approved_at >= before
+
+
+def test_the_mail_names_the_action_and_the_page_in_the_readers_language(
+    world, file_report, django_capture_on_commit_callbacks, mailoutbox
+):
+    # given a lead who reads Persian
+    world.lead.language = "fa"
+    world.lead.save(update_fields=["language"])
+    # when the organizer files and the outbox sends
+    with django_capture_on_commit_callbacks(execute=True):
+        report_back = file_report()
+    # then the lead gets one mail, in Persian, with the page to verify it
+    [sent] = mailoutbox
+    assert sent.to == [world.lead.email]
+    assert f"/fa/manage/report-backs/{report_back.public_id}/" in sent.body
+    assert world.action.title in sent.subject
