@@ -58,12 +58,6 @@ def campaign_wall(campaign: Campaign) -> QuerySet[ReportBack]:
     return public_report_backs().filter(action__campaign=campaign)
 
 
-def verified_report_back_ids(actions: list[Action]) -> dict[int, ReportBack]:
-    """action id -> its current verified report-back, for a page that lists actions."""
-    rows = ReportBack.objects.verified().filter(action__in=[action.pk for action in actions])
-    return {row.action_id: row for row in rows}
-
-
 @pending_source
 def report_backs_to_verify(user: User) -> list[PendingItem]:
     """Report-backs someone else filed that the user may verify."""
