@@ -237,7 +237,7 @@ class CampaignSettingsForm(WindowForm):
                 }
             )
             self.language_fieldsets.append(
-                (code, dict(settings.LANGUAGES)[code], [self[name] for name in names])
+                (code, str(dict(settings.LANGUAGES)[code]), [self[name] for name in names])
             )
 
     def details(self) -> CampaignDetails:

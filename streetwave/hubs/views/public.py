@@ -7,9 +7,9 @@ from streetwave.core import ratelimit
 from streetwave.core.errors import DomainError
 
 from .. import services
-from ..permissions import where
 from ..access import get_application_for_token, get_public_hub
 from ..forms import StartHubForm
+from ..permissions import where
 from ..queries import public_actions_of, sponsored_by
 
 
