@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "streetwave.broadcasts",
     "streetwave.moderation",
     "streetwave.reportbacks",
+    "streetwave.safety",
     "streetwave.demo",
 ]
 
