@@ -125,6 +125,8 @@ class CampaignRole(models.Model):
 
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("campaign coordinator")
+        # Watches the campaign's safety desk on the day and is mailed high-severity incidents.
+        SAFETY_COORDINATOR = "safety_coordinator", _("safety coordinator")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_roles"
@@ -132,7 +134,7 @@ class CampaignRole(models.Model):
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.CASCADE, related_name="roles"
     )
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -220,7 +222,7 @@ class Invitation(BaseModel):
     )
     role = models.CharField(
         _("role"),
-        max_length=16,
+        max_length=32,
         choices=[*Membership.Role.choices, *CampaignRole.Role.choices],
     )
     email = EncryptedTextField(_("email"), blank=True)

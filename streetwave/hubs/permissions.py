@@ -39,6 +39,8 @@ Role = Membership.Role
 # Whoever asks: a signed-in account or an anonymous visitor (who holds nothing).
 Asker = User | AnonymousUser
 Coordinator = CampaignRole.Role.COORDINATOR
+# Watches the campaign's safety desk on the day; nothing else of the campaign.
+SafetyCoordinator = CampaignRole.Role.SAFETY_COORDINATOR
 # The instance's own role: held by accounts with `is_operator`, over everything.
 Operator = "operator"
 # A lead of the hub that sponsored (vouched for) a hub, over that hub and its actions: derived
@@ -66,6 +68,9 @@ Permission = Literal[
     "can_approve_export",
     "can_send_emergency_notice",
     "can_report_incident",
+    "can_handle_incident",
+    "can_receive_incident_alerts",
+    "can_view_safety_desk",
     "can_view_campaign_dashboard",
     "can_approve_hub",
     "can_approve_action",
@@ -118,6 +123,12 @@ _PERMISSIONS: dict[Permission, frozenset[str]] = {
     "can_approve_export": frozenset({Role.LEAD, Role.ORGANIZER}),
     "can_send_emergency_notice": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
     "can_report_incident": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD, Role.MEMBER}),
+    # incidents at the action: read them (text, notes, a contact the reporter asked to be reached
+    # at), acknowledge, resolve, add a note; high severity is mailed at once to the alert holders
+    "can_handle_incident": frozenset(
+        {Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD, Coordinator, SafetyCoordinator}
+    ),
+    "can_receive_incident_alerts": frozenset({Role.SAFETY_LEAD, SafetyCoordinator}),
     # after the action: a report-back, verified by a second person (never its filer, see
     # approvals.services.decide_held) of the hub, of the hub that vouched for it, or of the
     # campaign
@@ -147,6 +158,8 @@ _PERMISSIONS: dict[Permission, frozenset[str]] = {
     # people waits for a second coordinator
     "can_moderate": frozenset({Coordinator}),
     "can_approve_moderation": frozenset({Coordinator}),
+    # the campaign's safety desk on the day: incidents, actions missing safety roles, notices
+    "can_view_safety_desk": frozenset({Coordinator, SafetyCoordinator}),
     # the instance
     "can_run_instance": frozenset({Operator}),
     "can_create_campaign": frozenset({Operator}),

@@ -70,6 +70,12 @@ def world(
         "closed": make_member(hub_a, Role.ORGANIZER),
         "operator": make_user(is_operator=True),
     }
+    users["safety_coordinator"] = make_user()
+    CampaignRole.objects.create(
+        user=users["safety_coordinator"],
+        campaign=streets,
+        role=CampaignRole.Role.SAFETY_COORDINATOR,
+    )
     # A lead of hub C who also coordinates the first campaign: both roles count.
     make_coordinator(streets, user=users["lead_c"])
     users["closed"].is_active = False
@@ -217,6 +223,7 @@ _DOC_COLUMNS = {
     "V": SponsorLead,
     "C": CampaignRole.Role.COORDINATOR,
     "P": Operator,
+    "D": CampaignRole.Role.SAFETY_COORDINATOR,
 }
 
 
