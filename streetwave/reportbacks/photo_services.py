@@ -19,6 +19,7 @@ from pathlib import Path
 from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -304,7 +305,29 @@ def sweep_photo_uploads(now: dt.datetime | None = None) -> int:
         state=Photo.State.PROCESSING, created_at__lt=now - LEFTOVER_AFTER
     ):
         _finish(photo, failure=images.TruncatedPhoto.__name__)
+    delete_orphaned_photo_files(now)
     return removed
+
+
+def delete_orphaned_photo_files(now: dt.datetime | None = None) -> int:
+    """Delete stored photo files that no photo names, older than the grace: what a deletion
+    that went around delete_report_back_photos left (a CASCADE from an action or a hub)."""
+    now = now or timezone.now()
+    storage = default_storage
+    known = set(Photo.objects.exclude(file="").values_list("file", flat=True))
+    try:
+        folders, _files = storage.listdir("photos")
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for folder in folders:
+        for file in storage.listdir(f"photos/{folder}")[1]:
+            name = f"photos/{folder}/{file}"
+            if name in known or now - storage.get_modified_time(name) < GRACE:
+                continue
+            storage.delete(name)
+            deleted += 1
+    return deleted
 
 
 # Defined beside the service it runs, as the outbox does, so that the upload can queue it;

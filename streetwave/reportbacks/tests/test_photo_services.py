@@ -236,3 +236,17 @@ def test_the_sweep_processes_an_upload_whose_task_was_lost(upload):
     photo.refresh_from_db()
     assert photo.state == Photo.State.READY
     assert not path.exists()
+
+
+def test_the_sweep_deletes_stored_files_that_no_photo_names(upload, settings):
+    # given a processed photo, and a file a cascade left behind long ago
+    photo = photo_services.process_uploaded_photo(upload().pk)
+    orphan = settings.MEDIA_ROOT / "photos" / "gone" / "gone.jpg"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"x")
+    os.utime(orphan, (0, 0))
+    # when the sweep runs
+    photo_services.sweep_photo_uploads()
+    # then the orphan is gone and the photo's file stays
+    assert not orphan.exists()
+    assert _stored_files(settings) == [settings.MEDIA_ROOT / photo.file.name]
