@@ -12,8 +12,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.actions.models import RSVP, Action
+from streetwave.campaigns.models import Campaign
 from streetwave.core.crypto import EncryptedTextField
 from streetwave.core.models import BaseModel
+from streetwave.places.models import Country
 
 # A short text: what happened, not a statement.
 INCIDENT_TEXT_MAX_LENGTH = 1000
@@ -121,3 +123,141 @@ class IncidentNote(BaseModel):
 
     def __str__(self) -> str:
         return f"incident-note:{self.public_id}"
+
+
+# Safety roles, briefings and know-your-rights cards. A role is held at one action by an
+# organizer of its hub (their account) or by a supporter who offered it (their RSVP); organizers
+# see the supporter by pseudonym only, never by contact.
+
+
+class SafetyRoleQuerySet(models.QuerySet):
+    def confirmed(self) -> "SafetyRoleQuerySet":
+        return self.filter(state=SafetyRole.State.CONFIRMED)
+
+    def standing(self) -> "SafetyRoleQuerySet":
+        """Roles that still stand: an RSVP's role lapses with its RSVP's cancellation (the row
+        stays, for when the supporter comes back)."""
+        return self.filter(Q(rsvp__isnull=True) | Q(rsvp__status__in=RSVP.LIVE))
+
+
+class SafetyRole(BaseModel):
+    class Kind(models.TextChoices):
+        MARSHAL = "marshal", _("Marshal")
+        LEGAL_OBSERVER = "legal_observer", _("Legal observer")
+        MEDIC = "medic", _("Medic")
+        DE_ESCALATION = "de_escalation", _("De-escalation")
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        CONFIRMED = "confirmed", _("Confirmed")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="safety_roles")
+    kind = models.CharField(_("role"), max_length=16, choices=Kind.choices)
+    # Exactly one holder: an organizer's account, or a supporter's RSVP.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rsvp = models.ForeignKey(
+        RSVP, null=True, blank=True, on_delete=models.CASCADE, related_name="safety_roles"
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.OFFERED
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    objects = SafetyRoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "created_at", "id"]
+        verbose_name = _("safety role")
+        verbose_name_plural = _("safety roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=True, rsvp__isnull=False)
+                | Q(user__isnull=False, rsvp__isnull=True),
+                name="safety_role_one_holder",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="confirmed") | Q(confirmed_at__isnull=False),
+                name="safety_role_confirmed_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["action", "kind", "user"],
+                condition=Q(user__isnull=False),
+                name="safety_role_once_per_organizer",
+            ),
+            models.UniqueConstraint(
+                fields=["action", "kind", "rsvp"],
+                condition=Q(rsvp__isnull=False),
+                name="safety_role_once_per_rsvp",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"safety-role:{self.public_id}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.state == self.State.CONFIRMED
+
+
+# The roles whose absence the safety desk names: an action without them should not start.
+ESSENTIAL_ROLES = (SafetyRole.Kind.MARSHAL, SafetyRole.Kind.MEDIC)
+
+
+def text_in(texts: dict[str, str], language: str, languages: list[str]) -> str:
+    """The text of `texts` ({language: text}) in `language`, else in the first of `languages`
+    (the campaign's, in order) that has one, else any; empty when none has any."""
+    for code in [language, *languages, *texts]:
+        if texts.get(code):
+            return texts[code]
+    return ""
+
+
+class SafetyBriefing(BaseModel):
+    """What the organizers tell an action's safety role holders ("the medics meet at the
+    fountain at 13:30"): a text per language of the action's campaign."""
+
+    action = models.OneToOneField(Action, on_delete=models.CASCADE, related_name="safety_briefing")
+    # {"en": "...", "fa": "..."}
+    texts = models.JSONField(_("texts"), default=dict)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("safety briefing")
+        verbose_name_plural = _("safety briefings")
+
+    def __str__(self) -> str:
+        return f"safety-briefing:{self.public_id}"
+
+
+class RightsCard(BaseModel):
+    """A know-your-rights card of a campaign for one country (legal observers' numbers, what to
+    do if detained, what not to carry), written by its coordinators in the campaign's languages
+    and shown with every action of the campaign in that country."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rights_cards")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    # {"en": "...", "fa": "..."}
+    texts = models.JSONField(_("texts"), default=dict)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["country__name"]
+        verbose_name = _("know-your-rights card")
+        verbose_name_plural = _("know-your-rights cards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "country"], name="rights_card_one_per_country"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"rights-card:{self.public_id}"
