@@ -235,6 +235,10 @@ class SafetyBriefing(BaseModel):
     def __str__(self) -> str:
         return f"safety-briefing:{self.public_id}"
 
+    def text_for(self, language: str, languages: list[str]) -> str:
+        """The text in `language`, else in the first of `languages` that has one."""
+        return text_in(self.texts, language, languages)
+
 
 class RightsCard(BaseModel):
     """A know-your-rights card of a campaign for one country (legal observers' numbers, what to
@@ -261,3 +265,7 @@ class RightsCard(BaseModel):
 
     def __str__(self) -> str:
         return f"rights-card:{self.public_id}"
+
+    def text_for(self, language: str, languages: list[str]) -> str:
+        """The text in `language`, else in the first of `languages` that has one."""
+        return text_in(self.texts, language, languages)

@@ -1,0 +1,162 @@
+"""What the safety pages read: an action's incidents, the campaign's safety desk, and the
+incidents waiting on an organizer's dashboard. Nothing here names a supporter: an incident is
+shown by its kind, severity, state, action, city and times."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from streetwave.accounts.models import User
+from streetwave.actions.models import Action, EmergencyNotice
+from streetwave.campaigns.models import Campaign
+from streetwave.hubs.permissions import where
+from streetwave.hubs.queries import PENDING_LIMIT, PendingItem, pending_source
+
+from .models import Incident, IncidentNote
+
+# The desk shows the newest incidents first, this many at most; filters narrow them down.
+DESK_INCIDENTS_LIMIT = 100
+DESK_NOTICES_LIMIT = 20
+# Emergency notices of the last day: what was sent on the day.
+DESK_NOTICES_SINCE = dt.timedelta(hours=24)
+
+
+def incidents_of(action: Action) -> QuerySet[Incident]:
+    """An action's incidents, newest first, with their notes (oldest first) and their authors."""
+    return (
+        Incident.objects.filter(action=action)
+        .select_related("acknowledged_by", "resolved_by")
+        .prefetch_related(
+            Prefetch("notes", queryset=IncidentNote.objects.select_related("author"))
+        )
+    )
+
+
+def notes_of(incident: Incident) -> QuerySet[IncidentNote]:
+    return incident.notes.select_related("author")
+
+
+@dataclass(frozen=True)
+class MissingRoles:
+    """An action of the campaign that lacks a safety role, by the roles' labels."""
+
+    action: Action
+    missing: list[str]
+
+
+def actions_missing_roles(campaign: Campaign, *, now: dt.datetime | None = None) -> list[MissingRoles]:
+    """The campaign's published actions, upcoming or happening, without a marshal or a medic.
+
+    Safety roles per action are to come (issue 17, "Safety roles"); until their models exist
+    there is nothing to compare against, and the desk shows no row. The function they fill in
+    is this one: same name, same answer type, counts of roles only (no people)."""
+    return []
+
+
+@dataclass
+class DeskFilters:
+    state: str = ""
+    kind: str = ""
+    city: str = ""
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> "DeskFilters":
+        state = query.get("state", "")
+        kind = query.get("kind", "")
+        return cls(
+            state=state if state in Incident.State.values else "",
+            kind=kind if kind in Incident.Kind.values else "",
+            city=query.get("city", "")[:32],
+        )
+
+
+@dataclass
+class Desk:
+    campaign: Campaign
+    filters: DeskFilters
+    incidents: list[Incident]
+    counts: dict[str, int]
+    cities: list[tuple[str, str]]
+    missing_roles: list[MissingRoles]
+    notices: list[EmergencyNotice]
+    happening: list[Action]
+    now: dt.datetime = field(default_factory=timezone.now)
+
+
+def desk_for(campaign: Campaign, filters: DeskFilters, *, now: dt.datetime | None = None) -> Desk:
+    """The safety desk of `campaign`: a fixed number of queries whatever the amount of data."""
+    now = now or timezone.now()
+    of_campaign = Incident.objects.filter(action__campaign=campaign)
+    counts = {
+        row["state"]: row["count"]
+        for row in of_campaign.values("state").annotate(count=Count("id")).order_by()
+    }
+    shown = of_campaign
+    if filters.state:
+        shown = shown.filter(state=filters.state)
+    if filters.kind:
+        shown = shown.filter(kind=filters.kind)
+    if filters.city:
+        shown = shown.filter(action__city__geonameid=filters.city)
+    incidents = list(
+        shown.select_related("action", "action__city", "action__hub").order_by(
+            "-happened_at", "-id"
+        )[:DESK_INCIDENTS_LIMIT]
+    )
+    cities = sorted(
+        {
+            (str(row["action__city__geonameid"]), row["action__city__name"])
+            for row in of_campaign.values("action__city__geonameid", "action__city__name")
+        },
+        key=lambda pair: pair[1],
+    )
+    notices = list(
+        EmergencyNotice.objects.filter(
+            action__campaign=campaign, created_at__gte=now - DESK_NOTICES_SINCE
+        )
+        .select_related("action", "action__city")
+        .order_by("-created_at", "-id")[:DESK_NOTICES_LIMIT]
+    )
+    happening = list(
+        Action.objects.filter(campaign=campaign, status=Action.Status.PUBLISHED)
+        .happening(now)
+        .select_related("city", "hub")
+        .annotate(open_incidents=Count("incidents", distinct=True))
+        .order_by("ends_at", "id")
+    )
+    return Desk(
+        campaign=campaign,
+        filters=filters,
+        incidents=incidents,
+        counts={state: counts.get(state, 0) for state in Incident.State.values},
+        cities=cities,
+        missing_roles=actions_missing_roles(campaign, now=now),
+        notices=notices,
+        happening=happening,
+        now=now,
+    )
+
+
+@pending_source
+def incidents_to_handle(user: User) -> list[PendingItem]:
+    """New incidents at the actions whose incidents the user handles."""
+    rows = (
+        Incident.objects.filter(
+            state=Incident.State.NEW, action__in=where(user, "can_handle_incident").actions()
+        )
+        .select_related("action")
+        .order_by("happened_at", "id")[:PENDING_LIMIT]
+    )
+    return [
+        PendingItem(
+            text=_("An incident was reported at “%(title)s”: %(kind)s. Acknowledge it.")
+            % {"title": row.action.title, "kind": row.get_kind_display()},
+            url=reverse("safety:incident", args=[row.public_id]),
+            since=row.created_at,
+        )
+        for row in rows
+    ]
