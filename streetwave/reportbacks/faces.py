@@ -8,7 +8,6 @@ few neighbours asked for, and every hit kept. Hits over the same face are merged
 """
 
 from dataclasses import dataclass
-from functools import cache
 
 import cv2
 import numpy as np
@@ -69,7 +68,8 @@ class Box:
         return Box(x, y, max(self.right, other.right) - x, max(self.bottom, other.bottom) - y)
 
 
-@cache
+# Not cached: a cascade keeps the integral images of the last photo it searched (hundreds of
+# megabytes for a large photo) for as long as it lives. Loading one again costs milliseconds.
 def _cascade(name: str) -> cv2.CascadeClassifier:
     folder: str = cv2.data.haarcascades  # type: ignore[attr-defined]
     cascade = cv2.CascadeClassifier(folder + name)
@@ -94,10 +94,11 @@ def _upright(gray: npt.NDArray[np.uint8]) -> list[Box]:
     boxes: list[Box] = []
     for name, neighbours in _FRONTAL:
         boxes += _hits(_cascade(name), gray, neighbours)
-    boxes += _hits(_cascade(_PROFILE), gray, _PROFILE_NEIGHBOURS)
+    profile = _cascade(_PROFILE)
+    boxes += _hits(profile, gray, _PROFILE_NEIGHBOURS)
     width = gray.shape[1]
     mirrored = np.ascontiguousarray(gray[:, ::-1])
-    for b in _hits(_cascade(_PROFILE), mirrored, _PROFILE_NEIGHBOURS):
+    for b in _hits(profile, mirrored, _PROFILE_NEIGHBOURS):
         boxes.append(Box(width - b.right, b.y, b.w, b.h))
     return boxes
 
