@@ -106,11 +106,29 @@ def render_change(message, deliveries):
     if change is None:
         return {}
     # A change of an action cancelled since is not worth a mail: the cancellation notice says it.
-    rsvps = rsvps_to_mail(deliveries, id=change.action_id, status=Action.Status.PUBLISHED)
+    # A new meeting point alone concerns only the people going.
+    public = change.moves_time or change.moves_place
+    rsvps = rsvps_to_mail(
+        deliveries,
+        statuses=RSVP.LIVE if public else [RSVP.Status.GOING],
+        id=change.action_id,
+        status=Action.Status.PUBLISHED,
+    )
+    now = timezone.now()
     envelopes = {}
     for pk, rsvp in rsvps.items():
         change.action = rsvp.action
-        envelopes[pk] = envelope(rsvp, "actions/mail/changed", {"change": change})
+        # Told only to whom the meeting point is shown, and only once the old one had been.
+        tell_meeting_point = (
+            change.moves_meeting_point
+            and rsvp.status == RSVP.Status.GOING
+            and now >= rsvp.action.reveal_at
+        )
+        envelopes[pk] = envelope(
+            rsvp,
+            "actions/mail/changed",
+            {"change": change, "moves_public": public, "tell_meeting_point": tell_meeting_point},
+        )
     return envelopes
 
 

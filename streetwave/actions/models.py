@@ -379,14 +379,31 @@ class RSVP(BaseModel):
         return self.action.meeting_point
 
 
-class ActionChange(HeldForApproval, BaseModel):
-    """A change of an action's public time or place after publication, with before and after.
+class ActionChangeQuerySet(models.QuerySet):
+    def public(self) -> "ActionChangeQuerySet":
+        """The changes the public page shows: those of the public time or place. A change of the
+        private meeting point alone is nobody's business but the people going."""
+        return self.filter(
+            ~Q(old_starts_at=models.F("new_starts_at"))
+            | ~Q(old_ends_at=models.F("new_ends_at"))
+            | ~Q(old_place=models.F("new_place"))
+            | ~Q(old_latitude=models.F("new_latitude"))
+            | ~Q(old_longitude=models.F("new_longitude"))
+        )
 
-    A late change (see LATE_CHANGE_WINDOW) is held here until a second person approves it
-    (another organizer of the hub or, when it has none, a coordinator of the action's
-    campaign); any other change is recorded already approved, by nobody. Approved changes are
-    applied and shown on the public page, so a "the meeting point moved" message can be checked
-    against the page.
+
+class ActionChange(HeldForApproval, BaseModel):
+    """A change of a published action's public time or place, or of its private meeting point,
+    with before and after.
+
+    A late change is held here until a second person approves it (another organizer of the hub
+    or, when it has none, a coordinator of the action's campaign): of the time or place within
+    LATE_CHANGE_WINDOW of the start, of the meeting point within that window or after its
+    reveal. An earlier change of the time or place is recorded already approved, by nobody (an
+    earlier change of the meeting point alone applies at once, unrecorded: nobody has been told
+    it yet). Approved changes of the time or place are shown on the public page, so a "the
+    meeting point moved" message can be checked against the page; the meeting point is kept as
+    on the action (only the hub's organizers and, from the reveal, the people going see it).
     """
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="changes")
@@ -400,11 +417,16 @@ class ActionChange(HeldForApproval, BaseModel):
     new_place = models.CharField(_("public place after"), max_length=200)
     new_latitude = models.FloatField(_("latitude after"))
     new_longitude = models.FloatField(_("longitude after"))
+    # Equal before and after when the change leaves the meeting point alone.
+    old_meeting_point = models.TextField(_("private meeting point before"), blank=True)
+    new_meeting_point = models.TextField(_("private meeting point after"), blank=True)
+
+    objects = ActionChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("change of time or place")
-        verbose_name_plural = _("changes of time or place")
+        verbose_name = _("change of time, place or meeting point")
+        verbose_name_plural = _("changes of time, place or meeting point")
         constraints = [
             # A second late change waits until the first is confirmed or withdrawn, so an
             # organizer always confirms exactly the change they were shown.
@@ -427,6 +449,10 @@ class ActionChange(HeldForApproval, BaseModel):
             self.new_latitude,
             self.new_longitude,
         )
+
+    @property
+    def moves_meeting_point(self) -> bool:
+        return self.old_meeting_point != self.new_meeting_point
 
     def _local(self, value):
         return timezone.localtime(value, self.action.zone)

@@ -51,7 +51,9 @@ def public_changes(action: Action) -> list[ActionChange]:
     if action.changed_at is None:
         return []
     changes = list(
-        ActionChange.objects.filter(action=action, approval=Approval.APPROVED).only(
+        ActionChange.objects.filter(action=action, approval=Approval.APPROVED)
+        .public()
+        .only(
             "created_at",
             "approved_at",
             "action_id",

@@ -33,7 +33,12 @@ from streetwave.places.search import distance_km
 
 from ..models import DEFAULT_REMINDER_LEAD, Action, ActionChange, hub_is_on_probation
 from ..schedule import check_schedule
-from .changes import PUBLIC_FIELDS, apply_or_hold_change, withdraw_pending_changes
+from .changes import (
+    PUBLIC_FIELDS,
+    apply_or_hold_change,
+    is_late_meeting_point_change,
+    withdraw_pending_changes,
+)
 from .notices import check_links, message_rsvps
 from .reminders import schedule_messages
 from .rsvps import promote_waitlisted
@@ -276,8 +281,17 @@ def update_action(action: Action, details: ActionDetails, *, actor: User) -> Act
         )
 
         change = None
-        update_fields = [*DETAIL_FIELDS, "updated_at"]
-        if moved and current.status == Action.Status.PUBLISHED:
+        update_fields: list[str] = []
+        detail_fields = DETAIL_FIELDS
+        # A new meeting point close to the start or after its reveal moves people as a new
+        # place does: it waits for a second person with the change (services/changes.py).
+        published = current.status == Action.Status.PUBLISHED
+        late_meeting_point = (
+            published
+            and details.meeting_point != current.meeting_point
+            and is_late_meeting_point_change(current, starts_at)
+        )
+        if published and (moved or late_meeting_point):
             change = apply_or_hold_change(
                 current,
                 starts_at=starts_at,
@@ -285,15 +299,18 @@ def update_action(action: Action, details: ActionDetails, *, actor: User) -> Act
                 place=details.place,
                 latitude=details.latitude,
                 longitude=details.longitude,
+                meeting_point=details.meeting_point,
                 actor=actor,
             )
+            detail_fields = [name for name in DETAIL_FIELDS if name != "meeting_point"]
         elif moved:
             # Not public yet: nobody has RSVPed, nobody needs telling.
             current.starts_at, current.ends_at = starts_at, ends_at
             current.place = details.place
             current.latitude, current.longitude = details.latitude, details.longitude
             update_fields += PUBLIC_FIELDS
-        for name in DETAIL_FIELDS:
+        update_fields = [*detail_fields, "updated_at", *update_fields]
+        for name in detail_fields:
             setattr(current, name, getattr(details, name))
         if new_city is not None:
             current.city = new_city
@@ -303,8 +320,7 @@ def update_action(action: Action, details: ActionDetails, *, actor: User) -> Act
                 setattr(current, name, getattr(details, name))
                 update_fields.append(name)
         current.save(update_fields=update_fields)
-        # The leads or the meeting point may have changed: a meeting point added after its
-        # reveal time is mailed at once.
+        # The leads may have changed: a reveal time moved into the past is mailed at once.
         schedule_messages(current)
         promoted = promote_waitlisted(current) if frees_seats else []
         record(

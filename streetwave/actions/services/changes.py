@@ -1,13 +1,17 @@
-"""Changes of a published action's public time or place.
+"""Changes of a published action's public time or place, and of its private meeting point.
 
-Close to the start (LATE_CHANGE_WINDOW before the current start or the new one) a change is held
-(streetwave.approvals, the one two-person rule) until a second person confirms it, so that one
-account, phished or infiltrated, cannot move people at short notice: another organizer of the
-hub or, when the hub has none, a coordinator of the action's campaign
-(hubs.permissions.second_person).
+Close to the start a change is held (streetwave.approvals, the one two-person rule) until a
+second person confirms it, so that one account, phished or infiltrated, cannot move people at
+short notice: another organizer of the hub or, when the hub has none, a coordinator of the
+action's campaign (hubs.permissions.second_person). Held are: a change of the time or place
+within LATE_CHANGE_WINDOW of the current start or the new one; a change of the private meeting
+point within that window or after the reveal (when the people going have been told where to
+meet, "the meeting point moved" is the attack THREATS.md names).
 Earlier changes apply at once.
-Either way the applied change is kept with its before and after, shown on the public page, and
-mailed to every live RSVP that left a contact.
+Either way the applied change is kept with its before and after. A change of the time or place
+is shown on the public page and mailed to every live RSVP that left a contact; a change of the
+meeting point is mailed, with the new point, only to the people going, and only once they had
+been told the old one (after the reveal); before the reveal, the reveal mail carries it.
 """
 
 import datetime as dt
@@ -23,7 +27,7 @@ from streetwave.core.errors import Conflict
 from streetwave.core.locking import lock
 from streetwave.hubs.permissions import may_handle_late_change
 
-from ..models import LATE_CHANGE_WINDOW, Action, ActionChange
+from ..models import LATE_CHANGE_WINDOW, RSVP, Action, ActionChange
 from ..schedule import check_schedule
 from .held import approve_held
 from .notices import message_rsvps
@@ -48,8 +52,19 @@ class ChangeOutdated(Conflict):
 def is_late_change(
     action: Action, new_starts_at: dt.datetime, now: dt.datetime | None = None
 ) -> bool:
+    """A change of the time or place now waits for a second person."""
     now = now or timezone.now()
     return action.is_late(now) or now >= new_starts_at - LATE_CHANGE_WINDOW
+
+
+def is_late_meeting_point_change(
+    action: Action, new_starts_at: dt.datetime, now: dt.datetime | None = None
+) -> bool:
+    """A change of the private meeting point now waits for a second person: within the window
+    of a late change, or once the reveal time has come, whatever the window (a reveal lead
+    longer than the window must not open a gap)."""
+    now = now or timezone.now()
+    return is_late_change(action, new_starts_at, now) or now >= action.reveal_at
 
 
 def _apply(action: Action, change: ActionChange, now: dt.datetime) -> None:
@@ -58,14 +73,31 @@ def _apply(action: Action, change: ActionChange, now: dt.datetime) -> None:
     action.place = change.new_place
     action.latitude = change.new_latitude
     action.longitude = change.new_longitude
-    action.changed_at = now
-    action.save(update_fields=[*PUBLIC_FIELDS, "changed_at", "updated_at"])
-    # Reminders follow the new start; those of the old one are no longer due.
-    schedule_messages(action, now=now)
+    action.meeting_point = change.new_meeting_point
+    fields = [*PUBLIC_FIELDS, "meeting_point", "updated_at"]
+    # Only a public change is listed on the public page (changed_at makes it look).
+    if change.moves_time or change.moves_place:
+        action.changed_at = now
+        fields.append("changed_at")
+    action.save(update_fields=fields)
+    # Reminders follow the new start; those of the old one are no longer due. A new meeting
+    # point is told by the change's own mail: a reveal mail caught up now would say it twice.
+    schedule_messages(action, now=now, catch_up=not change.moves_meeting_point)
 
 
-def _notify(change: ActionChange) -> int:
-    return message_rsvps(change.action, "action.changed", change=change.pk)
+def _notify(change: ActionChange, now: dt.datetime) -> int:
+    """Queue the mail of an applied change; returns how many RSVPs it goes to. A new time or
+    place goes to everyone still coming; a new meeting point alone only to the people going,
+    and only once they had been told where to meet (before the reveal, the reveal mail tells
+    the new point)."""
+    action = change.action
+    if change.moves_time or change.moves_place:
+        return message_rsvps(action, "action.changed", change=change.pk)
+    if change.moves_meeting_point and now >= action.reveal_at:
+        return message_rsvps(
+            action, "action.changed", statuses=[RSVP.Status.GOING], change=change.pk
+        )
+    return 0
 
 
 def apply_or_hold_change(
@@ -76,14 +108,27 @@ def apply_or_hold_change(
     place: str,
     latitude: float,
     longitude: float,
+    meeting_point: str | None = None,
     actor: User,
 ) -> ActionChange:
     """Record a change of a published `action` (locked by the caller, inside its transaction):
-    held when late, applied and announced otherwise."""
+    held when late, applied and announced otherwise. `meeting_point` None keeps the action's."""
     if ActionChange.objects.filter(action=action, approval=Approval.HELD).exists():
         raise ChangeAlreadyPending()
     now = timezone.now()
-    late = is_late_change(action, starts_at, now)
+    if meeting_point is None:
+        meeting_point = action.meeting_point
+    moves_public = (starts_at, ends_at, place, latitude, longitude) != (
+        action.starts_at,
+        action.ends_at,
+        action.place,
+        action.latitude,
+        action.longitude,
+    )
+    late = (moves_public and is_late_change(action, starts_at, now)) or (
+        meeting_point != action.meeting_point
+        and is_late_meeting_point_change(action, starts_at, now)
+    )
     change = ActionChange.objects.create(
         action=action,
         approval=Approval.HELD if late else Approval.APPROVED,
@@ -99,6 +144,8 @@ def apply_or_hold_change(
         new_place=place,
         new_latitude=latitude,
         new_longitude=longitude,
+        old_meeting_point=action.meeting_point,
+        new_meeting_point=meeting_point,
     )
     if late:
         record(
@@ -110,7 +157,7 @@ def apply_or_hold_change(
         )
         return change
     _apply(action, change, now)
-    notified = _notify(change)
+    notified = _notify(change, now)
     record(
         "action.change_applied",
         actor=actor,
@@ -129,13 +176,21 @@ def _apply_confirmed(change: ActionChange) -> int:
         .select_related("hub", "city", "campaign")
         .get()
     )
-    current = (action.starts_at, action.ends_at, action.place, action.latitude, action.longitude)
+    current = (
+        action.starts_at,
+        action.ends_at,
+        action.place,
+        action.latitude,
+        action.longitude,
+        action.meeting_point,
+    )
     before = (
         change.old_starts_at,
         change.old_ends_at,
         change.old_place,
         change.old_latitude,
         change.old_longitude,
+        change.old_meeting_point,
     )
     if action.status != Action.Status.PUBLISHED or current != before:
         raise ChangeOutdated()
@@ -147,12 +202,14 @@ def _apply_confirmed(change: ActionChange) -> int:
         require_future=change.new_starts_at != change.old_starts_at,
     )
     change.action = action
-    _apply(action, change, change.approved_at or timezone.now())
-    return _notify(change)
+    now = change.approved_at or timezone.now()
+    _apply(action, change, now)
+    return _notify(change, now)
 
 
 def confirm_action_change(change: ActionChange, *, actor: User) -> ActionChange:
-    """The second person confirms a held change: it applies and every RSVP is told."""
+    """The second person confirms a held change: it applies and the RSVPs concerned are told
+    (see `_notify`)."""
     notified: dict[str, int] = {}
     return approve_held(
         change,

@@ -297,31 +297,52 @@ def test_an_action_published_after_its_reveal_time_sends_the_meeting_point_at_on
     assert MEETING_POINT in message.body
 
 
-def test_a_meeting_point_added_after_its_reveal_time_is_sent_at_once(team, beat, one_going):
+def test_a_meeting_point_added_after_its_reveal_time_is_sent_once_a_second_person_confirms(
+    team, beat, one_going, django_capture_on_commit_callbacks
+):
+    # Given an action past its reveal time, with no meeting point yet
     action = one_going(starts_in=90 * dt.timedelta(minutes=1), reminder_lead=1 * H)
     assert action.next_message_at == action.starts_at - 1 * H
 
-    services.update_action(
+    # When one organizer adds a meeting point, it waits for a second person: nobody is told
+    change = services.update_action(
         action, services.ActionDetails.of(action, meeting_point=MEETING_POINT), actor=team.lead
     )
     beat()
+    assert change is not None and change.is_held
+    assert mail.outbox == []
 
+    # and once another organizer confirms it, it is sent at once
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_action_change(change, actor=team.organizer)
+    beat()
     [message] = mail.outbox
     assert MEETING_POINT in message.body
 
 
-def test_a_meeting_point_changed_after_the_reveal_is_mailed_again(team, beat, publish, rsvp):
+def test_a_meeting_point_changed_after_the_reveal_is_mailed_again_once_confirmed(
+    team, beat, publish, rsvp, django_capture_on_commit_callbacks
+):
     # Given an action whose meeting point was revealed and mailed
     action = publish(starts_in=90 * dt.timedelta(minutes=1), meeting_point=MEETING_POINT)
     rsvp(action, email="going@example.org")
     beat()
     mail.outbox.clear()
 
-    # When an organizer moves the meeting point, and beat runs twice
+    # When an organizer moves the meeting point, and beat runs
     moved = "South exit, by the bakery"
-    services.update_action(
+    change = services.update_action(
         action, services.ActionDetails.of(action, meeting_point=moved), actor=team.lead
     )
+    beat()
+
+    # Then nothing goes out from one organizer: the change waits for a second person
+    assert change is not None and change.is_held
+    assert mail.outbox == []
+
+    # When a second organizer confirms it, and beat runs twice
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_action_change(change, actor=team.organizer)
     beat()
     beat()
 

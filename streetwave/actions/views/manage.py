@@ -134,19 +134,18 @@ def _held_message(action: Action, change: ActionChange) -> str:
     second = late_change_confirmers(action, requester_id=change.requested_by_id)
     if second.kind == "hub":
         return _(
-            "Your other changes are saved. The new time or place is close to the start, so it "
-            "waits until another organizer of your hub confirms it."
+            "Your other changes are saved. The new time, place or meeting point is close to the "
+            "start, so it waits until another organizer of your hub confirms it."
         )
     if second.kind == "campaign":
         return _(
-            "Your other changes are saved. The new time or place is close to the start, so it "
-            "waits until a coordinator of %(campaign)s confirms it."
+            "Your other changes are saved. The new time, place or meeting point is close to the "
+            "start, so it waits until a coordinator of %(campaign)s confirms it."
         ) % {"campaign": action.campaign.title if action.campaign else ""}
     return _(
-        "Your other changes are saved. The new time or place is close to the start, so it "
-        "waits for a second person, but nobody can confirm it yet: ask the lead of your hub to "
-        "invite another organizer, or withdraw the change and tell people through an "
-        "emergency notice."
+        "Your other changes are saved. The new time, place or meeting point is close to the "
+        "start, so it waits for a second person, but nobody can confirm it yet: ask the lead of "
+        "your hub to invite another organizer, or withdraw the change."
     )
 
 
@@ -296,8 +295,8 @@ def confirm_change(request, change_id):
         services.confirm_action_change,
         change,
         success=_(
-            "The change applies now. Everyone who RSVPed with an email is told, and the "
-            "public page shows what changed."
+            "The change applies now. The people it concerns are told by email, and the public "
+            "page shows a new time or place."
         ),
     )
     return _after_change(request.user, change)
@@ -311,7 +310,7 @@ def withdraw_change(request, change_id):
         request,
         services.withdraw_action_change,
         change,
-        success=_("The change is withdrawn. The action keeps its time and place."),
+        success=_("The change is withdrawn. The action keeps its time, place and meeting point."),
     )
     return _after_change(request.user, change)
 
