@@ -230,6 +230,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "streetwave.moderation.tasks.erase_old_report_contacts",
         "schedule": 3600.0,
     },
+    "erase-old-incidents": {
+        "task": "streetwave.safety.tasks.erase_old_incidents",
+        "schedule": 3600.0,
+    },
     "queue-due-reminders": {
         "task": "streetwave.actions.tasks.queue_due_reminders",
         "schedule": float(os.environ.get("REMINDER_SCAN_SECONDS", "60")),
@@ -273,6 +277,8 @@ HUB_PROPOSAL_RATE_LIMIT = int(os.environ.get("HUB_PROPOSAL_RATE_LIMIT", "3"))
 # Reports of actions per minute from one network (moderation): enough for a shared connection,
 # too few to flood the coordinators' queue.
 REPORT_RATE_LIMIT = int(os.environ.get("REPORT_RATE_LIMIT", "5"))
+# Incidents reported per minute from one network through the public form (safety).
+INCIDENT_RATE_LIMIT = int(os.environ.get("INCIDENT_RATE_LIMIT", "5"))
 # How many reverse proxies append to X-Forwarded-For in front of the web processes; 0 means
 # the peer address is the client's. Addresses are only ever used keyed and hashed.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -285,6 +291,13 @@ RSVP_RETENTION_DAYS_MAX = int(os.environ.get("RSVP_RETENTION_DAYS_MAX", "90"))
 
 # Organizers file a report-back of an action from its start until this long after its end.
 REPORT_BACK_WINDOW = datetime.timedelta(days=int(os.environ.get("REPORT_BACK_WINDOW_DAYS", "14")))
+
+# Incidents are reported from an action's start until this long after its end; what they say
+# (text, contact, notes) is erased this many days after they were resolved or the action ended.
+INCIDENT_REPORTING_WINDOW = datetime.timedelta(
+    hours=int(os.environ.get("INCIDENT_REPORTING_HOURS", "24"))
+)
+INCIDENT_RETENTION_DAYS = int(os.environ.get("INCIDENT_RETENTION_DAYS", "90"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -15,6 +15,7 @@ urlpatterns = [
         path("", include("streetwave.broadcasts.urls")),
         path("", include("streetwave.moderation.urls")),
         path("", include("streetwave.reportbacks.urls")),
+        path("", include("streetwave.safety.urls")),
         path("", include("streetwave.places.urls")),
         path("accounts/", include("streetwave.accounts.urls")),
         path("admin/", admin.site.urls),

@@ -5,7 +5,7 @@ shown by its kind, severity, state, action, city and times."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from streetwave.campaigns.models import Campaign
 from streetwave.hubs.permissions import where
 from streetwave.hubs.queries import PENDING_LIMIT, PendingItem, pending_source
 
-from .models import Incident, IncidentNote
+from .models import ESSENTIAL_ROLES, Incident, IncidentNote, SafetyRole
 
 # The desk shows the newest incidents first, this many at most; filters narrow them down.
 DESK_INCIDENTS_LIMIT = 100
@@ -30,9 +30,7 @@ def incidents_of(action: Action) -> QuerySet[Incident]:
     return (
         Incident.objects.filter(action=action)
         .select_related("acknowledged_by", "resolved_by")
-        .prefetch_related(
-            Prefetch("notes", queryset=IncidentNote.objects.select_related("author"))
-        )
+        .prefetch_related(Prefetch("notes", queryset=IncidentNote.objects.select_related("author")))
     )
 
 
@@ -40,21 +38,47 @@ def notes_of(incident: Incident) -> QuerySet[IncidentNote]:
     return incident.notes.select_related("author")
 
 
+# The actions the desk checks for missing roles: those happening, and those starting soon.
+MISSING_ROLES_AHEAD = dt.timedelta(hours=24)
+
+
 @dataclass(frozen=True)
 class MissingRoles:
-    """An action of the campaign that lacks a safety role, by the roles' labels."""
+    """An action of the campaign that lacks an essential safety role, by the roles' labels:
+    which roles, never who holds the others."""
 
     action: Action
     missing: list[str]
 
 
-def actions_missing_roles(campaign: Campaign, *, now: dt.datetime | None = None) -> list[MissingRoles]:
-    """The campaign's published actions, upcoming or happening, without a marshal or a medic.
-
-    Safety roles per action are to come (issue 17, "Safety roles"); until their models exist
-    there is nothing to compare against, and the desk shows no row. The function they fill in
-    is this one: same name, same answer type, counts of roles only (no people)."""
-    return []
+def actions_missing_roles(
+    campaign: Campaign, *, now: dt.datetime | None = None
+) -> list[MissingRoles]:
+    """The campaign's published actions happening now or starting within MISSING_ROLES_AHEAD
+    that have no confirmed holder of one of ESSENTIAL_ROLES (a marshal, a medic). One query."""
+    now = now or timezone.now()
+    held = SafetyRole.objects.confirmed().standing().filter(action=OuterRef("pk"))
+    actions = (
+        Action.objects.filter(
+            campaign=campaign,
+            status=Action.Status.PUBLISHED,
+            ends_at__gt=now,
+            starts_at__lte=now + MISSING_ROLES_AHEAD,
+        )
+        .select_related("city", "hub")
+        .annotate(**{f"has_{kind}": Exists(held.filter(kind=kind)) for kind in ESSENTIAL_ROLES})
+        .order_by("starts_at", "id")
+    )
+    rows = []
+    for action in actions:
+        missing = [
+            str(SafetyRole.Kind(kind).label)
+            for kind in ESSENTIAL_ROLES
+            if not getattr(action, f"has_{kind}")
+        ]
+        if missing:
+            rows.append(MissingRoles(action=action, missing=missing))
+    return rows
 
 
 @dataclass
@@ -79,7 +103,7 @@ class Desk:
     campaign: Campaign
     filters: DeskFilters
     incidents: list[Incident]
-    counts: dict[str, int]
+    counts: list[tuple[str, str, int]]
     cities: list[tuple[str, str]]
     missing_roles: list[MissingRoles]
     notices: list[EmergencyNotice]
@@ -125,14 +149,16 @@ def desk_for(campaign: Campaign, filters: DeskFilters, *, now: dt.datetime | Non
         Action.objects.filter(campaign=campaign, status=Action.Status.PUBLISHED)
         .happening(now)
         .select_related("city", "hub")
-        .annotate(open_incidents=Count("incidents", distinct=True))
+        .annotate(incident_count=Count("incidents"))
         .order_by("ends_at", "id")
     )
     return Desk(
         campaign=campaign,
         filters=filters,
         incidents=incidents,
-        counts={state: counts.get(state, 0) for state in Incident.State.values},
+        counts=[
+            (value, str(label), counts.get(value, 0)) for value, label in Incident.State.choices
+        ],
         cities=cities,
         missing_roles=actions_missing_roles(campaign, now=now),
         notices=notices,

@@ -356,6 +356,19 @@ def _build() -> World:
         return photo_services.process_uploaded_photo(photo.pk)
 
     held_photo = photo_of(held_report, users["organizer_a2"])
+    # An incident the canary reported at the rally (kept as its RSVP, never shown), with a note.
+    from streetwave.safety.models import Incident, IncidentNote
+
+    incident = Incident.objects.create(
+        action=rally,
+        kind=Incident.Kind.POLICE,
+        severity=Incident.Severity.HIGH,
+        happened_at=now,
+        text="Police at the north corner.",
+        source=Incident.Source.SUPPORTER,
+        reporter_rsvp=canary_rsvp,
+    )
+    IncidentNote.objects.create(incident=incident, author=users["organizer_a"], text="On it.")
     public_photo = photo_of(public_report, users["organizer_b"])
 
     return World(
@@ -391,6 +404,7 @@ def _build() -> World:
             "reported": reported.public_id,
             "held_photo": held_photo.public_id,
             "public_photo": public_photo.public_id,
+            "incident": incident.public_id,
         },
     )
 

@@ -341,6 +341,32 @@ ROWS: dict[str, Row] = {
     # The admin: one row for its index; test_every_admin_url_sends_non_staff_to_sign_in covers
     # the rest
     "admin:index": Row(everyone(LOGIN)),
+    # Incidents (docs/permissions.md): anyone reports one from the public form (the rally has
+    # not started: the form says so), a supporter from their link; the hub's people report from
+    # the action's pages (can_report_incident) and its organizers, safety lead and the
+    # campaign's coordinators handle them (can_handle_incident); the safety desk is the
+    # coordinators' (can_view_safety_desk)
+    "safety:report": Row(everyone(), {"public_id": "action"}),
+    "safety:report_sent": Row(everyone(), {"public_id": "action"}),
+    "safety:rsvp_incident": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
+    "safety:action_incidents": Row(organizers(HUB_PEOPLE_A | COORDINATOR), {"action_id": "action"}),
+    "safety:incident": Row(
+        organizers(ATTENDEE_VIEWERS_A | COORDINATOR), {"incident_id": "incident"}
+    ),
+    "safety:add_note": Row(
+        organizers(ATTENDEE_VIEWERS_A | COORDINATOR),
+        {"incident_id": "incident"},
+        "post",
+        {"text": "Marshals sent."},
+    ),
+    "safety:acknowledge": Row(
+        organizers(ATTENDEE_VIEWERS_A | COORDINATOR), {"incident_id": "incident"}, "post"
+    ),
+    "safety:resolve": Row(
+        organizers(ATTENDEE_VIEWERS_A | COORDINATOR), {"incident_id": "incident"}, "post"
+    ),
+    "safety:desk": Row(organizers(COORDINATOR), CAMPAIGN),
+    "safety:desk_live": Row(organizers(COORDINATOR), CAMPAIGN),
 }
 
 # The same URLs on other objects of the world: what is not public is a 404 on public pages and

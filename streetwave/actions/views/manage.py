@@ -41,6 +41,7 @@ from ..access import (
     get_pending_change_for,
 )
 from ..forms import ActionForm, EmergencyNoticeForm, RejectActionForm, RelayMessageForm
+from ..services.emergency import MAX_NOTICE_LENGTH
 from ..models import Action, ActionChange, EmergencyNotice, RelayMessage
 from ..schedule import zone_label
 from ..services.copies import duplicate_action
@@ -443,9 +444,12 @@ def emergency(request, action_id):
         )
         return redirect("actions:manage_emergency", action.public_id)
 
+    # A draft to start from (?body=, from an incident's page): shown in the form, sent only
+    # when the organizer sends it.
+    draft = request.GET.get("body", "")[:MAX_NOTICE_LENGTH]
     return fill_in(
         request,
-        EmergencyNoticeForm,
+        lambda data=None: EmergencyNoticeForm(data, initial={"body": draft}),
         show=lambda form, status: _emergency_page(request, action, form, status),
         save=lambda form: services.send_emergency_notice(
             action, body=form.cleaned_data["body"], actor=request.user

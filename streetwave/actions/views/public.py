@@ -128,6 +128,8 @@ def _manage_page(request, token, rsvp, form, *, error: str = "", status: int = 2
             "cancel_url": reverse("actions:rsvp_cancel", args=[token]),
             # "I was there" is the report-backs' (a self-reported count, once per RSVP).
             "i_was_there_url": reverse("reportbacks:i_was_there", args=[token]),
+            # Reporting an incident is the safety app's, from this same link.
+            "incident_url": reverse("safety:rsvp_incident", args=[token]),
         },
         status=status,
     )
