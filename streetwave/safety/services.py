@@ -33,7 +33,7 @@ from streetwave.core.locking import lock
 from streetwave.hubs.permissions import can, holders
 from streetwave.outbox.services import queue_message, recipient
 
-from .models import INCIDENT_TEXT_MAX_LENGTH, Incident, IncidentNote
+from .models import INCIDENT_TEXT_MAX_LENGTH, Incident, IncidentNote, SafetyRole
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -90,18 +90,24 @@ def _clean_text(text: str, *, field: str, missing: "str | _StrPromise") -> str:
 
 def _check_reporter(
     action: Action, source: str, actor: User | None, rsvp: RSVP | None
-) -> tuple[User | None, RSVP | None]:
+) -> tuple[str, User | None, RSVP | None]:
+    """Who reports, as (source, account, RSVP). A supporter who holds a confirmed safety role
+    at the action reports as a role holder."""
     if source == Incident.Source.ORGANIZER:
         if actor is None or not can(actor, "can_report_incident", action):
             raise NotAllowed()
-        return actor, None
-    if source == Incident.Source.SUPPORTER:
+        return source, actor, None
+    if source in (Incident.Source.SUPPORTER, Incident.Source.ROLE_HOLDER):
         if rsvp is None or rsvp.action_id != action.pk or rsvp.status == RSVP.Status.CANCELLED:
             raise NotAllowed()
-        return None, rsvp
+        holds_role = SafetyRole.objects.confirmed().filter(rsvp=rsvp).exists()
+        return (
+            Incident.Source.ROLE_HOLDER if holds_role else Incident.Source.SUPPORTER,
+            None,
+            rsvp,
+        )
     if source == Incident.Source.PUBLIC:
-        return None, None
-    # A safety role holder reports from their own page, through the source the roles bring.
+        return source, None, None
     raise NotAllowed()
 
 
@@ -122,7 +128,7 @@ def report_incident(
     is mailed at once to the safety leads and coordinators. `actor` is the organizer who
     reports it (source organizer), `rsvp` the supporter's (source supporter)."""
     now = timezone.now()
-    reported_by, reporter_rsvp = _check_reporter(action, source, actor, rsvp)
+    source, reported_by, reporter_rsvp = _check_reporter(action, source, actor, rsvp)
     if kind not in Incident.Kind.values:
         raise DomainError(_("Choose what happened."), field="kind")
     if severity not in Incident.Severity.values:

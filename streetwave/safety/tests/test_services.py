@@ -12,7 +12,7 @@ from streetwave.audit.models import AuditEntry
 from streetwave.core.errors import DomainError, NotAllowed
 from streetwave.outbox.models import Delivery, Message
 from streetwave.safety import services
-from streetwave.safety.models import Incident, IncidentNote
+from streetwave.safety.models import Incident, IncidentNote, SafetyRole
 
 from .conftest import SUPPORTER_EMAIL, SUPPORTER_PSEUDONYM, run_now
 
@@ -110,6 +110,22 @@ def test_a_supporter_reports_through_their_rsvp(action, rsvp, make_action, hub):
     other = run_now(make_action(hub=hub, title="Another"))
     with pytest.raises(NotAllowed):
         _report(other, source=Incident.Source.SUPPORTER, rsvp=rsvp)
+
+
+def test_a_supporter_who_holds_a_safety_role_reports_as_its_holder(action, rsvp, organizer):
+    # given the supporter confirmed as the action's medic
+    SafetyRole.objects.create(
+        action=action,
+        kind=SafetyRole.Kind.MEDIC,
+        rsvp=rsvp,
+        state=SafetyRole.State.CONFIRMED,
+        confirmed_by=organizer,
+        confirmed_at=timezone.now(),
+    )
+    # when they report from their link
+    incident = _report(action, source=Incident.Source.SUPPORTER, rsvp=rsvp)
+    # then the incident says a role holder reported it
+    assert incident.source == Incident.Source.ROLE_HOLDER and incident.reporter_rsvp == rsvp
 
 
 # -- states and notes -------------------------------------------------------------------------
