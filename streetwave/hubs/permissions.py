@@ -71,6 +71,8 @@ Permission = Literal[
     "can_handle_incident",
     "can_receive_incident_alerts",
     "can_view_safety_desk",
+    "can_manage_safety_roles",
+    "can_write_rights_cards",
     "can_view_campaign_dashboard",
     "can_approve_hub",
     "can_approve_action",
@@ -160,6 +162,11 @@ _PERMISSIONS: dict[Permission, frozenset[str]] = {
     "can_approve_moderation": frozenset({Coordinator}),
     # the campaign's safety desk on the day: incidents, actions missing safety roles, notices
     "can_view_safety_desk": frozenset({Coordinator, SafetyCoordinator}),
+    # safety roles at the hub's actions (offers by supporters seen by pseudonym only, never
+    # contact) and the briefing their holders get
+    "can_manage_safety_roles": frozenset({Role.LEAD, Role.ORGANIZER, Role.SAFETY_LEAD}),
+    # know-your-rights cards of the campaign, one per country, shown with its actions there
+    "can_write_rights_cards": frozenset({Coordinator}),
     # the instance
     "can_run_instance": frozenset({Operator}),
     "can_create_campaign": frozenset({Operator}),
