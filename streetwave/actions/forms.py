@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Q
 from django.utils.functional import lazy
@@ -80,6 +81,16 @@ class RSVPForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Language for messages"), choices=settings.LANGUAGES)
     campaign_news = forms.BooleanField(required=False)
+    # choices: the kinds of safety role, set in __init__.
+    safety_offers = forms.MultipleChoiceField(
+        label=_("I can help at this action as (optional)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The organizers see your offer under your name or pseudonym, never your email, and "
+            "confirm it or not. You can change it with your private link."
+        ),
+    )
     consent = forms.BooleanField(
         # label: the campaign's retention period, set in __init__.
         error_messages={"required": _("Please confirm that you have read how your data is used.")},
@@ -90,6 +101,10 @@ class RSVPForm(forms.Form):
         # The retention period is the campaign's (lazy, like the news label below).
         self.fields["email"].help_text = lazy(_email_help, str)(action)
         self.fields["consent"].label = lazy(_consent_label, str)(action)
+        # Safety roles sit above actions: their kinds are named, not imported.
+        offers = self.fields["safety_offers"]
+        assert isinstance(offers, forms.MultipleChoiceField)
+        offers.choices = apps.get_model("safety", "SafetyRole").Kind.choices
         if action.campaign_id is None:
             # News come from a campaign's coordinators: without a campaign there is no one to
             # send them, so nothing is asked.

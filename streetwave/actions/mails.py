@@ -5,6 +5,7 @@ address was erased, gets nothing (its delivery is skipped)."""
 import datetime as dt
 from functools import partial
 
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 
@@ -151,6 +152,19 @@ def render_relay(message, deliveries):
     }
 
 
+def _rights_card(action: Action):
+    """The know-your-rights card of the action's campaign for the action's country, if any.
+    Safety sits above actions (streetwave.safety): its cards are named, not imported."""
+    if action.campaign_id is None:
+        return None
+    return (
+        apps.get_model("safety", "RightsCard")
+        .objects.select_related("campaign")
+        .filter(campaign_id=action.campaign_id, country_id=action.city.country_id)
+        .first()
+    )
+
+
 @renderer("action.reminder")
 def render_reminder(message, deliveries):
     """A reminder, the reveal of the meeting point, or both in one mail. The meeting point goes
@@ -164,6 +178,7 @@ def render_reminder(message, deliveries):
         id=message.data["action"],
         status=Action.Status.PUBLISHED,
     )
+    card = _rights_card(next(iter(rsvps.values())).action) if rsvps else None
     for pk, rsvp in rsvps.items():
         action = rsvp.action
         # Moved since: the change notice tells the new time, and the moments of the new start
@@ -178,6 +193,9 @@ def render_reminder(message, deliveries):
                 "meeting_point": action.meeting_point if revealed else "",
                 "reveal_at": (
                     action.local_reveal_at if action.meeting_point and not revealed else None
+                ),
+                "rights_card": (
+                    card.text_for(rsvp.language, card.campaign.languages) if card else ""
                 ),
             },
         )

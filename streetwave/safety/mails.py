@@ -14,6 +14,9 @@ from streetwave.outbox.services import recipient_ids, renderer
 
 from .models import Incident
 
+# The safety briefing's renderer ("safety.briefing") registers itself on import.
+from .role_mails import render_briefing  # noqa: F401
+
 
 @renderer("safety.incident_alert")
 def render_incident_alert(message, deliveries):

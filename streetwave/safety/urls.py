@@ -1,10 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import manage, public
 
 app_name = "safety"
 
 urlpatterns = [
+    # Safety roles, briefings and know-your-rights cards
+    path("", include("streetwave.safety.role_urls")),
     # Anyone at the action: report an incident, without an account
     path("a/<str:public_id>/incident/", public.report, name="report"),
     path("a/<str:public_id>/incident/sent/", public.report_sent, name="report_sent"),

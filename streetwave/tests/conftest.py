@@ -193,8 +193,14 @@ def _build() -> World:
     actions.publish_action(pending, actor=users["lead_a"])
 
     rally.refresh_from_db()
+    # The canary offers to be a medic: the safety pages name it by pseudonym, never by address.
     actions.create_rsvp(
-        rally, pseudonym=CANARY_PSEUDONYM, email=CANARY_EMAIL, language="en", consent=True
+        rally,
+        pseudonym=CANARY_PSEUDONYM,
+        email=CANARY_EMAIL,
+        language="en",
+        consent=True,
+        safety_offers=["medic"],
     )
     # A message to one supporter goes out at once: the canary gets a relayed copy.
     actions.send_relay_message(rally, body="See you there.", actor=users["organizer_a"])
@@ -405,6 +411,7 @@ def _build() -> World:
             "held_photo": held_photo.public_id,
             "public_photo": public_photo.public_id,
             "incident": incident.public_id,
+            "safety_role": canary_rsvp.safety_roles.get().public_id,
         },
     )
 

@@ -336,11 +336,17 @@ ROWS: dict[str, Row] = {
     "reportbacks:manage_check_in": Row(
         organizers(ATTENDEE_VIEWERS_A), {"rsvp_id": "ended_rsvp"}, "post"
     ),
-    "api-v1:list_report_backs": Row(everyone(), data={"campaign": "streets"}),
-    "api-v1:get_report_back": Row(everyone(), {"action_id": "reported"}),
-    # The admin: one row for its index; test_every_admin_url_sends_non_staff_to_sign_in covers
-    # the rest
-    "admin:index": Row(everyone(LOGIN)),
+    # Safety roles (docs/permissions.md, can_manage_safety_roles: the hub's leads, organizers
+    # and safety leads, who see offers by pseudonym only); know-your-rights cards
+    # (can_write_rights_cards: the campaign's coordinators); a supporter's offer from their link
+    "safety:manage_roles": Row(organizers(ATTENDEE_VIEWERS_A), {"action_id": "action"}),
+    "safety:take_role": Row(
+        organizers(ATTENDEE_VIEWERS_A), {"action_id": "action"}, "post", {"kind": "marshal"}
+    ),
+    "safety:confirm_role": Row(organizers(ATTENDEE_VIEWERS_A), {"role_id": "safety_role"}, "post"),
+    "safety:decline_role": Row(organizers(ATTENDEE_VIEWERS_A), {"role_id": "safety_role"}, "post"),
+    "safety:manage_rights": Row(organizers(COORDINATOR), CAMPAIGN),
+    "safety:offer_roles": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
     # Incidents (docs/permissions.md): anyone reports one from the public form (the rally has
     # not started: the form says so), a supporter from their link; the hub's people report from
     # the action's pages (can_report_incident) and its organizers, safety lead and the
@@ -367,6 +373,11 @@ ROWS: dict[str, Row] = {
     ),
     "safety:desk": Row(organizers(COORDINATOR), CAMPAIGN),
     "safety:desk_live": Row(organizers(COORDINATOR), CAMPAIGN),
+    "api-v1:list_report_backs": Row(everyone(), data={"campaign": "streets"}),
+    "api-v1:get_report_back": Row(everyone(), {"action_id": "reported"}),
+    # The admin: one row for its index; test_every_admin_url_sends_non_staff_to_sign_in covers
+    # the rest
+    "admin:index": Row(everyone(LOGIN)),
 }
 
 # The same URLs on other objects of the world: what is not public is a 404 on public pages and

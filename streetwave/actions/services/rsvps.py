@@ -8,8 +8,11 @@ anything else anyone can see reveals whether a contact had already RSVPed.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -104,6 +107,7 @@ def create_rsvp(
     language: str,
     consent: bool,
     campaign_news: bool = False,
+    safety_offers: Sequence[str] = (),
     actor: Supporter = None,
 ) -> RSVPReceipt:
     """RSVP to `action`. `campaign_news`: the supporter asks for the campaign's news at their
@@ -114,7 +118,10 @@ def create_rsvp(
     on the waitlist exactly as a new one would, so neither the answer nor the action's fullness
     tells anyone whether that address had RSVPed. Only the same address for the same action
     within REPLAY_SECONDS is taken for the same request sent again (a double click, a resend):
-    it makes nothing new and gets the same answer."""
+    it makes nothing new and gets the same answer.
+
+    `safety_offers`: the safety roles (kinds) the supporter offers to hold, stored with the RSVP
+    for the organizers to confirm, in one insert; none when nothing is offered."""
     if not consent:
         raise ConsentMissing(field="consent")
     if not action.is_open_for_rsvp:
@@ -128,7 +135,9 @@ def create_rsvp(
         status = RSVP.Status(known) if known in RSVP.LIVE else None
         return RSVPReceipt(action=action, token=None, emailed=True, status=status)
     try:
-        receipt = _create_rsvp(action, pseudonym, email, index, language, news, actor)
+        receipt = _create_rsvp(
+            action, pseudonym, email, index, language, news, tuple(safety_offers), actor
+        )
     except BaseException:
         if replay:
             cache.delete(replay)
@@ -145,6 +154,7 @@ def _create_rsvp(
     index: str,
     language: str,
     news: bool,
+    safety_offers: tuple[str, ...],
     actor: Supporter,
 ) -> RSVPReceipt:
     with transaction.atomic():
@@ -161,7 +171,10 @@ def _create_rsvp(
             manage_token_hash=hash_token(token),
         )
         _bump(action, seat_claimed=True, **{status.value: 1})
-        record("rsvp.created", actor=actor, target=action, hub=action.hub, data={"status": status})
+        data: dict[str, Any] = {"status": status}
+        if safety_offers:
+            data["safety_offers"] = _offer_safety_roles(rsvp, safety_offers)
+        record("rsvp.created", actor=actor, target=action, hub=action.hub, data=data)
         if email:
             queue_message(
                 "rsvp.confirmation",
@@ -170,6 +183,17 @@ def _create_rsvp(
             )
             return RSVPReceipt(action=action, token=None, emailed=True, status=status)
     return RSVPReceipt(action=action, token=token, emailed=False, status=status)
+
+
+def _offer_safety_roles(rsvp: RSVP, kinds: tuple[str, ...]) -> list[str]:
+    """Store the supporter's offers of safety roles in one insert; returns their kinds. Safety
+    roles sit above actions (streetwave.safety): named, not imported."""
+    safety_role: Any = apps.get_model("safety", "SafetyRole")
+    offered = sorted({safety_role.Kind(kind).value for kind in kinds})
+    safety_role.objects.bulk_create(
+        safety_role(action_id=rsvp.action_id, rsvp=rsvp, kind=kind) for kind in offered
+    )
+    return offered
 
 
 def manage_url(token: str, language: str) -> str:
