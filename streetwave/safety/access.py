@@ -41,7 +41,13 @@ def get_incident_for(user: Asker, public_id: str) -> Incident:
     """An incident, for whoever handles the incidents of its action."""
     incident: Incident = get_object_or_404(
         Incident.objects.select_related(
-            "action", "action__hub", "action__campaign", "action__city", "action__city__country"
+            "action",
+            "action__hub",
+            "action__campaign",
+            "action__city",
+            "action__city__country",
+            "acknowledged_by",
+            "resolved_by",
         ),
         public_id=public_id,
     )

@@ -138,6 +138,20 @@ def test_an_organizer_lists_opens_and_handles_an_incident(action, organizer, log
     assert incident.state == "resolved" and incident.notes.get().text == "Medic sent."
 
 
+def test_a_coordinator_sees_no_name_of_the_hubs_people(action, organizer, lead, coordinator, login):
+    # given an incident an organizer of the hub acknowledged and noted
+    organizer.display_name = "HUB-PERSON-NAME"
+    organizer.save(update_fields=["display_name"])
+    incident = _report(action)
+    services.acknowledge_incident(incident, actor=organizer)
+    services.add_incident_note(incident, text="Medic sent.", actor=organizer)
+    url = reverse("safety:incident", args=[incident.public_id])
+    # then the hub's own people see the name, the campaign's coordinator does not
+    assert "HUB-PERSON-NAME" not in _signed_in(login, coordinator).get(url).content.decode()
+    lead_page = _signed_in(login, lead).get(url).content.decode()
+    assert "Medic sent." in lead_page and "HUB-PERSON-NAME" in lead_page
+
+
 def test_an_empty_note_comes_back_as_an_error(action, organizer, login):
     incident = _report(action)
     response = _signed_in(login, organizer).post(

@@ -74,9 +74,23 @@ def emergency_draft(incident: Incident) -> str:
     }
 
 
+def _who(request, user, shows_names: bool) -> str:
+    """How the page names someone who handled the incident: the hub's own people see names; a
+    coordinator sees no name of the hub's people (the hub graph), only that someone did."""
+    if user is None:
+        return _("someone who no longer has an account")
+    if user.pk == request.user.pk:
+        return _("you")
+    if shows_names:
+        return user.display_name or _("an organizer")
+    return _("someone who handles incidents")
+
+
 def _incident_page(request, incident, note_form=None, status=200):
     action = incident.action
     permissions = permissions_for(request.user, action)
+    # The hub's own people (who see its log) see each other's names.
+    shows_names = "can_view_hub_audit" in permissions
     emergency_url = ""
     if "can_send_emergency_notice" in permissions:
         emergency_url = (
@@ -91,7 +105,12 @@ def _incident_page(request, incident, note_form=None, status=200):
             "incident": incident,
             "action": action,
             "permissions": permissions,
-            "notes": list(queries.notes_of(incident)),
+            "notes": [
+                (note, _who(request, note.author, shows_names))
+                for note in queries.notes_of(incident)
+            ],
+            "acknowledged_by": _who(request, incident.acknowledged_by, shows_names),
+            "resolved_by": _who(request, incident.resolved_by, shows_names),
             "note_form": note_form or NoteForm(),
             "emergency_url": emergency_url,
         },
