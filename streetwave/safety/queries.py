@@ -5,14 +5,16 @@ shown by its kind, severity, state, action, city and times."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from streetwave.accounts.models import User
 from streetwave.actions.models import Action, EmergencyNotice
 from streetwave.campaigns.models import Campaign
+from streetwave.core.i18n import localize_digits
 from streetwave.hubs.permissions import where
 from streetwave.hubs.queries import PENDING_LIMIT, PendingItem, pending_source
 
@@ -185,4 +187,34 @@ def incidents_to_handle(user: User) -> list[PendingItem]:
             since=row.created_at,
         )
         for row in rows
+    ]
+
+
+@pending_source
+def desks_to_watch(user: User) -> list[PendingItem]:
+    """For the campaign's coordinators and safety coordinators: a campaign with actions
+    happening now, and its safety desk. One query."""
+    now = timezone.now()
+    happening = Q(
+        actions__status=Action.Status.PUBLISHED,
+        actions__starts_at__lte=now,
+        actions__ends_at__gt=now,
+    )
+    campaigns = (
+        Campaign.objects.filter(pk__in=where(user, "can_view_safety_desk").campaigns())
+        .annotate(happening=Count("actions", filter=happening))
+        .filter(happening__gt=0)
+        .order_by("-starts_at", "id")[:PENDING_LIMIT]
+    )
+    return [
+        PendingItem(
+            text=ngettext(
+                "%(count)s action of %(campaign)s is happening now: watch its safety desk.",
+                "%(count)s actions of %(campaign)s are happening now: watch its safety desk.",
+                campaign.happening,
+            )
+            % {"count": localize_digits(campaign.happening), "campaign": campaign.title},
+            url=reverse("safety:desk", args=[campaign.slug]),
+        )
+        for campaign in campaigns
     ]

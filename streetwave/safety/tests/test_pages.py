@@ -246,6 +246,19 @@ def test_the_desk_lists_emergency_notices_sent(action, campaign, organizer, coor
     assert "Square closed." in page.content.decode()
 
 
+def test_the_dashboard_points_a_safety_coordinator_to_the_desk_on_the_day(
+    action, campaign, safety_coordinator, login
+):
+    page = _signed_in(login, safety_coordinator).get(reverse("hubs:dashboard"))
+    assert reverse("safety:desk", args=[campaign.slug]) in page.content.decode()
+
+
+def test_the_dashboard_lists_a_new_incident_for_its_handlers(action, organizer, login):
+    incident = _report(action)
+    page = _signed_in(login, organizer).get(reverse("hubs:dashboard"))
+    assert reverse("safety:incident", args=[incident.public_id]) in page.content.decode()
+
+
 def test_the_campaign_tabs_link_the_desk(action, campaign, coordinator, login):
     page = _signed_in(login, coordinator).get(reverse("moderation:queue", args=[campaign.slug]))
     assert reverse("safety:desk", args=[campaign.slug]) in page.content.decode()
