@@ -481,7 +481,8 @@ class EmergencyNoticeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "Sent at once by email to everyone going who left an address, and shown on the "
-            "action's public page until the action ends. Say what changed and what to do, in a "
-            "few lines. Links may point only to this site and to the sites the campaign allows."
+            "action's public page until the action ends. Say what is happening and what to do, "
+            "in a few lines. It cannot send people to another place: no links, no coordinates, "
+            "no new place or meeting point."
         ),
     )

@@ -1,5 +1,6 @@
 """Emergency notices: an organizer tells everyone going, at once, that something on the street
-changed ("the police closed the square: gather at the north exit")."""
+changed ("the police closed the square: stay together, wait for the marshals"). A notice cannot
+send people to another place: moving them is a held change (services/changes.py)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from streetwave.core.locking import lock
 from streetwave.hubs.permissions import can
 
 from ..models import RSVP, Action, EmergencyNotice
+from ..notice_places import names_a_new_place
 from .notices import check_links, message_rsvps
 
 # Short enough to read on a phone in a crowd.
@@ -42,6 +44,25 @@ def _check_body(body: str) -> str:
     return body
 
 
+def _check_moves_nobody(body: str) -> None:
+    """A notice may say what happens where people are, never send them elsewhere: that is a
+    change of place or meeting point, which waits for a second person. Without this, one stolen
+    account could send a whole crowd somewhere else in a minute."""
+    found = names_a_new_place(body)
+    if found is not None:
+        raise DomainError(
+            _(
+                "An emergency notice cannot send people to another place, and this one seems to "
+                "(“%(found)s”: a link, coordinates or words that move people). To move the place "
+                "or the meeting point, change it on the action's edit page: a second person "
+                "confirms it, then the people going are told. A notice can still say what is "
+                "happening where people are."
+            )
+            % {"found": found},
+            field="body",
+        )
+
+
 def send_emergency_notice(action: Action, *, body: str, actor: User) -> EmergencyNotice:
     """Mail `body` to everyone going who left an address and show it on the action's public page
     until the action ends.
@@ -51,11 +72,13 @@ def send_emergency_notice(action: Action, *, body: str, actor: User) -> Emergenc
     (a phished or infiltrated account) cannot hide: the public page shows the latest notice to
     everyone, the mail tells people to check the page, and the audit log names the sender.
     Links are limited to the site and the campaign's allowlist as in every message to many.
+    What sends people elsewhere is refused (`_check_moves_nobody`): a notice cannot move people.
     """
     if not can(actor, "can_send_emergency_notice", action):
         raise NotAllowed()
     body = _check_body(body)
     check_links(body, action.campaign)
+    _check_moves_nobody(body)
     with transaction.atomic():
         current = (
             lock(Action.objects.filter(pk=action.pk))

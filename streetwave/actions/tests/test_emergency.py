@@ -16,7 +16,7 @@ from streetwave.outbox.models import Message
 
 pytestmark = pytest.mark.django_db
 
-NOTICE = "The police closed the square. Gather at the north exit of the station instead."
+NOTICE = "The police closed the square. Stay together and wait for the marshals."
 EVIL = "https://streetwave-login.example.com/confirm"
 
 
@@ -141,13 +141,93 @@ def test_a_notice_with_a_link_outside_the_site_and_the_allowlist_is_refused(
     with pytest.raises(DomainError) as refused:
         services.send_emergency_notice(action, body=f"See {EVIL}", actor=team.organizer)
     assert refused.value.field == "body"
-    # A link to the site itself or to a host the campaign allows passes
-    services.send_emergency_notice(
-        action,
-        body=f"Map: https://maps.example.net/berlin and http://127.0.0.1:8000/en/a/{action.public_id}/",
-        actor=team.organizer,
+    # A link to the site itself or to a host the campaign allows passes the link check, but a
+    # notice cannot send people anywhere: no link at all (see the tests below)
+    for link in (
+        "https://maps.example.net/berlin",
+        f"http://127.0.0.1:8000/en/a/{action.public_id}/",
+    ):
+        with pytest.raises(DomainError, match="cannot send people to another place"):
+            services.send_emergency_notice(action, body=f"See {link}", actor=team.organizer)
+    assert not EmergencyNotice.objects.exists()
+
+
+# -- a notice cannot move people ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "URGENT: the meeting point moved to https://maps.example.net/elsewhere",
+        "Police at the square. New meeting point: the bakery on Oranienstraße.",
+        "Come here now: 52.5200, 13.4050",
+        "پلیس میدان را بست. بروید به ایستگاه قطار.",
+    ],
+)
+def test_a_notice_that_names_a_new_place_is_refused_and_sends_nothing(
+    team, action, body, django_capture_on_commit_callbacks
+):
+    # Given an organizer (or a stolen account) writing a notice that sends people elsewhere
+    # When it is sent
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(DomainError) as refused,
+    ):
+        services.send_emergency_notice(action, body=body, actor=team.lead)
+
+    # Then it is refused beside the text, pointing to the held change; nothing is sent or shown
+    assert refused.value.field == "body"
+    assert "change it on the action's edit page: a second person confirms it" in str(
+        refused.value.message
     )
-    assert EmergencyNotice.objects.count() == 1
+    assert not EmergencyNotice.objects.exists() and mail.outbox == []
+    assert not AuditEntry.objects.filter(verb="action.emergency_notice_sent").exists()
+
+
+def test_an_ordinary_notice_about_where_people_are_still_goes_at_once(
+    team, action, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = services.send_emergency_notice(
+            action, body="Stay calm, the police are at the north corner", actor=team.organizer
+        )
+
+    assert notice.recipient_count == 1
+    [message] = mail.outbox
+    assert "the police are at the north corner" in message.body
+
+
+def test_the_notice_page_refuses_a_new_place_and_links_to_the_edit_page(
+    client, login, team, action
+):
+    # Given an organizer on the emergency page
+    login(client, team.organizer)
+    page = client.get(f"/en/manage/actions/{action.public_id}/emergency/").content.decode()
+    edit = f"/en/manage/actions/{action.public_id}/edit/"
+    # Then the page says before anything is typed that a notice cannot move people, and where
+    # a move belongs
+    assert "A notice cannot send people to another place" in page and f'href="{edit}"' in page
+
+    # When they send "meet at" another place
+    response = send(client, action, "Meet at the back entrance of the station!")
+
+    # Then the form comes back with the refusal beside the text, and nothing was sent
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "cannot send people to another place" in page and "meet at" in page
+    assert "Meet at the back entrance of the station!" in page
+    assert not EmergencyNotice.objects.exists()
+
+
+def test_a_safety_lead_who_cannot_edit_the_action_is_told_to_ask_an_organizer(
+    client, login, team, action
+):
+    login(client, team.safety_lead)
+
+    page = client.get(f"/en/manage/actions/{action.public_id}/emergency/").content.decode()
+
+    assert "ask an organizer of your hub to change it" in page
+    assert f"/en/manage/actions/{action.public_id}/edit/" not in page
 
 
 def test_an_empty_or_long_notice_is_refused(team, action):
