@@ -41,6 +41,15 @@ const FILES = {
   "@fontsource/vazirmatn/files/vazirmatn-arabic-700-normal.woff2":
     "vazirmatn/vazirmatn-arabic-700-normal.woff2",
   "@fontsource/vazirmatn/LICENSE": "vazirmatn/LICENSE",
+  // Faces found and covered on the organizer's phone before a photo is uploaded: face-api with
+  // the TensorFlow.js runtime bundled in (no source map is named), and its smallest detector
+  // (tiny_face_detector, 190 KB). Loaded only on the photo upload page, once a file is chosen.
+  "@vladmandic/face-api/dist/face-api.js": "face-api/face-api.js",
+  "@vladmandic/face-api/model/tiny_face_detector_model-weights_manifest.json":
+    "face-api/tiny_face_detector_model-weights_manifest.json",
+  "@vladmandic/face-api/model/tiny_face_detector_model.bin":
+    "face-api/tiny_face_detector_model.bin",
+  "@vladmandic/face-api/LICENSE": "face-api/LICENSE",
 };
 
 rmSync(target, { recursive: true, force: true });
