@@ -58,6 +58,13 @@ for (const [source, destination] of Object.entries(FILES)) {
   mkdirSync(dirname(to), { recursive: true });
   cpSync(join(root, "node_modules", source), to, { recursive: true });
 }
+// face-api.js bundles TensorFlow.js, whose licence its package does not carry.
+writeFileSync(
+  join(target, "face-api", "NOTICE"),
+  "face-api.js bundles TensorFlow.js 4.22.0 (tfjs-core, tfjs-converter, tfjs-backend-cpu,\n" +
+    "tfjs-backend-webgl), Copyright Google LLC, under the Apache License 2.0:\n" +
+    "https://www.apache.org/licenses/LICENSE-2.0\n",
+);
 // make's stamp: the copy is redone only when package-lock.json or this script changes.
 writeFileSync(join(target, ".stamp"), "");
 console.log(`vendored ${Object.keys(FILES).length} files into ${target}`);
