@@ -213,6 +213,13 @@ class PhotoNotReady(Conflict):
     default_message = _("The photo is not processed yet, or it failed: nothing to cover.")
 
 
+class PhotoFileMissing(Conflict):
+    default_message = _(
+        "The stored photo could not be read. Take it down and upload it again with the regions "
+        "to cover."
+    )
+
+
 def mask_more_of_photo(photo: Photo, *, regions: Sequence[Region], actor: User) -> Photo:
     """An organizer covers regions the detector missed (a face, a tattoo, a name tag, a plate)
     on the stored copy: no original is needed, and the uncovered copy is deleted."""
@@ -222,8 +229,13 @@ def mask_more_of_photo(photo: Photo, *, regions: Sequence[Region], actor: User) 
         current = lock(Photo.objects.filter(pk=photo.pk)).select_related("report_back").get()
         if current.state != Photo.State.READY or current.taken_down_at is not None:
             raise PhotoNotReady()
-        with current.file.open("rb") as stored:
-            covered = images.mask_regions(stored.read(), regions)
+        try:
+            with current.file.open("rb") as stored:
+                original = stored.read()
+        except OSError as error:
+            # Storage lost the file (a sweep, a bucket's hiccup): say so rather than fail.
+            raise PhotoFileMissing() from error
+        covered = images.mask_regions(original, regions)
         old_name = current.file.name or ""
         current.file.save("photo.jpg", ContentFile(covered), save=False)
         current.masked_regions = [

@@ -250,3 +250,14 @@ def test_the_sweep_deletes_stored_files_that_no_photo_names(upload, settings):
     # then the orphan is gone and the photo's file stays
     assert not orphan.exists()
     assert _stored_files(settings) == [settings.MEDIA_ROOT / photo.file.name]
+
+
+def test_covering_more_of_a_photo_whose_file_is_lost_says_so(upload, world, settings):
+    # given a processed photo whose stored file storage has lost
+    photo = photo_services.process_uploaded_photo(upload().pk)
+    photo.file.storage.delete(photo.file.name)
+    # when an organizer marks a region to cover, then a clear refusal comes, not a crash
+    with pytest.raises(photo_services.PhotoFileMissing):
+        photo_services.mask_more_of_photo(
+            photo, regions=[Region(0.1, 0.1, 0.2, 0.2)], actor=world.organizer
+        )
