@@ -235,3 +235,49 @@ def test_where_the_detector_cannot_run_the_photo_is_uploaded_and_the_server_mask
     photo.refresh_from_db()
     assert photo.state == Photo.State.READY, photo.failure
     assert [r for r in photo.masked_regions if r["source"] == "detected"]
+
+
+def test_a_face_marked_consenting_after_the_photo_was_chosen_is_left_uncovered(
+    visit, states, report_back, sideways_group, photo_folders, django_capture_on_commit_callbacks
+):
+    from playwright.sync_api import expect
+
+    from streetwave.reportbacks import images
+    from streetwave.reportbacks.models import Photo
+    from streetwave.reportbacks.photo_services import upload_path
+
+    path, _original, (width, height), faces = sideways_group
+    speaker, *others = faces
+    # Given a lead who chose the group photo and saw its faces covered
+    lead = visit(viewport=PHONE, storage_state=states["lead"])
+    page = lead.page
+    lead.go(f"/en/manage/report-backs/{report_back.public_id}/photos/")
+    form = page.locator("form[data-mask-before-upload]")
+    form.locator("input[name=file]").set_input_files(str(path))
+    expect(form.locator("[data-mask-status]")).to_contain_text(
+        "Faces were masked on this phone", timeout=DETECTING_MS
+    )
+
+    # When they then mark the first face as a speaker who agreed to be shown, and upload
+    x, y, w, h = speaker
+    region = [x / width * 100, y / height * 100, w / width * 100, h / height * 100]
+    form.locator("[name=consenting]").fill(" ".join(f"{n:.1f}" for n in region))
+    form.locator("[name=alt_text]").fill("A speaker before the crowd.")
+    with django_capture_on_commit_callbacks(), page.expect_navigation(timeout=DETECTING_MS):
+        form.locator("button[type=submit]").click()
+
+    # Then the server received that face as it was, and every other face covered
+    photo = Photo.objects.get(report_back=report_back)
+    assert len(photo.asked_regions["consenting"]) == 1
+    with Image.open(io.BytesIO(upload_path(photo).read_bytes())) as image:
+        pixels = np.array(image.convert("RGB"), dtype=np.int16)
+    fill = np.array(images.FILL, dtype=np.int16)
+
+    def covered(face) -> float:
+        fx, fy, fw, fh = face
+        return (np.abs(pixels[fy : fy + fh, fx : fx + fw] - fill).max(axis=2) <= 2).mean()
+
+    # (the speaker's own region is left; a box over the people below still reaches the chin)
+    centre = pixels[y + h // 2, x + w // 2]
+    assert np.abs(centre - fill).max() > 2 and covered(speaker) < 0.5, covered(speaker)
+    assert all(covered(face) >= 0.9 for face in others)
