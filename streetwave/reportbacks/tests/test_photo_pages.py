@@ -164,3 +164,53 @@ def test_a_taken_down_photo_is_gone_from_the_report(
     assert client.get(url).status_code == 404
     report = client.get(reverse("reportbacks:report", args=[world.action.public_id]))
     assert url not in report.content.decode()
+
+
+def test_the_report_back_pages_lead_to_its_photos(client, login, world, report_back):
+    # given a held report-back, read by the organizer who filed it
+    login(client, world.organizer)
+    # when they open the action's report-back page and the held report-back's page
+    action_page = client.get(reverse("reportbacks:manage", args=[world.action.public_id]))
+    held_page = client.get(reverse("reportbacks:manage_verify", args=[report_back.public_id]))
+    # then both lead to the photos page, where photos are added
+    for page in (action_page, held_page):
+        assert f'href="{_url(report_back)}"' in page.content.decode()
+
+
+def test_the_second_person_sees_the_photos_before_verifying(
+    client, login, world, report_back, ready_photo
+):
+    # given a held report-back with a processed photo
+    # when the second person opens it to decide
+    login(client, world.lead)
+    page = client.get(reverse("reportbacks:manage_verify", args=[report_back.public_id]))
+    # then the photo is on the page, with its description
+    html = page.content.decode()
+    assert reverse("reportbacks:photo_file", args=[ready_photo.public_id]) in html
+    assert 'alt="The square, full of people."' in html
+
+
+def test_the_wall_shows_each_report_backs_first_shown_photo_in_fixed_queries(
+    client, world, coordinator, campaign, report_back, ready_photo, django_assert_num_queries
+):
+    # given a verified report-back with two photos, the first taken down
+    services.verify_report_back(report_back, actor=world.lead)
+    second = photo_services.upload_photo(
+        report_back,
+        data=_jpeg(),
+        declared_name="street.jpg",
+        declared_type="image/jpeg",
+        alt_text="The street behind the square.",
+        actor=world.organizer,
+    )
+    photo_services.process_uploaded_photo(second.pk)
+    photo_services.take_down_photo(ready_photo, actor=coordinator)
+    url = reverse("reportbacks:wall", args=[campaign.slug])
+    client.get(url)  # the session, the site's caches
+    # when the wall is read (the campaign, the count, the page, its photos)
+    with django_assert_num_queries(4):
+        html = client.get(url).content.decode()
+    # then its entry shows the photo still shown, and not the one taken down
+    assert reverse("reportbacks:photo_file", args=[second.public_id]) in html
+    assert 'alt="The street behind the square."' in html
+    assert reverse("reportbacks:photo_file", args=[ready_photo.public_id]) not in html

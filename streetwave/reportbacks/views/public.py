@@ -2,6 +2,7 @@
 from a supporter's own link."""
 
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from streetwave.core.text import render_markdown
 
 from .. import queries, services
 from ..access import get_public_report_back
+from ..models import Photo
 
 WALL_PER_PAGE = 20
 
@@ -31,9 +33,11 @@ def report(request, public_id):
 
 def wall(request, slug):
     campaign = get_public_campaign(slug)
-    page = Paginator(queries.campaign_wall(campaign), WALL_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    # Each entry shows its first photo: the shown ones of the page's report-backs in one query.
+    photos = Prefetch("photos", queryset=Photo.objects.shown(), to_attr="shown_photos")
+    page = Paginator(
+        queries.campaign_wall(campaign).prefetch_related(photos), WALL_PER_PAGE
+    ).get_page(request.GET.get("page"))
     entries = [(row, render_markdown(row.story)) for row in page]
     return render(
         request, "reportbacks/wall.html", {"campaign": campaign, "page": page, "entries": entries}
