@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.actions.models import Action
@@ -31,6 +32,7 @@ class ReportBackForm(forms.Form):
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only when it did not take place."),
     )
     story = forms.CharField(
         label=_("What happened"),
@@ -59,7 +61,11 @@ class ReportBackForm(forms.Form):
         names = dict(settings.LANGUAGES)
         language = self.fields["language"]
         assert isinstance(language, forms.ChoiceField)
-        language.choices = [(code, names.get(code, code)) for code in report_languages(action)]
+        codes = report_languages(action)
+        language.choices = [(code, names.get(code, code)) for code in codes]
+        # A new story is most likely written in the language the organizer reads the page in.
+        if current is None and get_language() in codes:
+            language.initial = get_language()
 
     def report(self) -> Report:
         data = self.cleaned_data

@@ -206,3 +206,40 @@ def test_an_organizer_checks_an_attendee_in_from_the_list(client, login, world, 
     # and someone who does not see the hub's attendees gets a 404
     login(client, world.sponsor_lead)
     assert client.post(check_in).status_code == 404
+
+
+def test_a_new_report_back_is_written_in_the_readers_language_by_default(client, login, world):
+    # given the hub's organizer reading the report-back page in Persian
+    login(client, world.organizer)
+    url = _manage_url(world.action).replace("/en/", "/fa/", 1)
+    # when they open the form
+    form = client.get(url).context["form"]
+    # then the story's language is Persian, among the campaign's languages
+    assert form["language"].value() == "fa"
+
+
+def test_the_report_window_closes_in_the_actions_own_time_zone(client, login, world, settings):
+    # given an action in Berlin, whose page gives times in Berlin's time
+    login(client, world.organizer)
+    # when the report-back page says until when a report-back can be filed
+    closes = client.get(_manage_url(world.action)).context["window_closes"]
+    # then it is that moment in Berlin, not in UTC
+    assert closes == world.action.ends_at + settings.REPORT_BACK_WINDOW
+    assert str(closes.tzinfo) == "Europe/Berlin"
+
+
+def test_the_report_and_the_wall_name_the_city_with_the_readers_comma(
+    world, file_report, campaign
+):
+    # given a verified report-back of an action in Berlin (its country named in Persian too)
+    _verified(world, file_report)
+    # when the report and the wall are read in Persian
+    client = Client()
+    urls = [
+        reverse("reportbacks:report", args=[world.action.public_id]),
+        reverse("reportbacks:wall", args=[campaign.slug]),
+    ]
+    for url in urls:
+        html = client.get(url.replace("/en/", "/fa/", 1)).content.decode()
+        # then city and country are joined by the Persian comma, each isolated
+        assert "<bdi>Berlin</bdi>، <bdi>کشور DE</bdi>" in html

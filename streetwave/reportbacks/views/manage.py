@@ -8,6 +8,7 @@ from dataclasses import asdict
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,7 +39,8 @@ def _report_page(request, action, permissions, form, status=200):
             "current_story": render_markdown(current.story) if current else "",
             "in_window": services.is_in_report_window(action),
             "reportable": action.status in services.REPORTABLE,
-            "window_closes": services.report_window_closes(action),
+            # In the action's own time zone, as every other time of these pages.
+            "window_closes": timezone.localtime(services.report_window_closes(action), action.zone),
         },
         status=status,
     )
