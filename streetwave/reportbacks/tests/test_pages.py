@@ -228,9 +228,7 @@ def test_the_report_window_closes_in_the_actions_own_time_zone(client, login, wo
     assert str(closes.tzinfo) == "Europe/Berlin"
 
 
-def test_the_report_and_the_wall_name_the_city_with_the_readers_comma(
-    world, file_report, campaign
-):
+def test_the_report_and_the_wall_name_the_city_with_the_readers_comma(world, file_report, campaign):
     # given a verified report-back of an action in Berlin (its country named in Persian too)
     _verified(world, file_report)
     # when the report and the wall are read in Persian
@@ -243,3 +241,26 @@ def test_the_report_and_the_wall_name_the_city_with_the_readers_comma(
         html = client.get(url.replace("/en/", "/fa/", 1)).content.decode()
         # then city and country are joined by the Persian comma, each isolated
         assert "<bdi>Berlin</bdi>، <bdi>کشور DE</bdi>" in html
+
+
+def test_the_filer_is_offered_to_withdraw_and_the_second_person_to_turn_down(
+    client, login, world, file_report
+):
+    # given a report-back the hub's organizer filed
+    report_back = file_report()
+    held = reverse("reportbacks:manage_verify", args=[report_back.public_id])
+    # when the filer reads the action's report-back page and the held report-back
+    login(client, world.organizer)
+    action_page = client.get(_manage_url(world.action)).content.decode()
+    filers_page = client.get(held).content.decode()
+    # then they are offered to read or withdraw it, never to verify it
+    assert "Read it, or withdraw it" in action_page
+    assert "Withdraw it" in filers_page and "Turn it down" not in filers_page
+    # and the second person is offered to verify it or turn it down
+    login(client, world.lead)
+    assert (
+        "Read it, verify it or withdraw it"
+        in client.get(_manage_url(world.action)).content.decode()
+    )
+    seconds_page = client.get(held).content.decode()
+    assert "Turn it down" in seconds_page and "Withdraw it" not in seconds_page
