@@ -41,10 +41,10 @@ from ..access import (
     get_pending_change_for,
 )
 from ..forms import ActionForm, EmergencyNoticeForm, RejectActionForm, RelayMessageForm
-from ..services.emergency import MAX_NOTICE_LENGTH
 from ..models import Action, ActionChange, EmergencyNotice, RelayMessage
 from ..schedule import zone_label
 from ..services.copies import duplicate_action
+from ..services.emergency import MAX_NOTICE_LENGTH
 from ..services.exports import ExportUnavailable
 
 ATTENDEES_PER_PAGE = 200
