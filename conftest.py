@@ -314,6 +314,29 @@ def second_coordinator(campaign, make_coordinator):
     return make_coordinator(campaign)
 
 
+# The hub most tests need, with a lead and an organizer. A test module or app with another hub
+# defines its own `hub` fixture, which wins.
+
+
+@pytest.fixture
+def hub(make_hub):
+    return make_hub("Berlin hub")
+
+
+@pytest.fixture
+def lead(hub, make_member):
+    from streetwave.hubs.models import Membership
+
+    return make_member(hub, Membership.Role.LEAD)
+
+
+@pytest.fixture
+def organizer(hub, make_member):
+    from streetwave.hubs.models import Membership
+
+    return make_member(hub, Membership.Role.ORGANIZER)
+
+
 @pytest.fixture
 def make_proposal(make_city):
     """A proposed hub whose applicant confirmed the address: it waits for vouches."""

@@ -1,5 +1,5 @@
-"""The small world of the moderation tests: the live campaign and its two coordinators (from the
-root conftest), a hub with a lead and an organizer, and a published action of it in the
+"""The small world of the moderation tests: the live campaign and its two coordinators, a hub
+with a lead and an organizer (from the root conftest), and a published action of it in the
 campaign."""
 
 import itertools
@@ -7,24 +7,8 @@ import itertools
 import pytest
 
 from streetwave.actions import services as actions
-from streetwave.hubs.models import Membership
 
 _emails = itertools.count(1)
-
-
-@pytest.fixture
-def hub(make_hub):
-    return make_hub("Berlin hub")
-
-
-@pytest.fixture
-def lead(hub, make_member):
-    return make_member(hub, Membership.Role.LEAD)
-
-
-@pytest.fixture
-def organizer(hub, make_member):
-    return make_member(hub, Membership.Role.ORGANIZER)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""The small world of the safety tests: the live campaign and its coordinators (from the root
-conftest), a hub with a lead, an organizer, a safety lead and a member, a campaign safety
+"""The small world of the safety tests: the live campaign and its coordinators, a hub with a lead
+and an organizer (from the root conftest), a safety lead and a member of the hub, a campaign safety
 coordinator, and a published action of the hub in the campaign that is happening now, with a
 supporter going to it."""
 
@@ -15,21 +15,6 @@ from streetwave.hubs.models import CampaignRole, Membership
 
 SUPPORTER_EMAIL = "supporter-canary@example.org"
 SUPPORTER_PSEUDONYM = "Canary Pseudonym"
-
-
-@pytest.fixture
-def hub(make_hub):
-    return make_hub("Berlin hub")
-
-
-@pytest.fixture
-def lead(hub, make_member):
-    return make_member(hub, Membership.Role.LEAD)
-
-
-@pytest.fixture
-def organizer(hub, make_member):
-    return make_member(hub, Membership.Role.ORGANIZER)
 
 
 @pytest.fixture
