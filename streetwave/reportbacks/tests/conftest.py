@@ -53,3 +53,17 @@ def file_report(world):
         return file_report_back(action or world.action, **fields, actor=actor or world.organizer)
 
     return file
+
+
+@pytest.fixture
+def report_back(file_report):
+    """The hub organizer's report-back of the world's action (see `file_report`)."""
+    return file_report()
+
+
+@pytest.fixture
+def photo_folders(settings, tmp_path):
+    """The var folder (uploads waiting for the task) and the media folder (stored photos) of
+    this test alone."""
+    settings.VAR_DIR = tmp_path / "var"
+    settings.MEDIA_ROOT = tmp_path / "media"

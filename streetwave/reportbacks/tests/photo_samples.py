@@ -109,6 +109,13 @@ def group_photo() -> tuple[Image.Image, list[tuple[int, int, int, int]]]:
     return canvas, faces
 
 
+def plain_jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small JPEG of one plain colour: a photo with nothing in it."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (90, 140, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
 def jpeg_bytes(image: Image.Image, **params: object) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90, **params)

@@ -1,8 +1,6 @@
 """Photo pages: the organizers' photos page (upload, "processing" until the task ran, regions to
 cover, take-down), the photo's file from this origin, and the photos on the public report."""
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -11,19 +9,9 @@ from PIL import Image
 from streetwave.reportbacks import images, photo_services, services
 from streetwave.reportbacks.models import Photo
 
-pytestmark = pytest.mark.django_db
+from .photo_samples import plain_jpeg
 
-
-@pytest.fixture(autouse=True)
-def _folders_of_our_own(settings, tmp_path):
-    settings.VAR_DIR = tmp_path / "var"
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _jpeg(size=(64, 48)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (90, 140, 200)).save(out, "JPEG")
-    return out.getvalue()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("photo_folders")]
 
 
 def _url(report_back):
@@ -31,15 +19,10 @@ def _url(report_back):
 
 
 @pytest.fixture
-def report_back(file_report):
-    return file_report()
-
-
-@pytest.fixture
 def ready_photo(world, report_back):
     photo = photo_services.upload_photo(
         report_back,
-        data=_jpeg(),
+        data=plain_jpeg(),
         declared_name="square.jpg",
         declared_type="image/jpeg",
         alt_text="The square, full of people.",
@@ -55,7 +38,7 @@ def test_an_organizer_uploads_a_photo_and_the_page_says_processing(
     login(client, world.organizer)
     assert client.get(_url(report_back)).status_code == 200
     # when they upload a photo (its task not yet run)
-    upload = SimpleUploadedFile("square.jpg", _jpeg(), content_type="image/jpeg")
+    upload = SimpleUploadedFile("square.jpg", plain_jpeg(), content_type="image/jpeg")
     response = client.post(
         _url(report_back),
         {"file": upload, "alt_text": "People in the square.", "marked": "10 10 20 20"},
@@ -72,7 +55,7 @@ def test_an_organizer_uploads_a_photo_and_the_page_says_processing(
 
 def test_the_upload_form_says_what_is_wrong(client, login, world, report_back):
     login(client, world.organizer)
-    upload = SimpleUploadedFile("square.jpg", _jpeg(), content_type="image/jpeg")
+    upload = SimpleUploadedFile("square.jpg", plain_jpeg(), content_type="image/jpeg")
     response = client.post(
         _url(report_back), {"file": upload, "alt_text": "", "marked": "10 10 200 20"}
     )
@@ -83,7 +66,7 @@ def test_the_upload_form_says_what_is_wrong(client, login, world, report_back):
 
 def test_persian_digits_mark_regions_too(client, login, world, report_back):
     login(client, world.organizer)
-    upload = SimpleUploadedFile("square.jpg", _jpeg(), content_type="image/jpeg")
+    upload = SimpleUploadedFile("square.jpg", plain_jpeg(), content_type="image/jpeg")
     client.post(_url(report_back), {"file": upload, "alt_text": "x", "consenting": "۱۰ ۱۰ ۲۰ ۲۰"})
     assert Photo.objects.get().asked_regions["consenting"][0]["x"] == 0.1
 
@@ -115,7 +98,7 @@ def test_a_coordinator_sees_the_photos_but_cannot_upload(
     page = client.get(_url(report_back))
     assert page.status_code == 200
     assert "Take the photo down" in page.content.decode()
-    upload = SimpleUploadedFile("square.jpg", _jpeg(), content_type="image/jpeg")
+    upload = SimpleUploadedFile("square.jpg", plain_jpeg(), content_type="image/jpeg")
     assert client.post(_url(report_back), {"file": upload, "alt_text": "x"}).status_code == 404
 
 
@@ -197,7 +180,7 @@ def test_the_wall_shows_each_report_backs_first_shown_photo_in_fixed_queries(
     services.verify_report_back(report_back, actor=world.lead)
     second = photo_services.upload_photo(
         report_back,
-        data=_jpeg(),
+        data=plain_jpeg(),
         declared_name="street.jpg",
         declared_type="image/jpeg",
         alt_text="The street behind the square.",

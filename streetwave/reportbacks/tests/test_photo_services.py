@@ -2,7 +2,6 @@
 task that stores the processed copy only and removes the upload on every path, the limit of ten,
 take-down by a coordinator, deletion of the files and the sweep of leftovers."""
 
-import io
 import os
 import stat
 
@@ -15,26 +14,9 @@ from streetwave.reportbacks import images, photo_services
 from streetwave.reportbacks.images import Region
 from streetwave.reportbacks.models import Photo
 
-from .photo_samples import PHOTOS
+from .photo_samples import PHOTOS, plain_jpeg
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _folders_of_our_own(settings, tmp_path):
-    settings.VAR_DIR = tmp_path / "var"
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _jpeg(size=(64, 48)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (90, 140, 200)).save(out, "JPEG")
-    return out.getvalue()
-
-
-@pytest.fixture
-def report_back(file_report):
-    return file_report()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("photo_folders")]
 
 
 @pytest.fixture
@@ -42,7 +24,7 @@ def upload(world, report_back):
     def up(data=None, *, name="photo.jpg", content_type="image/jpeg", actor=None, **more):
         return photo_services.upload_photo(
             report_back,
-            data=_jpeg() if data is None else data,
+            data=plain_jpeg() if data is None else data,
             declared_name=name,
             declared_type=content_type,
             alt_text=more.pop("alt_text", "People holding a banner in the square."),
@@ -107,9 +89,9 @@ def test_a_portrait_is_stored_with_its_face_covered(upload, settings):
     ("data", "name", "failure"),
     [
         (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "x.svg", "SvgRefused"),
-        (_jpeg()[:200], "x.jpg", "TruncatedPhoto"),
-        (_jpeg() + b"PK\x03\x04 an archive", "x.jpg", "TrailingData"),
-        (_jpeg(), "x.png", "MismatchedPhoto"),
+        (plain_jpeg()[:200], "x.jpg", "TruncatedPhoto"),
+        (plain_jpeg() + b"PK\x03\x04 an archive", "x.jpg", "TrailingData"),
+        (plain_jpeg(), "x.png", "MismatchedPhoto"),
     ],
 )
 def test_a_refused_upload_fails_with_its_reason_and_nothing_is_stored(
