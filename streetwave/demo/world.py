@@ -43,6 +43,7 @@ from streetwave.campaigns.services import create_campaign
 from streetwave.core.crypto import blind_index
 from streetwave.core.ids import hash_token, new_token
 from streetwave.demo.organizers import create_demo_organizers
+from streetwave.demo.safety import stage_safety
 from streetwave.hubs.models import Hub, Participation
 from streetwave.hubs.services import create_hub
 from streetwave.places.models import City
@@ -165,6 +166,7 @@ def build_demo(size: DemoSize, *, seed: int, day: dt.date) -> DemoSummary:
         )
         manage_path = _one_manageable_rsvp(planned)
         organizers = create_demo_organizers(campaign, [hub for hub, _item in hubs])
+        stage_safety(rng, campaign, [plan.action for plan in planned])
     return DemoSummary(
         campaign=campaign,
         countries=len({item.city.country_id for item in cities}),

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from streetwave.actions.models import RSVP, Action
@@ -18,6 +18,8 @@ from streetwave.demo.world import CITIES, MAX_DEPTH, SIZES, DemoSize, build_demo
 from streetwave.hubs.models import Hub, Participation
 from streetwave.places.models import City
 from streetwave.places.services import load_places
+from streetwave.safety.models import Incident, RightsCard, SafetyRole
+from streetwave.safety.services import is_reporting_open
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +228,23 @@ def test_the_demo_command_loads_the_small_profile_once(demo_places):
     call_command("demo", "--if-empty", stdout=out)
     assert "exists already" in out.getvalue()
     assert RSVP.objects.count() == small.rsvps + 1 and Campaign.objects.count() == 1
+
+
+def test_the_demo_day_has_safety_roles_incidents_and_a_rights_card(few_places):
+    # given the tiny demo, today
+    summary = build_demo(TINY, seed=4, day=today())
+    campaign = summary.campaign
+    # then some actions have a confirmed marshal and medic, who are supporters going to them
+    roles = SafetyRole.objects.filter(action__campaign=campaign)
+    assert roles.filter(state=SafetyRole.State.CONFIRMED, rsvp__status=RSVP.Status.GOING).exists()
+    assert not roles.exclude(rsvp__action=F("action")).exists()
+    # incidents are at published actions where reporting is open, and there are some whenever
+    # one action has begun
+    incidents = Incident.objects.filter(action__campaign=campaign).select_related("action")
+    assert all(is_reporting_open(incident.action) for incident in incidents)
+    begun = Action.objects.filter(
+        campaign=campaign, status=Action.Status.PUBLISHED, starts_at__lte=timezone.now()
+    )
+    assert incidents.exists() == begun.exists()
+    # and a know-your-rights card is written for a country with actions
+    assert RightsCard.objects.filter(campaign=campaign).count() == 1
