@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from streetwave.actions import services
+from streetwave.actions import services, tasks
 from streetwave.actions.models import Action
 from streetwave.hubs.models import Membership
 
@@ -73,3 +73,14 @@ def established(make_action):
         )
 
     return make
+
+
+@pytest.fixture
+def beat(django_capture_on_commit_callbacks):
+    """One run of the task beat starts every minute, with the mails it queues sent."""
+
+    def run() -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return tasks.queue_due_reminders.delay().get()
+
+    return run

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from streetwave.actions import services, tasks
+from streetwave.actions import services
 from streetwave.actions.forms import initial_for
 from streetwave.actions.models import RSVP, Action, ActionChange
 from streetwave.actions.services.changes import is_late_meeting_point_change
@@ -36,15 +36,6 @@ def publish(team, make_action, established):
         return services.publish_action(action, actor=team.organizer)
 
     return make
-
-
-@pytest.fixture
-def beat(django_capture_on_commit_callbacks):
-    def run() -> int:
-        with django_capture_on_commit_callbacks(execute=True):
-            return tasks.queue_due_reminders.delay().get()
-
-    return run
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from streetwave.actions import reminders, services, tasks
+from streetwave.actions import reminders, services
 from streetwave.actions.models import DAY_BEFORE, RSVP, Action
 from streetwave.audit.models import AuditEntry
 from streetwave.core.errors import DomainError
@@ -47,17 +47,6 @@ def one_going(publish, rsvp):
         return action
 
     return make
-
-
-@pytest.fixture
-def beat(django_capture_on_commit_callbacks):
-    """One run of the task beat starts every minute, with the mails it queues sent."""
-
-    def run() -> int:
-        with django_capture_on_commit_callbacks(execute=True):
-            return tasks.queue_due_reminders.delay().get()
-
-    return run
 
 
 def manage_page(client, token) -> str:
