@@ -49,6 +49,25 @@ def one_going(publish, rsvp):
     return make
 
 
+@pytest.fixture
+def set_by_two(team, beat, django_capture_on_commit_callbacks):
+    """set_by_two(action, meeting_point): one organizer sets the meeting point of an action past
+    its reveal time; while it waits for a second person, beat runs and no mail goes out; then a
+    second organizer confirms it."""
+
+    def set_point(action, meeting_point):
+        change = services.update_action(
+            action, services.ActionDetails.of(action, meeting_point=meeting_point), actor=team.lead
+        )
+        beat()
+        assert change is not None and change.is_held
+        assert mail.outbox == []
+        with django_capture_on_commit_callbacks(execute=True):
+            services.confirm_action_change(change, actor=team.organizer)
+
+    return set_point
+
+
 def manage_page(client, token) -> str:
     return client.get(f"/en/rsvp/{token}/").content.decode()
 
@@ -287,30 +306,23 @@ def test_an_action_published_after_its_reveal_time_sends_the_meeting_point_at_on
 
 
 def test_a_meeting_point_added_after_its_reveal_time_is_sent_once_a_second_person_confirms(
-    team, beat, one_going, django_capture_on_commit_callbacks
+    beat, one_going, set_by_two
 ):
     # Given an action past its reveal time, with no meeting point yet
     action = one_going(starts_in=90 * dt.timedelta(minutes=1), reminder_lead=1 * H)
     assert action.next_message_at == action.starts_at - 1 * H
 
-    # When one organizer adds a meeting point, it waits for a second person: nobody is told
-    change = services.update_action(
-        action, services.ActionDetails.of(action, meeting_point=MEETING_POINT), actor=team.lead
-    )
+    # When one organizer adds a meeting point (nobody is told) and another confirms it
+    set_by_two(action, MEETING_POINT)
     beat()
-    assert change is not None and change.is_held
-    assert mail.outbox == []
 
-    # and once another organizer confirms it, it is sent at once
-    with django_capture_on_commit_callbacks(execute=True):
-        services.confirm_action_change(change, actor=team.organizer)
-    beat()
+    # Then it is sent at once
     [message] = mail.outbox
     assert MEETING_POINT in message.body
 
 
 def test_a_meeting_point_changed_after_the_reveal_is_mailed_again_once_confirmed(
-    team, beat, publish, rsvp, django_capture_on_commit_callbacks
+    beat, publish, rsvp, set_by_two
 ):
     # Given an action whose meeting point was revealed and mailed
     action = publish(starts_in=90 * dt.timedelta(minutes=1), meeting_point=MEETING_POINT)
@@ -318,20 +330,10 @@ def test_a_meeting_point_changed_after_the_reveal_is_mailed_again_once_confirmed
     beat()
     mail.outbox.clear()
 
-    # When an organizer moves the meeting point, and beat runs
+    # When an organizer moves the meeting point (nothing goes out from one organizer), a second
+    # organizer confirms it, and beat runs twice
     moved = "South exit, by the bakery"
-    change = services.update_action(
-        action, services.ActionDetails.of(action, meeting_point=moved), actor=team.lead
-    )
-    beat()
-
-    # Then nothing goes out from one organizer: the change waits for a second person
-    assert change is not None and change.is_held
-    assert mail.outbox == []
-
-    # When a second organizer confirms it, and beat runs twice
-    with django_capture_on_commit_callbacks(execute=True):
-        services.confirm_action_change(change, actor=team.organizer)
+    set_by_two(action, moved)
     beat()
     beat()
 
