@@ -137,12 +137,17 @@ class Region:
         return self.x <= cx <= self.x + self.w and self.y <= cy <= self.y + self.h
 
 
+# Why a region is covered: a face the detector found, a region a person marked, or a face the
+# organizer's browser covered before the upload.
+Source = Literal["detected", "marked", "phone"]
+
+
 @dataclass(frozen=True)
 class MaskedRegion:
-    """A region covered by the fill, and why: a face found, or marked by a person."""
+    """A region covered by the fill, and why (`Source`)."""
 
     region: Region
-    source: Literal["detected", "marked"]
+    source: Source
 
 
 @dataclass(frozen=True)
@@ -353,12 +358,15 @@ def process_photo(
     declared_type: str,
     marked: Sequence[Region] = (),
     consenting: Sequence[Region] = (),
+    covered_on_phone: Sequence[Region] = (),
 ) -> ProcessedPhoto:
     """Check, decode, clean and mask an uploaded photo; raise a PhotoRefused when it is refused.
 
     `marked` are regions a person asked to cover besides the faces found (a missed face, a
     tattoo, a name tag, a licence plate); a face found whose centre lies in one of `consenting`
     is left uncovered (someone who agreed to be shown, such as a speaker on stage).
+    `covered_on_phone` are the regions the organizer's browser covered before the upload (the
+    faces it found there): covered again here, and listed as such.
     """
     if len(data) > MAX_BYTES:
         raise PhotoTooLarge()
@@ -383,9 +391,14 @@ def process_photo(
         masked.append(
             MaskedRegion(Region.of_box(mask_box(face, width, height), width, height), "detected")
         )
-    for region in marked:
-        box = _blocks(region.to_box(width, height), width, height)
-        masked.append(MaskedRegion(Region.of_box(box, width, height), "marked"))
+    asked: tuple[tuple[Sequence[Region], Source], ...] = (
+        (marked, "marked"),
+        (covered_on_phone, "phone"),
+    )
+    for regions, source in asked:
+        for region in regions:
+            box = _blocks(region.to_box(width, height), width, height)
+            masked.append(MaskedRegion(Region.of_box(box, width, height), source))
     _fill(pixels, (m.region for m in masked))
     return ProcessedPhoto(_encode(pixels), width, height, tuple(masked))
 

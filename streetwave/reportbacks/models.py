@@ -118,7 +118,7 @@ class Photo(BaseModel):
     state = models.CharField(max_length=12, choices=State.choices, default=State.PROCESSING)
     # The name of the refusal (a reportbacks.images.PhotoRefused subclass), shown translated.
     failure = models.CharField(max_length=40, blank=True)
-    # [{"x", "y", "w", "h" (fractions of the photo), "source": "detected" | "marked"}]
+    # [{"x", "y", "w", "h" (fractions of the photo), "source": "detected" | "marked" | "phone"}]
     masked_regions = models.JSONField(default=list, blank=True)
     # What the processing needs besides the bytes, emptied once it ran: the name and type the
     # browser gave (checked against the content), and the regions the organizer marked to cover

@@ -67,6 +67,8 @@ class PhotoUploadForm(forms.Form):
     consenting = RegionsField(
         label=_("Faces to leave uncovered, only of people who agreed to be shown"),
     )
+    # Filled by the page's script with the faces it covered on the phone (mask-before-upload.js).
+    covered_on_phone = RegionsField(widget=forms.HiddenInput)
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]

@@ -98,6 +98,7 @@ def upload_photo(
     alt_text: str,
     marked: Sequence[Region] = (),
     consenting: Sequence[Region] = (),
+    covered_on_phone: Sequence[Region] = (),
     actor: User,
 ) -> Photo:
     """An organizer adds a photo to a report-back; a task processes it after the commit."""
@@ -122,6 +123,7 @@ def upload_photo(
             asked_regions={
                 "marked": _regions_json(marked),
                 "consenting": _regions_json(consenting),
+                "phone": _regions_json(covered_on_phone),
             },
         )
         _write_private(upload_path(photo), data)
@@ -135,6 +137,7 @@ def upload_photo(
                 "photo": photo.public_id,
                 "consenting": len(consenting),
                 "marked": len(marked),
+                "covered_on_phone": len(covered_on_phone),
             },
         )
         enqueue_on_commit(process_photo_upload_task, photo.pk)
@@ -169,6 +172,7 @@ def process_uploaded_photo(photo_pk: int) -> Photo | None:
                 declared_type=photo.upload_type,
                 marked=_regions(asked.get("marked")),
                 consenting=_regions(asked.get("consenting")),
+                covered_on_phone=_regions(asked.get("phone")),
             )
         except PhotoRefused as refused:
             return _finish(photo, failure=type(refused).__name__)

@@ -53,6 +53,23 @@ def test_an_organizer_uploads_a_photo_and_the_page_says_processing(
     assert "Reload the page" in page
 
 
+def test_faces_covered_on_the_phone_are_listed_as_such(client, login, world, report_back):
+    # given a photo the organizer's browser covered before sending it (the script fills the
+    # hidden field with the regions it covered)
+    login(client, world.organizer)
+    upload = SimpleUploadedFile("photo.jpg", plain_jpeg(), content_type="image/jpeg")
+    client.post(
+        _url(report_back),
+        {"file": upload, "alt_text": "People in the square.", "covered_on_phone": "10 10 20 20"},
+    )
+    # when the server has processed it
+    photo_services.process_uploaded_photo(Photo.objects.get().pk)
+    # then the page lists the region as a face covered on the phone, not one an organizer marked
+    page = client.get(_url(report_back)).content.decode()
+    assert "a face covered on the phone" in page
+    assert "marked by an organizer" not in page
+
+
 def test_the_upload_form_says_what_is_wrong(client, login, world, report_back):
     login(client, world.organizer)
     upload = SimpleUploadedFile("square.jpg", plain_jpeg(), content_type="image/jpeg")

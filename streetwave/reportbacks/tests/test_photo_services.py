@@ -142,6 +142,16 @@ def test_regions_marked_and_faces_consenting_reach_the_pipeline(upload):
     assert [r["source"] for r in photo.masked_regions] == ["marked"]
 
 
+def test_regions_covered_on_the_phone_are_covered_again_and_listed_as_such(upload):
+    # given a photo whose face the organizer's browser covered before the upload
+    photo = upload(covered_on_phone=[Region(0.25, 0.25, 0.5, 0.5)])
+    # when processed
+    photo = photo_services.process_uploaded_photo(photo.pk)
+    # then the region is covered again and recorded as covered on the phone
+    assert [r["source"] for r in photo.masked_regions] == ["phone"]
+    assert AuditEntry.objects.get(verb="photo.uploaded").data["covered_on_phone"] == 1
+
+
 def test_at_most_ten_photos(upload):
     for _ in range(photo_services.MAX_PHOTOS):
         upload()

@@ -30,7 +30,7 @@ def _regions_in_percent(photo: Photo) -> list[dict[str, object]]:
     return [
         {
             "numbers": " ".join(f"{float(r[key]) * 100:.1f}" for key in ("x", "y", "w", "h")),
-            "found": r.get("source") == "detected",
+            "source": r.get("source"),
         }
         for r in photo.masked_regions
     ]
@@ -78,6 +78,7 @@ def manage(request, report_back_id):
             alt_text=form.cleaned_data["alt_text"],
             marked=form.cleaned_data["marked"],
             consenting=form.cleaned_data["consenting"],
+            covered_on_phone=form.cleaned_data["covered_on_phone"],
             actor=request.user,
         )
 

@@ -180,8 +180,9 @@ def test_faces_are_masked_on_the_phone_before_the_photo_is_uploaded(
     found = find_faces(pixels.astype(np.uint8))
     assert not [face for face in faces if any(_centre_in(box, face) for box in found)], found
 
-    # And the regions covered on the phone came with it, to be listed as covered
-    assert len(photo.asked_regions["marked"]) == covered
+    # And the regions covered on the phone came with it, to be listed as covered there
+    assert len(photo.asked_regions["phone"]) == covered
+    assert photo.asked_regions["marked"] == []
 
     # When the server's pipeline runs
     assert callbacks, "the upload scheduled no processing"
@@ -191,7 +192,7 @@ def test_faces_are_masked_on_the_phone_before_the_photo_is_uploaded(
     # Then the stored copy lists those regions, and the upload is gone
     photo.refresh_from_db()
     assert photo.state == Photo.State.READY, photo.failure
-    assert len([r for r in photo.masked_regions if r["source"] == "marked"]) == covered
+    assert len([r for r in photo.masked_regions if r["source"] == "phone"]) == covered
     assert not upload_path(photo).exists()
 
 
@@ -227,7 +228,7 @@ def test_where_the_detector_cannot_run_the_photo_is_uploaded_and_the_server_mask
         form.locator("button[type=submit]").click()
     photo = Photo.objects.get(report_back=report_back)
     assert upload_path(photo).read_bytes() == original
-    assert photo.asked_regions["marked"] == []
+    assert photo.asked_regions["phone"] == []
 
     # And its pipeline covers the face
     for callback in callbacks:

@@ -6,9 +6,9 @@
 // no metadata block survives a canvas. The script and the model come from our own origin and are
 // loaded only once a photo is chosen.
 //
-// The server masks again whatever it receives. The regions covered here are added to the
-// "also cover" field when the form is sent, so that the server lists them with the regions it
-// covers. Where the detector cannot run (no WebGL and a slow fallback that fails, an old
+// The server masks again whatever it receives. The regions covered here go, when the form is
+// sent, into its hidden "covered_on_phone" field, so that the server covers them again and lists
+// them as faces covered on the phone. Where the detector cannot run (no WebGL and a slow fallback that fails, an old
 // browser, a format this browser cannot read, such as HEIC outside Safari) the file is sent as it
 // was chosen and the server alone masks it; without JavaScript nothing here runs.
 (function () {
@@ -17,7 +17,7 @@
   var form = document.querySelector("form[data-mask-before-upload]");
   if (!form || !window.fetch || !window.createImageBitmap || !window.DataTransfer) return;
   var input = form.querySelector("input[type=file][name=file]");
-  var marked = form.querySelector("textarea[name=marked]");
+  var coveredField = form.querySelector("input[name=covered_on_phone]");
   var consenting = form.querySelector("textarea[name=consenting]");
   var status = form.querySelector("[data-mask-status]");
   var button = form.querySelector("button[type=submit]");
@@ -36,8 +36,8 @@
   var MAX_BYTES = 25 * 1024 * 1024;
   var QUALITIES = [0.92, 0.85, 0.75];
   var PREVIEW_WIDTH = 800;
-  // The form's limit of regions to cover (photo_forms.RegionsField).
-  var MAX_MARKED = 50;
+  // The form's limit of regions in one field (photo_forms.RegionsField).
+  var MAX_REGIONS = 50;
   var TYPES = /^image\/(jpeg|png|webp|heic|heif)$/;
   var EXTENSIONS = /\.(jpe?g|jfif|png|webp|heic|heif|hif)$/i;
   var numbers = new Intl.NumberFormat(document.documentElement.lang || "en");
@@ -405,15 +405,13 @@
   }
 
   function listCovered(result) {
-    if (!marked || !result.covered.length) return;
-    var lines = marked.value.split(/\r?\n/).filter(function (line) {
-      return line.trim();
-    });
+    if (!coveredField) return;
+    var lines = [];
     result.covered.forEach(function (box) {
       var line = percentages(box, result.width, result.height);
-      if (line && lines.length < MAX_MARKED) lines.push(line);
+      if (line && lines.length < MAX_REGIONS) lines.push(line);
     });
-    marked.value = lines.join("\n");
+    coveredField.value = lines.join("\n");
   }
 
   input.addEventListener("change", choose);
