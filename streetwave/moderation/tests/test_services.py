@@ -16,9 +16,9 @@ from streetwave.actions.models import Action
 from streetwave.approvals.errors import AlreadyDecided, RequesterCannotApprove
 from streetwave.approvals.models import Approval
 from streetwave.audit.models import AuditEntry
+from streetwave.campaigns.tally import compute_tally
 from streetwave.core.errors import DomainError, NotAllowed
 from streetwave.hubs.models import Hub, Membership
-from streetwave.campaigns.tally import compute_tally
 from streetwave.hubs.permissions import can
 from streetwave.hubs.tree import hub_tree_for
 from streetwave.moderation import services
