@@ -46,6 +46,19 @@ OwnerLookup = str | Callable[[int], Q]
 
 
 @dataclass(frozen=True)
+class Owned:
+    """How one owner's rows of a model are found, and which of their fields are the owner's.
+
+    With no `fields`, all the model's erased personal fields are, and the owner's erasure
+    erases the rows as the model declares (blanked or deleted). With `fields`, only those are
+    exported to the owner and blanked on their erasure, and the row stays: an incident a
+    supporter reported loses its reporter, not its text."""
+
+    lookup: OwnerLookup
+    fields: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
 class Personal:
     """One personal field: its name on the model, what it is (its label in an export too) and
     who may see it."""
@@ -56,6 +69,11 @@ class Personal:
     # Left out of a person's export (a hash, a secret token, a link to another row): still
     # erased, still in the map.
     exported: bool = True
+    # Erased with the rest of the row's personal data (by retention, or by its owner). A field
+    # kept while the row exists says so in `lives` (a report's own words stay with it).
+    erased: bool = True
+    # How long this field lives, when not as long as the model's other personal fields.
+    lives: Text = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +93,7 @@ class ModelMap:
     # Set on the row too when its personal fields are blanked (a flag, an erasure time).
     also: Callable[[dt.datetime], dict[str, Any]] | None = None
     # Whose data it is, and how their rows are found.
-    owners: Mapping[Owner, OwnerLookup] = field(default_factory=dict)
+    owners: Mapping[Owner, Owned] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -86,16 +104,30 @@ class ModelMap:
 
     def rows_of(self, owner: Owner, pk: int) -> QuerySet[Any] | None:
         """The rows of this model that hold `owner` `pk`'s data; None when it holds none."""
-        lookup = self.owners.get(owner)
-        if lookup is None:
+        owned = self.owners.get(owner)
+        if owned is None:
             return None
+        lookup = owned.lookup
         where = lookup(pk) if callable(lookup) else Q(**{lookup: pk})
         return self.model._default_manager.filter(where)
 
-    def blank_values(self, now: dt.datetime) -> dict[str, Any]:
-        """The values that erase this model's personal fields, plus `also`."""
+    def fields_of(self, owner: Owner) -> list[Personal]:
+        """The personal fields that are `owner`'s."""
+        owned = self.owners.get(owner)
+        if owned is None:
+            return []
+        if owned.fields:
+            return [personal for personal in self.fields if personal.name in owned.fields]
+        return list(self.fields)
+
+    def blank_values(self, now: dt.datetime, names: Sequence[str] | None = None) -> dict[str, Any]:
+        """The values that erase this model's erased personal fields (or only `names`), plus
+        `also`."""
         values: dict[str, Any] = {}
         for personal in self.fields:
+            chosen = personal.erased if names is None else personal.name in names
+            if not chosen:
+                continue
             model_field = self.model._meta.get_field(personal.name)
             assert isinstance(model_field, models.Field)
             if model_field.null:
@@ -108,15 +140,19 @@ class ModelMap:
             values.update(self.also(now))
         return values
 
-    def erase_rows(self, rows: QuerySet[Any], now: dt.datetime) -> int:
-        """Erase `rows` of this model as declared; returns how many rows were erased."""
-        if self.erase == "delete":
-            ids = list(rows.values_list("pk", flat=True))
-            if not ids:
-                return 0
-            _total, by_model = self.model._default_manager.filter(pk__in=ids).delete()
+    def erase_rows(
+        self, rows: QuerySet[Any], now: dt.datetime, names: Sequence[str] | None = None
+    ) -> int:
+        """Erase `rows` of this model as declared (or blank only the fields `names`); returns
+        how many rows were erased. `rows` may be sliced (a batch)."""
+        ids = list(rows.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        chosen = self.model._default_manager.filter(pk__in=ids)
+        if self.erase == "delete" and names is None:
+            _total, by_model = chosen.delete()
             return by_model.get(self.label, 0)
-        return rows.update(**self.blank_values(now))
+        return chosen.update(**self.blank_values(now, names))
 
 
 _registry: dict[str, ModelMap] = {}
@@ -197,7 +233,7 @@ def collect(owner: Owner, pk: int) -> list[Section]:
     sections = []
     for model_map in maps():
         rows = model_map.rows_of(owner, pk)
-        exported = [personal for personal in model_map.fields if personal.exported]
+        exported = [personal for personal in model_map.fields_of(owner) if personal.exported]
         if rows is None or not exported:
             continue
         found = [
@@ -215,20 +251,16 @@ def erase_owned(owner: Owner, pk: int, *, now: dt.datetime) -> dict[str, int]:
     first. The caller holds the transaction, checks who may, and records it."""
     counts: dict[str, int] = {}
     own: list[ModelMap] = []
+    others: list[ModelMap] = []
     for model_map in maps():
-        rows = model_map.rows_of(owner, pk)
-        if rows is None:
-            continue
-        if model_map.owners.get(owner) == "pk":
-            own.append(model_map)
-            continue
-        erased = model_map.erase_rows(rows, now)
-        if erased:
-            counts[model_map.label] = erased
-    for model_map in own:
+        owned = model_map.owners.get(owner)
+        if owned is not None:
+            (own if owned.lookup == "pk" else others).append(model_map)
+    for model_map in others + own:
         rows = model_map.rows_of(owner, pk)
         assert rows is not None
-        erased = model_map.erase_rows(rows, now)
+        names = model_map.owners[owner].fields or None
+        erased = model_map.erase_rows(rows, now, names)
         if erased:
             counts[model_map.label] = erased
     return counts
@@ -245,11 +277,14 @@ def markdown(declared: Iterable[ModelMap] | None = None) -> str:
         "|---|---|---|---|---|---|",
     ]
     for model_map in maps() if declared is None else declared:
-        how = "row deleted" if model_map.erase == "delete" else "field blanked"
         for personal in model_map.fields:
+            how = "row deleted" if model_map.erase == "delete" else "field blanked"
+            lives = personal.lives or model_map.lives
+            if not personal.erased:
+                how = "kept with the row"
             lines.append(
                 f"| `{model_map.label}` | `{personal.name}` | {_cell(personal.label)} "
-                f"| {_cell(personal.seen_by)} | {_cell(model_map.lives)} | {how} |"
+                f"| {_cell(personal.seen_by)} | {_cell(lives)} | {how} |"
             )
         for name, reason in sorted(model_map.not_personal.items()):
             lines.append(

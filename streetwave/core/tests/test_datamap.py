@@ -36,7 +36,7 @@ def _sessions_map(erase="blank"):
             last_seen_at__lt=now - dt.timedelta(days=1)
         ).exclude(device=""),
         erase=erase,
-        owners={"account": "user"},
+        owners={"account": datamap.Owned("user")},
     )
 
 
@@ -45,7 +45,7 @@ def _users_map():
         User,
         fields=[datamap.Personal("display_name", "name", "organizers")],
         erase="blank",
-        owners={"account": "pk"},
+        owners={"account": datamap.Owned("pk")},
     )
 
 
@@ -115,3 +115,48 @@ def test_markdown_has_a_row_per_field(own_registry):
         in table
     )
     assert "| `accounts.UserSession` | `end_reason` | not personal: a choice | | | |" in table
+
+
+def test_an_owner_of_some_fields_gets_and_loses_only_those(own_registry, make_user):
+    # given sessions whose device alone is declared the account's (the hash is not exported)
+    datamap.register(
+        datamap.ModelMap(
+            UserSession,
+            fields=[
+                datamap.Personal("device", "device", "its owner"),
+                datamap.Personal("key_hash", "key", "nobody"),
+            ],
+            erase="delete",
+            owners={"account": datamap.Owned("user", fields=("device",))},
+        )
+    )
+    user = make_user()
+    session = _session(user)
+    # then the export holds the device only
+    [section] = datamap.collect("account", user.pk)
+    assert section.rows == [[("device", "Firefox · Linux")]]
+    # and the erasure blanks it, keeping the row and its other fields
+    assert datamap.erase_owned("account", user.pk, now=timezone.now()) == {
+        "accounts.UserSession": 1
+    }
+    session.refresh_from_db()
+    assert (session.device, session.key_hash) == ("", "h" * 64)
+
+
+def test_a_field_kept_with_the_row_is_not_erased_by_retention(own_registry, make_user):
+    datamap.register(
+        datamap.ModelMap(
+            UserSession,
+            fields=[
+                datamap.Personal("device", "device", "its owner", erased=False, lives="ever"),
+                datamap.Personal("key_hash", "key", "nobody"),
+            ],
+            lives="a day",
+            expires=lambda now: UserSession.objects.exclude(key_hash=""),
+        )
+    )
+    session = _session(make_user())
+    assert datamap.expire(timezone.now()) == {"accounts.UserSession": 1}
+    session.refresh_from_db()
+    assert (session.device, session.key_hash) == ("Firefox · Linux", "")
+    assert "| `device` | device | its owner | ever | kept with the row |" in datamap.markdown()
