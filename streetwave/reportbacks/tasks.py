@@ -3,7 +3,7 @@ removes uploads nobody will process (docs/decisions/0007)."""
 
 from celery import shared_task
 
-from .photo_services import process_photo_upload_task, sweep_photo_uploads
+from .services import process_photo_upload_task, sweep_photo_uploads
 
 __all__ = ["process_photo_upload_task", "sweep_photo_uploads_task"]
 

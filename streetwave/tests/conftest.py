@@ -346,12 +346,10 @@ def _build() -> World:
 
     from PIL import Image
 
-    from streetwave.reportbacks import photo_services
-
     def photo_of(report_back, actor):
         jpeg = io.BytesIO()
         Image.new("RGB", (32, 24), (90, 140, 200)).save(jpeg, "JPEG")
-        photo = photo_services.upload_photo(
+        photo = reportbacks.upload_photo(
             report_back,
             data=jpeg.getvalue(),
             declared_name="square.jpg",
@@ -359,7 +357,7 @@ def _build() -> World:
             alt_text="The square, full of people.",
             actor=actor,
         )
-        return photo_services.process_uploaded_photo(photo.pk)
+        return reportbacks.process_uploaded_photo(photo.pk)
 
     held_photo = photo_of(held_report, users["organizer_a2"])
     # An incident the canary reported at the rally (kept as its RSVP, never shown), with a note.

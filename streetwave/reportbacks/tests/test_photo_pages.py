@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from streetwave.reportbacks import images, photo_services, services
+from streetwave.reportbacks import images, services
 from streetwave.reportbacks.models import Photo
 
 from .photo_samples import plain_jpeg
@@ -20,7 +20,7 @@ def _url(report_back):
 
 @pytest.fixture
 def ready_photo(world, report_back):
-    photo = photo_services.upload_photo(
+    photo = services.upload_photo(
         report_back,
         data=plain_jpeg(),
         declared_name="square.jpg",
@@ -28,7 +28,7 @@ def ready_photo(world, report_back):
         alt_text="The square, full of people.",
         actor=world.organizer,
     )
-    return photo_services.process_uploaded_photo(photo.pk)
+    return services.process_uploaded_photo(photo.pk)
 
 
 def test_an_organizer_uploads_a_photo_and_the_page_says_processing(
@@ -63,7 +63,7 @@ def test_faces_covered_on_the_phone_are_listed_as_such(client, login, world, rep
         {"file": upload, "alt_text": "People in the square.", "covered_on_phone": "10 10 20 20"},
     )
     # when the server has processed it
-    photo_services.process_uploaded_photo(Photo.objects.get().pk)
+    services.process_uploaded_photo(Photo.objects.get().pk)
     # then the page lists the region as a face covered on the phone, not one an organizer marked
     page = client.get(_url(report_back)).content.decode()
     assert "a face covered on the phone" in page
@@ -89,7 +89,7 @@ def test_persian_digits_mark_regions_too(client, login, world, report_back):
 
 
 def test_a_failed_photo_shows_its_reason(client, login, world, report_back):
-    photo = photo_services.upload_photo(
+    photo = services.upload_photo(
         report_back,
         data=b"<svg xmlns='http://www.w3.org/2000/svg'/>",
         declared_name="x.svg",
@@ -97,7 +97,7 @@ def test_a_failed_photo_shows_its_reason(client, login, world, report_back):
         alt_text="x",
         actor=world.organizer,
     )
-    photo_services.process_uploaded_photo(photo.pk)
+    services.process_uploaded_photo(photo.pk)
     login(client, world.organizer)
     page = client.get(_url(report_back)).content.decode()
     assert "SVG drawings cannot be uploaded" in page
@@ -159,7 +159,7 @@ def test_a_taken_down_photo_is_gone_from_the_report(
     client, world, coordinator, report_back, ready_photo
 ):
     services.verify_report_back(report_back, actor=world.lead)
-    photo_services.take_down_photo(ready_photo, actor=coordinator)
+    services.take_down_photo(ready_photo, actor=coordinator)
     url = reverse("reportbacks:photo_file", args=[ready_photo.public_id])
     assert client.get(url).status_code == 404
     report = client.get(reverse("reportbacks:report", args=[world.action.public_id]))
@@ -195,7 +195,7 @@ def test_the_wall_shows_each_report_backs_first_shown_photo_in_fixed_queries(
 ):
     # given a verified report-back with two photos, the first taken down
     services.verify_report_back(report_back, actor=world.lead)
-    second = photo_services.upload_photo(
+    second = services.upload_photo(
         report_back,
         data=plain_jpeg(),
         declared_name="street.jpg",
@@ -203,8 +203,8 @@ def test_the_wall_shows_each_report_backs_first_shown_photo_in_fixed_queries(
         alt_text="The street behind the square.",
         actor=world.organizer,
     )
-    photo_services.process_uploaded_photo(second.pk)
-    photo_services.take_down_photo(ready_photo, actor=coordinator)
+    services.process_uploaded_photo(second.pk)
+    services.take_down_photo(ready_photo, actor=coordinator)
     url = reverse("reportbacks:wall", args=[campaign.slug])
     client.get(url)  # the session, the site's caches
     # when the wall is read (the campaign, the count, the page, its photos)

@@ -9,7 +9,7 @@ import pytest
 from PIL import ExifTags, Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 
-from streetwave.reportbacks import images, photo_services
+from streetwave.reportbacks import images, services
 from streetwave.reportbacks.images import Region, process_photo
 
 from .jpeg_parts import jpeg_segments, riff_chunks
@@ -338,6 +338,6 @@ def test_a_file_over_the_byte_limit_is_refused(monkeypatch):
 
 
 def test_every_refusal_says_why_in_words():
-    for error in photo_services.FAILURES.values():
+    for error in services.FAILURES.values():
         assert issubclass(error, images.PhotoRefused)
         assert len(str(error().message)) > 30

@@ -16,7 +16,7 @@ from django.core.files.storage import storages
 from django.urls import reverse
 from PIL import Image
 
-from streetwave.reportbacks import photo_services, services
+from streetwave.reportbacks import services
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def test_photos_go_to_the_bucket_and_come_back_from_this_origin(
     report_back = file_report()
     jpeg = io.BytesIO()
     Image.new("RGB", (64, 48), (90, 140, 200)).save(jpeg, "JPEG", comment=b"CANARY")
-    photo = photo_services.upload_photo(
+    photo = services.upload_photo(
         report_back,
         data=jpeg.getvalue(),
         declared_name="square.jpg",
@@ -110,7 +110,7 @@ def test_photos_go_to_the_bucket_and_come_back_from_this_origin(
         actor=world.organizer,
     )
     # when the task processes it
-    photo = photo_services.process_uploaded_photo(photo.pk)
+    photo = services.process_uploaded_photo(photo.pk)
     # then the bucket holds exactly the processed copy, under random names
     key = f"photos/{report_back.public_id}/{photo.public_id}.jpg"
     assert _keys(bucket) == [key]
@@ -123,5 +123,5 @@ def test_photos_go_to_the_bucket_and_come_back_from_this_origin(
     assert response.status_code == 200 and response.content == stored
     # when a coordinator takes it down, then the object is deleted
     with django_capture_on_commit_callbacks(execute=True):
-        photo_services.take_down_photo(photo, actor=coordinator)
+        services.take_down_photo(photo, actor=coordinator)
     assert _keys(bucket) == []

@@ -10,7 +10,7 @@ from PIL import Image
 
 from streetwave.audit.models import AuditEntry
 from streetwave.core.errors import NotAllowed
-from streetwave.reportbacks import images, photo_services
+from streetwave.reportbacks import images, services
 from streetwave.reportbacks.images import Region
 from streetwave.reportbacks.models import Photo
 
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("photo_folders")]
 @pytest.fixture
 def upload(world, report_back):
     def up(data=None, *, name="photo.jpg", content_type="image/jpeg", actor=None, **more):
-        return photo_services.upload_photo(
+        return services.upload_photo(
             report_back,
             data=plain_jpeg() if data is None else data,
             declared_name=name,
@@ -44,7 +44,7 @@ def test_an_upload_waits_in_a_private_file_until_the_task_runs(upload, settings)
     # when an organizer uploads a photo (the task not yet run: the transaction is still open)
     photo = upload()
     # then the photo is processing, its upload is a file only its owner may read, nothing stored
-    path = photo_services.upload_path(photo)
+    path = services.upload_path(photo)
     assert photo.state == Photo.State.PROCESSING
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
@@ -63,7 +63,7 @@ def test_the_task_runs_after_the_commit_and_stores_only_the_processed_copy(
     # then the stored file is the pipeline's JPEG, and the upload is gone
     assert photo.state == Photo.State.READY
     assert (photo.width, photo.height) == (64, 48)
-    assert not photo_services.upload_path(photo).exists()
+    assert not services.upload_path(photo).exists()
     (stored,) = _stored_files(settings)
     assert stored.name == f"{photo.public_id}.jpg"
     assert photo.upload_name == "" and photo.asked_regions == {}
@@ -75,7 +75,7 @@ def test_a_portrait_is_stored_with_its_face_covered(upload, settings):
     # given a public-domain portrait uploaded
     photo = upload((PHOTOS / "astronaut.jpg").read_bytes(), name="a.jpg")
     # when the task processes it
-    photo = photo_services.process_uploaded_photo(photo.pk)
+    photo = services.process_uploaded_photo(photo.pk)
     # then the regions it covered are recorded, as fractions, for the organizer's page
     assert photo.state == Photo.State.READY
     assert any(r["source"] == "detected" for r in photo.masked_regions)
@@ -100,13 +100,13 @@ def test_a_refused_upload_fails_with_its_reason_and_nothing_is_stored(
     # given a bad file uploaded
     photo = upload(data, name=name, content_type="")
     # when the task processes it
-    photo = photo_services.process_uploaded_photo(photo.pk)
+    photo = services.process_uploaded_photo(photo.pk)
     # then the photo failed with a translated reason, nothing is stored, the upload is gone
     assert photo.state == Photo.State.FAILED
     assert photo.failure == failure
-    assert photo_services.failure_reason(photo)
+    assert services.failure_reason(photo)
     assert _stored_files(settings) == []
-    assert not photo_services.upload_path(photo).exists()
+    assert not services.upload_path(photo).exists()
     assert AuditEntry.objects.filter(verb="photo.failed").count() == 1
 
 
@@ -120,14 +120,14 @@ def test_the_upload_is_removed_when_processing_crashes(upload, monkeypatch):
     monkeypatch.setattr(images, "process_photo", crash)
     # when the task runs, then the crash goes up to Celery, and the upload is gone all the same
     with pytest.raises(MemoryError):
-        photo_services.process_uploaded_photo(photo.pk)
-    assert not photo_services.upload_path(photo).exists()
+        services.process_uploaded_photo(photo.pk)
+    assert not services.upload_path(photo).exists()
 
 
 def test_the_task_twice_does_nothing_the_second_time(upload):
     photo = upload()
-    first = photo_services.process_uploaded_photo(photo.pk)
-    second = photo_services.process_uploaded_photo(photo.pk)
+    first = services.process_uploaded_photo(photo.pk)
+    second = services.process_uploaded_photo(photo.pk)
     assert first.state == second.state == Photo.State.READY
     assert second.file.name == first.file.name
     assert AuditEntry.objects.filter(verb="photo.processed").count() == 1
@@ -137,7 +137,7 @@ def test_regions_marked_and_faces_consenting_reach_the_pipeline(upload):
     # given a photo uploaded with a name tag marked to cover
     photo = upload(marked=[Region(0.0, 0.0, 0.5, 0.5)])
     # when processed
-    photo = photo_services.process_uploaded_photo(photo.pk)
+    photo = services.process_uploaded_photo(photo.pk)
     # then the region is recorded as marked
     assert [r["source"] for r in photo.masked_regions] == ["marked"]
 
@@ -146,21 +146,21 @@ def test_regions_covered_on_the_phone_are_covered_again_and_listed_as_such(uploa
     # given a photo whose face the organizer's browser covered before the upload
     photo = upload(covered_on_phone=[Region(0.25, 0.25, 0.5, 0.5)])
     # when processed
-    photo = photo_services.process_uploaded_photo(photo.pk)
+    photo = services.process_uploaded_photo(photo.pk)
     # then the region is covered again and recorded as covered on the phone
     assert [r["source"] for r in photo.masked_regions] == ["phone"]
     assert AuditEntry.objects.get(verb="photo.uploaded").data["covered_on_phone"] == 1
 
 
 def test_at_most_ten_photos(upload):
-    for _ in range(photo_services.MAX_PHOTOS):
+    for _ in range(services.MAX_PHOTOS):
         upload()
-    with pytest.raises(photo_services.TooManyPhotos):
+    with pytest.raises(services.TooManyPhotos):
         upload()
 
 
 def test_alt_text_is_required(upload):
-    with pytest.raises(photo_services.AltTextMissing):
+    with pytest.raises(services.AltTextMissing):
         upload(alt_text="  ")
 
 
@@ -175,14 +175,14 @@ def test_a_coordinator_takes_a_photo_down_and_its_file_goes(
     upload, coordinator, world, settings, django_capture_on_commit_callbacks
 ):
     # given a processed photo
-    photo = photo_services.process_uploaded_photo(upload().pk)
+    photo = services.process_uploaded_photo(upload().pk)
     assert _stored_files(settings)
     # when an organizer tries to take it down, then they may not
     with pytest.raises(NotAllowed):
-        photo_services.take_down_photo(photo, actor=world.lead)
+        services.take_down_photo(photo, actor=world.lead)
     # when a coordinator takes it down
     with django_capture_on_commit_callbacks(execute=True):
-        photo = photo_services.take_down_photo(photo, actor=coordinator)
+        photo = services.take_down_photo(photo, actor=coordinator)
     # then it is shown nowhere, its file is gone, and the audit log says who
     assert photo.taken_down_at is not None
     assert not Photo.objects.shown().exists()
@@ -193,9 +193,9 @@ def test_a_coordinator_takes_a_photo_down_and_its_file_goes(
 
 def test_deleting_a_report_backs_photos_deletes_their_files(upload, report_back, settings):
     for _ in range(2):
-        photo_services.process_uploaded_photo(upload().pk)
+        services.process_uploaded_photo(upload().pk)
     assert len(_stored_files(settings)) == 2
-    assert photo_services.delete_report_back_photos(report_back) == 2
+    assert services.delete_report_back_photos(report_back) == 2
     assert _stored_files(settings) == []
     assert not Photo.objects.exists()
 
@@ -203,28 +203,28 @@ def test_deleting_a_report_backs_photos_deletes_their_files(upload, report_back,
 def test_the_sweep_removes_leftovers_and_keeps_fresh_uploads(upload, settings):
     # given a fresh upload, an old leftover of a photo long gone, and a fresh stray file
     photo = upload()
-    folder = photo_services.uploads_dir()
+    folder = services.uploads_dir()
     old = folder / "gone-long-ago"
     old.write_bytes(b"x")
     os.utime(old, (0, 0))
     stray = folder / "not-yet-committed"
     stray.write_bytes(b"x")
     # when the sweep runs
-    removed = photo_services.sweep_photo_uploads()
+    removed = services.sweep_photo_uploads()
     # then only the old leftover went: the fresh ones may belong to a transaction still open
     assert removed == 1
     assert not old.exists() and stray.exists()
-    assert photo_services.upload_path(photo).exists()
+    assert services.upload_path(photo).exists()
 
 
 def test_the_sweep_processes_an_upload_whose_task_was_lost(upload):
     # given an upload whose task never ran (the broker was down), older than the grace
     photo = upload()
-    path = photo_services.upload_path(photo)
-    old = path.stat().st_mtime - photo_services.GRACE.total_seconds() - 1
+    path = services.upload_path(photo)
+    old = path.stat().st_mtime - services.GRACE.total_seconds() - 1
     os.utime(path, (old, old))
     # when the sweep runs, then the photo is processed and its upload removed
-    photo_services.sweep_photo_uploads()
+    services.sweep_photo_uploads()
     photo.refresh_from_db()
     assert photo.state == Photo.State.READY
     assert not path.exists()
@@ -232,13 +232,13 @@ def test_the_sweep_processes_an_upload_whose_task_was_lost(upload):
 
 def test_the_sweep_deletes_stored_files_that_no_photo_names(upload, settings):
     # given a processed photo, and a file a cascade left behind long ago
-    photo = photo_services.process_uploaded_photo(upload().pk)
+    photo = services.process_uploaded_photo(upload().pk)
     orphan = settings.MEDIA_ROOT / "photos" / "gone" / "gone.jpg"
     orphan.parent.mkdir(parents=True)
     orphan.write_bytes(b"x")
     os.utime(orphan, (0, 0))
     # when the sweep runs
-    photo_services.sweep_photo_uploads()
+    services.sweep_photo_uploads()
     # then the orphan is gone and the photo's file stays
     assert not orphan.exists()
     assert _stored_files(settings) == [settings.MEDIA_ROOT / photo.file.name]
@@ -246,10 +246,10 @@ def test_the_sweep_deletes_stored_files_that_no_photo_names(upload, settings):
 
 def test_covering_more_of_a_photo_whose_file_is_lost_says_so(upload, world, settings):
     # given a processed photo whose stored file storage has lost
-    photo = photo_services.process_uploaded_photo(upload().pk)
+    photo = services.process_uploaded_photo(upload().pk)
     photo.file.storage.delete(photo.file.name)
     # when an organizer marks a region to cover, then a clear refusal comes, not a crash
-    with pytest.raises(photo_services.PhotoFileMissing):
-        photo_services.mask_more_of_photo(
+    with pytest.raises(services.PhotoFileMissing):
+        services.mask_more_of_photo(
             photo, regions=[Region(0.1, 0.1, 0.2, 0.2)], actor=world.organizer
         )

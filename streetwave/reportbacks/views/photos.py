@@ -14,11 +14,10 @@ from streetwave.accounts.decorators import organizer_required
 from streetwave.core.views.buttons import press
 from streetwave.core.views.forms import fill_in
 
-from .. import photo_services
-from ..access import get_report_back_for
+from .. import services
+from ..access import get_photo_file_for, get_photo_for, get_report_back_for
+from ..forms import MaskForm, PhotoUploadForm
 from ..models import Photo
-from ..photo_access import get_photo_file_for, get_photo_for
-from ..photo_forms import MaskForm, PhotoUploadForm
 
 # A photo's file never changes under its URL (covering more regions makes a new file name), so
 # browsers and the proxy may keep it for a year.
@@ -39,7 +38,7 @@ def _regions_in_percent(photo: Photo) -> list[dict[str, object]]:
 def _page(request, report_back, permissions, form, status=200):
     photos = list(report_back.photos.all())
     for photo in photos:
-        photo.failure_text = photo_services.failure_reason(photo) if photo.failure else ""
+        photo.failure_text = services.failure_reason(photo) if photo.failure else ""
         photo.regions = _regions_in_percent(photo) if photo.state == Photo.State.READY else []
     return render(
         request,
@@ -51,7 +50,7 @@ def _page(request, report_back, permissions, form, status=200):
             "form": form,
             "photos": photos,
             "processing": any(p.state == Photo.State.PROCESSING for p in photos),
-            "room": len(photos) < photo_services.MAX_PHOTOS,
+            "room": len(photos) < services.MAX_PHOTOS,
             "mask_form": MaskForm(),
         },
         status=status,
@@ -70,7 +69,7 @@ def manage(request, report_back_id):
 
     def save(form: PhotoUploadForm) -> Photo:
         upload = form.cleaned_data["file"]
-        return photo_services.upload_photo(
+        return services.upload_photo(
             report_back,
             data=upload.read(),
             declared_name=upload.name or "",
@@ -111,7 +110,7 @@ def mask(request, photo_id):
     if form.is_valid():
         press(
             request,
-            photo_services.mask_more_of_photo,
+            services.mask_more_of_photo,
             photo,
             regions=form.cleaned_data["regions"],
             success=_("The regions are covered."),
@@ -128,7 +127,7 @@ def take_down(request, photo_id):
     photo, _permissions = get_photo_for(request.user, photo_id)
     press(
         request,
-        photo_services.take_down_photo,
+        services.take_down_photo,
         photo,
         success=_("The photo is taken down and its file deleted."),
     )

@@ -118,7 +118,7 @@ def test_faces_are_masked_on_the_phone_before_the_photo_is_uploaded(
     from streetwave.reportbacks import images
     from streetwave.reportbacks.faces import find_faces
     from streetwave.reportbacks.models import Photo
-    from streetwave.reportbacks.photo_services import upload_path
+    from streetwave.reportbacks.services import upload_path
     from streetwave.reportbacks.tests.jpeg_parts import jpeg_segments
 
     path, original, (width, height), faces = sideways_group
@@ -202,7 +202,7 @@ def test_where_the_detector_cannot_run_the_photo_is_uploaded_and_the_server_mask
     from playwright.sync_api import expect
 
     from streetwave.reportbacks.models import Photo
-    from streetwave.reportbacks.photo_services import upload_path
+    from streetwave.reportbacks.services import upload_path
     from streetwave.reportbacks.tests.photo_samples import PHOTOS
 
     original = (PHOTOS / "grace_hopper.jpg").read_bytes()
@@ -245,7 +245,7 @@ def test_a_face_marked_consenting_after_the_photo_was_chosen_is_left_uncovered(
 
     from streetwave.reportbacks import images
     from streetwave.reportbacks.models import Photo
-    from streetwave.reportbacks.photo_services import upload_path
+    from streetwave.reportbacks.services import upload_path
 
     path, _original, (width, height), faces = sideways_group
     speaker, *others = faces

@@ -36,7 +36,7 @@
   var MAX_BYTES = 25 * 1024 * 1024;
   var QUALITIES = [0.92, 0.85, 0.75];
   var PREVIEW_WIDTH = 800;
-  // The form's limit of regions in one field (photo_forms.RegionsField).
+  // The form's limit of regions in one field (forms.RegionsField).
   var MAX_REGIONS = 50;
   var TYPES = /^image\/(jpeg|png|webp|heic|heif)$/;
   var EXTENSIONS = /\.(jpe?g|jfif|png|webp|heic|heif|hif)$/i;

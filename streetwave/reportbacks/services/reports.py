@@ -26,7 +26,7 @@ from streetwave.core.locking import lock
 from streetwave.hubs.permissions import can, holders
 from streetwave.outbox.services import queue_message, recipient
 
-from .models import ReportBack
+from ..models import ReportBack
 
 # What a report-back can be about: an action that was announced and not called off (a report of
 # one already reported is a correction).

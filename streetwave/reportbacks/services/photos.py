@@ -31,9 +31,9 @@ from streetwave.core.errors import Conflict, DomainError, NotAllowed
 from streetwave.core.locking import lock
 from streetwave.hubs.permissions import can
 
-from . import images
-from .images import PhotoRefused, Region
-from .models import Photo, ReportBack
+from .. import images
+from ..images import PhotoRefused, Region
+from ..models import Photo, ReportBack
 
 MAX_PHOTOS = 10
 # An upload whose photo is gone or no longer processing is a leftover after a short grace (its
