@@ -1,5 +1,6 @@
 """Fetch what a user may see, or answer 404: a missing incident and one the user may not touch
-look exactly the same. Every rule comes from hubs.permissions."""
+look exactly the same, as do a missing safety role and one of another hub. Every rule comes
+from hubs.permissions."""
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
@@ -12,7 +13,7 @@ from streetwave.campaigns.access import get_campaign_for
 from streetwave.campaigns.models import Campaign
 from streetwave.hubs.permissions import permissions_for, require
 
-from .models import Incident
+from .models import Incident, SafetyRole
 
 Asker = User | AnonymousUser
 
@@ -58,3 +59,13 @@ def get_incident_for(user: Asker, public_id: str) -> Incident:
 def get_desk_for(user: Asker, slug: str) -> Campaign:
     """The campaign whose safety desk the user watches."""
     return get_campaign_for(user, slug, "can_view_safety_desk")
+
+
+def get_safety_role_for(user: Asker, public_id: str) -> SafetyRole:
+    """A role at an action of a hub where `user` may manage safety roles."""
+    role: SafetyRole = get_object_or_404(
+        SafetyRole.objects.select_related("action", "action__hub", "action__campaign"),
+        public_id=public_id,
+    )
+    require(user, "can_manage_safety_roles", role.action)
+    return role

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from streetwave.core.i18n import join_words
 
-from .. import role_queries
+from .. import queries
 from ..models import SafetyRole
 
 register = template.Library()
@@ -21,7 +21,7 @@ def _languages(action) -> list[str]:
 @register.inclusion_tag("safety/_rights_card.html")
 def rights_card(action):
     """The card of the action's campaign for its country, in the reader's language."""
-    card = role_queries.rights_card_for(action)
+    card = queries.rights_card_for(action)
     if card is None:
         return {"text": ""}
     return {
@@ -35,9 +35,9 @@ def rsvp_safety(context, rsvp):
     """On a supporter's manage link: the offer form while the RSVP is live and the action not
     over, and the briefing once an organizer confirmed them in a role."""
     action = rsvp.action
-    roles = role_queries.rsvp_roles(rsvp)
+    roles = queries.rsvp_roles(rsvp)
     confirmed = [role for role in roles if role.is_confirmed and rsvp.is_live]
-    briefing = role_queries.briefing_of(action) if confirmed else None
+    briefing = queries.briefing_of(action) if confirmed else None
     token = context["request"].resolver_match.kwargs["token"]
     return {
         "csrf_token": context.get("csrf_token"),
@@ -54,9 +54,9 @@ def rsvp_safety(context, rsvp):
 
 @register.inclusion_tag("safety/_coverage.html")
 def action_role_coverage(action):
-    return {"coverage": role_queries.role_coverage(action)}
+    return {"coverage": queries.role_coverage(action)}
 
 
 @register.inclusion_tag("safety/_campaign_coverage.html")
 def campaign_role_coverage(campaign):
-    return {"coverage": role_queries.campaign_role_coverage(campaign)}
+    return {"coverage": queries.campaign_role_coverage(campaign)}

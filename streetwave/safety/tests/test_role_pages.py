@@ -6,7 +6,7 @@ from django.urls import reverse
 from streetwave.actions import services as actions
 from streetwave.actions.models import RSVP
 from streetwave.core.ids import hash_token, new_token
-from streetwave.safety import role_services as services
+from streetwave.safety import services
 from streetwave.safety.models import RightsCard, SafetyBriefing, SafetyRole
 
 pytestmark = pytest.mark.django_db

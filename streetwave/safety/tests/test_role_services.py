@@ -13,9 +13,9 @@ from streetwave.audit.models import AuditEntry
 from streetwave.core.errors import NotAllowed
 from streetwave.outbox.models import Message
 from streetwave.places.models import Country
-from streetwave.safety import role_services as services
+from streetwave.safety import services
 from streetwave.safety.models import RightsCard, SafetyBriefing, SafetyRole
-from streetwave.safety.role_queries import campaign_role_coverage, role_coverage
+from streetwave.safety.queries import campaign_role_coverage, role_coverage
 
 pytestmark = pytest.mark.django_db
 

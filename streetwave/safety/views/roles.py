@@ -16,10 +16,9 @@ from streetwave.core.views.buttons import press
 from streetwave.core.views.forms import fill_in
 from streetwave.places.models import Country
 
-from .. import role_queries as queries
-from .. import role_services
-from ..role_access import get_safety_role_for
-from ..role_forms import BriefingForm, OfferForm, RightsCardForm, TakeRoleForm
+from .. import queries, services
+from ..access import get_safety_role_for
+from ..forms import BriefingForm, OfferForm, RightsCardForm, TakeRoleForm
 
 
 def _roles_page(request, action, permissions, form, take_form=None, status=200):
@@ -66,11 +65,11 @@ def manage_roles(request, action_id):
         request,
         lambda data=None: BriefingForm(
             data,
-            languages=role_services.briefing_languages(action),
+            languages=services.briefing_languages(action),
             texts=briefing.texts if briefing else None,
         ),
         show=lambda form, status: _roles_page(request, action, permissions, form, status=status),
-        save=lambda form: role_services.write_safety_briefing(
+        save=lambda form: services.write_safety_briefing(
             action, texts=form.texts(), actor=request.user
         ),
         done=done,
@@ -87,13 +86,13 @@ def take_role(request, action_id):
     if not form.is_valid():
         briefing = queries.briefing_of(action)
         briefing_form = BriefingForm(
-            languages=role_services.briefing_languages(action),
+            languages=services.briefing_languages(action),
             texts=briefing.texts if briefing else None,
         )
         return _roles_page(request, action, permissions, briefing_form, form, status=400)
     press(
         request,
-        role_services.take_safety_role,
+        services.take_safety_role,
         action,
         kind=form.cleaned_data["kind"],
         success=_("You hold this role now."),
@@ -107,7 +106,7 @@ def confirm_role(request, role_id):
     role = get_safety_role_for(request.user, role_id)
     press(
         request,
-        role_services.confirm_safety_role,
+        services.confirm_safety_role,
         role,
         success=_("The role is confirmed. Its holder gets the briefing."),
     )
@@ -120,7 +119,7 @@ def decline_role(request, role_id):
     role = get_safety_role_for(request.user, role_id)
     press(
         request,
-        role_services.decline_safety_role,
+        services.decline_safety_role,
         role,
         success=_("The offer is declined or the role is given up."),
     )
@@ -147,7 +146,7 @@ def manage_rights(request, slug):
     campaign = get_campaign_for(request.user, slug, "can_write_rights_cards")
     country = Country.objects.filter(code=request.GET.get("country", "")).first()
     card = campaign.rights_cards.filter(country=country).first() if country else None
-    languages = role_services.card_languages(campaign)
+    languages = services.card_languages(campaign)
 
     def done(saved):
         messages.success(
@@ -164,7 +163,7 @@ def manage_rights(request, slug):
             data, languages=languages, texts=card.texts if card else None, country=country
         ),
         show=lambda form, status: _rights_page(request, campaign, form, status),
-        save=lambda form: role_services.write_rights_card(
+        save=lambda form: services.write_rights_card(
             campaign, country=form.cleaned_data["country"], texts=form.texts(), actor=request.user
         ),
         done=done,
@@ -189,7 +188,7 @@ def offer_roles(request, token):
     if not form.is_valid():
         return _see_other(here)
     try:
-        role_services.offer_safety_roles(rsvp, kinds=form.cleaned_data["kinds"])
+        services.offer_safety_roles(rsvp, kinds=form.cleaned_data["kinds"])
     except DomainError:
         # The page says why: the RSVP is cancelled or the action is over.
         return _see_other(here)

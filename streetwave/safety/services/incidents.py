@@ -33,7 +33,7 @@ from streetwave.core.locking import lock
 from streetwave.hubs.permissions import can, holders
 from streetwave.outbox.services import queue_message, recipient
 
-from .models import INCIDENT_TEXT_MAX_LENGTH, Incident, IncidentNote, SafetyRole
+from ..models import INCIDENT_TEXT_MAX_LENGTH, Incident, IncidentNote, SafetyRole
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise

@@ -25,7 +25,7 @@ from streetwave.hubs.permissions import Permission, can
 from streetwave.outbox.services import queue_message, recipient
 from streetwave.places.models import Country
 
-from .models import RightsCard, SafetyBriefing, SafetyRole
+from ..models import RightsCard, SafetyBriefing, SafetyRole
 
 BRIEFING_MAIL = "safety.briefing"
 # Long enough for the three things a card says; a card is read on a phone in the street.

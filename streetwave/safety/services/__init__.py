@@ -1,0 +1,73 @@
+"""The only code that writes safety: incidents, safety roles, briefings and know-your-rights
+cards.
+
+One module per subject (`incidents`: reporting, handling, retention; `roles`: safety roles, the
+briefing of their holders, the campaign's cards); the public names are re-exported here, so
+callers write `from streetwave.safety import services` and `services.take_safety_role(...)`.
+"""
+
+from .incidents import (
+    ALERT_KIND,
+    CLOCK_SLACK,
+    REPORTED_FROM,
+    AlreadyAcknowledged,
+    AlreadyResolved,
+    IncidentErased,
+    ReportingClosed,
+    acknowledge_incident,
+    add_incident_note,
+    erase_old_incidents,
+    is_reporting_open,
+    report_incident,
+    reporting_window,
+    resolve_incident,
+)
+from .roles import (
+    BRIEFING_MAIL,
+    BRIEFING_MAX_LENGTH,
+    RIGHTS_CARD_MAX_LENGTH,
+    AlreadyHeld,
+    OfferUnavailable,
+    SafetyRolesClosed,
+    UnknownRole,
+    briefing_languages,
+    card_languages,
+    confirm_safety_role,
+    decline_safety_role,
+    offer_safety_roles,
+    take_safety_role,
+    write_rights_card,
+    write_safety_briefing,
+)
+
+__all__ = [
+    "ALERT_KIND",
+    "BRIEFING_MAIL",
+    "BRIEFING_MAX_LENGTH",
+    "CLOCK_SLACK",
+    "REPORTED_FROM",
+    "RIGHTS_CARD_MAX_LENGTH",
+    "AlreadyAcknowledged",
+    "AlreadyHeld",
+    "AlreadyResolved",
+    "IncidentErased",
+    "OfferUnavailable",
+    "ReportingClosed",
+    "SafetyRolesClosed",
+    "UnknownRole",
+    "acknowledge_incident",
+    "add_incident_note",
+    "briefing_languages",
+    "card_languages",
+    "confirm_safety_role",
+    "decline_safety_role",
+    "erase_old_incidents",
+    "is_reporting_open",
+    "offer_safety_roles",
+    "report_incident",
+    "reporting_window",
+    "resolve_incident",
+    "take_safety_role",
+    "write_rights_card",
+    "write_safety_briefing",
+]
