@@ -215,6 +215,14 @@ class Section:
         return str(self.model_map.model._meta.verbose_name_plural)
 
 
+def _value(row: models.Model, name: str) -> str:
+    """A field's value as exported: a choice by its label, a row by its public id."""
+    model_field = row._meta.get_field(name)
+    if isinstance(model_field, models.Field) and model_field.choices:
+        return str(getattr(row, f"get_{name}_display")())
+    return _shown(getattr(row, name))
+
+
 def _shown(value: Any) -> str:
     if value is None:
         return ""
@@ -237,7 +245,7 @@ def collect(owner: Owner, pk: int) -> list[Section]:
         if rows is None or not exported:
             continue
         found = [
-            [(personal.label, _shown(getattr(row, personal.name))) for personal in exported]
+            [(personal.label, _value(row, personal.name)) for personal in exported]
             for row in rows.order_by("pk")
         ]
         if found:

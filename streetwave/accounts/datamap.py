@@ -1,0 +1,62 @@
+"""What organizer accounts keep about people (the data map: streetwave/core/datamap.py)."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from streetwave.core.datamap import ModelMap, Owned, Personal, register
+
+from .models import User, UserSession
+
+# Rows of ended sessions stay a day after the longest a session may last, for the owner's
+# sessions page and sign-in notices, then go.
+SESSION_ROW_RETENTION = dt.timedelta(days=1)
+
+
+def _sessions_past_their_time(now: dt.datetime):
+    oldest = now - dt.timedelta(seconds=settings.ORGANIZER_SESSION_MAX_AGE) - SESSION_ROW_RETENTION
+    return UserSession.objects.filter(created_at__lt=oldest)
+
+
+register(
+    ModelMap(
+        User,
+        fields=[
+            Personal(
+                "email",
+                _("sign-in address"),
+                _("the account's owner; staff only for a recorded reason"),
+            ),
+            Personal(
+                "display_name",
+                _("name shown to other organizers"),
+                _("the organizers of the same hubs and campaigns"),
+            ),
+            Personal(
+                "password",
+                _("password hash"),
+                _("nobody: an argon2id hash that never leaves the database"),
+                exported=False,
+            ),
+        ],
+        lives=_("while the account exists"),
+        owners={"account": Owned("pk")},
+    ),
+    ModelMap(
+        UserSession,
+        fields=[
+            Personal("device", _("browser and system"), _("the account's owner")),
+            Personal(
+                "key_hash",
+                _("hash of the session key"),
+                _("nobody"),
+                exported=False,
+            ),
+        ],
+        lives=_("a day after the session's 12-hour maximum age"),
+        expires=_sessions_past_their_time,
+        erase="delete",
+        owners={"account": Owned("user")},
+    ),
+)
