@@ -4,7 +4,7 @@ rule 1: "Staff access to people needs a recorded reason").
 One mechanism: every ModelAdmin whose pages show a personal field (an email address, a name, an
 encrypted contact, an account) mixes in `PersonalDataAdmin`. Its pages first ask for a reason;
 the reason is written to the audit log (`admin.personal_data_opened`, through
-`admin_services.open_personal_data`), and the pages of that model then open for this session
+`services.open_personal_data`), and the pages of that model then open for this session
 for `GRANT_LIFETIME`. `accounts/tests/test_admin_privacy.py` fails when an admin showing such
 fields lacks the mixin.
 """
@@ -32,8 +32,8 @@ from streetwave.audit.models import AuditEntry
 from streetwave.core.i18n import format_number
 from streetwave.core.views.forms import fill_in
 
-from .admin_services import REASON_MAX_LENGTH, open_personal_data
 from .next_url import safe_next_url
+from .services import REASON_MAX_LENGTH, open_personal_data
 
 GRANT_SESSION_KEY = "streetwave.admin.personal_data"
 # Long enough to handle one request from a person; short enough that an unattended browser does

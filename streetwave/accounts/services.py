@@ -4,12 +4,17 @@ Every signed-in session has a `UserSession` row, created at sign-in by `start_se
 session itself holds the row's public id and two timestamps (start, last request) that the
 middleware checks; ending a session marks its row, and the middleware signs the browser out on
 its next request. A session without a row was not started by a sign-in and is refused.
+
+The admin writes here too: the reason a staff member gives before they see people's data
+(DESIGN.md, privacy rule 1: "Staff access to people needs a recorded reason"). The admin's pages
+(accounts.admin_privacy) call `open_personal_data`, the only place the reason is written, so
+that a script reaching the same data has to give one too.
 """
 
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.models import EmailAddress
@@ -19,17 +24,20 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.audit.models import AuditEntry
 from streetwave.audit.services import record
-from streetwave.core.errors import DomainError
+from streetwave.core.errors import DomainError, NotAllowed
+from streetwave.core.i18n import format_number
 from streetwave.core.ids import hash_token
 from streetwave.core.locking import lock
 from streetwave.core.models import BaseModel
@@ -368,3 +376,50 @@ def appoint_operator(
         user.save(update_fields=["is_operator"])
         record("operator.appointed", actor=actor, target=user, data={"created": False})
         return Appointment(user, created=False, appointed=True)
+
+
+# Long enough that "x" or "check" is not a reason; short enough to write "support request of
+# the hub in Leipzig".
+REASON_MIN_LENGTH = 15
+REASON_MAX_LENGTH = 500
+
+
+class ReasonTooShort(DomainError):
+    pass
+
+
+def open_personal_data(
+    model: type[models.Model],
+    *,
+    reason: str,
+    actor: AbstractBaseUser | AnonymousUser,
+) -> AuditEntry:
+    """Record that `actor`, a staff member, opens the admin's pages of `model` (which show
+    people's data) for `reason`. Refused to anyone who may not view those pages."""
+    opts = model._meta
+    if not _may_view(actor, opts.app_label, opts.model_name or ""):
+        raise NotAllowed()
+    reason = " ".join(reason.split())
+    if len(reason) < REASON_MIN_LENGTH:
+        raise ReasonTooShort(
+            gettext(
+                "Say in a few words why you need to see this data: at least %(count)s characters."
+            )
+            % {"count": format_number(REASON_MIN_LENGTH)},
+            field="reason",
+        )
+    with transaction.atomic():
+        return record(
+            "admin.personal_data_opened",
+            actor=actor,
+            data={"model": opts.label_lower, "reason": reason[:REASON_MAX_LENGTH]},
+        )
+
+
+def _may_view(actor: Any, app_label: str, model_name: str) -> bool:
+    if not (actor.is_authenticated and actor.is_active and actor.is_staff):
+        return False
+    return bool(
+        actor.has_perm(f"{app_label}.view_{model_name}")
+        or actor.has_perm(f"{app_label}.change_{model_name}")
+    )

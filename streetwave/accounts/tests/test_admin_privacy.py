@@ -13,7 +13,7 @@ from django.db import models
 from django.test import RequestFactory
 
 from streetwave.accounts.admin_privacy import GRANT_SESSION_KEY, PersonalDataAdmin, has_grant
-from streetwave.accounts.admin_services import ReasonTooShort, open_personal_data
+from streetwave.accounts.services import ReasonTooShort, open_personal_data
 from streetwave.audit.models import AuditEntry
 from streetwave.audit.services import record
 from streetwave.core.crypto import EncryptedTextField
