@@ -218,20 +218,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
+    # The one retention job: erases whatever the data map says is past its time
+    # (streetwave/core/datamap.py).
     "erase-expired-personal-data": {
-        "task": "streetwave.actions.tasks.erase_expired_personal_data",
-        "schedule": 3600.0,
-    },
-    "erase-stale-hub-data": {
-        "task": "streetwave.hubs.tasks.erase_stale_hub_data",
-        "schedule": 3600.0,
-    },
-    "erase-old-report-contacts": {
-        "task": "streetwave.moderation.tasks.erase_old_report_contacts",
-        "schedule": 3600.0,
-    },
-    "erase-old-incidents": {
-        "task": "streetwave.safety.tasks.erase_old_incidents",
+        "task": "streetwave.audit.tasks.erase_expired_personal_data",
         "schedule": 3600.0,
     },
     "queue-due-reminders": {
@@ -249,10 +239,6 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # The outbox's tasks keep the names they had in the broadcasts app (declared with name= in
     # streetwave/outbox/), so that tasks already queued still run: docs/decisions/0001.
-    "erase-old-messages": {
-        "task": "streetwave.broadcasts.tasks.erase_old_messages",
-        "schedule": 3600.0,
-    },
     "sweep-outbox": {
         "task": "streetwave.broadcasts.tasks.sweep_outbox",
         "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60")),

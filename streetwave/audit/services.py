@@ -1,8 +1,11 @@
+import datetime as dt
 from typing import Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models.options import Options
+from django.utils import timezone
 
+from streetwave.core import datamap
 from streetwave.core.models import BaseModel
 
 from .models import AuditEntry
@@ -36,3 +39,14 @@ def record(
         hub_id=hub.public_id if hub is not None else "",
         data=data or {},
     )
+
+
+def erase_expired_personal_data(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The one retention job: erase everything the data map says is past its time (RSVPs after
+    their action, sessions, incidents, reporters' contacts, stale proposals and invitations,
+    old messages...) and record how many rows of each model went, in one entry that holds
+    counts only. Lives here, the lowest app that may write the log: core walks the map."""
+    counts = datamap.expire(now or timezone.now())
+    if counts:
+        record("retention.erased", data={"counts": counts})
+    return counts
