@@ -3,13 +3,7 @@ sent by the outbox (streetwave.outbox)."""
 
 from celery import shared_task
 
-from .services import erase_expired_personal_data as erase
 from .services import queue_due_reminders as queue
-
-
-@shared_task
-def erase_expired_personal_data() -> int:
-    return erase()
 
 
 @shared_task

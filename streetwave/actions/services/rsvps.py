@@ -7,13 +7,11 @@ transaction), one insert, one counter shard increment, one audit row. Neither th
 anything else anyone can see reveals whether a contact had already RSVPed.
 """
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -23,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from streetwave.accounts.models import User
 from streetwave.audit.services import record
-from streetwave.campaigns.models import Campaign, CampaignCounter
+from streetwave.campaigns.models import CampaignCounter
 from streetwave.core.crypto import blind_index
 from streetwave.core.errors import DomainError
 from streetwave.core.ids import hash_token, new_token
@@ -278,32 +276,3 @@ def promote_waitlisted(action: Action) -> list[int]:
         promoted.append(candidate.pk)
     return promoted
 
-
-def erase_expired_personal_data(*, now: dt.datetime | None = None) -> int:
-    """Blank the personal fields of RSVPs whose action ended its campaign's
-    `rsvp_retention_days` ago or more (RSVP_RETENTION_DAYS for an action outside any campaign).
-    Statuses and counters stay, so tallies and report-backs are unchanged."""
-    now = now or timezone.now()
-    # One cutoff per retention period in use: campaigns are few, so this is a handful of updates.
-    periods = set(
-        Campaign.objects.filter(actions__isnull=False)
-        .values_list("rsvp_retention_days", flat=True)
-        .distinct()
-    )
-    due = Q(action__campaign__isnull=True) & Q(
-        action__ends_at__lt=now - dt.timedelta(days=settings.RSVP_RETENTION_DAYS)
-    )
-    for days in periods:
-        due |= Q(
-            action__campaign__rsvp_retention_days=days,
-            action__ends_at__lt=now - dt.timedelta(days=days),
-        )
-    with transaction.atomic():
-        erased = (
-            RSVP.objects.filter(due)
-            .exclude(pseudonym="", contact_index="")
-            .update(pseudonym="", contact="", contact_index="")
-        )
-        if erased:
-            record("rsvp.personal_data_erased", data={"count": erased})
-    return erased

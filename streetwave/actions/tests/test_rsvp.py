@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from streetwave.actions import services
 from streetwave.actions.models import RSVP, Action
+from streetwave.audit.services import erase_expired_personal_data
 from streetwave.campaigns.models import CampaignCounter
 from streetwave.core.errors import DomainError
 from streetwave.core.ids import hash_token
@@ -270,8 +271,9 @@ def test_personal_fields_are_erased_after_the_retention_period(make_action):
     action = make_action(starts_in=dt.timedelta(hours=1))
     rsvp(action, email="old@example.org", pseudonym="Old")
     later = timezone.now() + dt.timedelta(days=29)
-    assert services.erase_expired_personal_data(now=later) == 0
-    assert services.erase_expired_personal_data(now=later + dt.timedelta(days=2)) == 1
+    assert "actions.RSVP" not in erase_expired_personal_data(now=later)
+    erased_now = erase_expired_personal_data(now=later + dt.timedelta(days=2))
+    assert erased_now["actions.RSVP"] == 1
     erased = RSVP.objects.get()
     assert (erased.pseudonym, erased.contact, erased.contact_index) == ("", "", "")
     assert erased.status == "going"
