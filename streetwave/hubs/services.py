@@ -13,11 +13,8 @@ campaign once it answers the call (`answer_call`, or by planning its first actio
 the campaign's coordinators accept each hub, one of them accepts the answer (`accept_answer`).
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,11 +42,6 @@ from .models import (
     Vouch,
 )
 from .permissions import Asker, can, holders
-
-# Verified proposals nobody vouched for or approved are deleted after this long.
-PROPOSAL_RETENTION = dt.timedelta(days=90)
-# The retention job deletes at most this many proposals per run, so one run stays short.
-RETENTION_BATCH = 500
 
 
 class NotAProposal(Conflict):
@@ -422,36 +414,6 @@ def remove_member(membership: Membership, *, actor: User) -> None:
             data={"role": current.role},
         )
         end_all_sessions(current.user, actor=actor)
-
-
-def erase_stale_hub_data(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Retention: delete proposals whose link expired unconfirmed, confirmed proposals nobody
-    took up within PROPOSAL_RETENTION, and invitations that expired unused (with their
-    addresses). What was decided stays in the audit log, by public id."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        unconfirmed = Q(application__verified_at__isnull=True, application__expires_at__lte=now)
-        forgotten = Q(application__verified_at__lte=now - PROPOSAL_RETENTION)
-        stale = list(
-            Hub.objects.filter(status=Hub.Status.PROPOSED, actions__isnull=True)
-            .filter(unconfirmed | forgotten)
-            .values_list("pk", flat=True)[:RETENTION_BATCH]
-        )
-        _total, deleted_hubs = Hub.objects.filter(pk__in=stale).delete()
-        _total, deleted_invitations = Invitation.objects.filter(
-            pk__in=list(
-                Invitation.objects.filter(used_at__isnull=True, expires_at__lte=now).values_list(
-                    "pk", flat=True
-                )[:RETENTION_BATCH]
-            )
-        ).delete()
-        counts = {
-            "proposals": deleted_hubs.get(Hub._meta.label, 0),
-            "invitations": deleted_invitations.get(Invitation._meta.label, 0),
-        }
-        if any(counts.values()):
-            record("hub.stale_data_erased", data=counts)
-    return counts
 
 
 # A campaign's coordinators: invited by an operator, each appointment told to every operator

@@ -6,7 +6,9 @@ from django.db import connection
 from django.utils import timezone
 
 from streetwave.audit.models import AuditEntry
+from streetwave.audit.services import erase_expired_personal_data
 from streetwave.hubs import services
+from streetwave.hubs.datamap import PROPOSAL_RETENTION
 from streetwave.hubs.models import Hub, HubApplication, Invitation
 
 from .conftest import token_in_mail
@@ -140,6 +142,15 @@ def test_wrong_and_expired_verification_links_are_404(
     assert client.get(f"/en/hubs/start/verify/{token}/").status_code == 404
 
 
+def _hub_data_erased(now=None):
+    """What the retention job erased of hubs: stale proposals and unused invitations."""
+    counts = erase_expired_personal_data(now=now)
+    return {
+        "proposals": counts.get("hubs.Hub", 0),
+        "invitations": counts.get("hubs.Invitation", 0),
+    }
+
+
 def test_retention_deletes_stale_proposals_and_expired_invitations(
     leipzig, make_proposal, make_hub
 ):
@@ -164,17 +175,17 @@ def test_retention_deletes_stale_proposals_and_expired_invitations(
     )
 
     # when the retention job runs now, nothing is due
-    assert services.erase_stale_hub_data() == {"proposals": 0, "invitations": 0}
+    assert _hub_data_erased() == {"proposals": 0, "invitations": 0}
 
     # when it runs after the links expired
     later = timezone.now() + dt.timedelta(days=8)
-    assert services.erase_stale_hub_data(now=later) == {"proposals": 1, "invitations": 1}
+    assert _hub_data_erased(now=later) == {"proposals": 1, "invitations": 1}
     assert not Hub.objects.filter(pk=unconfirmed.pk).exists()
     assert Hub.objects.filter(pk=confirmed.pk).exists()
 
     # and confirmed proposals nobody took up go after the retention period
-    much_later = timezone.now() + services.PROPOSAL_RETENTION + dt.timedelta(days=1)
-    assert services.erase_stale_hub_data(now=much_later)["proposals"] == 1
+    much_later = timezone.now() + PROPOSAL_RETENTION + dt.timedelta(days=1)
+    assert _hub_data_erased(now=much_later)["proposals"] == 1
     assert not Hub.objects.filter(pk=confirmed.pk).exists()
     assert Hub.objects.filter(pk=active.pk).exists()
 
