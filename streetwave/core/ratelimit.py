@@ -71,6 +71,12 @@ def allow(scope: str, request: HttpRequest, *, limit: int, window: int = 60) -> 
     return _count(key, window) <= limit
 
 
+def allow_key(scope: str, key: str, *, limit: int, window: int = 60) -> bool:
+    """Count one request in `scope` for `key` (already keyed and hashed by the caller, like a
+    blind index: never a raw address); False once it passed `limit` per window."""
+    return _count(f"ratelimit:{scope}:{key}:{int(time.time() // window)}", window) <= limit
+
+
 def limit(scope: str, request: HttpRequest, *, limit: int, window: int = 60) -> None:
     """Raise RateLimited (a 429 with a translated message) when the client is over `limit`."""
     if not allow(scope, request, limit=limit, window=window):
