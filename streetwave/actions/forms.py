@@ -124,6 +124,16 @@ class RSVPForm(forms.Form):
         return cleaned
 
 
+class FindRSVPsForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email"),
+        help_text=_(
+            "The address you gave when you RSVPed. We write to it, and only to it: this page "
+            "tells nobody whether it has RSVPs."
+        ),
+    )
+
+
 class ManageRSVPForm(forms.ModelForm):
     # The same labels and help as when RSVPing; the language has no empty choice, it always has
     # a value.

@@ -3,6 +3,7 @@
 address was erased, gets nothing (its delivery is skipped)."""
 
 import datetime as dt
+import json
 from functools import partial
 
 from django.apps import apps
@@ -17,7 +18,7 @@ from streetwave.outbox.services import delivery_secret, recipient_ids, renderer
 from .calendars import build_calendar
 from .models import RSVP, Action, ActionChange, EmergencyNotice, RelayMessage
 from .news_links import news_confirmation_url
-from .services import manage_url, rotate_manage_token
+from .services import manage_url, mint_manage_tokens, rotate_manage_token
 
 
 def rsvps_to_mail(deliveries, statuses=RSVP.LIVE, **action) -> dict[int, RSVP]:
@@ -214,4 +215,41 @@ def render_emergency(message, deliveries):
         envelopes[pk] = envelope(
             rsvp, "actions/mail/emergency", {"notice": notice, "sent_at": notice.local_created_at}
         )
+    return envelopes
+
+
+@renderer("rsvp.links")
+def render_links(message, deliveries):
+    """The manage links of every RSVP of one address, asked for on the "find my RSVPs" page: to
+    that address only, in the language the page was read in. RSVPs erased since are left out."""
+    envelopes = {}
+    language = message.data["language"]
+    anchors = recipient_ids(deliveries, "rsvp")
+    for delivery in deliveries:
+        anchor = RSVP.objects.filter(pk=anchors.get(delivery.pk, 0)).first()
+        if anchor is None or not anchor.contact_index:
+            continue
+        rsvps = list(
+            RSVP.objects.select_related("action", "action__city")
+            .filter(pk__in=message.data["rsvps"], contact_index=anchor.contact_index)
+            .order_by("action__starts_at", "id")
+        )
+        if not rsvps:
+            continue
+        # Made once per delivery, like a confirmation's token: a mail sent again carries the
+        # same working links.
+        tokens = json.loads(
+            delivery_secret(delivery, partial(mint_manage_tokens, [rsvp.pk for rsvp in rsvps]))
+        )
+        links = [
+            {"rsvp": rsvp, "action": rsvp.action, "url": manage_url(tokens[str(rsvp.pk)], language)}
+            for rsvp in rsvps
+            if str(rsvp.pk) in tokens
+        ]
+        mail = render_mail(
+            "actions/mail/links",
+            {"links": links, "site_url": settings.SITE_URL},
+            language=language,
+        )
+        envelopes[delivery.pk] = Envelope(to=anchor.contact, mail=mail)
     return envelopes

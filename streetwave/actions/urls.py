@@ -11,6 +11,11 @@ urlpatterns = [
     path("a/<str:public_id>/rsvp/sent/", public.rsvp_sent, name="rsvp_sent"),
     path("rsvp/<str:token>/", public.manage, name="manage"),
     path("rsvp/<str:token>/cancel/", public.cancel_rsvp, name="rsvp_cancel"),
+    path("rsvp/<str:token>/erase/", public.erase_rsvp, name="rsvp_erase"),
+    path("rsvp/<str:token>/data/", public.rsvp_data, name="rsvp_data"),
+    path("rsvp/<str:token>/data.json", public.rsvp_data_json, name="rsvp_data_json"),
+    path("rsvps/find/", public.find_rsvps, name="find_rsvps"),
+    path("rsvps/erased/", public.rsvp_erased, name="rsvp_erased"),
     # Organizers of the action's hub
     path("manage/hubs/<str:hub_id>/actions/", manage.hub_actions, name="manage_hub_actions"),
     path("manage/hubs/<str:hub_id>/actions/new/", manage.create, name="manage_create"),

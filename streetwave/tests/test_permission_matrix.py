@@ -110,9 +110,14 @@ ROWS: dict[str, Row] = {
     "actions:calendar": Row(everyone(), {"public_id": "action"}),
     "actions:rsvp": Row(everyone(), {"public_id": "action"}, "post", RSVP_FORM),
     "actions:rsvp_sent": Row(everyone(), {"public_id": "action"}),
+    "actions:find_rsvps": Row(everyone()),
+    "actions:rsvp_erased": Row(everyone()),
     # Secret links: whoever holds the token; a token nobody holds is a 404 for everyone
     "actions:manage": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
     "actions:rsvp_cancel": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
+    "actions:rsvp_erase": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
+    "actions:rsvp_data": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
+    "actions:rsvp_data_json": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
     "hubs:verify": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
     "accounts:invitation": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
     # The JSON API: public data only, no accounts

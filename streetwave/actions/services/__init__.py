@@ -36,9 +36,18 @@ from .rsvps import (
     rotate_manage_token,
     update_rsvp,
 )
+from .supporters import (
+    LINKS_PER_CLIENT,
+    erase_rsvp,
+    mail_rsvp_links,
+    mint_manage_tokens,
+    rsvp_data,
+    rsvp_data_json,
+)
 
 __all__ = [
     "CONSENT_VERSION",
+    "LINKS_PER_CLIENT",
     "ActionDetails",
     "ConsentMissing",
     "RSVPClosed",
@@ -53,7 +62,10 @@ __all__ = [
     "create_action",
     "create_rsvp",
     "download_attendee_export",
+    "erase_rsvp",
+    "mail_rsvp_links",
     "manage_url",
+    "mint_manage_tokens",
     "promote_waitlisted",
     "publish_action",
     "queue_due_reminders",
@@ -61,6 +73,8 @@ __all__ = [
     "rejoin_rsvp",
     "request_attendee_export",
     "rotate_manage_token",
+    "rsvp_data",
+    "rsvp_data_json",
     "schedule_messages",
     "send_emergency_notice",
     "send_relay_message",

@@ -1,7 +1,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,8 +13,9 @@ from streetwave.core.text import render_markdown
 from .. import services
 from ..access import get_public_action, get_removed_action, get_rsvp_for_token
 from ..calendars import calendar_response
-from ..forms import ManageRSVPForm, RSVPForm
+from ..forms import FindRSVPsForm, ManageRSVPForm, RSVPForm
 from ..models import RSVP, Action
+from ..news_links import unsubscribe_token
 from ..queries import latest_emergency_notice, public_changes
 
 
@@ -130,6 +131,14 @@ def _manage_page(request, token, rsvp, form, *, error: str = "", status: int = 2
             "i_was_there_url": reverse("reportbacks:i_was_there", args=[token]),
             # Reporting an incident is the safety app's, from this same link.
             "incident_url": reverse("safety:rsvp_incident", args=[token]),
+            "erase_url": reverse("actions:rsvp_erase", args=[token]),
+            "data_url": reverse("actions:rsvp_data", args=[token]),
+            # The broadcasts' own page stops the news (for every RSVP of the address there).
+            "unsubscribe_url": (
+                reverse("broadcasts:unsubscribe", args=[unsubscribe_token(rsvp)])
+                if rsvp.campaign_news and rsvp.contact_index
+                else ""
+            ),
         },
         status=status,
     )
@@ -174,6 +183,80 @@ def cancel_rsvp(request, token):
         request,
         "actions/rsvp_cancel.html",
         {"rsvp": rsvp, "action": rsvp.action, "manage_url": here},
+    )
+
+
+def erase_rsvp(request, token):
+    """ "Erase me now": GET asks, POST erases; the link is dead afterwards, so the answer is a
+    page of its own that knows nothing about the RSVP."""
+    rsvp = get_rsvp_for_token(token)
+    if request.method == "POST":
+        services.erase_rsvp(rsvp)
+        return _see_other(reverse("actions:rsvp_erased"))
+    return render(
+        request,
+        "actions/rsvp_erase.html",
+        {
+            "rsvp": rsvp,
+            "action": rsvp.action,
+            "manage_url": reverse("actions:manage", args=[token]),
+            "data_url": reverse("actions:rsvp_data", args=[token]),
+        },
+    )
+
+
+def rsvp_erased(request):
+    return render(request, "actions/rsvp_erased.html")
+
+
+def rsvp_data(request, token):
+    """Everything kept about this RSVP, to read; the same as JSON from `rsvp_data_json`."""
+    rsvp = get_rsvp_for_token(token)
+    return render(
+        request,
+        "actions/rsvp_data.html",
+        {
+            "rsvp": rsvp,
+            "action": rsvp.action,
+            "items": services.rsvp_data(rsvp),
+            "manage_url": reverse("actions:manage", args=[token]),
+            "json_url": reverse("actions:rsvp_data_json", args=[token]),
+        },
+    )
+
+
+def rsvp_data_json(request, token):
+    rsvp = get_rsvp_for_token(token)
+    response = JsonResponse(
+        services.rsvp_data_json(rsvp), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = f'attachment; filename="rsvp-{rsvp.public_id}.json"'
+    return response
+
+
+def find_rsvps(request):
+    """ "Find my RSVPs": the links go by mail to the address typed, and the page says the same
+    whether or not it has any (and whether or not a mail went: the address's own limit is
+    silent too)."""
+    form = FindRSVPsForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ratelimit.limit("rsvp-links", request, limit=services.LINKS_PER_CLIENT)
+            except DomainError as error:
+                form.add_error(None, error.message)
+                status = error.status_code
+            else:
+                services.mail_rsvp_links(form.cleaned_data["email"], language=request.LANGUAGE_CODE)
+                return _see_other(reverse("actions:find_rsvps") + "?sent=1")
+        else:
+            status = 400
+    return render(
+        request,
+        "actions/rsvp_find.html",
+        {"form": form, "sent": request.method == "GET" and "sent" in request.GET},
+        status=status,
     )
 
 
