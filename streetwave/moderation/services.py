@@ -14,7 +14,6 @@ its public page and actions are hidden. Reinstating it makes it active again; th
 down stay removed (their people were told they do not take place), and the hub may publish again.
 """
 
-import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -43,10 +42,6 @@ from streetwave.hubs.permissions import can
 from .access import TAKEN_DOWN_FROM
 from .models import MODERATION_APPROVAL_THRESHOLD, HubFlag, Report, Takedown
 
-# The contact a reporter left is erased this long after the report was handled (the
-# coordinators have had time to write back), or after REPORT_CONTACT_MAX_AGE in any case.
-REPORT_CONTACT_AFTER_HANDLED = dt.timedelta(days=30)
-REPORT_CONTACT_MAX_AGE = dt.timedelta(days=90)
 TEXT_MAX_LENGTH = 2000
 
 
@@ -142,24 +137,6 @@ def mark_report_handled(report: Report, *, actor: User) -> Report:
         current.save(update_fields=["handled_at", "handled_by", "updated_at"])
         record("report.handled", actor=actor, target=current, hub=current.action.hub)
     return current
-
-
-def erase_old_report_contacts(*, now: dt.datetime | None = None) -> int:
-    """Retention: the contacts of reports handled a while ago, or old, are erased."""
-    now = now or timezone.now()
-    # A contact is kept only with wants_contact (report_action), and unlike the encrypted
-    # column the flag can be filtered on.
-    old = Report.objects.filter(wants_contact=True)
-    due = old.filter(handled_at__lte=now - REPORT_CONTACT_AFTER_HANDLED) | old.filter(
-        created_at__lte=now - REPORT_CONTACT_MAX_AGE
-    )
-    with transaction.atomic():
-        erased = Report.objects.filter(pk__in=due.values("pk")).update(
-            contact="", wants_contact=False, updated_at=now
-        )
-        if erased:
-            record("report.contacts_erased", data={"count": erased})
-    return erased
 
 
 # -- hub flags -------------------------------------------------------------------------------

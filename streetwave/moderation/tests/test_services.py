@@ -16,6 +16,7 @@ from streetwave.actions.models import Action
 from streetwave.approvals.errors import AlreadyDecided, RequesterCannotApprove
 from streetwave.approvals.models import Approval
 from streetwave.audit.models import AuditEntry
+from streetwave.audit.services import erase_expired_personal_data
 from streetwave.campaigns.tally import compute_tally
 from streetwave.core.errors import DomainError, NotAllowed
 from streetwave.hubs.models import Hub, Membership
@@ -100,13 +101,33 @@ def test_old_report_contacts_are_erased(action, coordinator):
     services.mark_report_handled(old, actor=coordinator)
     Report.objects.filter(pk=old.pk).update(handled_at=timezone.now() - dt.timedelta(days=31))
     # When retention runs
-    erased = services.erase_old_report_contacts()
-    # Then only the old one's contact is gone
-    assert erased == 1
+    erased = erase_expired_personal_data()
+    # Then only the old one's contact is gone, and its text stays with the report
+    assert erased["moderation.Report"] == 1
     old.refresh_from_db()
     fresh.refresh_from_db()
-    assert (old.contact, old.wants_contact) == ("", False)
+    assert (old.contact, old.wants_contact, old.text) == ("", False, "Odd.")
     assert fresh.contact == "new@example.org"
+
+
+def test_unhandled_report_contacts_are_erased_after_90_days(action):
+    # Given an unhandled report 91 days old, and one 89 days old
+    old, young = (
+        services.report_action(
+            action, kind="other", text="Odd.", contact=f"{n}@example.org", wants_contact=True
+        )
+        for n in ("old", "young")
+    )
+    for report, days in ((old, 91), (young, 89)):
+        Report.objects.filter(pk=report.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=days)
+        )
+    # When retention runs
+    erase_expired_personal_data()
+    # Then only the older contact is gone
+    old.refresh_from_db()
+    young.refresh_from_db()
+    assert (old.contact, young.contact) == ("", "young@example.org")
 
 
 # -- taking an action down -----------------------------------------------------------------------
