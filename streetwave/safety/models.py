@@ -59,7 +59,7 @@ class Incident(BaseModel):
         _("how serious"), max_length=8, choices=Severity.choices, default=Severity.MEDIUM
     )
     happened_at = models.DateTimeField(_("when"))
-    # Personal data: blanked by the retention task (erased_at says when).
+    # Personal data: blanked by the retention job (erased_at says when; safety/datamap.py).
     text = EncryptedTextField(_("what you saw"), blank=True)
     # Kept only with wants_contact (the service refuses it otherwise).
     contact = EncryptedTextField(_("how to reach you"), blank=True)

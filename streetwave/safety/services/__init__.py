@@ -1,7 +1,7 @@
 """The only code that writes safety: incidents, safety roles, briefings and know-your-rights
 cards.
 
-One module per subject (`incidents`: reporting, handling, retention; `roles`: safety roles, the
+One module per subject (`incidents`: reporting, handling; `roles`: safety roles, the
 briefing of their holders, the campaign's cards); the public names are re-exported here, so
 callers write `from streetwave.safety import services` and `services.take_safety_role(...)`.
 """
@@ -16,7 +16,6 @@ from .incidents import (
     ReportingClosed,
     acknowledge_incident,
     add_incident_note,
-    erase_old_incidents,
     is_reporting_open,
     report_incident,
     reporting_window,
@@ -61,7 +60,6 @@ __all__ = [
     "card_languages",
     "confirm_safety_role",
     "decline_safety_role",
-    "erase_old_incidents",
     "is_reporting_open",
     "offer_safety_roles",
     "report_incident",

@@ -1,5 +1,4 @@
-"""The only code that writes incidents: reporting one, acknowledging, resolving, the note log,
-and the retention that erases what they say.
+"""The only code that writes incidents: reporting one, acknowledging, resolving, the note log.
 
 Anyone at an action reports an incident while it runs and for INCIDENT_REPORTING_WINDOW after
 its end: an organizer of its hub (`can_report_incident`), a supporter from their manage link (the
@@ -11,8 +10,9 @@ without its text: the mail may be read on a seized phone.
 
 Whoever holds `can_handle_incident` moves it new → acknowledged → resolved (resolving a new one
 acknowledges it too) and writes notes. INCIDENT_RETENTION_DAYS after it was resolved, or after
-its action ended, whichever comes first, its text, contact, reporter and notes are erased; the
-row stays (kind, severity, state, times), so the counts do.
+its action ended, whichever comes first, the retention job erases its text, contact, reporter
+and notes (the rule is in safety/datamap.py); the row stays (kind, severity, state, times), so
+the counts do.
 """
 
 import datetime as dt
@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -256,28 +255,3 @@ def add_incident_note(incident: Incident, *, text: str, actor: User) -> Incident
             data={"note": note.public_id},
         )
     return note
-
-
-def erase_old_incidents(*, now: dt.datetime | None = None) -> int:
-    """Retention: INCIDENT_RETENTION_DAYS after an incident was resolved or its action ended,
-    its text, contact, reporter and notes go; the row stays, for the counts."""
-    now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=settings.INCIDENT_RETENTION_DAYS)
-    due = Incident.objects.filter(erased_at__isnull=True).filter(
-        Q(resolved_at__lte=cutoff) | Q(action__ends_at__lte=cutoff)
-    )
-    with transaction.atomic():
-        ids = list(lock(due).values_list("pk", flat=True))
-        if not ids:
-            return 0
-        IncidentNote.objects.filter(incident_id__in=ids).delete()
-        erased = Incident.objects.filter(pk__in=ids).update(
-            text="",
-            contact="",
-            wants_contact=False,
-            reporter_rsvp=None,
-            erased_at=now,
-            updated_at=now,
-        )
-        record("incident.texts_erased", data={"count": erased})
-    return erased

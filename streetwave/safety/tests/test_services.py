@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from streetwave.actions.models import Action
 from streetwave.audit.models import AuditEntry
+from streetwave.audit.services import erase_expired_personal_data
 from streetwave.core.errors import DomainError, NotAllowed
 from streetwave.outbox.models import Delivery, Message
 from streetwave.safety import services
@@ -242,25 +243,24 @@ def test_texts_contacts_and_notes_go_after_the_retention_period(action, organize
     open_one = _report(action, source=Incident.Source.SUPPORTER, rsvp=rsvp)
     # a day before the period ends, nothing goes
     soon = timezone.now() + dt.timedelta(days=89)
-    assert services.erase_old_incidents(now=soon) == 0
+    assert "safety.Incident" not in erase_expired_personal_data(now=soon)
     # after it, both go (one resolved, the other of an action that ended), counts stay
     later = timezone.now() + dt.timedelta(days=91)
-    assert services.erase_old_incidents(now=later) == 2
+    erased = erase_expired_personal_data(now=later)
+    assert (erased["safety.Incident"], erased["safety.IncidentNote"]) == (2, 1)
     for incident in Incident.objects.all():
         assert incident.text == "" and incident.contact == "" and not incident.wants_contact
         assert incident.reporter_rsvp is None and incident.erased_at == later
     assert Incident.objects.count() == 2
     assert not IncidentNote.objects.exists()
-    assert AuditEntry.objects.get(verb="incident.texts_erased").data == {"count": 2}
+    logged = AuditEntry.objects.get(
+        verb="retention.erased", data__counts__has_key="safety.Incident"
+    )
+    assert logged.data["counts"]["safety.Incident"] == 2
     # running again erases nothing more
-    assert services.erase_old_incidents(now=later) == 0
+    assert "safety.Incident" not in erase_expired_personal_data(now=later)
     with pytest.raises(services.IncidentErased):
         services.add_incident_note(open_one, text="Too late", actor=organizer)
-
-
-def test_the_retention_task_is_scheduled(settings):
-    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "streetwave.safety.tasks.erase_old_incidents" in tasks
 
 
 def test_the_supporter_is_never_in_what_the_service_keeps_about_the_report(action, rsvp):
