@@ -32,7 +32,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from streetwave.core.enqueue import enqueue_on_commit
@@ -403,16 +403,3 @@ def sweep() -> dict[str, int]:
         ).update(next_attempt_at=now)
         schedule_sending(released + lost)
     return {"released": len(released), "rescheduled": len(lost), "failed": len(given_up)}
-
-
-def erase_old_messages(now: dt.datetime | None = None) -> int:
-    """Delete messages older than OUTBOX_RETENTION_DAYS whose deliveries are all done, with
-    their deliveries: which RSVP got which message is not kept longer than the RSVP's own
-    personal data. Broadcasts keep their texts and recipient counts."""
-    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
-    unfinished = Delivery.objects.filter(
-        message=OuterRef("pk"), status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]
-    )
-    old = Message.objects.filter(created_at__lt=cutoff).exclude(Exists(unfinished))
-    erased, _by_model = old.delete()
-    return erased

@@ -5,7 +5,6 @@
   worker dies, so a batch survives a killed worker; the claim in the outbox keeps a batch that
   runs twice from sending twice.
 - `sweep_outbox`, every minute from beat: recovers deliveries of dead workers and lost tasks.
-- `erase_old_messages`, hourly from beat: deletes finished messages after the retention time.
 
 Each keeps the name it was registered under in the broadcasts app, so that what a queue already
 holds, and the beat schedule, still find it (docs/decisions/0001-outbox-is-its-own-app.md).
@@ -16,14 +15,9 @@ from celery import shared_task
 from . import services
 from .services import send_deliveries_task as send_deliveries
 
-__all__ = ["erase_old_messages", "send_deliveries", "sweep_outbox"]
+__all__ = ["send_deliveries", "sweep_outbox"]
 
 
 @shared_task(name="streetwave.broadcasts.tasks.sweep_outbox")
 def sweep_outbox() -> dict[str, int]:
     return services.sweep()
-
-
-@shared_task(name="streetwave.broadcasts.tasks.erase_old_messages")
-def erase_old_messages() -> int:
-    return services.erase_old_messages()
