@@ -69,8 +69,6 @@ STARTED_AT_KEY = "streetwave.session_started_at"
 SEEN_AT_KEY = "streetwave.session_seen_at"
 # The idle clock in the session moves at most once a minute: no session write on every request.
 SEEN_WRITE_INTERVAL = 60
-# Rows of ended sessions stay a day for the owner's sign-in notices, then go.
-ROW_RETENTION = dt.timedelta(days=1)
 
 END_MESSAGES = {
     UserSession.EndReason.IDLE.value: _(
@@ -98,13 +96,8 @@ def _second_factor_used(request: HttpRequest, user: User) -> str | None:
 def start_session(request: HttpRequest, user: User) -> UserSession:
     """Called right after a sign-in: track the new session and tell the owner about it."""
     now = timezone.now()
+    # Old rows of the account's sessions go by the retention job (accounts/datamap.py).
     with transaction.atomic():
-        UserSession.objects.filter(
-            user=user,
-            created_at__lt=now
-            - dt.timedelta(seconds=settings.ORGANIZER_SESSION_MAX_AGE)
-            - ROW_RETENTION,
-        ).delete()
         session = UserSession.objects.create(
             user=user,
             key_hash=hash_token(request.session.session_key or ""),
