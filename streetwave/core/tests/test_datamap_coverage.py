@@ -11,8 +11,14 @@ personal, with a reason, in its app's `datamap.py`:
   `_hash` (a hash of a token, useless without it). Any other CharField is taken for free text.
 """
 
+import dataclasses
+import io
+from pathlib import Path
+
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
 from django.db import models
 
 from streetwave.core import datamap
@@ -100,3 +106,40 @@ def test_every_declared_field_exists_and_is_declared_once():
         personal = model_map.personal_names()
         assert len(personal) == len(set(personal)), model_map.label
         assert not set(personal) & set(model_map.not_personal), model_map.label
+
+
+def _committed_table():
+    text = (Path(settings.BASE_DIR) / "docs" / "privacy.md").read_text(encoding="utf-8")
+    start, end = "<!-- datamap:start -->\n", "<!-- datamap:end -->"
+    assert start in text and end in text, "docs/privacy.md lost its data map markers"
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def _generated_table(*args):
+    out = io.StringIO()
+    call_command("datamap", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_table_in_docs_privacy_is_the_one_the_map_generates():
+    # If this fails: python manage.py datamap --markdown, and paste it between the markers.
+    assert _committed_table() == _generated_table("--markdown")
+
+
+def test_the_generated_table_changes_with_the_map(monkeypatch):
+    from streetwave.actions.models import RSVP
+
+    mapped = datamap.map_for(RSVP)
+    monkeypatch.setitem(
+        datamap._registry,
+        RSVP._meta.label,
+        dataclasses.replace(mapped, fields=[*mapped.fields, datamap.Personal("status", "s", "x")]),
+    )
+    assert _committed_table() != _generated_table("--markdown")
+
+
+def test_the_command_says_how_big_the_map_is():
+    maps = datamap.maps()
+    said = _generated_table()
+    assert said.startswith(f"{len(maps)} models: ")
+    assert f"{sum(len(m.fields) for m in maps)} personal fields" in said
