@@ -38,11 +38,11 @@ from .rsvps import (
 )
 from .supporters import (
     LINKS_PER_CLIENT,
+    RSVPData,
     erase_rsvp,
     mail_rsvp_links,
     mint_manage_tokens,
     rsvp_data,
-    rsvp_data_json,
 )
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "ActionDetails",
     "ConsentMissing",
     "RSVPClosed",
+    "RSVPData",
     "RSVPReceipt",
     "approve_action",
     "approve_attendee_export",
@@ -74,7 +75,6 @@ __all__ = [
     "request_attendee_export",
     "rotate_manage_token",
     "rsvp_data",
-    "rsvp_data_json",
     "schedule_messages",
     "send_emergency_notice",
     "send_relay_message",

@@ -6,17 +6,15 @@ the RSVPs of one address are mailed to that address only, so nobody learns from 
 whether an address has RSVPed (DESIGN privacy rule 3).
 """
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone, translation
 
 from streetwave.audit.services import record
-from streetwave.core import ratelimit
+from streetwave.core import datamap, ratelimit
 from streetwave.core.crypto import blind_index
 from streetwave.core.ids import hash_token, new_token
 from streetwave.core.locking import lock
@@ -81,79 +79,75 @@ def mint_manage_tokens(rsvp_ids: list[int]) -> str:
 
 
 @dataclass(frozen=True)
-class Item:
-    """One thing kept about an RSVP: its key in the JSON download, its label on the page."""
+class RSVPData:
+    """Everything kept about one RSVP, as its owner downloads it: the RSVP's own row (which
+    action, in what state) and, from the data map, every personal field held about it, in
+    whichever model (`core.datamap.collect`: the map says what is personal and its label)."""
 
-    key: str
-    label: str
-    value: Any
+    rsvp: RSVP
+    sections: list[datamap.Section]
 
-
-def _iso(value: dt.datetime) -> str:
-    return value.isoformat()
-
-
-def rsvp_data(rsvp: RSVP) -> list[Item]:
-    """Everything kept about this RSVP, as its owner may download it. Whether they reported an
-    incident is not told (docs/privacy.md: the reporter's RSVP is in no page, mail or export)."""
-    action = rsvp.action
-    safety_role: Any = apps.get_model("safety", "SafetyRole")
-    roles = [
-        {"kind": role.kind, "label": str(role.get_kind_display()), "state": role.state}
-        for role in safety_role.objects.filter(rsvp=rsvp).order_by("kind")
-    ]
-    return [
-        Item("action", str(_("action")), action.public_id),
-        Item("action_title", str(_("action's title")), action.title),
-        Item("pseudonym", str(RSVP._meta.get_field("pseudonym").verbose_name), rsvp.pseudonym),
-        Item("email", str(RSVP._meta.get_field("contact").verbose_name), rsvp.contact),
-        Item("language", str(RSVP._meta.get_field("language").verbose_name), rsvp.language),
-        Item("status", str(RSVP._meta.get_field("status").verbose_name), rsvp.status),
-        Item(
-            "campaign_news",
-            str(RSVP._meta.get_field("campaign_news").verbose_name),
-            rsvp.campaign_news,
-        ),
-        Item("consent_version", str(_("version of the consent text")), rsvp.consent_version),
-        Item("created_at", str(_("RSVPed at")), _iso(rsvp.created_at)),
-        Item("updated_at", str(_("last changed at")), _iso(rsvp.updated_at)),
-        Item("safety_roles", str(_("safety roles offered")), roles),
-    ]
+    def as_json(self) -> dict[str, Any]:
+        rsvp = self.rsvp
+        return {
+            "rsvp": {
+                "action": rsvp.action.public_id,
+                "action_title": rsvp.action.title,
+                "status": rsvp.status,
+                "language": rsvp.language,
+                "campaign_news": rsvp.campaign_news,
+                "consent_version": rsvp.consent_version,
+                "created_at": rsvp.created_at.isoformat(),
+                "updated_at": rsvp.updated_at.isoformat(),
+            },
+            "personal_data": [
+                {
+                    "model": section.model_map.label,
+                    "title": section.title,
+                    "rows": [{str(label): value for label, value in row} for row in section.rows],
+                }
+                for section in self.sections
+            ],
+        }
 
 
-def rsvp_data_json(rsvp: RSVP) -> dict[str, Any]:
-    return {item.key: item.value for item in rsvp_data(rsvp)}
+def rsvp_data(rsvp: RSVP) -> RSVPData:
+    """Everything kept about this RSVP, its labels in the supporter's language. Whether they
+    reported an incident is not told: the map exports no reporter (docs/privacy.md)."""
+    with translation.override(rsvp.language):
+        sections = datamap.collect("rsvp", rsvp.pk)
+        # The labels are lazy: made into text while the supporter's language is on.
+        for section in sections:
+            section.rows[:] = [
+                [(str(label), value) for label, value in row] for row in section.rows
+            ]
+    return RSVPData(rsvp=rsvp, sections=sections)
 
 
 def erase_rsvp(rsvp: RSVP, *, actor: Supporter = None) -> RSVP:
     """Erase a supporter's RSVP at once, at their request: a live one is cancelled first (its
-    seat freed, the counters moved as for any cancel), then its personal fields are blanked and
-    its manage link replaced by one nobody has, so the link is dead. The row stays, nameless,
-    so that the counts stay right; an incident it reported is left without a reporter."""
+    seat freed, the counters moved as for any cancel), then everything the data map holds about
+    it is erased (`core.datamap.erase_owned`: its own personal fields blanked, its safety role
+    offers and mails deleted, an incident it reported left without a reporter) and its manage
+    link replaced by one nobody has, so the link is dead. The row stays, nameless, so that the
+    counts stay right."""
     with transaction.atomic():
         current = lock(RSVP.objects.filter(pk=rsvp.pk)).select_related("action__hub").get()
         was = current.status
         if current.is_live:
             current = cancel_rsvp(current, actor=actor)
-        current.pseudonym = ""
-        current.contact = ""
-        current.contact_index = ""
-        current.campaign_news = False
-        current.manage_token_hash = hash_token(new_token())
-        current.save(
-            update_fields=[
-                "pseudonym",
-                "contact",
-                "contact_index",
-                "campaign_news",
-                "manage_token_hash",
-                "updated_at",
-            ]
-        )
-        # Safety sits above actions: named, not imported.
-        apps.get_model("safety", "Incident").objects.filter(reporter_rsvp=current).update(
-            reporter_rsvp=None
+        erased = datamap.erase_owned("rsvp", current.pk, now=timezone.now())
+        # Not personal data, but what the address agreed to and the way back to the row.
+        RSVP.objects.filter(pk=current.pk).update(
+            campaign_news=False, manage_token_hash=hash_token(new_token())
         )
         action = current.action
-        record("rsvp.erased", actor=actor, target=action, hub=action.hub, data={"was": was})
+        record(
+            "rsvp.erased",
+            actor=actor,
+            target=action,
+            hub=action.hub,
+            data={"was": was, "erased": erased},
+        )
+    current.refresh_from_db()
     return current

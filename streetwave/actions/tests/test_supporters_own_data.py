@@ -174,12 +174,16 @@ def test_the_data_page_and_file_hold_everything_kept_about_the_rsvp(client, make
         assert shown in text
     assert download["Content-Disposition"] == (f'attachment; filename="rsvp-{rsvp.public_id}.json"')
     data = json.loads(download.content)
-    assert data["pseudonym"] == "Nasrin"
-    assert data["email"] == "me@example.org"
-    assert data["action"] == action.public_id
-    assert data["status"] == "going"
-    assert data["consent_version"] == services.CONSENT_VERSION
-    assert [role["kind"] for role in data["safety_roles"]] == ["medic"]
+    assert data["rsvp"]["action"] == action.public_id
+    assert data["rsvp"]["status"] == "going"
+    assert data["rsvp"]["consent_version"] == services.CONSENT_VERSION
+    # and the personal fields, as the data map labels them, wherever they are kept
+    personal = {section["model"]: section["rows"] for section in data["personal_data"]}
+    [own] = personal["actions.RSVP"]
+    assert set(own.values()) == {"Nasrin", "me@example.org"}
+    assert personal["safety.SafetyRole"] == [{"safety role offered or held": "Medic"}]
+    # and never the keyed hash of the address nor a token
+    assert rsvp.contact_index not in download.content.decode()
     assert download["Cache-Control"] == "no-store"
 
 
@@ -238,7 +242,8 @@ def test_the_audit_says_an_rsvp_was_erased_and_nothing_about_whom(make_action):
     services.erase_rsvp(rsvp)
 
     entry = AuditEntry.objects.get(verb="rsvp.erased")
-    assert entry.data == {"was": "going"}
+    # (its confirmation mail with it)
+    assert entry.data == {"was": "going", "erased": {"actions.RSVP": 1, "outbox.Delivery": 1}}
     everything = json.dumps(list(AuditEntry.objects.values()), default=str)
     assert "Nasrin" not in everything and "me@example.org" not in everything
 
@@ -266,3 +271,28 @@ def test_an_erased_address_is_found_no_more(make_action, django_capture_on_commi
 
     assert queued is False
     assert not mail.outbox
+
+
+def test_erasing_goes_by_the_data_map_wherever_the_rsvp_is_kept(make_action):
+    from streetwave.safety.models import Incident, SafetyRole
+
+    # Given an RSVP that offered a role and reported an incident
+    action = make_action()
+    rsvp, _ = rsvp_with_link(action, email="me@example.org", safety_offers=["medic"])
+    incident = Incident.objects.create(
+        action=action,
+        kind=Incident.Kind.OTHER,
+        happened_at=action.starts_at,
+        source=Incident.Source.choices[0][0],
+        text="Someone filmed us",
+        reporter_rsvp=rsvp,
+    )
+
+    # When it is erased
+    services.erase_rsvp(rsvp)
+
+    # Then its offer is gone, and the incident stays without its reporter
+    assert not SafetyRole.objects.filter(rsvp=rsvp).exists()
+    incident.refresh_from_db()
+    assert incident.reporter_rsvp is None
+    assert incident.text == "Someone filmed us"

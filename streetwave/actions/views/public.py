@@ -218,7 +218,7 @@ def rsvp_data(request, token):
         {
             "rsvp": rsvp,
             "action": rsvp.action,
-            "items": services.rsvp_data(rsvp),
+            "data": services.rsvp_data(rsvp),
             "manage_url": reverse("actions:manage", args=[token]),
             "json_url": reverse("actions:rsvp_data_json", args=[token]),
         },
@@ -228,7 +228,7 @@ def rsvp_data(request, token):
 def rsvp_data_json(request, token):
     rsvp = get_rsvp_for_token(token)
     response = JsonResponse(
-        services.rsvp_data_json(rsvp), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        services.rsvp_data(rsvp).as_json(), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
     response["Content-Disposition"] = f'attachment; filename="rsvp-{rsvp.public_id}.json"'
     return response
