@@ -6,6 +6,7 @@ from .views import manage, public
 accounts_patterns = (
     [
         path("sessions/", manage.sessions, name="sessions"),
+        path("data/", manage.data, name="data"),
         path("invitation/<str:token>/", public.invitation, name="invitation"),
     ],
     "accounts",

@@ -138,6 +138,7 @@ ROWS: dict[str, Row] = {
     "[api/v1/]": Row(everyone(NOT_FOUND), path="/api/v1/no/such/thing"),
     # One's own account (allauth and accounts)
     "accounts:sessions": Row(signed_in()),
+    "accounts:data": Row(signed_in()),
     # Signed in already, the sign-in and sign-up pages send one on to the dashboard
     "account_login": Row(everyone()),
     "account_signup": Row(everyone()),

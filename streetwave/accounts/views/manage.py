@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -7,6 +8,7 @@ from streetwave.core.i18n import localize_digits
 
 from ..access import get_sessions_for
 from ..decorators import organizer_required
+from ..queries import account_data
 from ..services import SESSION_ROW_KEY, end_sessions_elsewhere
 
 
@@ -34,3 +36,14 @@ def sessions(request):
             "current_session_id": request.session.get(SESSION_ROW_KEY),
         },
     )
+
+
+@organizer_required
+def data(request):
+    """Everything kept about one's own account, as a JSON file."""
+    response = JsonResponse(
+        account_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="streetwave-account.json"'
+    response["Cache-Control"] = "no-store"
+    return response
