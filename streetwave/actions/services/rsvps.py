@@ -275,4 +275,3 @@ def promote_waitlisted(action: Action) -> list[int]:
         queue_message("rsvp.promoted", [recipient("rsvp", candidate.pk)])
         promoted.append(candidate.pk)
     return promoted
-
