@@ -27,6 +27,13 @@ register(
                 "email",
                 _("sign-in address"),
                 _("the account's owner; staff only for a recorded reason"),
+                # Addresses are unique: a closed account's is replaced by one that reaches no
+                # one (hubs.services.close_account), not blanked.
+                erased=False,
+                lives=_(
+                    "while the account exists; replaced by an address that reaches no one when "
+                    "its owner closes the account"
+                ),
             ),
             Personal(
                 "display_name",

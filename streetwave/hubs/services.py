@@ -13,6 +13,8 @@ campaign once it answers the call (`answer_call`, or by planning its first actio
 the campaign's coordinators accept each hub, one of them accepts the answer (`accept_answer`).
 """
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,6 +24,7 @@ from streetwave.accounts.models import User
 from streetwave.accounts.services import end_all_sessions
 from streetwave.audit.services import record
 from streetwave.campaigns.models import Campaign
+from streetwave.core import datamap
 from streetwave.core.crypto import normalize_contact
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
 from streetwave.core.ids import hash_token, new_token
@@ -73,6 +76,12 @@ class AlreadyMember(Conflict):
 
 class LastLead(Conflict):
     default_message = _("A hub needs a lead. Invite another lead before removing the last one.")
+
+
+class LastLeadCloses(Conflict):
+    default_message = _(
+        "A hub needs a lead: invite another lead of %(hub)s before closing your account."
+    )
 
 
 class HubNotActive(DomainError):
@@ -613,3 +622,48 @@ def accept_answer(participation: Participation, *, actor: User) -> Participation
             data={"campaign": current.campaign.public_id},
         )
     return current
+
+
+# Closing one's own account (docs/privacy.md, "Organizer accounts and their sessions").
+
+# Where a closed account's address was: unique like any address, and reaching no one (RFC 2606).
+CLOSED_ADDRESS = "closed-{public_id}@closed.invalid"
+
+
+def close_account(user: User, *, actor: User) -> dict[str, int]:
+    """Its owner closes `user`: every role goes, every session ends, and everything the data map
+    holds about the account is erased (`core.datamap.erase_owned`), along with its second
+    factors and the address allauth keeps. The row stays, nameless and unable to sign in,
+    because the audit log (append-only) points to it: the log then shows "a former organizer".
+    The hubs' content (actions, report-backs, messages) stays with the hubs. The last lead of a
+    hub where others still hold a role is refused, as `remove_member` refuses to remove them:
+    a hub needs a lead. Returns how many rows of each kind went."""
+    with transaction.atomic():
+        if actor.pk != user.pk:
+            raise NotAllowed()
+        current = lock(User.objects.filter(pk=user.pk, is_active=True)).first()
+        if current is None:
+            return {}
+        for hub in Hub.objects.filter(
+            memberships__user=current, memberships__role=Membership.Role.LEAD
+        ).order_by("pk"):
+            others = Membership.objects.filter(hub=hub).exclude(user=current)
+            if others.exists() and not others.filter(role=Membership.Role.LEAD).exists():
+                raise LastLeadCloses(LastLeadCloses.default_message % {"hub": hub.name})
+        counts = {
+            "memberships": Membership.objects.filter(user=current).delete()[0],
+            "campaign_roles": CampaignRole.objects.filter(user=current).delete()[0],
+        }
+        end_all_sessions(current, actor=actor)
+        counts |= datamap.erase_owned("account", current.pk, now=timezone.now())
+        # allauth's tables hold the address and the factors, beside ours and outside the map.
+        counts["second_factors"] = Authenticator.objects.filter(user=current).delete()[0]
+        EmailAddress.objects.filter(user=current).delete()
+        current.email = CLOSED_ADDRESS.format(public_id=current.public_id)
+        current.is_active = False
+        current.is_operator = False
+        current.is_staff = False
+        current.set_unusable_password()
+        current.save(update_fields=["email", "is_active", "is_operator", "is_staff", "password"])
+        record("account.closed", actor=actor, target=current, data=counts)
+    return counts

@@ -10,6 +10,7 @@ urlpatterns = [
     path("hubs/start/", public.start, name="start"),
     path("hubs/start/verify/<str:token>/", public.verify, name="verify"),
     path("manage/", manage.dashboard, name="dashboard"),
+    path("manage/account/close/", manage.close_account, name="close_account"),
     path("manage/hubs/<str:public_id>/", manage.hub, name="manage_hub"),
     path("manage/hubs/<str:public_id>/invite/", manage.invite, name="invite"),
     path(

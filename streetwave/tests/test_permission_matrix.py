@@ -185,6 +185,8 @@ ROWS: dict[str, Row] = {
     "campaigns:instance": Row(organizers(frozenset({"operator"}))),
     # Organizer pages of hubs (docs/permissions.md, "Pages of the hubs app")
     "hubs:dashboard": Row(signed_in()),
+    # GET asks; the POST needs the password or a second factor again (allauth)
+    "hubs:close_account": Row(signed_in()),
     "hubs:manage_hub": Row(organizers(HUB_PEOPLE_A), {"public_id": "hub_a"}),
     "hubs:invite": Row(
         organizers(frozenset({"lead_a"})),

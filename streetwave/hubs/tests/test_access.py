@@ -25,6 +25,8 @@ TABLE = {
     # The link is the key: whoever holds it may confirm, signed in or not.
     "verify": ("get", "/en/hubs/start/verify/{token}/", EVERYONE),
     "dashboard": ("get", "/en/manage/", SIGNED_IN),
+    # One's own account: the page asks (the POST needs the password again, test_close_account)
+    "close_account": ("get", "/en/manage/account/close/", SIGNED_IN),
     "manage_hub": ("get", "/en/manage/hubs/{hub}/", HUB_PEOPLE),
     "invite": ("post", "/en/manage/hubs/{hub}/invite/", {"lead"}),
     "remove_member": ("post", "/en/manage/hubs/{hub}/members/{member}/remove/", {"lead"}),

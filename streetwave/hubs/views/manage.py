@@ -3,10 +3,12 @@ vouching for proposals, answering a campaign's call, the coordinators' hub tree,
 and founding hubs, and the operators' page of a campaign's coordinators. Every view passes
 organizer_required, then an access helper (404), then at most one service."""
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from streetwave.accounts.decorators import organizer_required
 from streetwave.campaigns.access import get_campaign_for, get_public_campaign
@@ -265,3 +267,26 @@ def remove_coordinator(request, slug, user_public_id):
         success=_("The coordinator was removed and signed out everywhere."),
     )
     return redirect("hubs:manage_coordinators", campaign.slug)
+
+
+@organizer_required
+# The password or a second factor again before the POST (GET only asks): a session left open
+# on someone else's screen must not close the account.
+@reauthentication_required(allow_get=True)
+@require_http_methods(["GET", "POST"])
+def close_account(request):
+    """One's own account closed: a confirmation, then the service, then signed out."""
+    if request.method == "POST":
+        if (
+            press(
+                request,
+                services.close_account,
+                request.user,
+                success=_("Your account is closed."),
+            )
+            is not None
+        ):
+            logout(request)
+            return redirect("account_login")
+        return redirect("hubs:close_account")
+    return render(request, "hubs/manage/close_account.html")
