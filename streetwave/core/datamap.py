@@ -121,8 +121,8 @@ class ModelMap:
         return list(self.fields)
 
     def blank_values(self, now: dt.datetime, names: Sequence[str] | None = None) -> dict[str, Any]:
-        """The values that erase this model's erased personal fields (or only `names`), plus
-        `also`."""
+        """The values that erase this model's erased personal fields, plus `also` (or only the
+        fields `names`)."""
         values: dict[str, Any] = {}
         for personal in self.fields:
             chosen = personal.erased if names is None else personal.name in names
@@ -136,7 +136,10 @@ class ModelMap:
                 values[model_field.attname] = model_field.get_default()
             else:
                 values[model_field.attname] = ""
-        if self.also is not None:
+        # `also` marks the row as erased (a flag, an erasure time): not when only some of its
+        # fields go, or the rest would never be erased by its time (an incident whose reporter
+        # erased themselves keeps its text until then).
+        if self.also is not None and names is None:
             values.update(self.also(now))
         return values
 
