@@ -3,6 +3,9 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.core.datamap import ModelMap, Owned, Personal, register
@@ -17,6 +20,21 @@ SESSION_ROW_RETENTION = dt.timedelta(days=1)
 def _sessions_past_their_time(now: dt.datetime):
     oldest = now - dt.timedelta(seconds=settings.ORGANIZER_SESSION_MAX_AGE) - SESSION_ROW_RETENTION
     return UserSession.objects.filter(created_at__lt=oldest)
+
+
+def _django_sessions_past_their_time(now: dt.datetime):
+    return Session.objects.filter(expire_date__lt=now)
+
+
+def _django_sessions_of(pk: int) -> Q:
+    """Django's own session rows signed in as account `pk`: their data holds the account's id
+    and sign-in address, so they go with the account. Only organizers sign in: these are few."""
+    keys = [
+        session.session_key
+        for session in Session.objects.all()
+        if session.get_decoded().get(SESSION_KEY) == str(pk)
+    ]
+    return Q(session_key__in=keys)
 
 
 register(
@@ -65,5 +83,21 @@ register(
         expires=_sessions_past_their_time,
         erase="delete",
         owners={"account": Owned("user")},
+    ),
+    ModelMap(
+        Session,
+        fields=[
+            Personal(
+                "session_data",
+                _("a signed-in browser's session: the account and how it signed in"),
+                _("nobody: read only by the server"),
+                exported=False,
+            ),
+        ],
+        not_personal={"session_key": _("a random key, the row's id")},
+        lives=_("until the session expires (12 hours at most), or its account is closed"),
+        expires=_django_sessions_past_their_time,
+        erase="delete",
+        owners={"account": Owned(_django_sessions_of)},
     ),
 )
