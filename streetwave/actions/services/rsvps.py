@@ -126,7 +126,7 @@ def create_rsvp(
         raise RSVPClosed()
     index = blind_index(email) if email else ""
     news = bool(campaign_news and index and action.campaign_id)
-    replay = f"rsvp:replay:{action.pk}:{index}" if index else ""
+    replay = replay_key(action.pk, index) if index else ""
     if replay and not cache.add(replay, "", REPLAY_SECONDS):
         # The same answer as the first copy's, status included (once the first one knows it).
         known = cache.get(replay)
@@ -143,6 +143,13 @@ def create_rsvp(
     if replay and receipt.status is not None:
         cache.set(replay, receipt.status.value, REPLAY_SECONDS)
     return receipt
+
+
+def replay_key(action_id: int, index: str) -> str:
+    """The cache key that takes the same address for the same action again within
+    REPLAY_SECONDS for the same request; it holds the address's blind index, so an erasure
+    deletes it."""
+    return f"rsvp:replay:{action_id}:{index}"
 
 
 def _create_rsvp(

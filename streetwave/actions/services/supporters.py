@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -21,7 +22,7 @@ from streetwave.core.locking import lock
 from streetwave.outbox.services import queue_message, recipient
 
 from ..models import RSVP
-from .rsvps import Supporter, cancel_rsvp
+from .rsvps import Supporter, cancel_rsvp, replay_key
 
 # Mails of links to one address: a few per hour, whoever asks. Past it, nothing is sent and the
 # page says the same as always, so a stranger cannot flood an address nor rotate its links often.
@@ -136,6 +137,9 @@ def erase_rsvp(rsvp: RSVP, *, actor: Supporter = None) -> RSVP:
         was = current.status
         if current.is_live:
             current = cancel_rsvp(current, actor=actor)
+        if current.contact_index:
+            # A resend within a few seconds is known by the address's blind index, in the cache.
+            cache.delete(replay_key(current.action_id, current.contact_index))
         erased = datamap.erase_owned("rsvp", current.pk, now=timezone.now())
         # Not personal data, but what the address agreed to and the way back to the row.
         RSVP.objects.filter(pk=current.pk).update(
