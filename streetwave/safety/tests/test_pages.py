@@ -11,11 +11,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from streetwave.actions.models import EmergencyNotice
 from streetwave.safety import services
-from streetwave.safety.models import Incident
+from streetwave.safety.models import Incident, SafetyRole
 
 from .conftest import SUPPORTER_EMAIL, SUPPORTER_PSEUDONYM, run_now
 
@@ -270,3 +270,16 @@ def test_an_ended_action_is_not_happening_on_the_desk(
     run_now(upcoming, started=dt.timedelta(hours=5))
     page = _signed_in(login, coordinator).get(reverse("safety:desk", args=[campaign.slug]))
     assert page.context["desk"].happening == []
+
+
+def test_in_persian_the_desk_lists_the_missing_roles_with_the_persian_comma(
+    action, campaign, coordinator, login
+):
+    # given an action under way with neither a marshal nor a medic
+    run_now(action)
+    # when a coordinator reads the desk in Persian
+    page = _signed_in(login, coordinator).get(f"/fa/manage/campaigns/{campaign.slug}/safety/")
+    # then the two missing roles are joined as Persian joins a list
+    with translation.override("fa"):
+        marshal, medic = (str(SafetyRole.Kind(kind).label) for kind in ("marshal", "medic"))
+    assert f"{marshal}، {medic}" in page.content.decode()
