@@ -21,12 +21,8 @@ from streetwave.core.forms import (
 from streetwave.core.i18n import localize_digits
 
 from .models import Campaign, validate_time_zone
+from .queries import POSITION_DECIMALS
 from .services import TRANSITIONS, CampaignDetails
-
-# Two decimals of a degree: about a kilometre, enough to sort actions by distance and too coarse
-# to point at a home. The page's script rounds the same way before the position leaves the
-# browser; the server rounds again whatever it is sent.
-POSITION_DECIMALS = 2
 
 
 class FindForm(forms.Form):

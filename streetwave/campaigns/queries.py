@@ -19,6 +19,10 @@ from streetwave.places.search import distance_km, find_cities, nearest_city
 
 from .models import Campaign
 
+# Two decimals of a degree: about a kilometre, enough to sort actions by distance and too coarse
+# to point at a home. The page's script rounds the same way before the position leaves the
+# browser; the server rounds again whatever it is sent, and writes it back the same way.
+POSITION_DECIMALS = 2
 # The nearest actions listed for a city or a position.
 NEARBY_LIMIT = 20
 # A position this close to an action is named after the action's city.
@@ -182,7 +186,9 @@ def search_nearby(
             "position_city": _place_of(position, nearby + nearby_ended),
             "nearby": nearby,
             "nearby_ended": nearby_ended,
-            "find_query": urlencode({"near": f"{position[0]},{position[1]}"}),
+            "find_query": urlencode(
+                {"near": ",".join(f"{part:.{POSITION_DECIMALS}f}" for part in position)}
+            ),
         }
     if query:
         matches = find_cities(query, limit=1)

@@ -158,3 +158,11 @@ def test_the_hub_page_says_each_actions_phase(client, street):
         assert f'class="phase phase-{phase}"' in item, item
     called_off = re.search(r"<li>[^\n]*Rally called off[^\n]*</li>", html).group(0)
     assert "cancelled" in called_off
+
+
+def test_the_near_me_calendar_keeps_the_position_as_it_was_typed(client, street):
+    # given a search near a position whose second decimals are zeros (the page's script
+    # writes 45.40, not 45.4)
+    html = client.get(f"/en/c/{street.slug}/", {"near": "53.50,9.90"}).content.decode()
+    # then its calendar link carries the position in the same two decimals
+    assert f"/en/c/{street.slug}/calendar.ics?near=53.50%2C9.90" in html
