@@ -30,6 +30,7 @@ MAX_PAGES = 80
 # Views whose answer is not a page to look at, or that change state on GET by design.
 SKIPPED_VIEWS = {
     "account_logout",
+    "accounts:data",
     "actions:calendar",
     "actions:manage_export_download",
     "campaigns:calendar",
