@@ -178,7 +178,7 @@ def test_the_emergency_notice_is_prefilled_from_an_incident(action, organizer, l
     assert url.startswith(reverse("actions:manage_emergency", args=[action.public_id]))
     assert "PRIVATE-WORDS" not in url
     form = client.get(url).context["form"]
-    assert "medical" in form["body"].value()
+    assert "Safety notice: Medical reported at " in form["body"].value()
     response = client.post(url, {"body": form["body"].value() + " Keep to the south side."})
     assert response.status_code == 302
     assert EmergencyNotice.objects.get(action=action).body.endswith("Keep to the south side.")

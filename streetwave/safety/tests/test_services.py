@@ -226,6 +226,22 @@ def test_a_high_incident_mails_each_safety_recipient_once(
         assert f"/manage/incidents/{incident.public_id}/" in one.body
 
 
+def test_the_alert_mail_is_plain_text_not_html(
+    action, safety_lead, django_capture_on_commit_callbacks
+):
+    # given an action whose title holds characters HTML would escape
+    Action.objects.filter(pk=action.pk).update(title='Rally "Women & Freedom"')
+    action.refresh_from_db()
+    # when a high-severity incident is reported there
+    with django_capture_on_commit_callbacks(execute=True):
+        _report(action, severity=HIGH)
+    # then the mail shows the title as it is written
+    (sent,) = mail.outbox
+    assert 'Rally "Women & Freedom"' in sent.subject
+    assert 'Rally "Women & Freedom"' in sent.body
+    assert "&amp;" not in sent.body and "&quot;" not in sent.body
+
+
 def test_a_lower_incident_mails_nobody(action, safety_lead, safety_coordinator):
     _report(action, severity=Incident.Severity.MEDIUM)
     assert not Message.objects.filter(kind="safety.incident_alert").exists()

@@ -67,7 +67,7 @@ def emergency_draft(incident: Incident) -> str:
     """A first line for the emergency notice sent from an incident: its kind and time, never
     what the reporter wrote. The organizer says what to do."""
     return _("Safety notice: %(kind)s reported at %(time)s.") % {
-        "kind": incident.get_kind_display().lower(),
+        "kind": incident.get_kind_display(),
         "time": localize_digits(
             incident.happened_at.astimezone(incident.action.zone).strftime("%H:%M")
         ),
