@@ -213,6 +213,8 @@ def test_editing_the_title_of_a_published_action_does_not_move_it(client, login,
         kind=action.kind,
         start_date=local.date().isoformat(),
         start_time=local.strftime("%H:%M"),
+        # an action made late in the evening ends on the next day
+        end_date=action.local_end.date().isoformat(),
         end_time=action.local_end.strftime("%H:%M"),
         place=action.place,
         latitude="52.5163",

@@ -121,9 +121,11 @@ def test_an_operator_without_a_verified_second_factor_is_sent_to_set_one_up(clie
     assert response.status_code == 302 and response["Location"] == "/en/accounts/2fa/"
 
 
-def test_the_health_shows_the_checks_and_the_outbox_backlog(client, login, operator):
-    # given deliveries in every state: two waiting, one waiting again after a failure, one
-    # being sent, one failed and one sent; the oldest waiting one queued two hours ago
+def test_the_health_shows_the_checks_and_the_outbox_backlog(client, login, operator, settings):
+    # given the embedded default's broker (folders, whatever this run's settings say), and
+    # deliveries in every state: two waiting, one waiting again after a failure, one being
+    # sent, one failed and one sent; the oldest waiting one queued two hours ago
+    settings.CELERY_BROKER_URL = "filesystem://"
     message = Message.objects.create(kind="test.kind", key="test-1")
     states = [
         ("queued", ""),
