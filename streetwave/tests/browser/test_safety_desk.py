@@ -12,9 +12,11 @@ from streetwave.core.ids import hash_token, new_token
 from streetwave.hubs.models import Membership
 from streetwave.safety.models import Incident
 
+from .sharing import writes_rows_the_server_shows
+
 # django_db: each test runs in a transaction rolled back after it (the server shares it on
 # SQLite), so the action moved to "now" here is back in its place for the other tests.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, writes_rows_the_server_shows]
 
 
 def _happening_action_of_the_lead(site) -> Action:
