@@ -11,7 +11,7 @@ DEV_ENV := STREETWAVE_DEV=1
 # then needs its first operator: `make operator`).
 DEMO ?= yes
 
-.PHONY: run operator test lint check-migrations pytest browser bench messages lock static clean
+.PHONY: run operator test lint check-migrations pytest browser bench messages lock audit static clean
 
 $(VENV)/.base: requirements/base.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -99,6 +99,14 @@ lock: $(VENV)/.dev
 	    --no-emit-find-links -o requirements/base.lock pyproject.toml
 	$(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-header --no-emit-index-url \
 	    --no-emit-find-links --extra dev -o requirements/dev.lock pyproject.toml
+
+# Known vulnerabilities in the locked dependencies (pip-audit, PyPI's advisory database). It needs
+# that database on the network, so it is for operators and not part of `make test`. The locks
+# pin every package, so nothing is resolved again (--no-deps); a package it cannot check fails
+# the run (--strict) rather than passing unseen.
+audit: $(VENV)/.dev
+	$(VENV)/bin/pip-audit --strict --no-deps --progress-spinner off -r requirements/base.lock
+	$(VENV)/bin/pip-audit --strict --no-deps --progress-spinner off -r requirements/dev.lock
 
 clean:
 	rm -rf $(VENV) var node_modules streetwave/static/vendor
