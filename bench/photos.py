@@ -50,7 +50,7 @@ def _bare(data: bytes) -> None:
 
 
 def _pipeline(data: bytes) -> None:
-    from streetwave.reportbacks.images import process_photo
+    from streetwave.core.images import process_photo
 
     process_photo(data, declared_name="photo.jpg", declared_type="image/jpeg")
 

@@ -405,7 +405,7 @@ if os.environ.get("PHOTOS_S3_BUCKET"):
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
-# A photo upload (25 MB at most: reportbacks.images.MAX_BYTES) stays in memory until the
+# A photo upload (25 MB at most: core.images.MAX_BYTES) stays in memory until the
 # service writes it to its private file: Django would otherwise spill it to the system's /tmp
 # (docs/decisions/0007). The proxy lets bodies this large through only on the photos page.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 26 * 1024 * 1024

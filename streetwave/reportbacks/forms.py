@@ -11,8 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.actions.models import Action
+from streetwave.core.images import MAX_BYTES, Region
 
-from .images import MAX_BYTES, Region
 from .models import ReportBack
 from .services import Report, report_languages
 

@@ -102,7 +102,7 @@ class PhotoQuerySet(models.QuerySet):
 
 
 class Photo(BaseModel):
-    """A report-back's photo: only the processed copy (reportbacks.images) is ever stored. The
+    """A report-back's photo: only the processed copy (core.images) is ever stored. The
     upload waits in a private temporary file until a task processes it (docs/decisions/0007)."""
 
     class State(models.TextChoices):
@@ -116,7 +116,7 @@ class Photo(BaseModel):
     height = models.PositiveIntegerField(null=True, blank=True)
     alt_text = models.CharField(_("description for people who cannot see it"), max_length=300)
     state = models.CharField(max_length=12, choices=State.choices, default=State.PROCESSING)
-    # The name of the refusal (a reportbacks.images.PhotoRefused subclass), shown translated.
+    # The name of the refusal (a core.images.PhotoRefused subclass), shown translated.
     failure = models.CharField(max_length=40, blank=True)
     # [{"x", "y", "w", "h" (fractions of the photo), "source": "detected" | "marked" | "phone"}]
     masked_regions = models.JSONField(default=list, blank=True)

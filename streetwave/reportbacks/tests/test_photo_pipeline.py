@@ -1,4 +1,4 @@
-"""The safe-photo pipeline (reportbacks.images) on files made here: metadata, colour, orientation,
+"""The safe-photo pipeline (core.images) on files made here: metadata, colour, orientation,
 transparency, and every kind of file it must refuse."""
 
 import io
@@ -9,8 +9,9 @@ import pytest
 from PIL import ExifTags, Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 
-from streetwave.reportbacks import images, services
-from streetwave.reportbacks.images import Region, process_photo
+from streetwave.core import images
+from streetwave.core.images import Region, process_photo
+from streetwave.reportbacks import services
 
 from .jpeg_parts import jpeg_segments, riff_chunks
 

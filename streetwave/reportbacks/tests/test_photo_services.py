@@ -9,9 +9,10 @@ import pytest
 from PIL import Image
 
 from streetwave.audit.models import AuditEntry
+from streetwave.core import images
 from streetwave.core.errors import NotAllowed
-from streetwave.reportbacks import images, services
-from streetwave.reportbacks.images import Region
+from streetwave.core.images import Region
+from streetwave.reportbacks import services
 from streetwave.reportbacks.models import Photo
 
 from .photo_samples import PHOTOS, plain_jpeg

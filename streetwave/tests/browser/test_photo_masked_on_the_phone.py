@@ -115,8 +115,8 @@ def test_faces_are_masked_on_the_phone_before_the_photo_is_uploaded(
 ):
     from playwright.sync_api import expect
 
-    from streetwave.reportbacks import images
-    from streetwave.reportbacks.faces import find_faces
+    from streetwave.core import images
+    from streetwave.core.faces import find_faces
     from streetwave.reportbacks.models import Photo
     from streetwave.reportbacks.services import upload_path
     from streetwave.reportbacks.tests.jpeg_parts import jpeg_segments
@@ -243,7 +243,7 @@ def test_a_face_marked_consenting_after_the_photo_was_chosen_is_left_uncovered(
 ):
     from playwright.sync_api import expect
 
-    from streetwave.reportbacks import images
+    from streetwave.core import images
     from streetwave.reportbacks.models import Photo
     from streetwave.reportbacks.services import upload_path
 

@@ -1,7 +1,7 @@
 // Faces covered on the organizer's phone, before the photo leaves it. When a photo is chosen it
 // is drawn on a canvas (its orientation applied), face-api's tiny face detector looks for faces
 // at two input sizes with a low score threshold (a missed face is worse than a covered sign),
-// each face's region is grown as the server grows it (reportbacks/images.py, mask_box) and
+// each face's region is grown as the server grows it (core/images.py, mask_box) and
 // filled with the server's opaque grey, and the file field then holds that canvas as a new JPEG:
 // no metadata block survives a canvas. The script and the model come from our own origin and are
 // loaded only once a photo is chosen.
@@ -25,7 +25,7 @@
   if (!input || !status) return;
   var data = form.dataset;
 
-  // The server's fill (reportbacks.images.FILL) and its 8x8 blocks: an all-grey block of the
+  // The server's fill (core.images.FILL) and its 8x8 blocks: an all-grey block of the
   // JPEG decodes to that grey, so nothing of the face survives the re-encoding either.
   var FILL = "rgb(128, 128, 128)";
   var BLOCK = 8;

@@ -227,7 +227,7 @@ def _jpeg_end(data: bytes) -> int:
 def _png_end(data: bytes) -> int:
     at = 8
     while at + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[at : at + 4])
+        length = int.from_bytes(data[at : at + 4], "big")
         kind = data[at + 4 : at + 8]
         at += 12 + length
         if kind == b"IEND":
@@ -238,7 +238,7 @@ def _png_end(data: bytes) -> int:
 
 
 def _webp_end(data: bytes) -> int:
-    (size,) = struct.unpack("<I", data[4:8])
+    size = int.from_bytes(data[4:8], "little")
     end = 8 + size + (size & 1)
     if end > len(data) + (size & 1):
         raise TruncatedPhoto()
