@@ -46,9 +46,14 @@ def check_campaign_permission(
 def get_instance_campaigns_for(user: User | AnonymousUser) -> QuerySet[Campaign]:
     """The operator's console: every campaign of the instance, for whoever runs it (the
     permission is asked of the instance itself, `None`); 404 for everyone else."""
-    require(user, "can_run_instance", None)
+    require_operator(user)
     campaigns: QuerySet[Campaign] = where(user, "can_run_instance").campaigns()
     return campaigns
+
+
+def require_operator(user: User | AnonymousUser) -> None:
+    """404 unless `user` runs the instance."""
+    require(user, "can_run_instance", None)
 
 
 def require_campaign_creator(user: User | AnonymousUser) -> None:

@@ -19,6 +19,7 @@ from streetwave.core.forms import (
     number_input,
 )
 from streetwave.core.i18n import localize_digits
+from streetwave.places.models import Country
 
 from .models import Campaign, validate_time_zone
 from .queries import POSITION_DECIMALS
@@ -267,6 +268,22 @@ class CampaignSettingsForm(WindowForm):
             hub_policy=data["hub_policy"],
             rsvp_retention_days=data["rsvp_retention_days"],
         )
+
+
+class HighRiskCountriesForm(forms.Form):
+    """The countries where nothing is announced in advance and nobody is named: the instance's
+    (operators) or those a campaign adds (its coordinators)."""
+
+    countries = forms.ModelMultipleChoiceField(
+        label=_("High-risk countries"),
+        queryset=Country.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
+
+    def __init__(self, *args: Any, chosen: list[Country], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["countries"] = chosen
 
 
 class StateChangeForm(forms.Form):

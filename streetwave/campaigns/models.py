@@ -110,6 +110,13 @@ class Campaign(BaseModel):
         default=default_rsvp_retention_days,
         validators=[validate_rsvp_retention_days],
     )
+    # Countries high-risk for this campaign besides the instance's own (Country.high_risk).
+    high_risk_countries = models.ManyToManyField(
+        "places.Country",
+        blank=True,
+        related_name="high_risk_in_campaigns",
+        verbose_name=_("high-risk countries of this campaign"),
+    )
     # When the statement or demands of the open campaign last changed (shown as "edited").
     texts_edited_at = models.DateTimeField(_("texts edited at"), null=True, blank=True)
 

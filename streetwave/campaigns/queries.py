@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 
 from streetwave.actions.models import Action, phase_between
 from streetwave.approvals.models import Approval
-from streetwave.places.models import City
+from streetwave.places.models import City, Country
 from streetwave.places.search import distance_km, find_cities, nearest_city
 
 from .models import Campaign
@@ -278,3 +278,10 @@ def console_campaigns(campaigns: QuerySet[Campaign]) -> list[Campaign]:
             pending_count=Count("actions", filter=Q(actions__status=Action.Status.PENDING)),
         ).order_by("-starts_at", "pk")
     )
+
+
+def high_risk_countries(campaign: Campaign | None) -> list[Country]:
+    """The countries an operator marked high-risk (`campaign` None), or those `campaign` adds."""
+    if campaign is None:
+        return list(Country.objects.filter(high_risk=True))
+    return list(campaign.high_risk_countries.all())

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from streetwave.audit.services import record
 from streetwave.core.errors import Conflict, DomainError
 from streetwave.core.i18n import format_datetime, join_words
 from streetwave.core.locking import lock
+from streetwave.places.models import Country
 
 from .access import check_campaign_permission
 from .models import (
@@ -48,6 +50,10 @@ class WindowExcludesActions(DomainError):
 
 class WrongState(Conflict):
     pass
+
+
+class StaysHighRisk(Conflict):
+    """A country may stop being high-risk only while nothing the rule hides is there."""
 
 
 @dataclass(frozen=True)
@@ -285,6 +291,67 @@ def archive_campaign(campaign: Campaign, *, actor: Actor) -> Campaign:
         verb="campaign.archived",
         refusal=gettext("Only an ended campaign can be archived."),
     )
+
+
+def _stays_high_risk(countries: list[Country], campaign: Campaign | None) -> str:
+    names = join_words(sorted(country.display_name() for country in countries))
+    if campaign is None:
+        return gettext(
+            "Hubs or actions exist in %(countries)s: the country stays high-risk, so that "
+            "nothing about them comes to light."
+        ) % {"countries": names}
+    return gettext(
+        "Hubs or actions of this campaign exist in %(countries)s: the country stays "
+        "high-risk, so that nothing about them comes to light."
+    ) % {"countries": names}
+
+
+def set_high_risk_countries(
+    countries: list[Country], *, campaign: Campaign | None = None, actor: Actor | None
+) -> None:
+    """Set the instance's high-risk countries (`campaign` None: operators) or the ones a
+    campaign adds (its coordinators). Adding is always allowed. Taking a country off is refused
+    while a hub is there, or an action (of the campaign, for a campaign's list): their hiding
+    must not end by a click. Without an `actor` it is the instance itself (the demo)."""
+    if actor is not None:
+        if campaign is None:
+            check_campaign_permission(actor, "can_run_instance")
+        else:
+            check_campaign_permission(actor, "can_edit_campaign", campaign)
+    chosen = {country.pk for country in countries}
+    with transaction.atomic():
+        if campaign is None:
+            current = set(Country.objects.filter(high_risk=True).values_list("pk", flat=True))
+        else:
+            campaign = lock(Campaign.objects.filter(pk=campaign.pk)).get()
+            current = set(campaign.high_risk_countries.values_list("pk", flat=True))
+        added, removed = chosen - current, current - chosen
+        if not added and not removed:
+            return
+        actions = (
+            Q(cities__actions__isnull=False)
+            if campaign is None
+            else Q(cities__actions__campaign=campaign)
+        )
+        in_use = Country.objects.filter(Q(cities__hubs__isnull=False) | actions, pk__in=removed)
+        if in_use.exists():
+            raise StaysHighRisk(_stays_high_risk(list(in_use.distinct()), campaign))
+        if campaign is None:
+            Country.objects.filter(pk__in=added).update(high_risk=True)
+            Country.objects.filter(pk__in=removed).update(high_risk=False)
+        else:
+            campaign.high_risk_countries.add(*added)
+            campaign.high_risk_countries.remove(*removed)
+        codes = dict(Country.objects.filter(pk__in=added | removed).values_list("pk", "code"))
+        record(
+            "campaign.high_risk_countries_changed" if campaign else "instance.high_risk_changed",
+            actor=actor,
+            target=campaign,
+            data={
+                "added": sorted(codes[pk] for pk in added),
+                "removed": sorted(codes[pk] for pk in removed),
+            },
+        )
 
 
 # The state changes by the name the page's buttons use.

@@ -22,6 +22,8 @@ urlpatterns = [
         name="manage_settings",
     ),
     path("manage/campaigns/<slug:slug>/state/", manage.state, name="manage_state"),
+    path("manage/campaigns/<slug:slug>/high-risk/", manage.high_risk, name="manage_high_risk"),
     # The operator's console
     path("manage/instance/", operator.instance, name="instance"),
+    path("manage/instance/high-risk/", operator.high_risk, name="instance_high_risk"),
 ]

@@ -28,6 +28,10 @@ class Country(NamedInPersian, models.Model):
     code = models.CharField(_("ISO code"), max_length=2, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_fa = models.CharField(_("Persian name"), max_length=100, blank=True)
+    # Marked by an operator for the whole instance: a state there arrests people for gathering,
+    # so nothing is announced in advance and nobody is named (docs/privacy.md, "High-risk
+    # countries"). A campaign may add countries of its own (Campaign.high_risk_countries).
+    high_risk = models.BooleanField(_("high-risk"), default=False)
 
     class Meta:
         ordering = ["name"]

@@ -183,6 +183,7 @@ ROWS: dict[str, Row] = {
     "mfa_login_webauthn": Row(signed_in()),
     # The operator's console (can_run_instance): operators only, not coordinators
     "campaigns:instance": Row(organizers(frozenset({"operator"}))),
+    "campaigns:instance_high_risk": Row(organizers(frozenset({"operator"}))),
     # Organizer pages of hubs (docs/permissions.md, "Pages of the hubs app")
     "hubs:dashboard": Row(signed_in()),
     # GET asks; the POST needs the password or a second factor again (allauth)
@@ -259,6 +260,7 @@ ROWS: dict[str, Row] = {
     "campaigns:manage_create": Row(organizers(frozenset({"operator"}))),
     "campaigns:manage_settings": Row(organizers(COORDINATOR | {"operator"}), CAMPAIGN),
     "campaigns:manage_state": Row(organizers(COORDINATOR | {"operator"}), CAMPAIGN),
+    "campaigns:manage_high_risk": Row(organizers(COORDINATOR | {"operator"}), CAMPAIGN),
     # Broadcasts (docs/broadcasts.md): the campaign's coordinators write, approve and follow
     # them (the author's own approval is refused with a message); the leads and organizers of
     # a hub taking part read and confirm them; whoever holds a supporter's link stops the news
@@ -452,6 +454,9 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
         organizers(frozenset({"operator"})), {"slug": "draft_campaign"}
     ),
     ("campaigns:manage_state", "another campaign"): Row(
+        organizers(frozenset({"operator"})), {"slug": "draft_campaign"}
+    ),
+    ("campaigns:manage_high_risk", "another campaign"): Row(
         organizers(frozenset({"operator"})), {"slug": "draft_campaign"}
     ),
     ("api-v1:get_campaign", "draft campaign"): Row(everyone(NOT_FOUND), {"slug": "draft_campaign"}),

@@ -20,8 +20,15 @@ TABLE = {
 }
 OF_A_CAMPAIGN = sorted(name for name, path in TABLE.items() if "{slug}" in path)
 # The organizer pages of the app: tested in test_manage.py, test_operator_console.py and the
-# project's permission matrix.
-ORGANIZER_PAGES = {"manage_create", "manage_settings", "manage_state", "instance"}
+# project's permission matrix; the high-risk pages in test_high_risk.py.
+ORGANIZER_PAGES = {
+    "manage_create",
+    "manage_settings",
+    "manage_state",
+    "manage_high_risk",
+    "instance",
+    "instance_high_risk",
+}
 
 
 def test_every_url_of_campaigns_has_a_row():

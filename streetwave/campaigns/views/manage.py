@@ -13,8 +13,14 @@ from streetwave.core.views.forms import fill_in
 
 from .. import services
 from ..access import get_campaign_for, require_campaign_creator
-from ..forms import CampaignCreateForm, CampaignSettingsForm, StateChangeForm
+from ..forms import (
+    CampaignCreateForm,
+    CampaignSettingsForm,
+    HighRiskCountriesForm,
+    StateChangeForm,
+)
 from ..models import Campaign
+from ..queries import high_risk_countries
 
 # change -> (the state it starts from, the button, what happens, what was done)
 _CHANGES = {
@@ -149,4 +155,44 @@ def state(request, slug):
             "change": _next_change(campaign),
             "current": "settings",
         },
+    )
+
+
+@organizer_required
+def high_risk(request, slug):
+    """The countries this campaign adds to the instance's high-risk ones."""
+    campaign = get_campaign_for(request.user, slug, "can_edit_campaign")
+    return high_risk_page(request, campaign)
+
+
+def high_risk_page(request, campaign: Campaign | None):
+    """The high-risk countries of the instance (`campaign` None) or of one campaign: what the
+    rule does, the instance's own list (on a campaign's page), and the form."""
+
+    def done(_nothing: None):
+        messages.success(request, _("The high-risk countries are saved."))
+        if campaign is None:
+            return redirect("campaigns:instance_high_risk")
+        return redirect("campaigns:manage_high_risk", campaign.slug)
+
+    chosen = high_risk_countries(campaign)
+    return fill_in(
+        request,
+        lambda data=None: HighRiskCountriesForm(data, chosen=chosen),
+        show=lambda form, status: render(
+            request,
+            "campaigns/manage/high_risk.html",
+            {
+                "campaign": campaign,
+                "form": form,
+                "chosen": chosen,
+                "instance_countries": high_risk_countries(None) if campaign else [],
+                "current": "high_risk",
+            },
+            status=status,
+        ),
+        save=lambda form: services.set_high_risk_countries(
+            list(form.cleaned_data["countries"]), campaign=campaign, actor=request.user
+        ),
+        done=done,
     )

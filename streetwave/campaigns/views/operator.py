@@ -11,8 +11,9 @@ from streetwave.core.beat import last_runs
 from streetwave.core.health import run_checks
 from streetwave.outbox.queries import outbox_backlog
 
-from ..access import get_instance_campaigns_for
+from ..access import get_instance_campaigns_for, require_operator
 from ..queries import console_campaigns
+from .manage import high_risk_page
 
 
 @organizer_required
@@ -28,3 +29,10 @@ def instance(request):
             "scheduled": last_runs(),
         },
     )
+
+
+@organizer_required
+def high_risk(request):
+    """The instance's high-risk countries."""
+    require_operator(request.user)
+    return high_risk_page(request, None)
