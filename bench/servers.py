@@ -1,8 +1,10 @@
-"""Processes the harness starts and stops: gunicorn for Streetwave and for the control site, and
-(in the CI test) a Celery worker and beat. Each runs in its own session, so stopping it stops its
-children too, and `Processes` stops every one of them on the way out, also after a failure."""
+"""Processes the harness starts and stops: gunicorn for Streetwave and for the control site, nginx
+with the production configuration in front of it, and (in the CI tests) a Celery worker and
+beat. Each runs in its own session, so stopping it stops its children too, and `Processes` stops
+every one of them on the way out, also after a failure."""
 
 import contextlib
+import getpass
 import os
 import secrets
 import signal
@@ -264,3 +266,86 @@ def workers_memory(master_pid: int) -> dict:
         "mean_rss_mb": round(sum(item["rss"] for item in per_worker) / len(per_worker) / 1024, 1),
         "max_pss_mb": round(max(item["pss"] for item in per_worker) / 1024, 1),
     }
+
+
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+NGINX = "/usr/sbin/nginx"
+# deploy/nginx.conf as it runs on loopback: the template's variables filled in, plain HTTP on
+# free ports instead of 80 and 443 (no TLS on loopback: the certificate lines go), and its
+# files under a folder of the run. Each replacement must match exactly as often as said, so a
+# change of the production file that this would silently miss fails instead.
+_LOOPBACK_EDITS = (
+    # (what, by what, how many times, comments included)
+    ("    listen [::]:80;\n", "", 1),
+    ("    listen [::]:443 ssl http2;\n", "", 1),
+    ("listen 80;", "listen 127.0.0.1:{redirect_port};", 1),
+    ("listen 443 ssl http2;", "listen 127.0.0.1:{port};", 1),
+    ("${STREETWAVE_WEB}", "{web}", 2),
+    ("${STREETWAVE_HOST}", "127.0.0.1", 5),
+    ("/var/log/nginx/", "{folder}/", 2),
+    ("/var/cache/nginx/", "{folder}/cache/", 1),
+    ("/var/lib/streetwave/static/", "{static}/", 1),
+)
+
+
+def nginx_conf(*, port: int, web: str, folder: Path, static: Path, extra: str = "") -> str:
+    """A whole nginx configuration: deploy/nginx.conf on loopback (see _LOOPBACK_EDITS), serving
+    on `port` in front of the gunicorn at `web`, and `extra` (more server blocks) beside it."""
+    site = NGINX_CONF.read_text()
+    values = {
+        "port": port,
+        "redirect_port": free_port(),
+        "web": web,
+        "folder": folder,
+        "static": static,
+    }
+    for old, new, times in _LOOPBACK_EDITS:
+        found = site.count(old)
+        if found != times:
+            raise RuntimeError(f"deploy/nginx.conf: {old!r} found {found} times, not {times}")
+        site = site.replace(old, new.format(**values))
+    site = "\n".join(line for line in site.splitlines() if not line.strip().startswith("ssl_"))
+    # As root (CI), the workers would otherwise run as "nobody" and find the folder closed.
+    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
+    temp = "\n".join(
+        f"    {kind}_temp_path {folder}/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return f"""{user}
+daemon off;
+worker_processes auto;
+pid {folder}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+{temp}
+{site}
+{extra}
+}}
+"""
+
+
+def nginx_static_server(port: int, root: Path, folder: Path) -> str:
+    """A server block for nginx_conf's `extra`: the files under `root` on 127.0.0.1:`port`,
+    logged as the site's answers are. The ceiling of the reads through the same nginx."""
+    return f"""server {{
+    listen 127.0.0.1:{port};
+    access_log {folder}/ceiling.access.log streetwave_private;
+    root {root};
+}}"""
+
+
+def start_nginx(
+    processes: Processes, name: str, *, port: int, web: str, static: Path, extra: str = ""
+) -> subprocess.Popen:
+    """nginx with deploy/nginx.conf on 127.0.0.1:`port` (see nginx_conf), its configuration,
+    logs and cache in the processes' log folder; checked with `nginx -t` first."""
+    folder = processes.log_dir / name
+    # nginx makes the last folder of proxy_cache_path itself, as /var/cache/nginx/streetwave.
+    (folder / "cache").mkdir(parents=True, exist_ok=True)
+    conf = folder / "nginx.conf"
+    conf.write_text(nginx_conf(port=port, web=web, folder=folder, static=static, extra=extra))
+    argv = [NGINX, "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")]
+    subprocess.run([*argv, "-t", "-q"], check=True, timeout=30)  # noqa: S603 fixed command line
+    return processes.start(name, argv, dict(os.environ))
