@@ -17,8 +17,10 @@ from .permissions import Asker, Permission, require, where
 
 
 def get_public_hub(public_id: str) -> Hub:
+    """A public hub; one in a high-risk country is the same 404 as a missing one, for everyone
+    (its own people work on its organizer pages)."""
     hub: Hub = get_object_or_404(
-        Hub.objects.active().select_related("city", "city__country", "sponsor"),
+        Hub.objects.public().select_related("city", "city__country", "sponsor"),
         public_id=public_id,
     )
     return hub

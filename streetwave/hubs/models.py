@@ -12,9 +12,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.campaigns.risk import high_risk_hub_q, is_high_risk_city
 from streetwave.core.crypto import EncryptedTextField
 from streetwave.core.models import BaseModel
 from streetwave.places.models import City
@@ -29,6 +31,20 @@ INVITATION_VALID_FOR = dt.timedelta(days=7)
 class HubQuerySet(models.QuerySet):
     def active(self) -> "HubQuerySet":
         return self.filter(status=Hub.Status.ACTIVE)
+
+    def public(self) -> "HubQuerySet":
+        """The hubs anyone may see: active, and outside the high-risk countries (their hubs are
+        hidden from every public list and page, docs/privacy.md, "High-risk countries"), each
+        knowing whether its sponsor is in one (`public_sponsor`)."""
+        return (
+            self.active()
+            .exclude(high_risk_hub_q())
+            .annotate(
+                sponsor_high_risk=ExpressionWrapper(
+                    high_risk_hub_q("sponsor__"), output_field=BooleanField()
+                )
+            )
+        )
 
     def descendants_of(self, hub: "Hub") -> "HubQuerySet":
         return self.filter(path__startswith=hub.path + "/")
@@ -79,9 +95,21 @@ class Hub(BaseModel):
         return self.status == self.Status.ACTIVE
 
     @property
+    def has_public_page(self) -> bool:
+        """Whether `hubs:detail` shows this hub (`HubQuerySet.public`), for links to it."""
+        return self.is_active and not is_high_risk_city(self.city)
+
+    @property
     def public_sponsor(self) -> "Hub | None":
-        """The sponsor as the public may see it: a suspended or proposed hub stays hidden."""
-        return self.sponsor if self.sponsor is not None and self.sponsor.is_active else None
+        """The sponsor as the public may see it: a suspended or proposed hub stays hidden, and
+        so does a hub in a high-risk country (asked here unless `HubQuerySet.public` did)."""
+        sponsor = self.sponsor
+        if sponsor is None or not sponsor.is_active:
+            return None
+        hidden = getattr(self, "sponsor_high_risk", None)
+        if hidden is None:
+            hidden = is_high_risk_city(sponsor.city)
+        return None if hidden else sponsor
 
     def tree_path_for(self, sponsor: "Hub | None") -> tuple[str, int]:
         if sponsor is None:

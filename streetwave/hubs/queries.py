@@ -30,13 +30,13 @@ from .permissions import permissions_for, permissions_of, where
 
 
 def public_hubs() -> QuerySet[Hub]:
-    """The active hubs, for the API's list."""
-    return Hub.objects.active().select_related("city", "city__country", "sponsor")
+    """The public hubs (active, outside the high-risk countries), for the API's list."""
+    return Hub.objects.public().select_related("city", "city__country", "sponsor")
 
 
 def sponsored_by(hub: Hub) -> QuerySet[Hub]:
-    """The active hubs that `hub` vouched for."""
-    return Hub.objects.active().filter(sponsor=hub)
+    """The public hubs that `hub` vouched for."""
+    return Hub.objects.public().filter(sponsor=hub)
 
 
 def public_actions_of(hub: Hub) -> QuerySet[Action]:
