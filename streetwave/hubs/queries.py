@@ -13,7 +13,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +34,7 @@ from streetwave.accounts.models import User
 from streetwave.actions.models import Action
 from streetwave.audit.models import AuditEntry
 from streetwave.campaigns.models import Campaign
+from streetwave.campaigns.risk import high_risk_hub_q
 
 from .models import CampaignRole, Hub, Invitation, Membership, Participation, Vouch
 from .permissions import permissions_for, permissions_of, where
@@ -130,6 +141,8 @@ class CampaignCard:
     going: int = 0
     waitlisted: int = 0
     more_hubs: int = 0
+    # Hubs in high-risk countries with actions in the campaign: counted, never named.
+    hubs_inside: int = 0
 
 
 @dataclass
@@ -270,16 +283,19 @@ def coordinators_of(campaign: Campaign) -> Coordinators:
 
 @dataclass(frozen=True)
 class Answers:
-    """The hubs that answered a campaign's call, for its coordinators: counts, never people."""
+    """The hubs that answered a campaign's call, for its coordinators: counts, never people.
+    Hubs in high-risk countries are only counted (`inside`)."""
 
     waiting: list[Participation]
     not_planned: list[Participation]
     planning: list[Participation]
+    inside: int = 0
 
 
 def answers_to(campaign: Campaign) -> Answers:
     """Every answer to `campaign`'s call, each with `planned`: how many actions its hub has in the
-    campaign (in any status). One query."""
+    campaign (in any status), but those of hubs in high-risk countries, which are counted. One
+    query."""
     planned = (
         Action.objects.filter(hub=OuterRef("hub"), campaign=campaign)
         .order_by()
@@ -290,13 +306,18 @@ def answers_to(campaign: Campaign) -> Answers:
     rows = list(
         Participation.objects.filter(campaign=campaign)
         .select_related("hub", "hub__city", "hub__city__country")
-        .annotate(planned=Coalesce(Subquery(planned, output_field=IntegerField()), 0))
+        .annotate(
+            planned=Coalesce(Subquery(planned, output_field=IntegerField()), 0),
+            high_risk=ExpressionWrapper(high_risk_hub_q("hub__"), output_field=BooleanField()),
+        )
         .order_by("answered_at", "id")
     )
+    shown = [row for row in rows if not row.high_risk]
     return Answers(
-        waiting=[row for row in rows if not row.is_accepted],
-        not_planned=[row for row in rows if row.is_accepted and not row.planned],
-        planning=[row for row in rows if row.is_accepted and row.planned],
+        waiting=[row for row in shown if not row.is_accepted],
+        not_planned=[row for row in shown if row.is_accepted and not row.planned],
+        planning=[row for row in shown if row.is_accepted and row.planned],
+        inside=len(rows) - len(shown),
     )
 
 
@@ -308,7 +329,10 @@ def _campaign_cards(user: User) -> list[CampaignCard]:
     # Drafts are their hub's business until submitted; coordinators count the rest.
     counted = Action.objects.filter(campaign_id__in=cards).exclude(status=Action.Status.DRAFT)
     rows = (
-        counted.values("campaign_id", "hub__public_id", "hub__name")
+        counted.annotate(
+            hub_high_risk=ExpressionWrapper(high_risk_hub_q("hub__"), output_field=BooleanField())
+        )
+        .values("campaign_id", "hub__public_id", "hub__name", "hub_high_risk")
         .annotate(actions=Count("id"), going=Sum("going_count"), waitlisted=Sum("waitlisted_count"))
         .order_by("campaign_id", "-going", "hub__name")
     )
@@ -316,12 +340,15 @@ def _campaign_cards(user: User) -> list[CampaignCard]:
         card = cards[row["campaign_id"]]
         card.going += row["going"] or 0
         card.waitlisted += row["waitlisted"] or 0
-        if len(card.hubs) < CAMPAIGN_ROWS_LIMIT:
+        if row["hub_high_risk"]:
+            card.hubs_inside += 1
+        elif len(card.hubs) < CAMPAIGN_ROWS_LIMIT:
             card.hubs.append(row)
         else:
             card.more_hubs += 1
     upcoming = (
         counted.filter(ends_at__gte=timezone.now())
+        .exclude(high_risk_hub_q("hub__"))
         .select_related("hub", "city")
         .order_by("starts_at", "id")[: CAMPAIGN_ROWS_LIMIT * len(cards)]
     )
@@ -420,6 +447,7 @@ def answers_to_accept(user: User) -> list[PendingItem]:
     waiting = (
         Participation.objects.pending()
         .filter(campaign__in=where(user, "can_approve_hub").campaigns())
+        .exclude(high_risk_hub_q("hub__"))
         .select_related("hub", "hub__city", "campaign")
         .order_by("answered_at", "id")[:PENDING_LIMIT]
     )

@@ -24,6 +24,7 @@ from streetwave.accounts.models import User
 from streetwave.accounts.services import end_all_sessions
 from streetwave.audit.services import record
 from streetwave.campaigns.models import Campaign
+from streetwave.campaigns.risk import is_high_risk_city
 from streetwave.core import datamap
 from streetwave.core.crypto import normalize_contact
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
@@ -538,9 +539,17 @@ def create_founding_hub(
     return hub
 
 
+def _accepted_at_once(hub: Hub, campaign: Campaign) -> bool:
+    """Whether `hub`'s answer to `campaign`'s call needs no coordinator: where the campaign does
+    not ask for one, and for a hub in a high-risk country, which its coordinators never see
+    (docs/privacy.md, "High-risk countries"): it announces nothing, and a second person
+    verifies each of its report-backs."""
+    return campaign.hub_policy != Campaign.HubPolicy.APPROVAL or is_high_risk_city(hub.city)
+
+
 def _answer(hub: Hub, campaign: Campaign, *, actor: User) -> Participation:
     now = timezone.now()
-    accepted = campaign.hub_policy != Campaign.HubPolicy.APPROVAL
+    accepted = _accepted_at_once(hub, campaign)
     state = Participation.State.ACCEPTED if accepted else Participation.State.PENDING
     try:
         # A savepoint: of two simultaneous answers, the second meets the unique constraint.
@@ -590,7 +599,7 @@ def answer_call_before_planning(hub: Hub, campaign: Campaign | None, *, actor: U
         if not found.is_accepted:
             raise AnswerNotAccepted()
         return
-    if campaign.hub_policy == Campaign.HubPolicy.APPROVAL:
+    if not _accepted_at_once(hub, campaign):
         raise CallNotAnswered()
     if not can(actor, "can_create_action", hub):
         raise NotAllowed()

@@ -3,7 +3,11 @@ the API, seen by coordinators as a count only (docs/privacy.md, "High-risk count
 
 import pytest
 
-from streetwave.hubs.models import Membership
+from streetwave.campaigns.models import Campaign
+from streetwave.hubs import services
+from streetwave.hubs.models import Membership, Participation
+from streetwave.hubs.queries import answers_to, pending_items_for
+from streetwave.hubs.tree import hub_tree_for
 from streetwave.places.models import Country
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +95,81 @@ def test_its_own_members_still_reach_their_hub(client, login, make_member, insid
     assert "Tehran hub" in response.content.decode()
     # The link to a public page that does not exist is not offered.
     assert f'href="/en/h/{inside.public_id}/"' not in response.content.decode()
+
+
+@pytest.fixture
+def chain(make_campaign, make_hub, make_action, make_member, tehran):
+    """Berlin hub > Tehran hub > Hamburg hub, each with an action in the campaign, and Paris hub
+    sponsored by Berlin, with none; Iran is high-risk."""
+    campaign = make_campaign()
+    berlin = make_hub("Berlin hub")
+    inside = make_hub("Tehran hub", city=tehran, sponsor=berlin)
+    hamburg = make_hub("Hamburg hub", sponsor=inside)
+    make_hub("Paris hub", sponsor=berlin)
+    for hub in (berlin, inside, hamburg):
+        make_action(hub=hub, campaign=campaign)
+        make_member(hub, Membership.Role.LEAD)
+    Country.objects.filter(code="IR").update(high_risk=True)
+    return campaign, berlin, inside, hamburg
+
+
+def test_the_hub_tree_counts_high_risk_hubs_and_draws_no_line_through_them(chain):
+    campaign, *_ = chain
+
+    tree = hub_tree_for(campaign)
+
+    assert sorted(node.hub.name for node in tree.roots) == ["Berlin hub", "Hamburg hub"]
+    assert all(not node.children for node in tree.roots)
+    assert tree.inside == 1
+    assert tree.levels == [(0, 1), (2, 1)]
+    assert sum(week.added for week in tree.growth) == 2
+
+
+def test_a_sponsor_shown_only_to_reach_a_high_risk_hub_is_not_shown(
+    make_campaign, make_hub, make_action, tehran
+):
+    # Given a hub abroad that takes no part, whose only hub in the campaign is in Tehran.
+    campaign = make_campaign()
+    berlin = make_hub("Berlin hub")
+    make_action(hub=make_hub("Tehran hub", city=tehran, sponsor=berlin), campaign=campaign)
+    Country.objects.filter(code="IR").update(high_risk=True)
+
+    tree = hub_tree_for(campaign)
+
+    assert (tree.roots, tree.levels, tree.inside) == ([], [], 1)
+
+
+def test_the_coordinators_pages_name_no_high_risk_hub(client, login, chain, make_coordinator):
+    campaign, *_ = chain
+    login(client, make_coordinator(campaign))
+
+    for page in ("hubs/", "answers/"):
+        html = client.get(f"/en/manage/campaigns/{campaign.slug}/{page}").content.decode()
+        assert "Tehran" not in html
+        assert "1 hub in a high-risk country answered the call" in html
+    dashboard = client.get("/en/manage/").content.decode()
+    assert "Tehran" not in dashboard and "Hamburg hub" in dashboard
+    assert "1 hub in a high-risk country has actions in this campaign" in dashboard
+
+
+def test_a_high_risk_hubs_answer_needs_no_coordinator_who_could_not_see_it(
+    make_campaign, make_hub, make_member, make_coordinator, tehran
+):
+    # Given a campaign whose coordinators accept each hub.
+    campaign = make_campaign()
+    Campaign.objects.filter(pk=campaign.pk).update(hub_policy=Campaign.HubPolicy.APPROVAL)
+    campaign.refresh_from_db()
+    inside = make_hub("Tehran hub", city=tehran)
+    abroad = make_hub("Berlin hub")
+    Country.objects.filter(code="IR").update(high_risk=True)
+
+    # When both hubs answer its call.
+    for hub in (inside, abroad):
+        services.answer_call(hub, campaign=campaign, actor=make_member(hub, Membership.Role.LEAD))
+
+    # Then the Tehran hub takes part at once, and no coordinator is asked about it.
+    states = dict(Participation.objects.values_list("hub__name", "state"))
+    assert states == {"Tehran hub": "accepted", "Berlin hub": "pending"}
+    waiting = pending_items_for(make_coordinator(campaign))
+    assert [item.text for item in waiting if "Tehran" in item.text] == []
+    assert answers_to(campaign).inside == 1
