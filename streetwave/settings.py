@@ -8,6 +8,7 @@ them and without STREETWAVE_DEV it refuses to start.
 
 import datetime
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -72,6 +73,25 @@ BLIND_INDEX_KEY = secret_from_env("BLIND_INDEX_KEY", lambda: secrets.token_hex(3
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEV or DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The instance as a Tor onion service beside its clear-web name (docs/deploy.md, "Onion
+# service"): the onion's host name, e.g. "abc...xyz.onion". A page asked for on one name links
+# only to that name (core.hosts); the onion is served over plain HTTP (Tor encrypts and
+# authenticates the whole way), so it gets no HSTS, no redirect to HTTPS and cookies without
+# the Secure flag (core.middleware.SecurityMiddleware).
+ONION_HOST = os.environ.get("STREETWAVE_ONION_HOST", "").strip().lower().rstrip(".")
+if ONION_HOST and not re.fullmatch(r"[a-z2-7]{56}\.onion", ONION_HOST):
+    raise ImproperlyConfigured(
+        "STREETWAVE_ONION_HOST must be an onion service's host name: 56 letters and digits "
+        "(a-z, 2-7), then .onion (the hostname file of the service's HiddenServiceDir)."
+    )
+ONION_SITE_URL = f"http://{ONION_HOST}" if ONION_HOST else ""
+if ONION_HOST:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, ONION_HOST]
+    CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, ONION_SITE_URL]
+# Whether clear-web pages may name the onion: an Onion-Location header, which Tor Browser
+# offers to follow. Off by default: a clear-web page never names the onion unless the operator
+# chose to make the two names known as one instance.
+ONION_LOCATION = bool(ONION_HOST) and env_bool("STREETWAVE_ONION_LOCATION")
 
 INSTALLED_APPS = [
     # Django's admin, whose site also demands a second factor (see accounts.admin_site).
@@ -103,7 +123,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # Django's, with the onion's exceptions (no HTTPS redirect, no HSTS, no Secure cookies).
+    "streetwave.core.middleware.SecurityMiddleware",
     "streetwave.core.middleware.ContentSecurityPolicyMiddleware",
     "streetwave.core.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -2,8 +2,12 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
 from django.utils.cache import patch_cache_control
+
+from .hosts import is_onion
 
 # Only our own origin: no CDN, no fonts or tiles from elsewhere, no inline script, so a page
 # works through Tor and leaks no visit to a third party.
@@ -21,6 +25,30 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+class SecurityMiddleware(DjangoSecurityMiddleware):
+    """Django's security headers and HTTPS redirect, but for the onion service, which is
+    served over plain HTTP (docs/deploy.md, "Onion service"): Tor encrypts and authenticates
+    the way to it end to end, and an onion has no certificate to redirect to. There: no
+    redirect, no HSTS, and cookies without the Secure flag, which a browser that does not count
+    an onion as a secure origin would refuse to keep (the CSRF cookie, then every form, with
+    it). On the clear-web name, an Onion-Location header when the operator allows it."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponsePermanentRedirect | None:
+        if is_onion(request):
+            return None
+        return super().process_request(request)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response = super().process_response(request, response)
+        if is_onion(request):
+            del response["Strict-Transport-Security"]
+            for cookie in response.cookies.values():
+                cookie["secure"] = ""
+        elif settings.ONION_LOCATION and response.get("Content-Type", "").startswith("text/html"):
+            response.setdefault("Onion-Location", settings.ONION_SITE_URL + request.get_full_path())
+        return response
 
 
 class ContentSecurityPolicyMiddleware:
