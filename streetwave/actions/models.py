@@ -25,6 +25,7 @@ from django.utils.translation import pgettext_lazy
 
 from streetwave.approvals.models import Approval, HeldForApproval
 from streetwave.campaigns.models import Campaign
+from streetwave.campaigns.risk import high_risk_action_q
 from streetwave.core.crypto import EncryptedTextField
 from streetwave.core.i18n import join_words
 from streetwave.core.models import BaseModel
@@ -61,6 +62,25 @@ def round_public_count(count: int) -> int | None:
         return None
     step = 10 if count < 100 else 50 if count < 1000 else 100
     return count - count % step
+
+
+def published_inside_q(now: dt.datetime) -> Q:
+    """Actions filed after the fact (inside a high-risk country) that the public may see at
+    `now`: over, reported on, and first verified at least HIGH_RISK_PUBLICATION_DELAY before
+    `now`. The report-backs sit above actions, so they are reached through the reverse relation
+    by name, in a subquery (a corrected report keeps its first verification's time)."""
+    delay: dt.timedelta = getattr(settings, "HIGH_RISK_PUBLICATION_DELAY", dt.timedelta(hours=24))
+    verified_in_time = Action.objects.filter(
+        after_the_fact=True,
+        report_backs__approval=Approval.APPROVED,
+        report_backs__approved_at__lte=now - delay,
+    )
+    return Q(
+        after_the_fact=True,
+        status__in=Action.REPORTED_STATUSES,
+        ends_at__lte=now,
+        pk__in=verified_in_time.values("pk"),
+    )
 
 
 class ActionQuerySet(models.QuerySet):
@@ -120,12 +140,18 @@ class ActionQuerySet(models.QuerySet):
         taken_place = Action.objects.completed().filter(hub=models.OuterRef("hub"))
         return self.annotate(hub_has_taken_place=models.Exists(taken_place))
 
-    def public(self) -> "ActionQuerySet":
+    def public(self, now: dt.datetime | None = None) -> "ActionQuerySet":
         """What anyone may see: published, and cancelled or completed ones that were public,
         outside campaigns still in draft and hubs suspended by moderation (a taken-down action
-        is `removed`, public nowhere but its own page)."""
+        is `removed`, public nowhere but its own page). In a high-risk country
+        (campaigns.risk), only what was filed after the fact, once its delay has passed
+        (`published_inside_q`): nothing announced there is shown, nor anything not yet verified."""
         return (
             self.filter(status__in=Action.PUBLIC_STATUSES)
+            .filter(
+                (~high_risk_action_q() & Q(after_the_fact=False))
+                | published_inside_q(now or timezone.now())
+            )
             .exclude(campaign__status=Campaign.Status.DRAFT)
             .exclude(hub__status=Hub.Status.SUSPENDED)
         )
@@ -200,6 +226,10 @@ class Action(HeldForApproval, BaseModel):
     # When the public time or place last changed after publication. Set, the public page looks
     # up the changes to show them; unset (the usual case), it costs no query.
     changed_at = models.DateTimeField(_("time or place changed"), null=True, blank=True)
+    # Filed after it happened, by a hub inside a high-risk country (reportbacks.services.
+    # afterwards): its time is the whole day (start and end are midnights in the city's zone)
+    # and its place the city's centre, so pages show the day and the city only.
+    after_the_fact = models.BooleanField(_("reported after the fact"), default=False)
 
     objects = ActionQuerySet.as_manager()
 
@@ -225,6 +255,8 @@ class Action(HeldForApproval, BaseModel):
 
     # What was public once: announced, called off, or over and reported back.
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED, Status.COMPLETED, Status.NOT_HELD)
+    # Where a verified report-back leaves an action.
+    REPORTED_STATUSES = (Status.COMPLETED, Status.NOT_HELD)
 
     class Phase(models.TextChoices):
         """Where an action stands in time, whatever its status: every public surface says it."""
@@ -266,10 +298,12 @@ class Action(HeldForApproval, BaseModel):
 
     @property
     def is_open_for_rsvp(self) -> bool:
-        """Published, not over, and (inside a campaign) the campaign still open: once a campaign
-        ends, none of its actions takes an RSVP. The pages and the API load the campaign's
-        status with the action."""
-        if self.status != self.Status.PUBLISHED or timezone.now() >= self.ends_at:
+        """Published, not over, not filed after the fact, and (inside a campaign) the campaign
+        still open: once a campaign ends, none of its actions takes an RSVP. The pages and the
+        API load the campaign's status with the action."""
+        if self.after_the_fact or self.status != self.Status.PUBLISHED:
+            return False
+        if timezone.now() >= self.ends_at:
             return False
         campaign = self.campaign
         return campaign is None or campaign.status == Campaign.Status.LIVE

@@ -5,7 +5,7 @@ A country is high-risk for the whole instance when an operator marks it (`Countr
 and for one campaign when its coordinators add it (`Campaign.high_risk_countries`).
 
 - An action is high-risk when its city's country is high-risk for the instance or for the
-  action's campaign.
+  action's campaign; an action of no campaign, as its hub would be (for any campaign).
 - A hub belongs to no campaign: it is high-risk when its country is high-risk for the instance
   or for any campaign, so that a campaign's list can only ever hide more hubs, never show one.
 
@@ -34,7 +34,9 @@ def _country_q(country_id_path: str, campaign_id_path: str | None) -> Q:
 def high_risk_action_q(prefix: str = "") -> Q:
     """Actions (or rows reaching an action through `prefix`, e.g. "action__") that are
     high-risk."""
-    return _country_q(f"{prefix}city__country_id", f"{prefix}campaign_id")
+    country = f"{prefix}city__country_id"
+    of_no_campaign = Q(**{f"{prefix}campaign__isnull": True}) & _country_q(country, None)
+    return _country_q(country, f"{prefix}campaign_id") | of_no_campaign
 
 
 def high_risk_hub_q(prefix: str = "") -> Q:
@@ -51,5 +53,6 @@ def high_risk_country_q(campaign: Campaign | None = None) -> Q:
 
 
 def is_high_risk_city(city: City, campaign: Campaign | None = None) -> bool:
-    """Whether actions of `campaign` in `city` (hubs, when `campaign` is None) are high-risk."""
+    """Whether actions of `campaign` in `city` (hubs and actions of no campaign, when
+    `campaign` is None) are high-risk."""
     return Country.objects.filter(high_risk_country_q(campaign), pk=city.country_id).exists()

@@ -22,6 +22,7 @@ from streetwave.approvals.models import APPROVAL_FIELDS, Approval
 from streetwave.approvals.services import Decision, decide_held
 from streetwave.audit.services import record
 from streetwave.campaigns.models import Campaign
+from streetwave.campaigns.risk import is_high_risk_city
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
 from streetwave.core.i18n import localize_digits
 from streetwave.core.locking import lock
@@ -85,6 +86,27 @@ class CityFixed(DomainError):
 
 class ActionClosed(Conflict):
     default_message = gettext_lazy("A cancelled or completed action can no longer be changed.")
+
+
+class AnnouncedInside(DomainError):
+    default_message = gettext_lazy(
+        "Actions in this country are never announced in advance: it is high-risk for this "
+        "campaign. Once an action has taken place, file it with “Report an action that happened” "
+        "on your hub's list of actions."
+    )
+
+
+class FiledAfterTheFact(Conflict):
+    default_message = gettext_lazy(
+        "This action was reported after it happened: correct its report-back instead."
+    )
+
+
+def _check_not_inside(city: City, campaign: Campaign | None) -> None:
+    """Nothing is announced in a high-risk country (campaigns.risk): its actions are filed only
+    after they happened (reportbacks.services.afterwards)."""
+    if is_high_risk_city(city, campaign):
+        raise AnnouncedInside()
 
 
 class NotADraft(Conflict):
@@ -184,6 +206,7 @@ def create_action(hub: Hub, details: ActionDetails, *, actor: User) -> Action:
     if not can(actor, "can_create_action", hub):
         raise NotAllowed()
     city = details.city or hub.city
+    _check_not_inside(city, details.campaign)
     _check_campaign_is_live(details.campaign)
     check_schedule(
         starts_at=details.starts_at,
@@ -232,6 +255,9 @@ def update_action(action: Action, details: ActionDetails, *, actor: User) -> Act
     _check_links(details)
     with transaction.atomic():
         current = _locked(action)
+        if current.after_the_fact:
+            raise FiledAfterTheFact()
+        _check_not_inside(details.city or current.city, details.campaign)
         if current.status in (
             Action.Status.CANCELLED,
             Action.Status.COMPLETED,
@@ -340,6 +366,9 @@ def _check_publishable(action: Action) -> None:
     """What must still hold when an action becomes public, whoever makes it so."""
     if not action.hub.is_active:
         raise HubNotActive()
+    if action.after_the_fact:
+        raise FiledAfterTheFact()
+    _check_not_inside(action.city, action.campaign)
     _check_campaign_is_live(action.campaign)
     check_schedule(
         starts_at=action.starts_at,

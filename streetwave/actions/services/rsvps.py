@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from streetwave.accounts.models import User
 from streetwave.audit.services import record
 from streetwave.campaigns.models import CampaignCounter
+from streetwave.campaigns.risk import is_high_risk_city
 from streetwave.core.crypto import blind_index
 from streetwave.core.errors import DomainError
 from streetwave.core.ids import hash_token, new_token
@@ -42,6 +43,12 @@ REPLAY_SECONDS = 10
 
 class RSVPClosed(DomainError):
     default_message = _("This action no longer takes RSVPs.")
+
+
+class NoRSVPInside(DomainError):
+    default_message = _(
+        "Actions in this country take no RSVPs: nobody's name or address is kept for them."
+    )
 
 
 class ConsentMissing(DomainError):
@@ -124,6 +131,8 @@ def create_rsvp(
         raise ConsentMissing(field="consent")
     if not action.is_open_for_rsvp:
         raise RSVPClosed()
+    if is_high_risk_city(action.city, action.campaign):
+        raise NoRSVPInside()
     index = blind_index(email) if email else ""
     news = bool(campaign_news and index and action.campaign_id)
     replay = replay_key(action.pk, index) if index else ""
