@@ -331,6 +331,11 @@ LOGOUT_REDIRECT_URL = "campaigns:home"
 # (accounts.middleware.SessionLimitsMiddleware). The cookie dies with the browser.
 ORGANIZER_IDLE_TIMEOUT = 30 * 60
 ORGANIZER_SESSION_MAX_AGE = 12 * 60 * 60
+# A member of a hub in a high-risk country: one hour in all (accounts.high_risk). Their phone
+# may be taken at a checkpoint or in an arrest, unlocked under pressure; a session that is
+# over by then hands nothing on, and signing in again is a small price for people whose
+# membership alone endangers them.
+HIGH_RISK_SESSION_AGE = 60 * 60
 SESSION_COOKIE_AGE = ORGANIZER_SESSION_MAX_AGE
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -7,13 +7,15 @@ from django.utils import translation
 
 from streetwave.core import datamap
 
+from .high_risk import memberships_at_risk_q
 from .models import User
 
 
 def account_data(user: User) -> dict[str, Any]:
     """Everything kept about one's own account, as its owner downloads it: the account's row,
-    the roles it holds, and every personal field the data map holds about it, in any model
-    (`core.datamap.collect`), with the map's labels in the account's language."""
+    the roles it holds (but in hubs of high-risk countries), and every personal field the data
+    map holds about it, in any model (`core.datamap.collect`), with the map's labels in the
+    account's language."""
     # Hubs and campaigns sit above accounts: their roles are named, not imported.
     memberships: Any = apps.get_model("hubs", "Membership")
     campaign_roles: Any = apps.get_model("hubs", "CampaignRole")
@@ -28,9 +30,13 @@ def account_data(user: User) -> dict[str, Any]:
                 "joined": user.date_joined.isoformat(),
                 "last_login": user.last_login.isoformat() if user.last_login else None,
             },
+            # A hub in a high-risk country is left out: the file outlives the session, on a
+            # device that may be seized (docs/privacy.md, "High-risk countries").
             "hub_roles": [
                 {"hub": row.hub.public_id, "hub_name": row.hub.name, "role": row.role}
-                for row in memberships.objects.filter(user=user).select_related("hub")
+                for row in memberships.objects.filter(user=user)
+                .exclude(memberships_at_risk_q())
+                .select_related("hub")
             ],
             "campaign_roles": [
                 {"campaign": row.campaign.slug, "role": row.role}

@@ -45,6 +45,7 @@ from streetwave.outbox.services import queue_message, recipient
 
 from . import second_factor
 from .devices import device_label
+from .high_risk import account_at_risk
 from .models import LAST_SEEN_STEP, User, UserSession
 
 # Who did it: an account, or nobody (the system, a sign-in not yet complete).
@@ -142,6 +143,12 @@ def _sign_out(request: HttpRequest, session: UserSession | None, reason: str) ->
     messages.warning(request, END_MESSAGES[reason])
 
 
+def session_max_age(*, at_risk: bool) -> int:
+    """How long a session lives in all, in seconds: HIGH_RISK_SESSION_AGE for a member of a
+    hub in a high-risk country (settings.py says why), ORGANIZER_SESSION_MAX_AGE otherwise."""
+    return settings.HIGH_RISK_SESSION_AGE if at_risk else settings.ORGANIZER_SESSION_MAX_AGE
+
+
 def enforce_session_limits(request: HttpRequest) -> None:
     """Sign the browser out when its session was ended elsewhere, idled or grew too old;
     otherwise note that it was seen. The middleware runs this on every signed-in request."""
@@ -151,12 +158,20 @@ def enforce_session_limits(request: HttpRequest) -> None:
     seen_at = session_data.get(SEEN_AT_KEY)
     session = None
     if public_id is not None:
-        session = UserSession.objects.open().filter(public_id=public_id, user=request.user).first()
+        # Whether the account belongs to a hub in a high-risk country, asked with the row on
+        # every request (no query more): a membership given or a country marked mid-session
+        # shortens the session from the next request.
+        session = (
+            UserSession.objects.open()
+            .filter(public_id=public_id, user=request.user)
+            .annotate(at_risk=account_at_risk())
+            .first()
+        )
     now = time.time()
     if session is None or started_at is None or seen_at is None:
         _sign_out(request, session, UserSession.EndReason.REVOKED)
         return
-    if now - started_at > settings.ORGANIZER_SESSION_MAX_AGE:
+    if now - started_at > session_max_age(at_risk=session.at_risk):
         _sign_out(request, session, UserSession.EndReason.EXPIRED)
         return
     if now - seen_at > settings.ORGANIZER_IDLE_TIMEOUT:
