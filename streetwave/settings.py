@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "streetwave.core.middleware.SecurityMiddleware",
     "streetwave.core.middleware.ContentSecurityPolicyMiddleware",
     "streetwave.core.middleware.NoStoreMiddleware",
+    # Marks an anonymous GET's reads as ones a read replica may answer (core.replica).
+    "streetwave.core.replica.PublicReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages and the map data are compressed (a campaign page of 90 KB travels as ~15 KB on a
     # slow link or through Tor); Django's GZip pads its output against BREACH. Below WhiteNoise,
@@ -190,6 +192,21 @@ else:
             },
         }
     }
+# A streaming replica of the primary for the public reads (core.replica), when there is one;
+# reads go back to the primary while it is more than REPLICA_MAX_LAG_SECONDS behind.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
+if DATABASE_URL and DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        ),
+        # Tests read what they wrote: the replica alias is the primary there.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["streetwave.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache, rate limits and live counters: Redis when REDIS_URL is set, files under var/ otherwise.
