@@ -34,3 +34,7 @@ def test_the_photo_benchmark_reports_both_loops_their_ratio_and_memory(tmp_path)
         / max(result["bare_before"]["photos_per_second"], result["bare_after"]["photos_per_second"])
     )
     assert result["peak_mb_per_photo"] > 0
+    # and the detector's share of a photo's time, and the ratio without it
+    pipeline = result["pipeline"]
+    assert 0 < pipeline["detect_seconds_per_photo"] < pipeline["seconds_per_photo"]
+    assert result["ratio"] < result["ratio_without_detection"]
