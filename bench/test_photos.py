@@ -1,6 +1,6 @@
-"""The photo benchmark runs end to end and reports what bench/README.md says it does.
+"""The photo and face recall benchmarks run end to end and report what bench/README.md says.
 
-Not run by .ci/run (it takes about a minute on two shared cores): run it by hand with
+Not run by .ci/run (they take about two minutes on two shared cores): run them by hand with
 
     STREETWAVE_DEV=1 .venv/bin/pytest -p no:django --noconftest bench/test_photos.py
 """
@@ -38,3 +38,20 @@ def test_the_photo_benchmark_reports_both_loops_their_ratio_and_memory(tmp_path)
     pipeline = result["pipeline"]
     assert 0 < pipeline["detect_seconds_per_photo"] < pipeline["seconds_per_photo"]
     assert result["ratio"] < result["ratio_without_detection"]
+
+
+def test_the_recall_benchmark_counts_the_faces_each_detector_covers(tmp_path):
+    # given one canvas of 30 faces, results written to a folder of the test's own
+    out = tmp_path / "face_recall.json"
+    env = {**os.environ, "STREETWAVE_DEV": "1", "STREETWAVE_VAR_DIR": str(tmp_path / "var")}
+    # when the recall benchmark runs
+    subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bench.face_recall", "--canvases", "1", "--out", str(out)],
+        cwd=ROOT, env=env, check=True, timeout=900,
+    )  # fmt: skip
+    # then each detector found some of the 30 faces, and the two together no fewer than either
+    result = json.loads(out.read_text())
+    alone = [result[key]["found"] for key in ("find_faces", "mtcnn")]
+    assert all(0 < found <= 30 for found in alone)
+    assert max(alone) <= result["either"]["found"] <= 30
+    assert sum(v["faces"] for v in result["find_faces"]["by_width"].values()) == 30
