@@ -315,6 +315,11 @@ RSVP_RETENTION_DAYS_MAX = int(os.environ.get("RSVP_RETENTION_DAYS_MAX", "90"))
 
 # Organizers file a report-back of an action from its start until this long after its end.
 REPORT_BACK_WINDOW = datetime.timedelta(days=int(os.environ.get("REPORT_BACK_WINDOW_DAYS", "14")))
+# An action filed after the fact inside a high-risk country (docs/privacy.md, "High-risk
+# countries") becomes public this long after a second person verified its report-back.
+HIGH_RISK_PUBLICATION_DELAY = datetime.timedelta(
+    hours=int(os.environ.get("HIGH_RISK_PUBLICATION_DELAY_HOURS", "24"))
+)
 
 # Incidents are reported from an action's start until this long after its end; what they say
 # (text, contact, notes) is erased this many days after they were resolved or the action ended.
