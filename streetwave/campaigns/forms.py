@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from streetwave.core.collation import sort_key
 from streetwave.core.forms import (
     JalaliDateInput,
     LineField,
@@ -19,10 +20,12 @@ from streetwave.core.forms import (
     number_input,
 )
 from streetwave.core.i18n import localize_digits
-from streetwave.places.models import Country
+from streetwave.places.models import City, Country
+from streetwave.places.search import find_cities
 
 from .models import Campaign, validate_time_zone
 from .queries import POSITION_DECIMALS
+from .risk import high_risk_country_q
 from .services import TRANSITIONS, CampaignDetails
 
 
@@ -284,6 +287,71 @@ class HighRiskCountriesForm(forms.Form):
     def __init__(self, *args: Any, chosen: list[Country], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial["countries"] = chosen
+
+
+# How many of each high-risk country's cities the count-only page lists (the largest, in the
+# reader's alphabetical order); any other is typed. And how many cities a typed name may match
+# anywhere before those of the campaign's high-risk countries are picked out.
+INSIDE_CITY_CHOICES = 80
+INSIDE_NAME_CANDIDATES = 50
+
+
+class InsideForm(forms.Form):
+    """Count-only participation: a city of the campaign's high-risk countries, picked from the
+    list or typed in any script (a typed name wins). Nothing else is asked; `clean` leaves the
+    city in `cleaned_data["place"]`."""
+
+    city = forms.ChoiceField(label=_("Your city"), required=False)
+    city_name = LineField(
+        label=_("Not in the list? Type its name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = translation.get_language()
+        self.countries = list(Country.objects.filter(high_risk_country_q(campaign)))
+        groups = []
+        for country in self.countries:
+            cities = City.objects.filter(country=country).order_by("-population", "pk")
+            names = sorted(
+                (
+                    (str(city.geonameid), city.display_name(language))
+                    for city in cities[:INSIDE_CITY_CHOICES]
+                ),
+                key=lambda choice: sort_key(choice[1], language),
+            )
+            groups.append((country.display_name(language), names))
+        listed: list[Any] = groups[0][1] if len(groups) == 1 else groups
+        city_field = self.fields["city"]
+        assert isinstance(city_field, forms.ChoiceField)
+        city_field.choices = [("", _("Choose your city")), *listed]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        countries = {country.pk for country in self.countries}
+        if data["city_name"]:
+            candidates = find_cities(data["city_name"], limit=INSIDE_NAME_CANDIDATES)
+            data["place"] = next(
+                (city for city in candidates if city.country_id in countries), None
+            )
+            if data["place"] is None:
+                self.add_error(
+                    "city_name",
+                    _(
+                        "No city of that name is known in these countries. Try another "
+                        "spelling, or choose your city from the list."
+                    ),
+                )
+        elif data["city"]:
+            data["place"] = City.objects.get(geonameid=data["city"], country__in=countries)
+        else:
+            self.add_error("city", _("Choose your city, or type its name."))
+        return data
 
 
 class StateChangeForm(forms.Form):

@@ -196,3 +196,34 @@ class CampaignCounter(models.Model):
             going=Sum("going"), waitlisted=Sum("waitlisted"), cancelled=Sum("cancelled")
         )
         return {name: value or 0 for name, value in sums.items()}
+
+
+class InsideCount(models.Model):
+    """How many people inside a high-risk country said they joined the campaign's day in a
+    city: one row per campaign and city, holding nothing but the two and the count. Nothing
+    about a press is kept, not even when it happened (docs/privacy.md, "Count-only
+    participation")."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="inside_counts")
+    city = models.ForeignKey("places.City", on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "city"], name="inside_count_per_city")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id}/{self.city_id}"
+
+    @classmethod
+    def add_one(cls, campaign_id: int, city_id: int) -> None:
+        """One more in the city, as one UPDATE of its own row: presses in other cities, and the
+        campaign's row, are never locked. The city's first press makes its row first."""
+        if not cls.objects.filter(campaign_id=campaign_id, city_id=city_id).update(
+            count=F("count") + 1
+        ):
+            cls.objects.get_or_create(campaign_id=campaign_id, city_id=city_id)
+            cls.objects.filter(campaign_id=campaign_id, city_id=city_id).update(
+                count=F("count") + 1
+            )

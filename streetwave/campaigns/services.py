@@ -2,6 +2,8 @@
 open, ended and archived. Each checks the permission again, whoever called it."""
 
 import datetime as dt
+import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,20 +19,23 @@ from django.utils.translation import gettext_lazy as _
 
 from streetwave.accounts.models import User
 from streetwave.audit.services import record
-from streetwave.core.errors import Conflict, DomainError
+from streetwave.core import ratelimit
+from streetwave.core.errors import Conflict, DomainError, RateLimited
 from streetwave.core.i18n import format_datetime, join_words
 from streetwave.core.locking import lock
-from streetwave.places.models import Country
+from streetwave.places.models import City, Country
 
 from .access import check_campaign_permission
 from .models import (
     COUNTER_SHARDS,
     Campaign,
     CampaignCounter,
+    InsideCount,
     validate_rsvp_retention_days,
     validate_time_zone,
 )
 from .queries import planned_actions_outside
+from .risk import is_high_risk_city
 
 Actor = User | AnonymousUser
 
@@ -352,6 +357,60 @@ def set_high_risk_countries(
                 "removed": sorted(codes[pk] for pk in removed),
             },
         )
+
+
+# Count-only participation (docs/privacy.md, "Count-only participation"): presses of "I joined"
+# per client network and campaign within the window. Mobile carriers inside put thousands of
+# phones behind one address, so the limit is generous; it bounds what one machine can add.
+INSIDE_PRESSES_PER_CLIENT = 20
+INSIDE_WINDOW_SECONDS = 600
+
+
+class CountingClosed(Conflict):
+    default_message = _("The campaign is not open: nobody can join its day any more.")
+
+
+class NotInside(DomainError):
+    default_message = _("Choose a city in one of the countries this page is for.")
+
+
+class TooManyPresses(RateLimited):
+    default_message = _(
+        "Too many people pressed this button from your network just now. Try again in ten minutes."
+    )
+    retry_after = INSIDE_WINDOW_SECONDS
+
+
+def inside_client_key(address: str, campaign: Campaign) -> str:
+    """The key the count-only button is limited under: an HMAC, with a key of its own derived
+    from SECRET_KEY, of the client's network (as core.ratelimit reads it) salted with the
+    campaign, so that one network's presses in two campaigns are two unrelated keys. Only the
+    cache holds it, for INSIDE_WINDOW_SECONDS; no table and no log ever does."""
+    key = hmac.new(
+        settings.SECRET_KEY.encode(), b"streetwave.campaigns.inside", hashlib.sha256
+    ).digest()
+    network = ratelimit.pseudonymous_address(address)
+    return hmac.new(key, f"{campaign.public_id}|{network}".encode(), hashlib.sha256).hexdigest()
+
+
+def count_joined_inside(campaign: Campaign, *, city: City, client_address: str) -> None:
+    """Someone inside a high-risk country joined the open campaign's day in `city`: its counter
+    goes up by one, and nothing else is written. No actor and no audit row: a row saying that
+    someone pressed, or when, is what this rule keeps out of the database. `client_address` is
+    the client's address as core.ratelimit derives it; only its keyed hash reaches the cache."""
+    if not campaign.is_open():
+        raise CountingClosed()
+    if not is_high_risk_city(city, campaign):
+        raise NotInside(field="city")
+    if not ratelimit.allow_key(
+        "inside",
+        inside_client_key(client_address, campaign),
+        limit=INSIDE_PRESSES_PER_CLIENT,
+        window=INSIDE_WINDOW_SECONDS,
+    ):
+        raise TooManyPresses()
+    with transaction.atomic():
+        InsideCount.add_one(campaign.pk, city.pk)
 
 
 # The state changes by the name the page's buttons use.

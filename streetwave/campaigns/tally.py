@@ -1,18 +1,26 @@
 """The public tally of a campaign: read from counters and action rows, never from RSVP rows,
 and cached so that a watching crowd costs one cache read per request (core.cache: a worker
-builds the next copy once a reader finds this one TALLY_REFRESH_AGE seconds old)."""
+builds the next copy once a reader finds this one TALLY_REFRESH_AGE seconds old).
+
+Actions in high-risk countries (campaigns.risk) are counted apart, as "inside": the streets
+taken there and their cities, and the people who said they joined there (InsideCount), shown
+rounded like any public count of people. The other figures (actions, cities, countries, hubs,
+people going, turnout, the table by country) are those abroad; the headline's streets taken are
+both."""
 
 import datetime as dt
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from streetwave.actions.models import Action
+from streetwave.actions.models import PUBLIC_COUNT_THRESHOLD, Action, round_public_count
 from streetwave.approvals.models import Approval
 from streetwave.core.cache import get_cached
+from streetwave.places.models import Country
 
 from .access import get_public_campaign
-from .models import Campaign, CampaignCounter
+from .models import Campaign, CampaignCounter, InsideCount
+from .risk import high_risk_action_q, high_risk_country_q
 
 # With the worker's build, what readers see stays within the 15 s of DESIGN, "Performance".
 TALLY_REFRESH_AGE = 10
@@ -36,7 +44,8 @@ def compute_tally(campaign: Campaign, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     # Public ones only: a suspended hub's actions are not, those that had taken place neither (a
     # fake hub's streets were never taken).
-    counted = Action.objects.public().filter(campaign=campaign, status__in=TALLIED_STATUSES)
+    tallied = Action.objects.public().filter(campaign=campaign, status__in=TALLIED_STATUSES)
+    counted = tallied.exclude(high_risk_action_q())
     places = counted.aggregate(
         actions=Count("id"),
         cities=Count("city", distinct=True),
@@ -69,10 +78,13 @@ def compute_tally(campaign: Campaign, now: dt.datetime | None = None) -> dict:
     # Before the campaign's window opens the bar shows the streets planned; from then on, only
     # the streets taken count towards the goal.
     goal_counts = "streets_taken" if now >= campaign.starts_at else "actions"
-    toward_goal = places["completed"] if goal_counts == "streets_taken" else places["actions"]
+    inside = _inside(campaign, tallied.filter(high_risk_action_q(), TAKEN))
+    streets_taken = places["completed"] + inside["streets_taken_inside"]
+    toward_goal = streets_taken if goal_counts == "streets_taken" else places["actions"]
     return {
         **places,
-        "streets_taken": places["completed"],
+        **inside,
+        "streets_taken": streets_taken,
         "turnout": turnout["turnout"] or 0,
         "going": counters["going"],
         "waitlisted": counters["waitlisted"],
@@ -80,6 +92,44 @@ def compute_tally(campaign: Campaign, now: dt.datetime | None = None) -> dict:
         "goal_counts": goal_counts,
         "goal_percent": min(100, round(100 * toward_goal / goal)) if goal else 0,
         "per_country": per_country,
+    }
+
+
+def _inside(campaign: Campaign, taken: QuerySet[Action]) -> dict:
+    """The campaign's figures inside high-risk countries: streets taken (`taken`, the public
+    actions there a second person verified) and their cities, and the people who joined, in all
+    and per city, rounded (None under the threshold). A city is counted among the cities inside
+    for its streets only: one press of the count-only button must not add a city to a figure."""
+    cities: dict[int, dict] = {}
+    for street in taken.values("city", "city__name", "city__name_fa").annotate(n=Count("id")):
+        cities[street["city"]] = {
+            "name": street["city__name"],
+            "name_fa": street["city__name_fa"],
+            "streets_taken": street["n"],
+            "joined": None,
+        }
+    joined = 0
+    for row in InsideCount.objects.filter(campaign=campaign).values(
+        "city", "city__name", "city__name_fa", "count"
+    ):
+        joined += row["count"]
+        city = cities.setdefault(
+            row["city"],
+            {"name": row["city__name"], "name_fa": row["city__name_fa"], "streets_taken": 0},
+        )
+        city["joined"] = round_public_count(row["count"])
+    return {
+        "inside": Country.objects.filter(high_risk_country_q(campaign)).exists(),
+        "streets_taken_inside": sum(city["streets_taken"] for city in cities.values()),
+        "cities_inside": sum(1 for city in cities.values() if city["streets_taken"]),
+        "joined_inside": round_public_count(joined),
+        # Under it, a count of people is not shown (round_public_count).
+        "count_threshold": PUBLIC_COUNT_THRESHOLD,
+        # Only the cities with a figure the public may see, the most streets first.
+        "per_city_inside": sorted(
+            (city for city in cities.values() if city["streets_taken"] or city["joined"]),
+            key=lambda city: (-city["streets_taken"], -(city["joined"] or 0), city["name"]),
+        ),
     }
 
 

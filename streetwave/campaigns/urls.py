@@ -9,6 +9,7 @@ urlpatterns = [
     path("map/cities.json", public.city_labels, name="city_labels"),
     path("c/<slug:slug>/", public.detail, name="detail"),
     path("c/<slug:slug>/tally/", public.tally, name="tally"),
+    path("c/<slug:slug>/inside/", public.inside, name="inside"),
     path("c/<slug:slug>/map/", public.map_page, name="map"),
     path("c/<slug:slug>/map.json", public.map_data, name="map_data"),
     path("c/<slug:slug>/wave/", public.wave, name="wave"),

@@ -17,6 +17,7 @@ TABLE = {
     "wave": "/en/c/{slug}/wave/",
     "wave_fragment": "/en/c/{slug}/wave/fragment/",
     "calendar": "/en/c/{slug}/calendar.ics",
+    "inside": "/en/c/{slug}/inside/",
 }
 OF_A_CAMPAIGN = sorted(name for name, path in TABLE.items() if "{slug}" in path)
 # The organizer pages of the app: tested in test_manage.py, test_operator_console.py and the

@@ -11,16 +11,19 @@ from django.utils.translation import gettext as _
 
 from streetwave.actions.calendars import calendar_response
 from streetwave.actions.models import Action
+from streetwave.core import ratelimit
 from streetwave.core.collation import sort_key
 from streetwave.core.text import render_markdown
+from streetwave.core.views.forms import fill_in
 
 from ..access import get_campaign_to_show
-from ..forms import FindForm
+from ..forms import FindForm, InsideForm
 from ..labels import CITY_LABELS_MAX_AGE, get_city_labels
 from ..live import document_for, get_live_document, live_response, preview_document
 from ..models import Campaign
 from ..queries import attendable_actions, home_campaigns, listed_actions, search_nearby
-from ..tally import get_public_tally
+from ..services import count_joined_inside
+from ..tally import compute_tally, get_public_tally
 
 
 def _entry(campaign: Campaign, *, now: bool) -> dict:
@@ -146,6 +149,39 @@ def _live(request, kind: str, slug: str):
 
 def tally(request, slug):
     return _live(request, "tally", slug)
+
+
+def inside(request, slug):
+    """Count-only participation: someone inside a high-risk country says they joined the day in
+    their city, by choosing it and pressing one button, and the city's counter goes up by one.
+    Beside the form, the campaign's figures inside. The answer to the button is the page
+    itself, not a redirect: the browser's history keeps no address saying someone pressed, and
+    the answer to a POST is never stored (core.middleware.NoStoreMiddleware)."""
+    campaign = get_campaign_to_show(request.user, slug)
+    # The public tally from the shared cache; a draft's preview is computed for its reader.
+    if campaign.status == Campaign.Status.DRAFT:
+        tally = compute_tally(campaign)
+    else:
+        tally = get_public_tally(slug)
+
+    def show(form: InsideForm, status: int, *, joined: bool = False):
+        context = {"form": form, "tally": tally, "joined": joined, "open": campaign.is_open()}
+        return _show(request, "campaigns/inside.html", campaign, context, status=status)
+
+    def make_form(*args):
+        return InsideForm(*args, campaign=campaign)
+
+    return fill_in(
+        request,
+        make_form,
+        show=show,
+        save=lambda form: count_joined_inside(
+            campaign,
+            city=form.cleaned_data["place"],
+            client_address=ratelimit.client_address(request),
+        ),
+        done=lambda _nothing: show(make_form(), 200, joined=True),
+    )
 
 
 def map_page(request, slug):
