@@ -44,7 +44,7 @@ def compute_tally(campaign: Campaign, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     # Public ones only: a suspended hub's actions are not, those that had taken place neither (a
     # fake hub's streets were never taken).
-    tallied = Action.objects.public().filter(campaign=campaign, status__in=TALLIED_STATUSES)
+    tallied = Action.objects.public(now).filter(campaign=campaign, status__in=TALLIED_STATUSES)
     counted = tallied.exclude(high_risk_action_q())
     places = counted.aggregate(
         actions=Count("id"),
