@@ -39,6 +39,9 @@ MAX_PIXELS = 50_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 FILL = (128, 128, 128)
+# The longest side of the small copy (`SmallCopy`), in pixels: a phone's width at twice its
+# density, and a column of the wall on a wide screen.
+SMALL_SIDE = 960
 _BLOCK = 8
 JPEG_QUALITY = 85
 
@@ -151,11 +154,21 @@ class MaskedRegion:
 
 
 @dataclass(frozen=True)
+class SmallCopy:
+    """The copy lists show (a wall, a page of many photos): longest side SMALL_SIDE at most."""
+
+    data: bytes
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class ProcessedPhoto:
     data: bytes
     width: int
     height: int
     masked: tuple[MaskedRegion, ...]
+    small: SmallCopy
     content_type: str = "image/jpeg"
     extension: str = "jpg"
 
@@ -400,7 +413,31 @@ def process_photo(
             box = _blocks(region.to_box(width, height), width, height)
             masked.append(MaskedRegion(Region.of_box(box, width, height), source))
     _fill(pixels, (m.region for m in masked))
-    return ProcessedPhoto(_encode(pixels), width, height, tuple(masked))
+    regions = [m.region for m in masked]
+    return ProcessedPhoto(
+        _encode(pixels), width, height, tuple(masked), _small_copy(pixels, regions)
+    )
+
+
+def _small_copy(masked_pixels: npt.NDArray[np.uint8], regions: Iterable[Region]) -> SmallCopy:
+    """The small copy, made from the masked pixels only (no face pixel is there to survive), with
+    the covered regions filled again on the small copy's own whole blocks: resampling blends a
+    region's edge with its surroundings, and the fill leaves it all grey again."""
+    height, width = masked_pixels.shape[:2]
+    scale = min(1.0, SMALL_SIDE / max(width, height))
+    small_w, small_h = max(1, round(width * scale)), max(1, round(height * scale))
+    with Image.fromarray(masked_pixels, "RGB") as image:
+        small = np.array(image.resize((small_w, small_h), Image.Resampling.LANCZOS), dtype=np.uint8)
+    boxes = [_blocks(r.to_box(small_w, small_h), small_w, small_h) for r in regions]
+    _fill(small, (Region.of_box(b, small_w, small_h) for b in boxes))
+    return SmallCopy(_encode(small), small_w, small_h)
+
+
+def small_copy(data: bytes, regions: Sequence[Region]) -> SmallCopy:
+    """The small copy of a photo this pipeline made (its JPEG), `regions` being all it covers."""
+    with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
+        pixels = np.array(image.convert("RGB"), dtype=np.uint8)
+    return _small_copy(pixels, regions)
 
 
 def _fill(pixels: npt.NDArray[np.uint8], regions: Iterable[Region]) -> None:

@@ -28,6 +28,13 @@ register(
                 erased=False,
                 lives=_("deleted when taken down, or with its report-back"),
             ),
+            Personal(
+                "small_file",
+                _("the processed photo's small copy, for lists (faces covered)"),
+                _("public once its report-back is verified"),
+                erased=False,
+                lives=_("deleted when taken down, or with its report-back"),
+            ),
             Personal("upload_name", _("the uploaded file's name"), _PROCESSING_ONLY),
             Personal("upload_type", _("the uploaded file's type"), _PROCESSING_ONLY),
             Personal(

@@ -95,6 +95,10 @@ def photo_file_name(photo: "Photo", _uploaded_name: str) -> str:
     return f"photos/{photo.report_back.public_id}/{photo.public_id}.jpg"
 
 
+def photo_small_file_name(photo: "Photo", _uploaded_name: str) -> str:
+    return f"photos/{photo.report_back.public_id}/{photo.public_id}-small.jpg"
+
+
 class PhotoQuerySet(models.QuerySet):
     def shown(self) -> "PhotoQuerySet":
         """What the public sees of a report-back's photos: processed and not taken down."""
@@ -114,6 +118,13 @@ class Photo(BaseModel):
     file = models.FileField(_("file"), upload_to=photo_file_name, blank=True, max_length=200)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # The same photo, longest side core.images.SMALL_SIDE at most, for lists (the wall); the
+    # report page links the full one.
+    small_file = models.FileField(
+        _("small copy"), upload_to=photo_small_file_name, blank=True, max_length=200
+    )
+    small_width = models.PositiveIntegerField(null=True, blank=True)
+    small_height = models.PositiveIntegerField(null=True, blank=True)
     alt_text = models.CharField(_("description for people who cannot see it"), max_length=300)
     state = models.CharField(max_length=12, choices=State.choices, default=State.PROCESSING)
     # The name of the refusal (a core.images.PhotoRefused subclass), shown translated.
@@ -143,6 +154,9 @@ class Photo(BaseModel):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(state="ready") | ~Q(file=""), name="photo_ready_has_file"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="ready") | ~Q(small_file=""), name="photo_ready_has_small_file"
             ),
         ]
 

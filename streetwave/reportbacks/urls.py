@@ -19,6 +19,13 @@ urlpatterns = [
         manage.withdraw,
         name="manage_withdraw",
     ),
+    # The small copy first: a public id has no "-", so the full copy's pattern cannot take it.
+    path(
+        "photos/<str:photo_id>-small.jpg",
+        photos.photo_file,
+        {"small": True},
+        name="photo_small_file",
+    ),
     path("photos/<str:photo_id>.jpg", photos.photo_file, name="photo_file"),
     path(
         "manage/report-backs/<str:report_back_id>/photos/",

@@ -333,6 +333,7 @@ ROWS: dict[str, Row] = {
     # report-back's pages' (uploading and covering need can_file_report_back, a POST by a
     # coordinator is a 404; taking down needs can_moderate, refused on the next page otherwise)
     "reportbacks:photo_file": Row(everyone(), {"photo_id": "public_photo"}),
+    "reportbacks:photo_small_file": Row(everyone(), {"photo_id": "public_photo"}),
     "reportbacks:manage_photos": Row(
         organizers(ORGANIZERS_A | COORDINATOR), {"report_back_id": "held_report"}
     ),
@@ -411,6 +412,10 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
     ("reportbacks:report", "held only"): Row(everyone(NOT_FOUND), {"public_id": "ended"}),
     ("api-v1:get_report_back", "held only"): Row(everyone(NOT_FOUND), {"action_id": "ended"}),
     ("reportbacks:photo_file", "held report-back"): Row(
+        {**everyone(NOT_FOUND), **dict.fromkeys(ORGANIZERS_A | COORDINATOR, OK)},
+        {"photo_id": "held_photo"},
+    ),
+    ("reportbacks:photo_small_file", "held report-back"): Row(
         {**everyone(NOT_FOUND), **dict.fromkeys(ORGANIZERS_A | COORDINATOR, OK)},
         {"photo_id": "held_photo"},
     ),

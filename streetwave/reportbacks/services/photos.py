@@ -3,23 +3,25 @@
 The upload is never stored: it waits in a private temporary file (mode 0600, under VAR_DIR,
 never served) named by the photo's public id until the task processes it, and the file is
 removed on every path, refusals and crashes included; a sweep removes what a killed worker left
-(docs/decisions/0007-photo-uploads-wait-in-a-private-file.md). Only the result of
-core.images is written, through Django's storage API.
+(docs/decisions/0007-photo-uploads-wait-in-a-private-file.md; core.uploads). Only the result
+of core.images is written, through Django's storage API: the photo and its small copy.
+
+Every deletion of a photo row, by itself or with its report-back, its action or anything else
+it goes with, deletes its files once it commits (`remove_photo_files`, connected in apps.py):
+no caller has to remember it.
 
 Consent: the stored copy is always masked, so a face can be left uncovered only at processing
 time: the organizer uploads the photo again, naming the regions of the faces that consent.
 """
 
 import datetime as dt
-import os
-import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from celery import shared_task
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,15 +33,13 @@ from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
 from streetwave.core.images import PhotoRefused, Region
 from streetwave.core.locking import lock
+from streetwave.core.uploads import GRACE, LEFTOVER_AFTER, PrivateUploads, delete_files_on_commit
 from streetwave.hubs.permissions import can
 
 from ..models import Photo, ReportBack
 
 MAX_PHOTOS = 10
-# An upload whose photo is gone or no longer processing is a leftover after a short grace (its
-# transaction may not have committed yet); any upload is one after an hour.
-GRACE = dt.timedelta(minutes=5)
-LEFTOVER_AFTER = dt.timedelta(hours=1)
+UPLOADS = PrivateUploads("report-backs")
 
 FAILURES: dict[str, type[PhotoRefused]] = {
     cls.__name__: cls
@@ -69,20 +69,8 @@ def failure_reason(photo: Photo) -> str:
     return str(FAILURES.get(photo.failure, images.PhotoRefused).default_message)
 
 
-def uploads_dir() -> Path:
-    folder = Path(settings.VAR_DIR) / "photo-uploads"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
 def upload_path(photo: Photo) -> Path:
-    return uploads_dir() / photo.public_id
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+    return UPLOADS.path(photo.public_id)
 
 
 def _regions_json(regions: Sequence[Region]) -> list[dict[str, float]]:
@@ -126,7 +114,7 @@ def upload_photo(
                 "phone": _regions_json(covered_on_phone),
             },
         )
-        _write_private(upload_path(photo), data)
+        UPLOADS.write(photo.public_id, data)
         record(
             "photo.uploaded",
             actor=actor,
@@ -195,8 +183,10 @@ def _finish(
             current.masked_regions = []
         else:
             current.file.save("photo.jpg", ContentFile(result.data), save=False)
+            current.small_file.save("small.jpg", ContentFile(result.small.data), save=False)
             current.state = Photo.State.READY
             current.width, current.height = result.width, result.height
+            current.small_width, current.small_height = result.small.width, result.small.height
             current.masked_regions = [
                 {**_regions_json([m.region])[0], "source": m.source} for m in result.masked
             ]
@@ -211,6 +201,14 @@ def _finish(
             },
         )
     return current
+
+
+def _delete_on_commit(storage: Storage, names: list[str]) -> None:
+    def delete() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
 class PhotoNotReady(Conflict):
@@ -240,13 +238,18 @@ def mask_more_of_photo(photo: Photo, *, regions: Sequence[Region], actor: User) 
             # Storage lost the file (a sweep, a bucket's hiccup): say so rather than fail.
             raise PhotoFileMissing() from error
         covered = images.mask_regions(original, regions)
-        old_name = current.file.name or ""
-        current.file.save("photo.jpg", ContentFile(covered), save=False)
+        old_names = [name for name in (current.file.name, current.small_file.name) if name]
         current.masked_regions = [
             *current.masked_regions,
             *({**region, "source": "marked"} for region in _regions_json(regions)),
         ]
-        current.save(update_fields=["file", "masked_regions"])
+        small = images.small_copy(covered, _regions(current.masked_regions))
+        current.file.save("photo.jpg", ContentFile(covered), save=False)
+        current.small_file.save("small.jpg", ContentFile(small.data), save=False)
+        current.small_width, current.small_height = small.width, small.height
+        current.save(
+            update_fields=["file", "small_file", "small_width", "small_height", "masked_regions"]
+        )
         record(
             "photo.masked",
             actor=actor,
@@ -254,8 +257,7 @@ def mask_more_of_photo(photo: Photo, *, regions: Sequence[Region], actor: User) 
             hub=current.report_back.action.hub,
             data={"photo": current.public_id, "regions": len(regions)},
         )
-        storage = current.file.storage
-        transaction.on_commit(lambda: storage.delete(old_name))
+        _delete_on_commit(current.file.storage, old_names)
     return current
 
 
@@ -269,8 +271,8 @@ def take_down_photo(photo: Photo, *, actor: User) -> Photo:
             return current
         current.taken_down_at = timezone.now()
         current.taken_down_by = actor
-        name = current.file.name
-        current.file = ""
+        names = [name for name in (current.file.name, current.small_file.name) if name]
+        current.file = current.small_file = ""
         if current.state == Photo.State.READY:
             current.state = Photo.State.FAILED
             current.failure = "TakenDown"
@@ -282,41 +284,26 @@ def take_down_photo(photo: Photo, *, actor: User) -> Photo:
             hub=current.report_back.action.hub,
             data={"photo": current.public_id},
         )
-        if name:
-            storage = current.file.storage
-            transaction.on_commit(lambda: storage.delete(name))
+        _delete_on_commit(current.file.storage, names)
     return current
 
 
-def delete_report_back_photos(report_back: ReportBack) -> int:
-    """Remove a report-back's photos and their files; call it wherever a report-back is deleted
-    (a CASCADE removes rows, never files)."""
-    photos = list(report_back.photos.all())
-    for photo in photos:
-        if photo.file.name:
-            photo.file.storage.delete(photo.file.name)
-        upload_path(photo).unlink(missing_ok=True)
-    report_back.photos.all().delete()
-    return len(photos)
+def remove_photo_files(sender: type[Photo], instance: Photo, **kwargs: Any) -> None:
+    """post_delete of a photo (connected in apps.py): its files and its waiting upload go once
+    the deletion commits, whatever deleted it (the photo, its report-back, its action)."""
+    delete_files_on_commit(
+        (instance.file, instance.small_file), uploads=UPLOADS, public_id=instance.public_id
+    )
 
 
 def sweep_photo_uploads(now: dt.datetime | None = None) -> int:
     """Remove uploads nobody will process (their photo gone or done), process those a lost task
     left waiting, and fail photos whose upload is lost. Returns how many uploads were removed."""
     now = now or timezone.now()
-    removed = 0
     waiting = dict(
         Photo.objects.filter(state=Photo.State.PROCESSING).values_list("public_id", "pk")
     )
-    for path in uploads_dir().iterdir():
-        age = time.time() - path.stat().st_mtime
-        if age > LEFTOVER_AFTER.total_seconds() or (
-            path.name not in waiting and age > GRACE.total_seconds()
-        ):
-            path.unlink(missing_ok=True)
-            removed += 1
-        elif path.name in waiting and age > GRACE.total_seconds():
-            process_uploaded_photo(waiting[path.name])
+    removed = UPLOADS.sweep(waiting, process_uploaded_photo)
     for photo in Photo.objects.filter(
         state=Photo.State.PROCESSING, created_at__lt=now - LEFTOVER_AFTER
     ):
@@ -327,10 +314,12 @@ def sweep_photo_uploads(now: dt.datetime | None = None) -> int:
 
 def delete_orphaned_photo_files(now: dt.datetime | None = None) -> int:
     """Delete stored photo files that no photo names, older than the grace: what a deletion
-    that went around delete_report_back_photos left (a CASCADE from an action or a hub)."""
+    left when the storage failed after the commit, or one that went around the ORM."""
     now = now or timezone.now()
     storage = default_storage
-    known = set(Photo.objects.exclude(file="").values_list("file", flat=True))
+    known = {
+        name for pair in Photo.objects.values_list("file", "small_file") for name in pair if name
+    }
     try:
         folders, _files = storage.listdir("photos")
     except FileNotFoundError:

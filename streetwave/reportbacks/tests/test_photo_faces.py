@@ -14,6 +14,7 @@ from streetwave.core import images
 from streetwave.core.faces import Box, find_faces
 from streetwave.core.images import Region, process_photo
 
+from .jpeg_parts import jpeg_segments
 from .photo_samples import GROUP, PHOTOS, PORTRAITS, group_photo, jpeg_bytes
 
 # MTCNN's own default threshold for its last stage is 0.7; 0.9 asks for a face it is sure of.
@@ -80,6 +81,51 @@ def test_neither_detector_finds_a_face_in_the_processed_group_photo(group):
     pixels = _decoded(result.data)
     assert _mtcnn(pixels) == []
     assert not [b for b in find_faces(pixels) if any(_centre_in(b, face) for face in faces)]
+
+
+def test_the_small_copy_is_smaller_bare_and_covers_the_same_regions(group):
+    # given the group photo (2000 x 1300) processed
+    _, faces, result = group
+    small = result.small
+    # then its small copy's longest side is the small side, in the same proportions
+    assert (small.width, small.height) == (images.SMALL_SIDE, 624)
+    assert len(small.data) < len(result.data) / 2
+    pixels = _decoded(small.data)
+    assert pixels.shape[:2] == (small.height, small.width)
+    # and it is a bare JPEG: the JFIF header and the image, no block of metadata
+    markers = [marker for marker, _ in jpeg_segments(small.data)]
+    assert not [m for m in markers if 0xE1 <= m <= 0xEF or m == 0xFE]
+    # and every region covered on the photo is all fill on the small copy too
+    for masked in result.masked:
+        box = masked.region.to_box(small.width, small.height)
+        area = pixels[box.y : box.bottom, box.x : box.right]
+        assert area.size and np.all(area == images.FILL), box
+    # and neither detector finds a face where one was
+    scale = small.width / 2000
+    scaled = [tuple(round(v * scale) for v in face) for face in faces]
+    assert not [b for b in find_faces(pixels) if any(_centre_in(b, face) for face in scaled)]
+    assert not [b for b in _mtcnn(pixels) if any(_centre_in(b, face) for face in scaled)]
+
+
+def test_a_small_photo_keeps_its_size_in_the_small_copy():
+    data = (PHOTOS / "astronaut.jpg").read_bytes()
+    result = process_photo(data, declared_name="a.jpg", declared_type="image/jpeg")
+    assert max(result.width, result.height) <= images.SMALL_SIDE
+    assert (result.small.width, result.small.height) == (result.width, result.height)
+
+
+def test_covering_more_makes_a_small_copy_with_every_region_covered(group):
+    # given the processed group photo, and a region covered later (a name tag)
+    _, _, result = group
+    tag = Region(0.05, 0.9, 0.1, 0.05)
+    covered = images.mask_regions(result.data, [tag])
+    # when its small copy is made from the covered photo and all its regions
+    small = images.small_copy(covered, [*(m.region for m in result.masked), tag])
+    # then the new region and the old ones are all fill on it
+    pixels = _decoded(small.data)
+    for region in [*(m.region for m in result.masked), tag]:
+        box = region.to_box(small.width, small.height)
+        assert np.all(pixels[box.y : box.bottom, box.x : box.right] == images.FILL)
 
 
 @pytest.mark.parametrize("name", sorted(PORTRAITS))

@@ -141,19 +141,27 @@ def test_a_coordinator_takes_a_photo_down_from_the_page(client, login, coordinat
 def test_a_public_photo_is_served_from_this_origin_with_long_cache(
     client, world, report_back, ready_photo
 ):
-    # given a held report-back's photo: nobody outside sees it
+    # given a held report-back's photo: nobody outside sees it, nor its small copy
     url = reverse("reportbacks:photo_file", args=[ready_photo.public_id])
+    small = reverse("reportbacks:photo_small_file", args=[ready_photo.public_id])
     assert client.get(url).status_code == 404
+    assert client.get(small).status_code == 404
     # when a second person verifies the report-back
     services.verify_report_back(report_back, actor=world.lead)
-    # then the photo is public, cached for a year, and shown on the report with its alt text
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response["Content-Type"] == "image/jpeg"
-    assert "max-age=31536000" in response["Cache-Control"]
-    report = client.get(reverse("reportbacks:report", args=[world.action.public_id]))
-    assert url in report.content.decode()
-    assert 'alt="The square, full of people."' in report.content.decode()
+    # then both are public and cached for a year, each its own file
+    responses = {name: client.get(name) for name in (url, small)}
+    for response in responses.values():
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"
+        assert "max-age=31536000" in response["Cache-Control"]
+    with ready_photo.file.open("rb") as full, ready_photo.small_file.open("rb") as copy:
+        assert responses[url].content == full.read()
+        assert responses[small].content == copy.read()
+    # and the report shows the small copy with its alt text, and links the full one
+    html = client.get(reverse("reportbacks:report", args=[world.action.public_id])).content
+    html = html.decode()
+    assert f'src="{small}"' in html and f'href="{url}"' in html
+    assert 'alt="The square, full of people."' in html
 
 
 def test_a_taken_down_photo_is_gone_from_the_report(
@@ -187,7 +195,7 @@ def test_the_second_person_sees_the_photos_before_verifying(
     page = client.get(reverse("reportbacks:manage_verify", args=[report_back.public_id]))
     # then the photo is on the page, with its description
     html = page.content.decode()
-    assert reverse("reportbacks:photo_file", args=[ready_photo.public_id]) in html
+    assert reverse("reportbacks:photo_small_file", args=[ready_photo.public_id]) in html
     assert 'alt="The square, full of people."' in html
 
 
@@ -211,7 +219,12 @@ def test_the_wall_shows_each_report_backs_first_shown_photo_in_fixed_queries(
     # when the wall is read (the campaign, the count, the page, its photos)
     with django_assert_num_queries(4):
         html = client.get(url).content.decode()
-    # then its entry shows the photo still shown, and not the one taken down
-    assert reverse("reportbacks:photo_file", args=[second.public_id]) in html
+    # then its entry shows the small copy of the photo still shown, with its size, never the
+    # full file, and nothing of the one taken down
+    second.refresh_from_db()
+    small = reverse("reportbacks:photo_small_file", args=[second.public_id])
+    assert f'src="{small}"' in html
+    assert f'width="{second.small_width}" height="{second.small_height}"' in html
+    assert reverse("reportbacks:photo_file", args=[second.public_id]) not in html
     assert 'alt="The street behind the square."' in html
-    assert reverse("reportbacks:photo_file", args=[ready_photo.public_id]) not in html
+    assert ready_photo.public_id not in html

@@ -111,9 +111,10 @@ def test_photos_go_to_the_bucket_and_come_back_from_this_origin(
     )
     # when the task processes it
     photo = services.process_uploaded_photo(photo.pk)
-    # then the bucket holds exactly the processed copy, under random names
+    # then the bucket holds exactly the processed copy and its small copy, under random names
     key = f"photos/{report_back.public_id}/{photo.public_id}.jpg"
-    assert _keys(bucket) == [key]
+    small_key = f"photos/{report_back.public_id}/{photo.public_id}-small.jpg"
+    assert sorted(_keys(bucket)) == sorted([key, small_key])
     with storages["default"].open(key, "rb") as obj:
         stored = obj.read()
     assert b"CANARY" not in stored and stored[:2] == b"\xff\xd8"
@@ -121,7 +122,7 @@ def test_photos_go_to_the_bucket_and_come_back_from_this_origin(
     services.verify_report_back(report_back, actor=world.lead)
     response = client.get(reverse("reportbacks:photo_file", args=[photo.public_id]))
     assert response.status_code == 200 and response.content == stored
-    # when a coordinator takes it down, then the object is deleted
+    # when a coordinator takes it down, then both objects are deleted
     with django_capture_on_commit_callbacks(execute=True):
         services.take_down_photo(photo, actor=coordinator)
     assert _keys(bucket) == []

@@ -5,11 +5,13 @@ take-down by a coordinator, deletion of the files and the sweep of leftovers."""
 import os
 import stat
 
+import numpy as np
 import pytest
+from django.db import transaction
 from PIL import Image
 
 from streetwave.audit.models import AuditEntry
-from streetwave.core import images
+from streetwave.core import images, uploads
 from streetwave.core.errors import NotAllowed
 from streetwave.core.images import Region
 from streetwave.reportbacks import services
@@ -65,11 +67,13 @@ def test_the_task_runs_after_the_commit_and_stores_only_the_processed_copy(
     assert photo.state == Photo.State.READY
     assert (photo.width, photo.height) == (64, 48)
     assert not services.upload_path(photo).exists()
-    (stored,) = _stored_files(settings)
+    small, stored = sorted(_stored_files(settings))
     assert stored.name == f"{photo.public_id}.jpg"
+    assert small.name == f"{photo.public_id}-small.jpg"
     assert photo.upload_name == "" and photo.asked_regions == {}
-    with Image.open(stored) as image:
-        assert image.format == "JPEG" and not image.getexif()
+    for file in (stored, small):
+        with Image.open(file) as image:
+            assert image.format == "JPEG" and not image.getexif()
 
 
 def test_a_portrait_is_stored_with_its_face_covered(upload, settings):
@@ -175,9 +179,9 @@ def test_only_an_organizer_of_the_hub_may_upload(upload, world, coordinator):
 def test_a_coordinator_takes_a_photo_down_and_its_file_goes(
     upload, coordinator, world, settings, django_capture_on_commit_callbacks
 ):
-    # given a processed photo
+    # given a processed photo: its copy and its small copy
     photo = services.process_uploaded_photo(upload().pk)
-    assert _stored_files(settings)
+    assert len(_stored_files(settings)) == 2
     # when an organizer tries to take it down, then they may not
     with pytest.raises(NotAllowed):
         services.take_down_photo(photo, actor=world.lead)
@@ -192,19 +196,74 @@ def test_a_coordinator_takes_a_photo_down_and_its_file_goes(
     assert entry.actor == coordinator
 
 
-def test_deleting_a_report_backs_photos_deletes_their_files(upload, report_back, settings):
-    for _ in range(2):
-        services.process_uploaded_photo(upload().pk)
+def test_covering_more_replaces_both_copies_and_deletes_the_old_ones(
+    upload, world, settings, django_capture_on_commit_callbacks
+):
+    # given a processed photo larger than the small copy
+    photo = services.process_uploaded_photo(upload(plain_jpeg((1600, 1200))).pk)
+    before = set(_stored_files(settings))
+    assert (photo.small_width, photo.small_height) == (images.SMALL_SIDE, 720)
+    # when an organizer covers the top left quarter
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = services.mask_more_of_photo(
+            photo, regions=[Region(0.0, 0.0, 0.5, 0.5)], actor=world.organizer
+        )
+    # then two new files replace the two old ones, and both have the quarter all fill
+    after = set(_stored_files(settings))
+    assert len(after) == 2 and not after & before
+    for file, (width, height) in (
+        (photo.file, (1600, 1200)),
+        (photo.small_file, (photo.small_width, photo.small_height)),
+    ):
+        with file.open("rb") as stored, Image.open(stored) as image:
+            assert image.size == (width, height)
+            quarter = image.crop((0, 0, width // 2, height // 2))
+            assert (np.array(quarter) == images.FILL).all()
+
+
+DELETIONS = {
+    "the photo": lambda photo: photo.delete(),
+    "photos by a query": lambda photo: Photo.objects.filter(pk=photo.pk).delete(),
+    "its report-back": lambda photo: photo.report_back.delete(),
+    "its action": lambda photo: photo.report_back.action.delete(),
+}
+
+
+@pytest.mark.parametrize("deleted", DELETIONS)
+def test_every_deletion_of_a_photo_deletes_its_files_and_its_upload(
+    deleted, upload, settings, django_capture_on_commit_callbacks
+):
+    # given a processed photo (its copy and small copy stored) and one still waiting
+    services.process_uploaded_photo(upload().pk)
+    waiting = upload()
     assert len(_stored_files(settings)) == 2
-    assert services.delete_report_back_photos(report_back) == 2
-    assert _stored_files(settings) == []
+    assert services.upload_path(waiting).exists()
+    # when the photos are deleted, by whatever path, and the deletion commits
+    with django_capture_on_commit_callbacks(execute=True):
+        for photo in Photo.objects.all():
+            if Photo.objects.filter(pk=photo.pk).exists():
+                DELETIONS[deleted](photo)
+    # then no file and no upload is left
     assert not Photo.objects.exists()
+    assert _stored_files(settings) == []
+    assert not services.upload_path(waiting).exists()
+
+
+def test_a_deletion_rolled_back_keeps_the_files(upload, settings):
+    # given a processed photo
+    photo = services.process_uploaded_photo(upload().pk)
+    # when its deletion is rolled back
+    with pytest.raises(RuntimeError), transaction.atomic():
+        photo.delete()
+        raise RuntimeError
+    # then its files stay
+    assert len(_stored_files(settings)) == 2
 
 
 def test_the_sweep_removes_leftovers_and_keeps_fresh_uploads(upload, settings):
     # given a fresh upload, an old leftover of a photo long gone, and a fresh stray file
     photo = upload()
-    folder = services.uploads_dir()
+    folder = services.UPLOADS.folder()
     old = folder / "gone-long-ago"
     old.write_bytes(b"x")
     os.utime(old, (0, 0))
@@ -222,7 +281,7 @@ def test_the_sweep_processes_an_upload_whose_task_was_lost(upload):
     # given an upload whose task never ran (the broker was down), older than the grace
     photo = upload()
     path = services.upload_path(photo)
-    old = path.stat().st_mtime - services.GRACE.total_seconds() - 1
+    old = path.stat().st_mtime - uploads.GRACE.total_seconds() - 1
     os.utime(path, (old, old))
     # when the sweep runs, then the photo is processed and its upload removed
     services.sweep_photo_uploads()
@@ -242,7 +301,10 @@ def test_the_sweep_deletes_stored_files_that_no_photo_names(upload, settings):
     services.sweep_photo_uploads()
     # then the orphan is gone and the photo's file stays
     assert not orphan.exists()
-    assert _stored_files(settings) == [settings.MEDIA_ROOT / photo.file.name]
+    assert set(_stored_files(settings)) == {
+        settings.MEDIA_ROOT / photo.file.name,
+        settings.MEDIA_ROOT / photo.small_file.name,
+    }
 
 
 def test_covering_more_of_a_photo_whose_file_is_lost_says_so(upload, world, settings):

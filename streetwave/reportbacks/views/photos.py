@@ -135,13 +135,15 @@ def take_down(request, photo_id):
 
 
 @require_GET
-def photo_file(request, photo_id):
-    """A photo's processed file, from this origin: public for a public report-back (cached for a
-    year), otherwise only for its report-back's people (never cached)."""
+def photo_file(request, photo_id, small=False):
+    """A photo's processed file, or its small copy, from this origin: public for a public
+    report-back (cached for a year), otherwise only for its report-back's people (never
+    cached)."""
     photo, public = get_photo_file_for(request.user, photo_id)
+    file = photo.small_file if small else photo.file
     try:
         # A few megabytes at most, read whole: the storage's handle is closed before answering.
-        with photo.file.open("rb") as stored:
+        with file.open("rb") as stored:
             body = stored.read()
     except FileNotFoundError:
         raise Http404 from None
