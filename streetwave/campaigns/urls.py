@@ -1,5 +1,7 @@
 from django.urls import path
 
+from streetwave.core.selfcontained import save_page
+
 from .views import manage, operator, public
 
 app_name = "campaigns"
@@ -10,6 +12,8 @@ urlpatterns = [
     path("c/<slug:slug>/", public.detail, name="detail"),
     path("c/<slug:slug>/tally/", public.tally, name="tally"),
     path("c/<slug:slug>/inside/", public.inside, name="inside"),
+    # The inside page as one file that loads nothing, to pass on where the site is blocked.
+    path("c/<slug:slug>/inside/save/", save_page(public.inside), name="inside_save"),
     path("c/<slug:slug>/map/", public.map_page, name="map"),
     path("c/<slug:slug>/map.json", public.map_data, name="map_data"),
     path("c/<slug:slug>/wave/", public.wave, name="wave"),
