@@ -9,7 +9,8 @@ from streetwave.outbox.services import recipient_ids, renderer
 from .models import UserSession
 
 
-@renderer("account.sign_in")
+# Discreet by construction: it names a browser and a time, never a hub, place or person.
+@renderer("account.sign_in", discreet=True)
 def render_sign_in_notice(message, deliveries):
     """ "New sign-in to your account": sent even when that session has ended since, so that
     signing straight out again does not hide a sign-in from the owner. It holds no link: a

@@ -44,16 +44,24 @@ def render_mail(
     return Mail(subject=subject, text=text, html=html)
 
 
+def _own_link() -> re.Pattern[str]:
+    return re.compile(re.escape(settings.SITE_URL) + r"/[^\s<>\"']*[^\s<>\"'.,;:!?)]")
+
+
+def own_links(text: str) -> list[str]:
+    """The addresses of the site's own pages in a mail's text, in order."""
+    return _own_link().findall(str.__str__(text))
+
+
 def _html(text: str) -> SafeString:
     """The HTML part of a mail from its text: everything escaped, and only the site's own
     addresses made links. Organizers' text may name other hosts where the campaign allows it,
     but a link in a mail from Streetwave is one Streetwave built; anything else stays text.
     Links read left to right inside Persian text too (a `dir="ltr"` span isolates them)."""
-    own_link = re.compile(re.escape(settings.SITE_URL) + r"/[^\s<>\"']*[^\s<>\"'.,;:!?)]")
     # The template engine took the rendered text for safe HTML: as a plain str it is escaped.
     text = str.__str__(text)
     parts, end = [], 0
-    for match in own_link.finditer(text):
+    for match in _own_link().finditer(text):
         link = escape(match[0])
         parts += [
             escape(text[end : match.start()]),

@@ -9,12 +9,20 @@ A recipient row that no longer needs the mail (confirmed, expired, deleted) gets
   coordinator's too): the accept link.
 - "hub.coordinator_appointed", to every operator when one invites a coordinator: who appointed
   whom to which campaign, in each operator's language.
+
+Who gets, whatever the kind, a discreet mail that says nothing but its link
+(outbox.discretion): the members of hubs in high-risk countries, those invited to one, and
+whoever proposed one.
 """
 
 from functools import partial
 
+from streetwave.accounts.high_risk import account_at_risk
+from streetwave.accounts.models import User
+from streetwave.campaigns.risk import high_risk_hub_q
 from streetwave.core.mail import absolute_url, render_mail
 from streetwave.outbox.channels import Envelope
+from streetwave.outbox.discretion import discreet_recipients
 from streetwave.outbox.services import delivery_secret, recipient_ids, renderer
 
 from .models import Hub, HubApplication, Invitation
@@ -120,3 +128,28 @@ def render_coordinator_appointed(message, deliveries):
         )
         envelopes[pk] = Envelope(to=operator.email, mail=mail)
     return envelopes
+
+
+@discreet_recipients("user")
+def members_at_risk(user_ids: list[int]) -> dict[int, str]:
+    return dict(
+        User.objects.filter(account_at_risk("pk"), pk__in=user_ids).values_list("pk", "language")
+    )
+
+
+@discreet_recipients("invitation")
+def invited_at_risk(invitation_ids: list[int]) -> dict[int, str]:
+    return dict(
+        Invitation.objects.filter(high_risk_hub_q("hub__"), pk__in=invitation_ids).values_list(
+            "pk", "language"
+        )
+    )
+
+
+@discreet_recipients("application")
+def applicants_at_risk(application_ids: list[int]) -> dict[int, str]:
+    return dict(
+        HubApplication.objects.filter(high_risk_hub_q("hub__"), pk__in=application_ids).values_list(
+            "pk", "language"
+        )
+    )

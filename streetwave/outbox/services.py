@@ -48,6 +48,7 @@ from .channels import (
     ServerFailure,
     TemporaryFailure,
 )
+from .discretion import DISCREET_KINDS, make_discreet
 from .models import Delivery, Message
 
 logger = logging.getLogger(__name__)
@@ -59,9 +60,14 @@ Renderer = Callable[[Message, list[Delivery]], dict[int, Envelope]]
 RENDERERS: dict[str, Renderer] = {}
 
 
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
+def renderer(kind: str, *, discreet: bool = False) -> Callable[[Renderer], Renderer]:
+    """Register how mails of `kind` render; `discreet` when they name no hub, place, action or
+    person by construction, so that recipients at risk get them as rendered (discretion.py)."""
+
     def register(function: Renderer) -> Renderer:
         RENDERERS[kind] = function
+        if discreet:
+            DISCREET_KINDS.add(kind)
         return function
 
     return register
@@ -282,7 +288,9 @@ def _render(deliveries: list[Delivery], run: _Run) -> dict[int, Envelope]:
     for batch in by_message.values():
         message = batch[0].message
         try:
-            envelopes.update(RENDERERS[message.kind](message, batch))
+            rendered = RENDERERS[message.kind](message, batch)
+            # Recipients at risk get a mail that says nothing but its link (discretion.py).
+            envelopes.update(make_discreet(message.kind, batch, rendered))
         # One broken message must not stop the others in the batch.
         except (DatabaseError, OSError) as exc:
             logger.warning("rendering failed: kind %s, message %s", message.kind, message.pk)
