@@ -29,7 +29,11 @@ class StartHubForm(forms.Form):
     name = LineField(
         label=_("Name of the hub"),
         max_length=120,
-        help_text=_("e.g. Streets for Freedom Leipzig. It will be public once the hub is active."),
+        help_text=_(
+            "A public name of your choosing, e.g. Streets for Freedom Leipzig: anyone may read "
+            "it once the hub is active. Never a person's real name; in a country where "
+            "gathering is dangerous, choose one that points to nobody and to no place you meet."
+        ),
     )
     city_name = LineField(
         label=_("City"),
@@ -128,7 +132,11 @@ class FoundingHubForm(PlacePickerForm):
     name = LineField(
         label=_("Name of the hub"),
         max_length=120,
-        help_text=_("e.g. Streets for Freedom Leipzig. It is public from now on."),
+        help_text=_(
+            "A public name, e.g. Streets for Freedom Leipzig: anyone may read it from now on. "
+            "Never a person's real name; in a country where gathering is dangerous, one that "
+            "points to nobody and to no place they meet."
+        ),
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages the hub works in"),

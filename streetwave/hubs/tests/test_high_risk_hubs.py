@@ -5,6 +5,7 @@ import pytest
 
 from streetwave.campaigns.models import Campaign
 from streetwave.hubs import services
+from streetwave.hubs.forms import FoundingHubForm, StartHubForm
 from streetwave.hubs.models import Membership, Participation
 from streetwave.hubs.queries import answers_to, pending_items_for
 from streetwave.hubs.tree import hub_tree_for
@@ -173,3 +174,10 @@ def test_a_high_risk_hubs_answer_needs_no_coordinator_who_could_not_see_it(
     waiting = pending_items_for(make_coordinator(campaign))
     assert [item.text for item in waiting if "Tehran" in item.text] == []
     assert answers_to(campaign).inside == 1
+
+
+@pytest.mark.parametrize("form", [StartHubForm, FoundingHubForm])
+def test_the_name_field_says_the_name_is_public_and_no_real_name(form):
+    help_text = str(form.base_fields["name"].help_text)
+
+    assert "public" in help_text and "real name" in help_text
