@@ -1,5 +1,5 @@
 """RFC 5545 calendars of actions. They carry the public facts only: never a participant, never
-the private meeting point."""
+the private meeting point, and of an action filed after the fact only its day and its city."""
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -31,10 +31,16 @@ def build_calendar(actions, *, name: str) -> bytes:
         event = Event()
         event.add("uid", f"{action.public_id}@streetwave")
         event.add("dtstamp", stamp)
-        event.add("dtstart", action.local_start)
-        event.add("dtend", action.local_end)
+        if action.after_the_fact:
+            # Filed after it happened inside a high-risk country: a whole day, in its city.
+            event.add("dtstart", action.local_start.date())
+            event.add("dtend", action.local_end.date())
+            event.add("location", action.city.display_name())
+        else:
+            event.add("dtstart", action.local_start)
+            event.add("dtend", action.local_end)
+            event.add("location", join_words([action.place, action.city.display_name()]))
         event.add("summary", action.title)
-        event.add("location", join_words([action.place, action.city.display_name()]))
         event.add("url", settings.SITE_URL + reverse("actions:detail", args=[action.public_id]))
         event.add("status", STATUS.get(action.status, "TENTATIVE"))
         event.add("last-modified", action.updated_at)

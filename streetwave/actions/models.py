@@ -64,12 +64,18 @@ def round_public_count(count: int) -> int | None:
     return count - count % step
 
 
+def publication_delay() -> dt.timedelta:
+    """How long after its verification an action filed after the fact becomes public."""
+    delay: dt.timedelta = settings.HIGH_RISK_PUBLICATION_DELAY
+    return delay
+
+
 def published_inside_q(now: dt.datetime) -> Q:
     """Actions filed after the fact (inside a high-risk country) that the public may see at
     `now`: over, reported on, and first verified at least HIGH_RISK_PUBLICATION_DELAY before
     `now`. The report-backs sit above actions, so they are reached through the reverse relation
     by name, in a subquery (a corrected report keeps its first verification's time)."""
-    delay: dt.timedelta = getattr(settings, "HIGH_RISK_PUBLICATION_DELAY", dt.timedelta(hours=24))
+    delay = publication_delay()
     verified_in_time = Action.objects.filter(
         after_the_fact=True,
         report_backs__approval=Approval.APPROVED,
@@ -81,6 +87,25 @@ def published_inside_q(now: dt.datetime) -> Q:
         ends_at__lte=now,
         pk__in=verified_in_time.values("pk"),
     )
+
+
+def next_inside_publication(actions: "ActionQuerySet", now: dt.datetime) -> dt.datetime | None:
+    """When the next of `actions` filed after the fact, verified but not public yet at `now`,
+    becomes public (published_inside_q): its first verification plus the delay, or the end of
+    its day when that comes later. None when none waits."""
+    delay = publication_delay()
+    waiting = (
+        actions.filter(after_the_fact=True, status__in=Action.REPORTED_STATUSES)
+        .exclude(published_inside_q(now))
+        .annotate(
+            verified=models.Min(
+                "report_backs__approved_at", filter=Q(report_backs__approval=Approval.APPROVED)
+            )
+        )
+        .filter(verified__isnull=False)
+        .values_list("verified", "ends_at")
+    )
+    return min((max(verified + delay, ends_at) for verified, ends_at in waiting), default=None)
 
 
 class ActionQuerySet(models.QuerySet):

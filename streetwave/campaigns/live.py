@@ -10,7 +10,8 @@ actions is 3 MB of JSON, which no request should compress again.
 Every document says which actions are upcoming, happening now or ended (the map's phases, the
 wave's now/next/done, the tally's summary of the wave), and that changes when an action starts
 or ends, not only when someone RSVPs. So a document carries `changes_at`, the next start or end
-of any of the campaign's actions after it was built, and core.cache treats it as out of date
+of any of the campaign's actions after it was built (or the moment an action filed after the
+fact inside a high-risk country becomes public), and core.cache treats it as out of date
 from then on whatever its age: the first reader after that moment asks for the next copy, and a
 copy left unread past it is built again before it is served. Rebuilding at those moments,
 rather than computing the phase where each document is read, keeps a cache hit free of any
@@ -32,7 +33,7 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from streetwave.actions.models import Action
+from streetwave.actions.models import Action, next_inside_publication
 from streetwave.core.cache import get_cached
 
 from .access import get_public_campaign
@@ -96,16 +97,18 @@ KINDS = {
 
 
 def _next_phase_change(campaign: Campaign, now: dt.datetime) -> float | None:
-    """When the next of the campaign's public actions starts or ends after `now`."""
+    """When the next of the campaign's public actions starts or ends after `now`, or the next
+    action filed after the fact inside a high-risk country becomes public."""
     bounds = (
-        Action.objects.public()
+        Action.objects.public(now)
         .filter(campaign=campaign)
         .aggregate(
             start=Min("starts_at", filter=Q(starts_at__gt=now)),
             end=Min("ends_at", filter=Q(ends_at__gt=now)),
         )
     )
-    moments = [moment for moment in bounds.values() if moment is not None]
+    published = next_inside_publication(Action.objects.filter(campaign=campaign), now)
+    moments = [moment for moment in [*bounds.values(), published] if moment is not None]
     return min(moments).timestamp() if moments else None
 
 

@@ -4,7 +4,8 @@ action rows (never RSVP rows) and their cities in two queries, in the reader's l
 Each feature says its `phase` when the document was built, and its `starts` and `ends` in UTC
 (ISO 8601), so that the page can tell the phase at the moment it shows a popup even from a copy
 a few seconds old (live documents are rebuilt as soon as an action starts or ends; see
-campaigns.live)."""
+campaigns.live). An action filed after the fact inside a high-risk country says its day only:
+no `starts`, no `ends` (it is public only once over), and its point is its city's centre."""
 
 import datetime as dt
 import json
@@ -12,10 +13,10 @@ import json
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from streetwave.core.i18n import format_datetime
+from streetwave.core.i18n import format_date, format_datetime
 
 from .models import Campaign
-from .queries import public_action_rows
+from .queries import PublicAction, public_action_rows
 
 # About 11 m: the public point of an action is a square, not a doorway.
 COORDINATE_DECIMALS = 4
@@ -24,6 +25,16 @@ _ID = "PUBLIC-ID"
 
 def _utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat()
+
+
+def _when(action: PublicAction, language: str) -> dict[str, str]:
+    if action.after_the_fact:
+        return {"time": format_date(action.local_start, language)}
+    return {
+        "time": format_datetime(action.local_start, language),
+        "starts": _utc(action.starts_at),
+        "ends": _utc(action.ends_at),
+    }
 
 
 def build_map(campaign: Campaign, language: str) -> dict:
@@ -45,12 +56,10 @@ def build_map(campaign: Campaign, language: str) -> dict:
                 "properties": {
                     "title": action.title,
                     "city": action.city.display_name(language),
-                    "time": format_datetime(action.local_start, language),
                     "url": url.format(action.public_id),
                     "status": action.status,
                     "phase": action.phase_at(now).value,
-                    "starts": _utc(action.starts_at),
-                    "ends": _utc(action.ends_at),
+                    **_when(action, language),
                 },
             }
             for action in public_action_rows(campaign)

@@ -46,6 +46,7 @@ def get_public_actions(campaign: Campaign) -> QuerySet[Action]:
             "status",
             "latitude",
             "longitude",
+            "after_the_fact",
             "city__name",
             "city__name_fa",
             "city__timezone",
@@ -94,6 +95,8 @@ class PublicAction:
     # From the current verified report-back, when one says the action took place.
     turnout: int | None = None
     turnout_is_estimate: bool = False
+    # Filed after it happened inside a high-risk country: its day is shown, never an hour.
+    after_the_fact: bool = False
 
     @property
     def city_id(self) -> int:
@@ -132,16 +135,19 @@ def public_action_rows(campaign: Campaign) -> list[PublicAction]:
         .order_by("starts_at", "pk")
         .values_list(
             "pk", "public_id", "title", "starts_at", "ends_at", "status", "latitude", "longitude",
-            "city_id", "turnout", "estimate",
+            "city_id", "turnout", "estimate", "after_the_fact",
         )
     )  # fmt: skip
     cities = City.objects.filter(pk__in=rows.values("city_id")).in_bulk()
     return [
         PublicAction(
             pk, public_id, title, starts, ends, status, lat, lon, cities[city_id], turnout,
-            bool(estimate),
+            bool(estimate), after_the_fact,
         )
-        for pk, public_id, title, starts, ends, status, lat, lon, city_id, turnout, estimate in rows
+        for (
+            pk, public_id, title, starts, ends, status, lat, lon, city_id, turnout, estimate,
+            after_the_fact,
+        ) in rows
     ]  # fmt: skip
 
 
