@@ -75,21 +75,21 @@ def get_proposal_for_voucher(user: Asker, public_id: str) -> Hub:
     """A confirmed proposal, for an organizer who may vouch as a member of some active hub."""
     if not where(user, "can_vouch_hub").hubs().filter(status=Hub.Status.ACTIVE).exists():
         raise Http404
-    return _get_proposal(public_id)
+    proposal: Hub = get_object_or_404(
+        Hub.objects.open_to_vouchers().select_related("city", "city__country", "application"),
+        public_id=public_id,
+    )
+    return proposal
 
 
 def get_proposal_for_approval(user: Asker, slug: str, public_id: str) -> tuple[Campaign, Hub]:
     """A confirmed proposal and the campaign whose coordinator `user` approves it as."""
     campaign = get_campaign_for(user, slug, "can_approve_hub")
-    return campaign, _get_proposal(public_id)
-
-
-def _get_proposal(public_id: str) -> Hub:
     proposal: Hub = get_object_or_404(
         Hub.objects.awaiting_vouches().select_related("city", "city__country", "application"),
         public_id=public_id,
     )
-    return proposal
+    return campaign, proposal
 
 
 def get_coordinator_for(user: Asker, campaign: Campaign, user_public_id: str) -> CampaignRole:

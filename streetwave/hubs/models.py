@@ -53,6 +53,12 @@ class HubQuerySet(models.QuerySet):
         """Proposals whose applicant confirmed the address: only these may be vouched for."""
         return self.filter(status=Hub.Status.PROPOSED, application__verified_at__isnull=False)
 
+    def open_to_vouchers(self) -> "HubQuerySet":
+        """The proposals any organizer who may vouch sees. One in a high-risk country is seen,
+        with its applicant's words, by the coordinators alone, who approve it: not by every
+        organizer of every hub (docs/privacy.md, "High-risk countries")."""
+        return self.awaiting_vouches().exclude(high_risk_hub_q())
+
 
 class Hub(BaseModel):
     class Status(models.TextChoices):

@@ -395,7 +395,7 @@ def proposals_to_vouch_for(user: User) -> list[PendingItem]:
     if not mine:
         return []
     proposals = (
-        Hub.objects.awaiting_vouches()
+        Hub.objects.open_to_vouchers()
         .exclude(
             pk__in=Vouch.objects.filter(Q(voucher=user) | Q(voucher_hub__in=mine)).values("hub")
         )

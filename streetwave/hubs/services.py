@@ -212,9 +212,11 @@ def verify_hub_application(application: HubApplication, *, actor: Asker | None =
     return application.hub
 
 
-def _locked_proposal(hub: Hub) -> Hub:
-    """The proposal, re-read under a row lock so that concurrent vouches activate it once."""
-    locked: Hub | None = lock(Hub.objects.awaiting_vouches().filter(pk=hub.pk)).first()
+def _locked_proposal(hub: Hub, *, by_voucher: bool = False) -> Hub:
+    """The proposal, re-read under a row lock so that concurrent vouches activate it once; for
+    a voucher, only one open to vouchers (`HubQuerySet.open_to_vouchers`)."""
+    proposals = Hub.objects.open_to_vouchers() if by_voucher else Hub.objects.awaiting_vouches()
+    locked: Hub | None = lock(proposals.filter(pk=hub.pk)).first()
     if locked is None:
         raise NotAProposal()
     return locked
@@ -228,7 +230,7 @@ def vouch_for_hub(hub: Hub, *, voucher_hub: Hub, actor: User) -> Vouch:
             raise HubNotActive()
         if not can(actor, "can_vouch_hub", voucher_hub):
             raise NotAllowed()
-        hub = _locked_proposal(hub)
+        hub = _locked_proposal(hub, by_voucher=True)
         if Vouch.objects.filter(hub=hub, voucher=actor).exists():
             raise AlreadyVouched()
         if Vouch.objects.filter(hub=hub, voucher_hub=voucher_hub).exists():

@@ -181,3 +181,28 @@ def test_the_name_field_says_the_name_is_public_and_no_real_name(form):
     help_text = str(form.base_fields["name"].help_text)
 
     assert "public" in help_text and "real name" in help_text
+
+
+def test_a_proposal_in_a_high_risk_country_is_for_coordinators_to_approve_alone(
+    client, login, make_proposal, voucher_hubs, tehran, campaign, make_coordinator
+):
+    # Given a confirmed proposal in Tehran, and an organizer abroad who may vouch.
+    proposal = make_proposal("Tehran hub", city=tehran)
+    Country.objects.filter(code="IR").update(high_risk=True)
+    (hamburg, organizer), _other = voucher_hubs
+
+    # Then no organizer is offered it, can open it or vouch for it.
+    assert [item for item in pending_items_for(organizer) if "Tehran" in item.text] == []
+    login(client, organizer)
+    assert client.get(f"/en/manage/proposals/{proposal.public_id}/").status_code == 404
+    with pytest.raises(services.NotAProposal):
+        services.vouch_for_hub(proposal, voucher_hub=hamburg, actor=organizer)
+
+    # And a coordinator sees it in the tree and approves it.
+    coordinator = make_coordinator(campaign)
+    login(client, coordinator)
+    tree = client.get(f"/en/manage/campaigns/{campaign.slug}/hubs/").content.decode()
+    assert "Tehran hub" in tree
+    services.approve_hub(proposal, campaign=campaign, actor=coordinator)
+    proposal.refresh_from_db()
+    assert proposal.is_active
