@@ -288,14 +288,18 @@ _LOOPBACK_EDITS = (
 )
 
 
-def nginx_conf(*, port: int, web: str, folder: Path, static: Path, extra: str = "") -> str:
+def nginx_conf(
+    *, port: int, web: str | list[str], folder: Path, static: Path, extra: str = ""
+) -> str:
     """A whole nginx configuration: deploy/nginx.conf on loopback (see _LOOPBACK_EDITS), serving
-    on `port` in front of the gunicorn at `web`, and `extra` (more server blocks) beside it."""
+    on `port` in front of the gunicorn at `web` (or of each of several web nodes, as many
+    `server` lines in the upstream), and `extra` (more server blocks) beside it."""
     site = NGINX_CONF.read_text()
+    webs = [web] if isinstance(web, str) else web
     values = {
         "port": port,
         "redirect_port": free_port(),
-        "web": web,
+        "web": webs[0],
         "folder": folder,
         "static": static,
     }
@@ -304,6 +308,9 @@ def nginx_conf(*, port: int, web: str, folder: Path, static: Path, extra: str = 
         if found != times:
             raise RuntimeError(f"deploy/nginx.conf: {old!r} found {found} times, not {times}")
         site = site.replace(old, new.format(**values))
+    site = site.replace(
+        f"    server {webs[0]};\n", "".join(f"    server {node};\n" for node in webs), 1
+    )
     site = "\n".join(line for line in site.splitlines() if not line.strip().startswith("ssl_"))
     # As root (CI), the workers would otherwise run as "nobody" and find the folder closed.
     user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
@@ -337,7 +344,13 @@ def nginx_static_server(port: int, root: Path, folder: Path) -> str:
 
 
 def start_nginx(
-    processes: Processes, name: str, *, port: int, web: str, static: Path, extra: str = ""
+    processes: Processes,
+    name: str,
+    *,
+    port: int,
+    web: str | list[str],
+    static: Path,
+    extra: str = "",
 ) -> subprocess.Popen:
     """nginx with deploy/nginx.conf on 127.0.0.1:`port` (see nginx_conf), its configuration,
     logs and cache in the processes' log folder; checked with `nginx -t` first."""
