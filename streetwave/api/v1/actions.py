@@ -5,16 +5,17 @@ the public threshold, never anything about who RSVPed. An RSVP answer is the sam
 not the email had RSVPed before (no oracle, see THREATS).
 """
 
-import math
+import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Path, Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 
 from streetwave.actions import services
 from streetwave.actions.access import get_action_to_rsvp, get_public_action
@@ -22,27 +23,45 @@ from streetwave.actions.forms import RSVPForm
 from streetwave.actions.models import Action
 from streetwave.actions.queries import public_actions
 from streetwave.core import ratelimit
+from streetwave.core.errors import Conflict
 from streetwave.core.text import render_markdown
 
-from .errors import ErrorOut, InvalidInput
-from .idempotency import HEADER, body_fingerprint, run_once
-from .pagination import Keyset, PageQuery, paginate
-from .schemas import CityOut, HubRef
+from .errors import InvalidInput, errors
+from .idempotency import HEADER, KEY_PATTERN, body_fingerprint, run_once
+from .pagination import Keyset, PageQuery, cursor_field, paginate
+from .schemas import PUBLIC_ID_PATTERN, SLUG_MAX_LENGTH, SLUG_PATTERN, CityOut, HubRef, links
 
 router = Router(tags=["actions"])
 
 BY_TIME = Keyset("actions", ("starts_at", "public_id"))
 BY_DISTANCE = Keyset("actions-near", ("distance", "public_id"))
 PHASES = [phase.value for phase in Action.Phase]
+# `near`: a latitude in [-90, 90] and a longitude in [-180, 180], in decimal degrees.
+_LATITUDE = r"[-+]?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+_LONGITUDE = r"[-+]?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+NEAR = re.compile(rf"({_LATITUDE}),({_LONGITUDE})")
+# A GeoNames id is a positive 32-bit integer; a larger one names no city and no database column
+# holds it.
+MAX_GEONAMEID = 2**31 - 1
+# What validate_one_line (the form's LineField) refuses: control characters, line separators.
+ONE_LINE = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$"
 
 
 class ActionQuery(PageQuery):
-    campaign: str | None = Field(None, description="Only actions of the campaign with this slug.")
+    cursor: str | None = cursor_field("actions")
+    campaign: str | None = Field(
+        None,
+        description="Only actions of the campaign with this slug.",
+        pattern=SLUG_PATTERN,
+        max_length=SLUG_MAX_LENGTH,
+    )
     country: str | None = Field(
         None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. `FR`."
     )
     city: int | None = Field(
         None,
+        ge=1,
+        le=MAX_GEONAMEID,
         description=(
             "GeoNames id of the city (`city.geonameid` in each item). Names are not accepted: "
             "many cities share a name, spelled in several scripts."
@@ -52,9 +71,10 @@ class ActionQuery(PageQuery):
         None,
         description=(
             "`<latitude>,<longitude>` in decimal degrees: nearest first, with `distance_km` in "
-            "each item."
+            "each item. A `cursor` continues the list it came from, with or without `near`."
         ),
         examples=["48.8566,2.3522"],
+        json_schema_extra={"pattern": f"^{NEAR.pattern}$"},
     )
     phase: list[str] = Field(
         [],
@@ -158,15 +178,24 @@ class ActionPage(Schema):
     next: str | None
 
 
+def _news_need_an_email(schema: dict) -> None:
+    # As RSVPForm.clean: campaign news go to the email given, so asking for them needs one.
+    schema["if"] = {"properties": {"campaign_news": {"const": True}}, "required": ["campaign_news"]}
+    schema["then"] = {"properties": {"email": {"type": "string"}}, "required": ["email"]}
+
+
 class RSVPIn(Schema):
+    # The rules are RSVPForm's, which validates the body; the schema states them for clients.
+    model_config = {"json_schema_extra": _news_need_an_email}
+
     pseudonym: str | None = Field(
         None,
-        json_schema_extra={"maxLength": 60},
-        description="Optional. Only the organizers of this action see it.",
+        json_schema_extra={"maxLength": 60, "pattern": ONE_LINE},
+        description="Optional, on one line. Only the organizers of this action see it.",
     )
     email: str | None = Field(
         None,
-        json_schema_extra={"format": "email"},
+        json_schema_extra={"format": "email", "maxLength": 320},
         description=(
             "Optional. The manage link and messages about this action go there; organizers never "
             "see it."
@@ -177,7 +206,8 @@ class RSVPIn(Schema):
         description="Language of the messages.",
     )
     consent: bool = Field(
-        False, description="Must be true: the supporter read how their data is used."
+        json_schema_extra={"const": True},
+        description="Must be true: the supporter read how their data is used.",
     )
     campaign_news: bool = Field(
         False,
@@ -223,12 +253,9 @@ def _phases(values: list[str]) -> list[str]:
 
 
 def _near_point(value: str) -> tuple[float, float]:
-    try:
-        latitude, longitude = (float(part) for part in value.split(","))
-    except ValueError:
-        latitude = longitude = math.nan
-    # NaN fails both comparisons, so "nan,inf" lands here too.
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+    # The schema's pattern, so that what it calls valid and what is taken are the same.
+    point = NEAR.fullmatch(value)
+    if point is None:
         raise InvalidInput(
             {
                 "near": [
@@ -236,14 +263,23 @@ def _near_point(value: str) -> tuple[float, float]:
                 ]
             }
         )
-    return latitude, longitude
+    return float(point[1]), float(point[2])
 
 
-@router.get("", response={200: ActionPage, 400: ErrorOut}, summary="Public actions")
+@router.get(
+    "",
+    response={200: ActionPage, **errors(400)},
+    summary="Public actions",
+    openapi_extra=links(
+        first=("get_action", {"action_id": "$response.body#/items/0/id"}),
+        rsvp=("create_rsvp", {"action_id": "$response.body#/items/0/id"}),
+        report_back=("get_report_back", {"action_id": "$response.body#/items/0/id"}),
+    ),
+)
 def list_actions(request: HttpRequest, query: Query[ActionQuery]):
     """Published, cancelled and completed actions, by start time (or by distance with `near`).
     One database query per page."""
-    near = _near_point(query.near) if query.near else None
+    near = _near_point(query.near) if query.near is not None else None
     actions = public_actions(
         campaign=query.campaign,
         country=query.country,
@@ -255,22 +291,35 @@ def list_actions(request: HttpRequest, query: Query[ActionQuery]):
     return {"items": rows, "next": next_cursor}
 
 
-@router.get("/{action_id}", response={200: ActionDetail, 404: ErrorOut}, summary="One action")
-def get_action(request: HttpRequest, action_id: str):
+@router.get(
+    "/{action_id}",
+    response={200: ActionDetail, **errors(400, 404)},
+    summary="One action",
+    openapi_extra=links(
+        rsvp=("create_rsvp", {"action_id": "$response.body#/id"}),
+        hub=("get_hub", {"hub_id": "$response.body#/hub/id"}),
+        campaign=("get_campaign", {"slug": "$response.body#/campaign"}),
+    ),
+)
+def get_action(request: HttpRequest, action_id: str = Path(..., pattern=PUBLIC_ID_PATTERN)):
     return get_public_action(action_id)
 
 
 @router.post(
     "/{action_id}/rsvps",
-    response={201: RSVPReceiptOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    response={201: RSVPReceiptOut, **errors(400, 404, 409, 429)},
     exclude_none=True,
     summary="RSVP to an action",
 )
 def create_rsvp(
     request: HttpRequest,
-    action_id: str,
     payload: RSVPIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
+    action_id: str = Path(..., pattern=PUBLIC_ID_PATTERN),
+    # A header is a string or absent, never null. The pattern only documents: run_once checks
+    # the key, with its own message.
+    idempotency_key: Annotated[
+        str | None, WithJsonSchema({"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$"})
+    ] = Header(None, alias=HEADER),
 ):
     """No account needed. The answer is the same whether or not the email had RSVPed before.
     Send an `Idempotency-Key` header (a random UUID) to retry safely: a retry with the same key
@@ -298,9 +347,14 @@ def create_rsvp(
             answer["manage_url"] = services.manage_url(receipt.token, form.cleaned_data["language"])
         return 201, answer
 
-    status, answer = run_once(
-        f"rsvp:{action.public_id}", idempotency_key, body_fingerprint(body), rsvp
-    )
+    try:
+        status, answer = run_once(
+            f"rsvp:{action.public_id}", idempotency_key, body_fingerprint(body), rsvp
+        )
+    except services.RSVPClosed as closed:
+        # The request is sound; the action's state refuses it (cancelled, over, its campaign
+        # closed): a conflict with the state of the resource, as the schema declares.
+        raise Conflict(closed.message) from closed
     # The answer may carry a manage link: NoStoreMiddleware keeps it, as every POST's, out of
     # every cache.
     return Status(status, answer)

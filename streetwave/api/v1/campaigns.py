@@ -5,19 +5,24 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from streetwave.campaigns.access import get_public_campaign
 from streetwave.campaigns.models import Campaign
 from streetwave.campaigns.tally import get_public_tally
 
-from .errors import ErrorOut
-from .pagination import Keyset, PageQuery, paginate
+from .errors import errors
+from .pagination import Keyset, PageQuery, cursor_field, paginate
+from .schemas import SLUG_MAX_LENGTH, SLUG_PATTERN, links
 
 router = Router(tags=["campaigns"])
 
 # Newest first, as on the site.
 CAMPAIGNS = Keyset("campaigns", ("starts_at", "public_id"), descending=True)
+
+
+class CampaignQuery(PageQuery):
+    cursor: str | None = cursor_field("campaigns")
 
 
 class CampaignSummary(Schema):
@@ -91,20 +96,41 @@ class TallyOut(Schema):
     per_country: list[CountryTallyOut]
 
 
-@router.get("", response={200: CampaignPage, 400: ErrorOut}, summary="Public campaigns")
-def list_campaigns(request: HttpRequest, page: Query[PageQuery]):
+@router.get(
+    "",
+    response={200: CampaignPage, **errors(400)},
+    summary="Public campaigns",
+    openapi_extra=links(
+        first=("get_campaign", {"slug": "$response.body#/items/0/slug"}),
+        next=("list_campaigns", {"cursor": "$response.body#/next"}),
+    ),
+)
+def list_campaigns(request: HttpRequest, page: Query[CampaignQuery]):
     """Live, ended and archived campaigns, newest first. Texts are in the language of the
     Accept-Language header when the campaign has it, otherwise in the campaign's first one."""
     rows, next_cursor = paginate(Campaign.objects.public(), CAMPAIGNS, page)
     return {"items": rows, "next": next_cursor}
 
 
-@router.get("/{slug}", response={200: CampaignDetail, 404: ErrorOut}, summary="One campaign")
-def get_campaign(request: HttpRequest, slug: str):
+@router.get(
+    "/{slug}",
+    response={200: CampaignDetail, **errors(400, 404)},
+    summary="One campaign",
+    openapi_extra=links(
+        tally=("get_campaign_tally", {"slug": "$response.body#/slug"}),
+        actions=("list_actions", {"campaign": "$response.body#/slug"}),
+        report_backs=("list_report_backs", {"campaign": "$response.body#/slug"}),
+    ),
+)
+def get_campaign(
+    request: HttpRequest, slug: str = Path(..., pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH)
+):
     return get_public_campaign(slug)
 
 
-@router.get("/{slug}/tally", response={200: TallyOut, 404: ErrorOut}, summary="Campaign tally")
-def get_campaign_tally(request: HttpRequest, slug: str):
+@router.get("/{slug}/tally", response={200: TallyOut, **errors(400, 404)}, summary="Campaign tally")
+def get_campaign_tally(
+    request: HttpRequest, slug: str = Path(..., pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH)
+):
     """Exact campaign totals, at most 15 seconds old."""
     return get_public_tally(slug)

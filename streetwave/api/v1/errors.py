@@ -12,7 +12,7 @@ put each entry of `fields` next to the input it names.
 from django.http import JsonResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
+from ninja import Field, Schema
 
 # Field name -> messages, translated lazily or already.
 FieldErrors = dict[str, list[str | Promise]]
@@ -40,13 +40,19 @@ MESSAGES = {
 
 
 class ErrorDetail(Schema):
-    code: str
+    code: str = Field(json_schema_extra={"enum": list(CODES.values())})
     message: str
     fields: dict[str, list[str]]
 
 
 class ErrorOut(Schema):
     error: ErrorDetail
+
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The error answers an operation declares beside its success (`response={200: X,
+    **errors(400, 404)}`): every status it can give is in the schema, with the envelope."""
+    return dict.fromkeys(statuses, ErrorOut)
 
 
 class InvalidInput(Exception):

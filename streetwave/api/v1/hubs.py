@@ -2,19 +2,23 @@
 an asset, see THREATS), so no schema here has a field that leads to a person."""
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from streetwave.hubs.access import get_public_hub
 from streetwave.hubs.models import Hub
 from streetwave.hubs.queries import public_hubs, sponsored_by
 
-from .errors import ErrorOut
-from .pagination import Keyset, PageQuery, paginate
-from .schemas import CityOut
+from .errors import errors
+from .pagination import Keyset, PageQuery, cursor_field, paginate
+from .schemas import PUBLIC_ID_PATTERN, CityOut, links
 
 router = Router(tags=["hubs"])
 
 HUBS = Keyset("hubs", ("name", "public_id"))
+
+
+class HubQuery(PageQuery):
+    cursor: str | None = cursor_field("hubs")
 
 
 class HubSummary(Schema):
@@ -51,13 +55,29 @@ class HubPage(Schema):
     next: str | None
 
 
-@router.get("", response={200: HubPage, 400: ErrorOut}, summary="Active hubs")
-def list_hubs(request: HttpRequest, page: Query[PageQuery]):
+@router.get(
+    "",
+    response={200: HubPage, **errors(400)},
+    summary="Active hubs",
+    openapi_extra=links(
+        first=("get_hub", {"hub_id": "$response.body#/items/0/id"}),
+        next=("list_hubs", {"cursor": "$response.body#/next"}),
+    ),
+)
+def list_hubs(request: HttpRequest, page: Query[HubQuery]):
     """Active hubs in the order of their names."""
     rows, next_cursor = paginate(public_hubs(), HUBS, page)
     return {"items": rows, "next": next_cursor}
 
 
-@router.get("/{hub_id}", response={200: HubDetail, 404: ErrorOut}, summary="One hub")
-def get_hub(request: HttpRequest, hub_id: str):
+@router.get(
+    "/{hub_id}",
+    response={200: HubDetail, **errors(400, 404)},
+    summary="One hub",
+    openapi_extra=links(
+        sponsor=("get_hub", {"hub_id": "$response.body#/sponsor"}),
+        sponsored=("get_hub", {"hub_id": "$response.body#/sponsored/0"}),
+    ),
+)
+def get_hub(request: HttpRequest, hub_id: str = Path(..., pattern=PUBLIC_ID_PATTERN)):
     return get_public_hub(hub_id)

@@ -7,7 +7,9 @@ one query, however deep.
 
 The cursor names its listing and the sort values of the last row, signed so that a client cannot
 forge one (a forged or stale cursor is a 400, never a 500). It holds public ids, times and
-distances only, never an internal key.
+distances only, never an internal key. The schema says so: each listing's cursor has a format of
+its own (`actions-cursor`, ...), since no pattern can tell a signed value from a forged one, and
+each list links its `next` to the cursor of the same list.
 """
 
 from dataclasses import dataclass
@@ -26,10 +28,22 @@ MAX_LIMIT = 100
 _SALT = "streetwave.api.v1.cursor"
 
 
-class PageQuery(Schema):
-    cursor: str | None = Field(
-        None, description="The `next` value of the previous page; omit it for the first page."
+def cursor_field(listing: str):
+    """The `cursor` parameter of one listing: only a `next` value of that listing is valid."""
+    return Field(
+        None,
+        description=(
+            "The `next` value of the previous page of this list, made and signed by the API; "
+            "omit it (or leave it empty) for the first page."
+        ),
+        json_schema_extra={"format": f"{listing}-cursor"},
     )
+
+
+class PageQuery(Schema):
+    """A page of a listing: its query class gives `cursor` its own `cursor_field`."""
+
+    cursor: str | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
 
 
@@ -57,7 +71,8 @@ class Keyset:
         )
 
 
-def _encode(keyset: Keyset, row: Model) -> str:
+def cursor_after(keyset: Keyset, row: Model) -> str:
+    """The cursor of the page that starts after `row`."""
     # Datetimes travel as ISO strings; Django parses them back in the lookups of `after`.
     values = [getattr(row, field) for field in keyset.fields]
     values = [value.isoformat() if hasattr(value, "isoformat") else value for value in values]
@@ -84,4 +99,4 @@ def paginate(queryset: QuerySet, keyset: Keyset, page: PageQuery) -> tuple[list,
     if len(rows) <= page.limit:
         return rows, None
     rows = rows[: page.limit]
-    return rows, _encode(keyset, rows[-1])
+    return rows, cursor_after(keyset, rows[-1])

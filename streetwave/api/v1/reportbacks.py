@@ -4,7 +4,7 @@ the public part: never who filed or verified it."""
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from streetwave.campaigns.access import get_public_campaign
 from streetwave.core.text import render_markdown
@@ -12,8 +12,9 @@ from streetwave.reportbacks.access import get_public_report_back
 from streetwave.reportbacks.models import ReportBack
 from streetwave.reportbacks.queries import campaign_wall
 
-from .errors import ErrorOut
-from .pagination import Keyset, PageQuery, paginate
+from .errors import errors
+from .pagination import Keyset, PageQuery, cursor_field, paginate
+from .schemas import PUBLIC_ID_PATTERN, SLUG_MAX_LENGTH, SLUG_PATTERN, links
 
 router = Router(tags=["report-backs"])
 
@@ -61,10 +62,25 @@ class ReportBackPage(Schema):
 
 
 class ReportBackQuery(PageQuery):
-    campaign: str = Field(description="The campaign's slug.")
+    campaign: str = Field(
+        description="The campaign's slug.", pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH
+    )
+    cursor: str | None = cursor_field("report-backs")
 
 
-@router.get("", response={200: ReportBackPage, 400: ErrorOut, 404: ErrorOut}, summary="Report wall")
+@router.get(
+    "",
+    response={200: ReportBackPage, **errors(400, 404)},
+    summary="Report wall",
+    openapi_extra=links(
+        first=("get_report_back", {"action_id": "$response.body#/items/0/action"}),
+        first_action=("get_action", {"action_id": "$response.body#/items/0/action"}),
+        next=(
+            "list_report_backs",
+            {"campaign": "$request.query.campaign", "cursor": "$response.body#/next"},
+        ),
+    ),
+)
 def list_report_backs(request: HttpRequest, query: Query[ReportBackQuery]):
     """The verified report-backs of a public campaign, newest verification first."""
     campaign = get_public_campaign(query.campaign)
@@ -73,8 +89,8 @@ def list_report_backs(request: HttpRequest, query: Query[ReportBackQuery]):
 
 
 @router.get(
-    "/{action_id}", response={200: ReportBackOut, 404: ErrorOut}, summary="An action's report"
+    "/{action_id}", response={200: ReportBackOut, **errors(400, 404)}, summary="An action's report"
 )
-def get_report_back(request: HttpRequest, action_id: str):
+def get_report_back(request: HttpRequest, action_id: str = Path(..., pattern=PUBLIC_ID_PATTERN)):
     """The verified report-back of a public action (404 while none is verified)."""
     return get_public_report_back(action_id)

@@ -22,6 +22,27 @@ def test_unknown_addresses_are_a_json_404(client, db, path):
     assert_envelope(client.get(path), 404, "not_found")
 
 
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        # A control character once reached the tally's cache key, and the cache refused it: a 500.
+        ("/api/v1/campaigns/%07%13/tally", "slug"),
+        ("/api/v1/campaigns/" + "s" * 81, "slug"),
+        ("/api/v1/actions/NOT-A-PUBLIC-ID", "action_id"),
+        ("/api/v1/hubs/" + "a" * 17, "hub_id"),
+        ("/api/v1/report-backs/0000000000000000", "action_id"),
+    ],
+)
+def test_a_path_parameter_that_can_name_nothing_is_a_400_before_any_lookup(
+    client, db, path, field, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        response = client.get(path)
+
+    error = assert_envelope(response, 400, "invalid")
+    assert list(error["fields"]) == [field]
+
+
 def test_a_wrong_method_is_a_405_that_names_the_allowed_ones(client, db):
     response = client.delete("/api/v1/campaigns")
 

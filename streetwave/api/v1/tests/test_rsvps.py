@@ -149,8 +149,9 @@ def test_a_failed_request_releases_its_key(client, hub, make_action):
     Action.objects.filter(pk=action.pk).update(ends_at=timezone.now() + dt.timedelta(hours=1))
     retried = rsvp(client, action, ANONYMOUS, key=key)
 
-    # then
-    assert failed.status_code == 400
+    # then the refusal was a conflict with the action's state (the request itself was sound)
+    assert failed.status_code == 409
+    assert failed.json()["error"]["code"] == "conflict"
     assert failed.json()["error"]["message"] == "This action no longer takes RSVPs."
     assert retried.status_code == 201
     assert RSVP.objects.count() == 1
@@ -198,6 +199,12 @@ def test_a_bad_email_is_a_400_in_the_readers_language(client, action):
             "Ensure this value has at most 60 characters (it has 61).",
         ),
         ({"consent": "perhaps"}, "consent", "Enter a valid value."),
+        ({"consent": None}, "consent", "This field is required."),
+        (
+            {"pseudonym": "Sara\r\nBcc: x"},
+            "pseudonym",
+            "Please write this on one line, without line breaks or control characters.",
+        ),
     ],
 )
 def test_the_form_rules_apply(client, action, change, field, message):
