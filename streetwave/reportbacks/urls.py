@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import manage, photos, public
+from .views import afterwards, manage, photos, public
 
 app_name = "reportbacks"
 
@@ -14,6 +14,8 @@ urlpatterns = [
         "manage/report-backs/<str:report_back_id>/verify/", manage.verify, name="manage_verify_post"
     ),
     path("manage/rsvps/<str:rsvp_id>/check-in/", manage.check_in, name="manage_check_in"),
+    # A hub inside a high-risk country files an action only after it happened.
+    path("manage/hubs/<str:hub_id>/actions/happened/", afterwards.file, name="manage_afterwards"),
     path(
         "manage/report-backs/<str:report_back_id>/withdraw/",
         manage.withdraw,

@@ -320,6 +320,7 @@ ROWS: dict[str, Row] = {
     # (a POST says it; a GET goes back to the link's page; test_secret_links tries both)
     "reportbacks:i_was_there": Row(everyone(NOT_FOUND), {"token": "=" + BOGUS_TOKEN}),
     "reportbacks:manage": Row(organizers(ORGANIZERS_A | COORDINATOR), {"action_id": "ended"}),
+    "reportbacks:manage_afterwards": Row(organizers(ORGANIZERS_A), {"hub_id": "hub_a"}),
     "reportbacks:manage_verify": Row(
         organizers(ORGANIZERS_A | COORDINATOR), {"report_back_id": "held_report"}
     ),

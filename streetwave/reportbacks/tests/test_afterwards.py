@@ -266,3 +266,68 @@ def test_after_the_delay_every_public_surface_shows_the_day_and_no_hour(client, 
     feature = json.loads(_text(surfaces["map"]))["features"][0]
     assert feature["geometry"]["coordinates"] == [51.39, 35.69]
     assert "DTSTART;VALUE=DATE:" in _text(surfaces["calendar"]).decode()
+
+
+# The organizers' page.
+
+
+def _page_data(inside, **changes):
+    return {
+        "campaign": inside.campaign.slug,
+        "title": "Streets of Tehran",
+        "kind": "march",
+        "day": (_today(inside.tehran) - dt.timedelta(days=1)).isoformat(),
+        "city_name": "Isfahan",
+        "city": "",
+        "latitude": "",
+        "longitude": "",
+        "took_place": "yes",
+        "turnout": "۳۰۰",
+        "turnout_is_estimate": "on",
+        "reason": "",
+        "story": "We walked.",
+        "language": "fa",
+        **changes,
+    }
+
+
+def test_the_page_files_the_action_and_leads_to_its_photos(client, login, inside):
+    login(client, inside.organizer)
+    url = f"/fa/manage/hubs/{inside.hub.public_id}/actions/happened/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'type="date"' in page.content.decode()
+
+    response = client.post(url, _page_data(inside))
+
+    report_back = ReportBack.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/report-backs/{report_back.public_id}/photos/")
+    action = report_back.action
+    assert (action.city, action.title, report_back.turnout) == (
+        inside.isfahan,
+        "Streets of Tehran",
+        300,
+    )
+
+
+def test_a_refusal_comes_back_with_what_was_typed(client, login, inside):
+    login(client, inside.organizer)
+    url = f"/en/manage/hubs/{inside.hub.public_id}/actions/happened/"
+    future = (_today(inside.tehran) + dt.timedelta(days=2)).isoformat()
+
+    response = client.post(url, _page_data(inside, day=future, language="en"))
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "today or a day before" in page and 'value="Streets of Tehran"' in page
+    assert not Action.objects.exists()
+
+
+def test_the_page_is_not_for_members_or_other_hubs(client, login, inside, make_member, make_hub):
+    member = make_member(inside.hub, Membership.Role.MEMBER)
+    login(client, member)
+    url = f"/en/manage/hubs/{inside.hub.public_id}/actions/happened/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, _page_data(inside)).status_code == 404
+    assert not Action.objects.exists()
