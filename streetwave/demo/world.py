@@ -1,8 +1,9 @@
 """A deterministic, realistic day of action for development, demos and benchmarks.
 
 `build_demo` creates one live campaign, a tree of hubs in diaspora cities, their actions spread
-over one day across the time zones, and a realistic crowd of RSVPs. The same seed and day give
-the same campaign, hubs, actions and counts.
+over one day across the time zones, and a realistic crowd of RSVPs; inside a high-risk country,
+hubs that reported their actions of the day before after the fact (streetwave.demo.inside).
+The same seed and day give the same campaign, hubs, actions and counts.
 
 Why bulk inserts instead of the services: an RSVP through `create_rsvp` is its own transaction
 (seat claim, insert, counter shard increment, audit row), about 0.8 ms on SQLite; in bulk a row
@@ -42,6 +43,7 @@ from streetwave.campaigns.models import Campaign, CampaignCounter
 from streetwave.campaigns.services import create_campaign
 from streetwave.core.crypto import blind_index
 from streetwave.core.ids import hash_token, new_token
+from streetwave.demo.inside import stage_inside
 from streetwave.demo.organizers import create_demo_organizers
 from streetwave.demo.safety import stage_safety
 from streetwave.hubs.models import Hub, Participation
@@ -122,6 +124,8 @@ class DemoSummary:
     manage_path: str | None
     # (email, password, TOTP secret, role) of the demo coordinator and hub leads
     organizers: list[tuple[str, str, str, str]]
+    # Actions reported after the fact inside the high-risk country (streetwave.demo.inside).
+    inside: int = 0
 
 
 def campaign_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -167,6 +171,7 @@ def build_demo(size: DemoSize, *, seed: int, day: dt.date) -> DemoSummary:
         manage_path = _one_manageable_rsvp(planned)
         organizers = create_demo_organizers(campaign, [hub for hub, _item in hubs])
         stage_safety(rng, campaign, [plan.action for plan in planned])
+        inside = stage_inside(campaign, day)
     return DemoSummary(
         campaign=campaign,
         countries=len({item.city.country_id for item in cities}),
@@ -178,6 +183,7 @@ def build_demo(size: DemoSize, *, seed: int, day: dt.date) -> DemoSummary:
         rsvps=CampaignCounter.totals(campaign.pk),
         manage_path=manage_path,
         organizers=organizers,
+        inside=inside,
     )
 
 

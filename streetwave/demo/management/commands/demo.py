@@ -62,6 +62,11 @@ class Command(BaseCommand):
             f"{rsvps['waitlisted']:,} waitlisted, {rsvps['cancelled']:,} cancelled) "
             f"in {time.perf_counter() - began:.1f} s."
         )
+        if summary.inside:
+            self.stdout.write(
+                f"Inside the high-risk country: {summary.inside} actions reported after the "
+                "fact (public once verified and a day has passed)."
+            )
         for email, password, secret, role in summary.organizers:
             self.stdout.write(
                 f"Demo organizer ({role}): {email} / password: {password} / TOTP secret: {secret}"
