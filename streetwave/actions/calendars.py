@@ -1,12 +1,12 @@
 """RFC 5545 calendars of actions. They carry the public facts only: never a participant, never
 the private meeting point, and of an action filed after the fact only its day and its city."""
 
-from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from streetwave.core.hosts import site_url
 from streetwave.core.i18n import join_words
 
 from .models import Action
@@ -20,7 +20,9 @@ STATUS = {
 }
 
 
-def build_calendar(actions, *, name: str) -> bytes:
+def build_calendar(actions, *, name: str, site: str) -> bytes:
+    """The calendar of `actions`, whose events link to their pages at `site` (the name of the
+    instance its reader came by: core.hosts)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Streetwave//Streetwave//EN")
     calendar.add("version", "2.0")
@@ -41,7 +43,7 @@ def build_calendar(actions, *, name: str) -> bytes:
             event.add("dtend", action.local_end)
             event.add("location", join_words([action.place, action.city.display_name()]))
         event.add("summary", action.title)
-        event.add("url", settings.SITE_URL + reverse("actions:detail", args=[action.public_id]))
+        event.add("url", site + reverse("actions:detail", args=[action.public_id]))
         event.add("status", STATUS.get(action.status, "TENTATIVE"))
         event.add("last-modified", action.updated_at)
         calendar.add_component(event)
@@ -50,9 +52,10 @@ def build_calendar(actions, *, name: str) -> bytes:
     return calendar.to_ical()
 
 
-def calendar_response(actions, *, name: str, filename: str) -> HttpResponse:
+def calendar_response(request: HttpRequest, actions, *, name: str, filename: str) -> HttpResponse:
     response = HttpResponse(
-        build_calendar(actions, name=name), content_type="text/calendar; charset=utf-8"
+        build_calendar(actions, name=name, site=site_url(request)),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
     response["Cache-Control"] = "public, max-age=300"

@@ -78,7 +78,8 @@ def render_confirmation(message, deliveries):
         # the RSVP keeps its hash. Made once per delivery, so that a mail sent again carries the
         # same working link.
         token = delivery_secret(by_id[pk], partial(rotate_manage_token, rsvp))
-        calendar = build_calendar([rsvp.action], name=rsvp.action.title)
+        # Mail is read outside Tor Browser: its calendar links to the clear-web name.
+        calendar = build_calendar([rsvp.action], name=rsvp.action.title, site=settings.SITE_URL)
         # Asked for on the form, the campaign's news start only from the link in this mail,
         # which only the owner of the address gets.
         wants_news = message.data.get("news") and rsvp.action.campaign_id and not rsvp.campaign_news

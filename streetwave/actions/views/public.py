@@ -262,4 +262,6 @@ def find_rsvps(request):
 
 def calendar(request, public_id):
     action = get_public_action(public_id)
-    return calendar_response([action], name=action.title, filename=f"action-{action.public_id}")
+    return calendar_response(
+        request, [action], name=action.title, filename=f"action-{action.public_id}"
+    )

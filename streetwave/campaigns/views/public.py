@@ -238,7 +238,7 @@ def _calendar_of(request, campaign: Campaign) -> HttpResponse:
         error = next(iter(form.errors.values()))[0]
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     if not (form.cleaned_data["q"] or form.cleaned_data["near"]):
-        return calendar_response(attendable, name=campaign.title, filename=campaign.slug)
+        return calendar_response(request, attendable, name=campaign.title, filename=campaign.slug)
     find = _find(form, attendable)
     place = find.get("near") or find.get("position_city")
     name = (
@@ -248,6 +248,7 @@ def _calendar_of(request, campaign: Campaign) -> HttpResponse:
         else campaign.title
     )
     return calendar_response(
+        request,
         [action for _distance, action in find["nearby"]],
         name=name,
         filename=f"{campaign.slug}-near",

@@ -35,7 +35,7 @@ def detail(request, public_id):
 def calendar(request, public_id):
     hub = get_public_hub(public_id)
     actions = public_actions_of(hub).select_related("city")
-    return calendar_response(actions, name=hub.name, filename=f"hub-{hub.public_id}")
+    return calendar_response(request, actions, name=hub.name, filename=f"hub-{hub.public_id}")
 
 
 def start(request):
