@@ -21,3 +21,6 @@ urlpatterns = [
         path("admin/", admin.site.urls),
     ),
 ]
+
+# A database that does not answer gets a 503 with Retry-After, not a 500 (core.views.errors).
+handler500 = "streetwave.core.views.errors.server_error"
