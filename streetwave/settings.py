@@ -217,6 +217,9 @@ if REDIS_URL:
             "BACKEND": "streetwave.core.redis_cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "sw",
+            # A Redis that does not answer within these is treated as down: the process uses
+            # its own cache meanwhile (core.redis_cache) instead of holding the request.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
         }
     }
 else:

@@ -11,11 +11,12 @@ import ipaddress
 import time
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
 
 from .errors import RateLimited
+from .redis_cache import UNREACHABLE, ReusedClientRedisCache
 
 
 def client_address(request: HttpRequest) -> str:
@@ -46,22 +47,31 @@ def client_fingerprint(request: HttpRequest) -> str:
 
 
 def _count(key: str, window: int) -> int:
-    """Add one to the counter `key` that lives for a window; returns the new count."""
+    """Add one to the counter `key` that lives for a window; returns the new count. While Redis
+    does not answer, each process counts on its own (core.redis_cache)."""
     backend = caches["default"]
-    if isinstance(backend, RedisCache):
+    if not isinstance(backend, ReusedClientRedisCache):
+        return _count_in(backend, key, window)
+    try:
         # One round trip instead of Django's add, exists and incr: this runs on every RSVP.
-        key = backend.make_and_validate_key(key)
-        pipeline = backend._cache.get_client(key, write=True).pipeline()
-        pipeline.set(key, 0, ex=window + 1, nx=True)
-        pipeline.incr(key)
+        redis_key = backend.make_and_validate_key(key)
+        pipeline = backend._cache.get_client(redis_key, write=True).pipeline()
+        pipeline.set(redis_key, 0, ex=window + 1, nx=True)
+        pipeline.incr(redis_key)
         _, count = pipeline.execute()
         return int(count)
-    if cache.add(key, 1, window + 1):
+    except UNREACHABLE as error:
+        backend.unreachable(error)
+        return _count_in(backend.fallback, key, window)
+
+
+def _count_in(backend: BaseCache, key: str, window: int) -> int:
+    if backend.add(key, 1, window + 1):
         return 1
     try:
-        return cache.incr(key)
+        return backend.incr(key)
     except ValueError:  # the window expired between add and incr
-        cache.add(key, 1, window + 1)
+        backend.add(key, 1, window + 1)
         return 1
 
 
