@@ -100,6 +100,7 @@ ROWS: dict[str, Row] = {
     "campaigns:wave": Row(everyone(), CAMPAIGN),
     "campaigns:wave_fragment": Row(everyone(), CAMPAIGN),
     "campaigns:calendar": Row(everyone(), CAMPAIGN),
+    "campaigns:inside": Row(everyone(), CAMPAIGN),
     "core:about": Row(everyone()),
     # The gazetteer (public GeoNames data) for the place picker
     "places:cities": Row(everyone()),
@@ -454,6 +455,7 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
     ("campaigns:map_data", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:tally", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:wave", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
+    ("campaigns:inside", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:wave_fragment", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:calendar", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:manage_settings", "another campaign"): Row(
