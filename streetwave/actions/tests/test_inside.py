@@ -148,3 +148,27 @@ def test_the_new_action_page_says_why_and_keeps_what_was_typed(
     page = response.content.decode()
     assert "never announced in advance" in page and 'value="Azadi square"' in page
     assert not Action.objects.exists()
+
+
+def test_the_hubs_actions_page_points_to_reporting_what_happened(
+    client, login, campaign, team, operator, make_action
+):
+    hub, organizer = team
+    login(client, organizer)
+    url = f"/en/manage/hubs/{hub.public_id}/actions/"
+    link = f"/en/manage/hubs/{hub.public_id}/actions/happened/"
+    assert link not in client.get(url).content.decode()
+
+    _mark(actor=operator)
+    start = dt.datetime(2026, 3, 1, tzinfo=hub.city.zone)
+    make_action(
+        hub=hub,
+        campaign=campaign,
+        after_the_fact=True,
+        starts_at=start,
+        title="Streets of Tehran",
+    )
+    page = client.get(url).content.decode()
+    assert link in page and "Report an action that happened" in page
+    # The day, never the midnight it is stored as.
+    assert "Streets of Tehran" in page and "March 1, 2026" in page and "00:00" not in page

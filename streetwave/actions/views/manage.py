@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from streetwave.accounts.decorators import organizer_required
 from streetwave.campaigns.access import get_campaign_for
+from streetwave.campaigns.risk import is_high_risk_city
 from streetwave.core.errors import DomainError
 from streetwave.core.i18n import localize_digits
 from streetwave.core.text import render_markdown
@@ -86,7 +87,13 @@ def hub_actions(request, hub_id):
     return render(
         request,
         "actions/manage/hub_actions.html",
-        {"hub": hub, "page": page, "perms": permissions_for(request.user, hub)},
+        {
+            "hub": hub,
+            "page": page,
+            "perms": permissions_for(request.user, hub),
+            # Nothing is announced there: the hub files what happened instead.
+            "inside": is_high_risk_city(hub.city),
+        },
     )
 
 
