@@ -40,9 +40,11 @@ from .servers import (
     Processes,
     empty_redis,
     free_port,
+    nginx_static_server,
     production_env,
     recreate_databases,
     start_gunicorn,
+    start_nginx,
     start_worker,
     wait_for_http,
 )
@@ -168,7 +170,11 @@ def bench(profile_name: str, var_dir: Path) -> dict:
         wait_for_http(f"http://127.0.0.1:{control_port}/nodb", control)
         wait_for_http(f"http://127.0.0.1:{streetwave_port}/healthz", web)
         site = scenarios.Site(
-            streetwave_port, control_port, seeded.campaign, run_id=str(os.getpid())
+            streetwave_port,
+            control_port,
+            seeded.campaign,
+            run_id=str(os.getpid()),
+            **start_proxy(processes, streetwave_port, var_dir),
         )
         scenarios.warm_up(site)
         results["memory"] = {"before": measure_workers(web.pid)}
@@ -189,6 +195,24 @@ def bench(profile_name: str, var_dir: Path) -> dict:
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["duration_s"] = round(time.monotonic() - started, 1)
     return results
+
+
+def start_proxy(processes: Processes, streetwave_port: int, var_dir: Path) -> dict:
+    """nginx with deploy/nginx.conf in front of Streetwave, and in the same nginx the static
+    files of the read ceiling; returns what scenarios.Site needs to know of them."""
+    proxy_port, ceiling_port = free_port(), free_port()
+    ceiling_root = var_dir / "proxy-ceiling"
+    ceiling_root.mkdir(parents=True, exist_ok=True)
+    proxy = start_nginx(
+        processes,
+        "nginx",
+        port=proxy_port,
+        web=f"127.0.0.1:{streetwave_port}",
+        static=var_dir / "static",
+        extra=nginx_static_server(ceiling_port, ceiling_root, processes.log_dir),
+    )
+    wait_for_http(f"http://127.0.0.1:{proxy_port}/healthz", proxy)
+    return {"proxy_port": proxy_port, "ceiling_port": ceiling_port, "ceiling_root": ceiling_root}
 
 
 def run_scenarios(site, scenarios) -> tuple[dict, dict]:
@@ -230,6 +254,8 @@ def run_scenarios(site, scenarios) -> tuple[dict, dict]:
         progress("map reads", found["reads_map"]["search"])
     else:
         found["reads_map"] = {"status": "map.json did not answer 200; the tally API stood in"}
+    ceilings["proxy_static"], found["reads_through_proxy"] = scenarios.proxy_reads(site, background)
+    progress("reads through nginx", _proxy_summary(found["reads_through_proxy"]))
     found["map_build_s"] = scenarios.map_build_seconds(site)
     found["fanout"] = scenarios.fanout_hook(site)
 
@@ -318,6 +344,68 @@ def fanout_only(
     }
 
 
+def proxy_only(
+    profile_name: str,
+    var_dir: Path,
+    *,
+    database: str,
+    redis_cache: str,
+    redis_broker: str,
+    background_rate: float,
+) -> dict:
+    """Only the reads through nginx, on a fresh database of its own seeded with
+    `profile_name`: what `--proxy-only` runs, about ten minutes with profile S."""
+    port = free_port()
+    env = production_env(
+        database_url=f"{PG}/{database}",
+        redis_url=redis_cache,
+        broker_url=redis_broker,
+        var_dir=var_dir,
+        site_url=f"http://127.0.0.1:{port}",
+        RSVP_RATE_LIMIT=str(10**9),
+    )
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "streetwave.settings"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from . import scenarios
+    from .seed import PROFILES, seed
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print(f"seeding profile {profile_name} ...", flush=True)
+    seeded = seed(PROFILES[profile_name])
+    results: dict = {
+        "profile": profile_name,
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cores": os.cpu_count(), "load_average_at_start": os.getloadavg()},
+        "web_workers": WORKERS,
+    }
+    with Processes(var_dir / "logs") as processes:
+        web = start_gunicorn(processes, "streetwave-web", "streetwave.wsgi", port, env, WORKERS)
+        start_worker(processes, "live-worker", env, concurrency=1, queues=LIVE_QUEUE)
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", web)
+        site = scenarios.Site(
+            port,
+            0,
+            seeded.campaign,
+            run_id=str(os.getpid()),
+            **start_proxy(processes, port, var_dir),
+        )
+        scenarios.warm_up(site)
+        ceilings, found = scenarios.proxy_reads(site, background_rate)
+    results["ceilings"] = {"proxy_static": ceilings}
+    results["scenarios"] = {"reads_through_proxy": found}
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    return results
+
+
+def _proxy_summary(found: dict) -> str:
+    return ", ".join(f"{kind} {best_rate(read['search']):.0f}/s" for kind, read in found.items())
+
+
 def best_rate(search) -> float:
     best = search.best
     return best.result.achieved_rate if best else 0.0
@@ -335,11 +423,25 @@ def main() -> int:
         help="measure only the fan-out, on its own database (sw_bench_fanout) seeded with the "
         "profile; writes fanout.json",
     )
-    parser.add_argument("--redis-cache", default=REDIS_CACHE, help="with --fanout-only")
-    parser.add_argument("--redis-broker", default=REDIS_BROKER, help="with --fanout-only")
+    parser.add_argument(
+        "--proxy-only",
+        action="store_true",
+        help="measure only the reads through nginx and their ceiling, on their own database "
+        "(sw_bench_proxy) seeded with the profile; writes proxy.json and proxy.md",
+    )
+    parser.add_argument(
+        "--background-rsvps",
+        type=float,
+        default=20.0,
+        help="with --proxy-only: RSVPs a second during the reads",
+    )
+    parser.add_argument("--redis-cache", default=REDIS_CACHE, help="with --*-only")
+    parser.add_argument("--redis-broker", default=REDIS_BROKER, help="with --*-only")
     options = parser.parse_args()
     if options.fanout_only:
         return main_fanout_only(options)
+    if options.proxy_only:
+        return main_proxy_only(options)
     recreate_databases(DATABASES)
     empty_redis(REDIS_CACHE, REDIS_BROKER)
     try:
@@ -376,6 +478,32 @@ def main_fanout_only(options) -> int:
     options.results.mkdir(parents=True, exist_ok=True)
     (options.results / "fanout.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results["fanout"], indent=2))
+    return 0
+
+
+def main_proxy_only(options) -> int:
+    database = "sw_bench_proxy"
+    recreate_databases([database])
+    empty_redis(options.redis_cache, options.redis_broker)
+    try:
+        results = proxy_only(
+            options.profile,
+            options.var_dir,
+            database=database,
+            redis_cache=options.redis_cache,
+            redis_broker=options.redis_broker,
+            background_rate=options.background_rsvps,
+        )
+    finally:
+        if not options.keep:
+            recreate_databases([database], drop_only=True)
+            empty_redis(options.redis_cache, options.redis_broker)
+    options.results.mkdir(parents=True, exist_ok=True)
+    serializable = report.plain(results)
+    serializable["goals"] = report.proxy_goals(serializable)
+    (options.results / "proxy.json").write_text(json.dumps(serializable, indent=2) + "\n")
+    (options.results / "proxy.md").write_text(report.proxy_markdown(serializable))
+    print((options.results / "proxy.md").read_text())
     return 0
 
 

@@ -7,6 +7,7 @@ from inside a running loop.
 
 import asyncio
 import contextlib
+import gzip
 import itertools
 import json
 import os
@@ -33,7 +34,7 @@ from streetwave.actions.models import RSVP, Action
 from streetwave.broadcasts.mails import text_language, unsubscribe_url
 from streetwave.broadcasts.models import Broadcast
 from streetwave.campaigns.map import render_map
-from streetwave.campaigns.models import Campaign
+from streetwave.campaigns.models import Campaign, CampaignCounter
 from streetwave.core.crypto import blind_index
 from streetwave.core.mail import absolute_url, render_mail
 from streetwave.hubs.models import CampaignRole
@@ -69,6 +70,11 @@ class Site:
     control_port: int
     campaign: Campaign
     run_id: str
+    # nginx with deploy/nginx.conf in front of Streetwave, and the same nginx serving the files
+    # of `ceiling_root` (bench.servers.nginx_static_server); 0 and None when not started.
+    proxy_port: int = 0
+    ceiling_port: int = 0
+    ceiling_root: Path | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     numbers: itertools.count = field(default_factory=itertools.count)
     # Answers of every RSVP request, to compare with the rows and the broker queue at the end.
@@ -335,6 +341,173 @@ def reads(site: Site, kind: str, start: float, background_rate: float) -> dict:
     return {"search": search, "background_rsvp_rate": round(background_rate, 1)}
 
 
+# --- reads through nginx --------------------------------------------------------------------
+
+# What the watching crowd reads through the reverse proxy's micro-cache (deploy/nginx.conf),
+# in the five languages: the tally fragment the campaign page polls, the map data, the page.
+PROXY_READS = {
+    "tally": "/{language}/c/{slug}/tally/",
+    "map": "/{language}/c/{slug}/map.json",
+    "campaign": "/{language}/c/{slug}/",
+}
+# DESIGN, "Performance": what readers see is at most this old.
+STALENESS_BUDGET_S = 15.0
+# How often the freshness check reads the tally through nginx during a read step.
+FRESHNESS_POLL_S = 0.25
+
+
+def proxy_reads(site: Site, background_rate: float) -> tuple[dict, dict]:
+    """Each document of PROXY_READS read through nginx while RSVPs arrive in the background,
+    beside the same nginx serving a static file of the same size (the document as a browser
+    gets it, gzip, averaged over the languages), searched before and after the reads. Returns
+    the ceilings and the reads, each by document."""
+    sizes = proxy_document_sizes(site)
+    ceilings: dict = {kind: [] for kind in PROXY_READS}
+    for kind, size in sizes.items():
+        (site.ceiling_root / f"{kind}.bin").write_bytes(os.urandom(size))
+        ceilings[kind].append(proxy_static(site, kind, start=500))
+    found: dict = {}
+    for kind in PROXY_READS:
+        best = ceilings[kind][0].best
+        start = max(20.0, best.result.achieved_rate * 0.5 if best else 0.0)
+        found[kind] = reads_through_proxy(site, kind, start=start, background_rate=background_rate)
+        found[kind]["document_bytes"] = sizes[kind]
+    for kind in PROXY_READS:
+        best = ceilings[kind][0].best
+        start = best.result.achieved_rate * 0.8 if best else 500
+        ceilings[kind].append(proxy_static(site, kind, start=start))
+    return ceilings, found
+
+
+def proxy_document_sizes(site: Site) -> dict[str, int]:
+    """The mean size of each document of PROXY_READS as nginx gives it to a browser."""
+    sizes = {}
+    for kind, template in PROXY_READS.items():
+        found = []
+        for language in LANGUAGES:
+            path = template.format(language=language, slug=site.campaign.slug)
+            request = Request("GET", path, headers=BROWSER_HEADERS)
+            status, body = asyncio.run(loadgen.fetch(HOST, site.proxy_port, request, timeout=60))
+            if status != 200:
+                raise RuntimeError(f"{path} through nginx answered {status}")
+            found.append(len(body))
+        sizes[kind] = round(sum(found) / len(found))
+    return sizes
+
+
+def proxy_static(site: Site, kind: str, start: float) -> Search:
+    """The ceiling: the same nginx serving a file of the size of the document `kind`."""
+    request = Request("GET", f"/{kind}.bin", headers=BROWSER_HEADERS)
+    return step_search(site.ceiling_port, lambda _i: request, start=start, limit_ms=READ_LIMIT_MS)
+
+
+@dataclass
+class Freshness:
+    """How old the tally served through nginx is while RSVPs arrive: each sample's count
+    (going and waitlisted, from the API tally) against the moments the RSVPs were answered 2xx.
+    A sample that counts k RSVPs more than before misses the (k+1)th answered one: it is as old
+    as the time since that answer (0 when every answered RSVP is counted)."""
+
+    before: int
+    port: int
+    answered: list[float] = field(default_factory=list)
+    samples: list[tuple[float, int]] = field(default_factory=list)
+    failed_samples: int = 0
+
+    def on_rsvp(self, _index: int, response: Response) -> None:
+        if response.ok:
+            self.answered.append(time.monotonic())
+
+    async def sample(self, site: Site, duration: float) -> None:
+        path = f"/api/v1/campaigns/{site.campaign.slug}/tally"
+        request = Request("GET", path, headers=BROWSER_HEADERS)
+        deadline = time.monotonic() + duration
+        while time.monotonic() < deadline:
+            status, body = await loadgen.fetch(HOST, self.port, request)
+            if status == 200:
+                tally = json.loads(gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body)
+                self.samples.append((time.monotonic(), tally["going"] + tally["waitlisted"]))
+            else:
+                self.failed_samples += 1
+            await asyncio.sleep(FRESHNESS_POLL_S)
+
+    def summary(self) -> dict:
+        answered = sorted(self.answered)
+        oldest = 0.0
+        for at, count in self.samples:
+            missing = count - self.before
+            if 0 <= missing < len(answered) and answered[missing] < at:
+                oldest = max(oldest, at - answered[missing])
+        return {
+            "samples": len(self.samples),
+            "failed_samples": self.failed_samples,
+            "rsvps_answered": len(answered),
+            "poll_s": FRESHNESS_POLL_S,
+            "oldest_s": round(oldest, 1),
+            "budget_s": STALENESS_BUDGET_S,
+            "within_budget": bool(self.samples) and oldest <= STALENESS_BUDGET_S,
+        }
+
+
+def reads_through_proxy(site: Site, kind: str, start: float, background_rate: float) -> dict:
+    """Reads of the document `kind` through nginx, every language, while RSVPs (through nginx
+    too) keep arriving, and the age of the tally served meanwhile."""
+    template = PROXY_READS[kind]
+    slug = site.campaign.slug
+    requests = [
+        Request("GET", template.format(language=language, slug=slug), headers=BROWSER_HEADERS)
+        for language in LANGUAGES
+    ]
+    actions = site.open_actions()
+    before = counted_rsvps(site.campaign)
+    # Through nginx, what readers get; from gunicorn directly, the app's own copy beside it, so
+    # that an old tally can be laid at the door of the proxy or of the app.
+    freshness = Freshness(before, site.proxy_port)
+    app_freshness = Freshness(before, site.streetwave_port)
+
+    def on_rsvp(index: int, response: Response) -> None:
+        site.count_rsvp_answer(index, response)
+        freshness.on_rsvp(index, response)
+        app_freshness.on_rsvp(index, response)
+
+    async def background(duration: float) -> None:
+        await asyncio.gather(
+            loadgen.run(
+                HOST,
+                site.proxy_port,
+                rate=background_rate,
+                duration=duration,
+                make_request=lambda _i: site.rsvp(site.rng.choice(actions)),
+                concurrency=CONCURRENCY,
+                on_response=on_rsvp,
+            ),
+            freshness.sample(site, duration),
+            app_freshness.sample(site, duration),
+        )
+
+    search = step_search(
+        site.proxy_port,
+        lambda index: requests[index % len(requests)],
+        start=start,
+        limit_ms=READ_LIMIT_MS,
+        background=background,
+        seconds=READ_STEP_SECONDS,
+        max_steps=READ_MAX_STEPS,
+    )
+    return {
+        "search": search,
+        "background_rsvp_rate": round(background_rate, 1),
+        "freshness": freshness.summary(),
+        "app_freshness": app_freshness.summary(),
+    }
+
+
+def counted_rsvps(campaign: Campaign) -> int:
+    """Going and waitlisted in the campaign's counters: what its tally counts."""
+    totals = CampaignCounter.totals(campaign.pk)
+    return totals["going"] + totals["waitlisted"]
+
+
 def fetch_once(site: Site, path: str) -> int | str:
     # A cold map document of profile M takes seconds to build: a generous timeout.
     status, _body = asyncio.run(
@@ -412,7 +585,7 @@ import json, os
 from django.contrib.auth import get_user_model
 from streetwave.broadcasts.models import Broadcast
 from streetwave.broadcasts.services import approve_broadcast, create_broadcast
-from streetwave.campaigns.models import Campaign
+from streetwave.campaigns.models import Campaign, CampaignCounter
 campaign = Campaign.objects.get(slug=os.environ["FANOUT_CAMPAIGN"])
 first, second = get_user_model().objects.filter(
     campaign_roles__campaign=campaign, email__startswith="fanout-coordinator"

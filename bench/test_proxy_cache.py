@@ -163,6 +163,20 @@ def test_the_second_anonymous_read_of_each_public_document_is_a_hit(site):
         assert "Set-Cookie" not in first.headers, path
 
 
+def test_a_poll_with_the_etag_of_the_current_copy_gets_a_304_from_the_cache(site):
+    # Given the tally fragment a campaign page shows, with its ETag
+    path = f"/en/c/{site['slug']}/tally/"
+    _first, shown = twice(site, path, GZIP)
+    assert shown.cache == "HIT"
+
+    # When the page polls with that ETag (live.js, every 15 s)
+    poll = fetch(site, path, {**GZIP, "If-None-Match": shown.headers["ETag"]})
+
+    # Then nginx answers 304 from its copy, or the app does once the copy changed
+    assert poll.status == 304 or poll.headers["ETag"] != shown.headers["ETag"]
+    assert poll.cache in {"HIT", "STALE", "UPDATING", "EXPIRED"}
+
+
 def test_a_signed_in_request_is_never_answered_from_the_cache_nor_kept(site):
     path = f"/en/c/{site['slug']}/"
     twice(site, path, GZIP)
