@@ -34,7 +34,7 @@ from streetwave.accounts.models import User
 from streetwave.actions.models import Action
 from streetwave.audit.models import AuditEntry
 from streetwave.campaigns.models import Campaign
-from streetwave.campaigns.risk import high_risk_hub_q
+from streetwave.campaigns.risk import high_risk_hub_q, is_high_risk_city
 
 from .models import CampaignRole, Hub, Invitation, Membership, Participation, Vouch
 from .permissions import permissions_for, permissions_of, where
@@ -205,6 +205,8 @@ class HubOverview:
     open_calls: list[Campaign] = field(default_factory=list)
     # The hub's answers to campaigns' calls, those still waiting for a coordinator first.
     answers: list[Participation] = field(default_factory=list)
+    # Whether the hub is in a high-risk country: its people are told what that changes.
+    high_risk: bool = False
 
     @property
     def shows_counts(self) -> bool:
@@ -247,6 +249,7 @@ def hub_overview_for(user: User, hub: Hub) -> HubOverview:
             .select_related("campaign")
             .order_by("-state", "-answered_at", "id")[:CAMPAIGN_ROWS_LIMIT]
         ),
+        high_risk=is_high_risk_city(hub.city),
     )
 
 

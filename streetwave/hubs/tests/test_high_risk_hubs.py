@@ -94,6 +94,7 @@ def test_its_own_members_still_reach_their_hub(client, login, make_member, insid
 
     assert response.status_code == 200
     assert "Tehran hub" in response.content.decode()
+    assert "This hub is in a high-risk country" in response.content.decode()
     # The link to a public page that does not exist is not offered.
     assert f'href="/en/h/{inside.public_id}/"' not in response.content.decode()
 
