@@ -75,14 +75,28 @@ class CountryTallyOut(Schema):
     cities: int
 
 
+class CityInsideOut(Schema):
+    name: str
+    name_fa: str = Field(description="The Persian name, where the gazetteer has one.")
+    streets_taken: int
+    joined: int | None = Field(
+        description="People who said they joined there, rounded down (to 10s below 100, 50s "
+        "below 1,000, 100s above); null under 10."
+    )
+
+
 class TallyOut(Schema):
-    actions: int = Field(description="Actions planned (public, not called off).")
+    actions: int = Field(
+        description="Actions planned abroad (public, not called off): outside the campaign's "
+        "high-risk countries, like every figure here not named inside."
+    )
     cities: int
     countries: int
     hubs: int
-    completed: int = Field(description="The same as streets_taken.")
+    completed: int = Field(description="Streets taken abroad.")
     streets_taken: int = Field(
-        description="Actions a second person verified as having taken place (a report-back)."
+        description="Actions a second person verified as having taken place (a report-back), "
+        "abroad and inside."
     )
     turnout: int = Field(description="The sum of the turnout of verified report-backs.")
     going: int
@@ -94,6 +108,19 @@ class TallyOut(Schema):
     )
     goal_percent: int
     per_country: list[CountryTallyOut]
+    inside: bool = Field(description="Whether the campaign has high-risk countries.")
+    streets_taken_inside: int = Field(
+        description="Streets taken in high-risk countries: actions filed after the fact, public "
+        "once their report-back was verified a delay ago."
+    )
+    cities_inside: int = Field(description="Cities in high-risk countries with a street taken.")
+    joined_inside: int | None = Field(
+        description="People who said they joined in high-risk countries, rounded down like "
+        "CityInsideOut.joined; null under 10."
+    )
+    per_city_inside: list[CityInsideOut] = Field(
+        description="Cities inside with a street taken or a count of people shown."
+    )
 
 
 @router.get(

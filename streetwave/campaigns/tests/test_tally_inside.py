@@ -110,3 +110,14 @@ def test_the_tally_fragment_shows_the_lines_inside(client, day, language, lines)
     for line in lines:
         assert line in html
     assert f"/{language}/c/{day.slug}/inside/" in html
+
+
+def test_the_api_tally_has_the_lines_inside(client, day):
+    tally = client.get(f"/api/v1/campaigns/{day.slug}/tally").json()
+
+    assert (tally["streets_taken"], tally["completed"], tally["actions"]) == (2, 1, 2)
+    assert (tally["streets_taken_inside"], tally["cities_inside"]) == (1, 1)
+    assert (tally["inside"], tally["joined_inside"]) == (True, 50)
+    assert tally["per_city_inside"] == [
+        {"name": "Tehran", "name_fa": "تهران", "streets_taken": 1, "joined": 50}
+    ]
