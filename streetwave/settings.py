@@ -77,7 +77,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # service"): the onion's host name, e.g. "abc...xyz.onion". A page asked for on one name links
 # only to that name (core.hosts); the onion is served over plain HTTP (Tor encrypts and
 # authenticates the whole way), so it gets no HSTS, no redirect to HTTPS and cookies without
-# the Secure flag (core.middleware.SecurityMiddleware).
+# the Secure flag (core.middleware.OnionMiddleware, and SECURE_SSL_REDIRECT below).
 ONION_HOST = os.environ.get("STREETWAVE_ONION_HOST", "").strip().lower().rstrip(".")
 if ONION_HOST and not re.fullmatch(r"[a-z2-7]{56}\.onion", ONION_HOST):
     raise ImproperlyConfigured(
@@ -123,8 +123,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Django's, with the onion's exceptions (no HTTPS redirect, no HSTS, no Secure cookies).
-    "streetwave.core.middleware.SecurityMiddleware",
+    # Outermost, so that it sees every cookie set below: the onion's exceptions.
+    "streetwave.core.middleware.OnionMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "streetwave.core.middleware.ContentSecurityPolicyMiddleware",
     "streetwave.core.middleware.NoStoreMiddleware",
     # Marks an anonymous GET's reads as ones a read replica may answer (core.replica).
@@ -501,7 +502,11 @@ CSRF_COOKIE_SAMESITE = "Lax"
 HTTPS = env_bool("HTTPS", default=not (DEV or DEBUG))
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", default=True)
+# Beside an onion, the redirect to HTTPS is the clear-web proxy's alone (deploy/nginx.conf sends
+# every plain-HTTP request but /healthz to HTTPS): the app's would send the onion's readers
+# to an https:// onion that does not answer, and Django's cannot tell the two names apart.
+SECURE_SSL_REDIRECT = HTTPS and not ONION_HOST and env_bool("SECURE_SSL_REDIRECT", default=True)
+SILENCED_SYSTEM_CHECKS = ["security.W008"] if HTTPS and ONION_HOST else []
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS

@@ -3,8 +3,7 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_cache_control
 
 from .hosts import is_onion
@@ -27,21 +26,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-class SecurityMiddleware(DjangoSecurityMiddleware):
-    """Django's security headers and HTTPS redirect, but for the onion service, which is
-    served over plain HTTP (docs/deploy.md, "Onion service"): Tor encrypts and authenticates
-    the way to it end to end, and an onion has no certificate to redirect to. There: no
-    redirect, no HSTS, and cookies without the Secure flag, which a browser that does not count
-    an onion as a secure origin would refuse to keep (the CSRF cookie, then every form, with
-    it). On the clear-web name, an Onion-Location header when the operator allows it."""
+class OnionMiddleware:
+    """The onion service's exceptions to the clear-web name's security headers (docs/deploy.md,
+    "Onion service"). The onion is served over plain HTTP: Tor encrypts and authenticates the
+    way to it end to end, and an onion has no certificate. So its answers carry no HSTS and
+    their cookies no Secure flag, which a browser that does not count an onion as a secure
+    origin would refuse to keep (the CSRF cookie, then every form, with it). The clear-web
+    name's answers carry an Onion-Location header when the operator allows it."""
 
-    def process_request(self, request: HttpRequest) -> HttpResponsePermanentRedirect | None:
-        if is_onion(request):
-            return None
-        return super().process_request(request)
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        response = super().process_response(request, response)
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
         if is_onion(request):
             del response["Strict-Transport-Security"]
             for cookie in response.cookies.values():
