@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Path, Query, Router, Schema, Status
-from pydantic import WithJsonSchema
 
 from streetwave.actions import services
 from streetwave.actions.access import get_action_to_rsvp, get_public_action
@@ -178,6 +177,15 @@ class ActionPage(Schema):
     next: str | None
 
 
+class KeySchema:
+    """The Idempotency-Key's schema, in `Annotated` (pydantic asks its metadata for it): a
+    string, never null, since a header is a string or absent. The pattern only documents:
+    run_once checks the key, with its own message."""
+
+    def __get_pydantic_json_schema__(self, core_schema, handler) -> dict:
+        return {"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$"}
+
+
 def _news_need_an_email(schema: dict) -> None:
     # As RSVPForm.clean: campaign news go to the email given, so asking for them needs one.
     schema["if"] = {"properties": {"campaign_news": {"const": True}}, "required": ["campaign_news"]}
@@ -315,11 +323,7 @@ def create_rsvp(
     request: HttpRequest,
     payload: RSVPIn,
     action_id: str = Path(..., pattern=PUBLIC_ID_PATTERN),
-    # A header is a string or absent, never null. The pattern only documents: run_once checks
-    # the key, with its own message.
-    idempotency_key: Annotated[
-        str | None, WithJsonSchema({"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$"})
-    ] = Header(None, alias=HEADER),
+    idempotency_key: Annotated[str | None, KeySchema()] = Header(None, alias=HEADER),
 ):
     """No account needed. The answer is the same whether or not the email had RSVPed before.
     Send an `Idempotency-Key` header (a random UUID) to retry safely: a retry with the same key
