@@ -7,11 +7,19 @@ import time
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.contrib import admin
 from django.test import Client
 
 from streetwave.accounts.models import UserSession
 from streetwave.accounts.services import STARTED_AT_KEY
-from streetwave.hubs.models import Membership
+from streetwave.hubs.models import (
+    Hub,
+    HubApplication,
+    Invitation,
+    Membership,
+    Participation,
+    Vouch,
+)
 from streetwave.places.models import Country
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +111,10 @@ def test_the_account_export_leaves_a_high_risk_hub_out(make_member, login, insid
     assert [row["hub_name"] for row in exported["hub_roles"]] == [hub.name]
     text = response.content.decode()
     assert inside.public_id not in text and "Tehran" not in text
+
+
+def test_the_admin_has_no_page_or_export_of_hubs_memberships_or_sponsorships():
+    # Staff would otherwise page through who is in which hub and who vouched for whom, or
+    # export it with an admin action: none of these models has an admin at all.
+    for model in (Hub, Membership, Vouch, Participation, Invitation, HubApplication):
+        assert not admin.site.is_registered(model), model
