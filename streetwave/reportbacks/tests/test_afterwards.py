@@ -263,6 +263,10 @@ def test_after_the_delay_every_public_surface_shows_the_day_and_no_hour(client, 
         # midnight is the only hour the action holds: shown nowhere
         assert "00:00" not in text and "12:00 AM" not in text, name
         assert "T00:00" not in text and "T20:30" not in text, name
+    # The day in the city's own calendar, whatever the server's zone.
+    day = timezone.localtime(action.starts_at, inside.tehran.zone).date().isoformat()
+    for name in ("action", "wave"):
+        assert f'<time datetime="{day}">' in _text(surfaces[name]).decode(), name
     feature = json.loads(_text(surfaces["map"]))["features"][0]
     assert feature["geometry"]["coordinates"] == [51.39, 35.69]
     assert "DTSTART;VALUE=DATE:" in _text(surfaces["calendar"]).decode()
