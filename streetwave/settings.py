@@ -85,9 +85,11 @@ if ONION_HOST and not re.fullmatch(r"[a-z2-7]{56}\.onion", ONION_HOST):
         "(a-z, 2-7), then .onion (the hostname file of the service's HiddenServiceDir)."
     )
 ONION_SITE_URL = f"http://{ONION_HOST}" if ONION_HOST else ""
+# Not in CSRF_TRUSTED_ORIGINS: Django checks a form's Origin against the scheme and host it
+# was sent to, http://<onion>, so the onion's forms pass as they are; trusting the onion there
+# would let its pages post to the clear-web name.
 if ONION_HOST:
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, ONION_HOST]
-    CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, ONION_SITE_URL]
 # Whether clear-web pages may name the onion: an Onion-Location header, which Tor Browser
 # offers to follow. Off by default: a clear-web page never names the onion unless the operator
 # chose to make the two names known as one instance.
