@@ -229,7 +229,7 @@ def _surfaces(client, action, campaign):
     }
 
 
-SKIP = {"report", "wall", "api_list", "api_detail", "api_wall", "api_report"}
+SKIP = {"api_list", "api_detail", "api_wall", "api_report"}
 
 
 def _text(response):
@@ -265,8 +265,11 @@ def test_after_the_delay_every_public_surface_shows_the_day_and_no_hour(client, 
         assert "T00:00" not in text and "T20:30" not in text, name
     # The day in the city's own calendar, whatever the server's zone.
     day = timezone.localtime(action.starts_at, inside.tehran.zone).date().isoformat()
-    for name in ("action", "wave"):
+    for name in ("action", "wave", "report", "wall"):
         assert f'<time datetime="{day}">' in _text(surfaces[name]).decode(), name
+    # Nor is its hub named, which no public list shows.
+    for name in ("action", "report", "wall"):
+        assert "Tehran hub" not in _text(surfaces[name]).decode(), name
     feature = json.loads(_text(surfaces["map"]))["features"][0]
     assert feature["geometry"]["coordinates"] == [51.39, 35.69]
     assert "DTSTART;VALUE=DATE:" in _text(surfaces["calendar"]).decode()
