@@ -6,6 +6,7 @@ DomainError into a form error or a 4xx answer; it never becomes a 500.
 
 from typing import TYPE_CHECKING
 
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -39,3 +40,11 @@ class RateLimited(DomainError):
     default_message = _("Too many requests from your network. Wait a minute, then try again.")
     status_code = 429
     retry_after = 60
+
+
+# A database that does not answer (restarting, failing over, out of connections): not a bug but
+# a 503 telling the client to come back after UNAVAILABLE_RETRY_AFTER seconds; nothing of the
+# request was saved, since its transaction never committed (core.views.errors, the API's
+# handler).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+UNAVAILABLE_RETRY_AFTER = 10

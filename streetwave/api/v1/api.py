@@ -13,7 +13,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError, ValidationError
 from ninja.operation import Operation
 
-from streetwave.core.errors import DomainError
+from streetwave.core.errors import DATABASE_UNAVAILABLE, UNAVAILABLE_RETRY_AFTER, DomainError
 
 from . import actions, campaigns, hubs, reportbacks
 from .errors import MESSAGES, InvalidInput, error_body
@@ -113,6 +113,16 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # django-ninja's own messages (an unreadable body, throttling) are English only.
     return _respond(request, exc.status_code, MESSAGES.get(exc.status_code))
+
+
+def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = _respond(request, 503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
+for _unavailable in DATABASE_UNAVAILABLE:
+    api.add_exception_handler(_unavailable, on_database_unavailable)
 
 
 @api.exception_handler(Exception)

@@ -26,6 +26,7 @@ CODES = {
     409: "conflict",
     429: "too_many_requests",
     500: "server_error",
+    503: "unavailable",
 }
 
 MESSAGES = {
@@ -36,6 +37,9 @@ MESSAGES = {
     409: _("This conflicts with another request. Wait a moment, then try again."),
     429: _("Too many requests. Wait a moment, then try again."),
     500: _("Something went wrong on our side. Try again later."),
+    503: _(
+        "The service cannot reach its database right now; nothing was saved. Try again in a moment."
+    ),
 }
 
 

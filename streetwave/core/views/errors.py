@@ -8,21 +8,19 @@ saved: its transaction never committed. Every other failure is Django's 500 page
 
 import sys
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import server_error as django_server_error
 
-# Seconds a client waits before asking again: a restart of PostgreSQL takes a few.
-RETRY_AFTER = 10
+from streetwave.core.errors import DATABASE_UNAVAILABLE, UNAVAILABLE_RETRY_AFTER
 
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     failure = sys.exc_info()[1]
-    if isinstance(failure, OperationalError | InterfaceError):
+    if isinstance(failure, DATABASE_UNAVAILABLE):
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
-        response["Retry-After"] = str(RETRY_AFTER)
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
         return response
     return django_server_error(request)
