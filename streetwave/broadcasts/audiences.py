@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from streetwave.actions.models import RSVP
 from streetwave.campaigns.models import Campaign
+from streetwave.campaigns.risk import high_risk_hub_q
 from streetwave.hubs.models import Hub, Membership, Participation
 from streetwave.hubs.permissions import memberships_holding
 from streetwave.outbox.services import recipient
@@ -90,7 +91,8 @@ def acknowledgements_by_hub(broadcast: Broadcast) -> QuerySet:
     """One row per hub taking part: how many of its leads and of its other organizers (safety
     leads among them) there are, and how many of them confirmed reading `broadcast`; the hubs
     with the fewest confirmations first. Counts only: who belongs to a hub stays with its lead.
-    A person who belongs to two hubs confirms once, for both."""
+    A person who belongs to two hubs confirms once, for both. Hubs in high-risk countries are
+    left out: coordinators never see them named, nor how many people they have."""
     acknowledged = Q(
         user_id__in=Acknowledgement.objects.filter(broadcast=broadcast).values("user_id")
     )
@@ -98,6 +100,7 @@ def acknowledgements_by_hub(broadcast: Broadcast) -> QuerySet:
     organizer = Q(role__in=[Membership.Role.ORGANIZER, Membership.Role.SAFETY_LEAD])
     return (
         hub_memberships(broadcast.campaign)
+        .exclude(high_risk_hub_q("hub__"))
         .values("hub_id", "hub__public_id", "hub__name")
         .annotate(
             leads=Count("id", filter=lead),
