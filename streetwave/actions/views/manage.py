@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from streetwave.accounts.decorators import organizer_required
 from streetwave.campaigns.access import get_campaign_for
-from streetwave.campaigns.risk import is_high_risk_city
+from streetwave.campaigns.risk import high_risk_hub_q, is_high_risk_city
 from streetwave.core.errors import DomainError
 from streetwave.core.i18n import localize_digits
 from streetwave.core.text import render_markdown
@@ -595,7 +595,8 @@ def counts(request, slug):
         "actions/manage/counts.html",
         {
             "campaign": campaign,
-            "hubs": actions.totals_per_hub(),
+            # Hubs in high-risk countries are never named to coordinators (docs/privacy.md).
+            "hubs": actions.exclude(high_risk_hub_q("hub__")).totals_per_hub(),
             "page": Paginator(per_action, ACTIONS_PER_PAGE).get_page(request.GET.get("page")),
         },
     )

@@ -149,6 +149,9 @@ def test_the_coordinators_pages_name_no_high_risk_hub(client, login, chain, make
         html = client.get(f"/en/manage/campaigns/{campaign.slug}/{page}").content.decode()
         assert "Tehran" not in html
         assert "1 hub in a high-risk country answered the call" in html
+    counts = client.get(f"/en/manage/campaigns/{campaign.slug}/counts/").content.decode()
+    per_hub = counts.split("Per hub", 1)[1].split("Per action", 1)[0]
+    assert "Tehran" not in per_hub and "Hamburg hub" in per_hub
     dashboard = client.get("/en/manage/").content.decode()
     assert "Tehran" not in dashboard and "Hamburg hub" in dashboard
     assert "1 hub in a high-risk country has actions in this campaign" in dashboard
