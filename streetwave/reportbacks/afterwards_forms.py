@@ -46,6 +46,9 @@ class AfterwardsForm(ReportBackForm, PlacePickerForm):
         self.fields["city_name"].required = True
         self.fields["city_name"].initial = hub.city.display_name()
         self.fields["city"].initial = hub.city.geonameid
+        # The map opens on the hub's city; its pin only finds a city and is never kept.
+        self.fields["latitude"].initial = hub.city.latitude
+        self.fields["longitude"].initial = hub.city.longitude
         self.fields["city_name"].help_text = _(
             "Your hub's city, or another city of the same country. Only the city is kept and "
             "shown, at its centre, never a place in it."
