@@ -7,7 +7,7 @@ not the email had RSVPed before (no oracle, see THREATS).
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -23,6 +23,7 @@ from streetwave.actions.models import Action
 from streetwave.actions.queries import public_actions
 from streetwave.core import ratelimit
 from streetwave.core.errors import Conflict
+from streetwave.core.hosts import site_url
 from streetwave.core.text import render_markdown
 
 from .errors import InvalidInput, errors
@@ -140,8 +141,8 @@ class ActionSummary(Schema):
         return action.campaign.slug if action.campaign else None
 
     @staticmethod
-    def resolve_url(action: Action) -> str:
-        return action_page_url(action.public_id)
+    def resolve_url(action: Action, context: dict[str, Any]) -> str:
+        return action_page_url(context["request"], action.public_id)
 
     @staticmethod
     def resolve_going(action: Action) -> int | None:
@@ -240,14 +241,15 @@ class RSVPReceiptOut(Schema):
     )
 
 
-def action_page_url(public_id: str) -> str:
+def action_page_url(request: HttpRequest, public_id: str) -> str:
     """The public page of an action without a language prefix: the site sends each reader to
     the page in their language (their language cookie, else their browser's), so a link that a
     client passes on reads right for the next person too, and the API's answer does not depend
-    on the language of the request."""
+    on the language of the request. On the name of the instance the request came by (an
+    onion's client gets the onion's pages: core.hosts)."""
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse("actions:detail", args=[public_id])
-    return settings.SITE_URL + path.removeprefix(f"/{settings.LANGUAGE_CODE}")
+    return site_url(request) + path.removeprefix(f"/{settings.LANGUAGE_CODE}")
 
 
 def _phases(values: list[str]) -> list[str]:
