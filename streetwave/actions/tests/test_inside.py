@@ -148,6 +148,8 @@ def test_the_new_action_page_says_why_and_keeps_what_was_typed(
     page = response.content.decode()
     assert "never announced in advance" in page and 'value="Azadi square"' in page
     assert not Action.objects.exists()
+    link = f"/en/manage/hubs/{hub.public_id}/actions/happened/"
+    assert link in client.get(f"/en/manage/hubs/{hub.public_id}/actions/new/").content.decode()
 
 
 def test_the_hubs_actions_page_points_to_reporting_what_happened(

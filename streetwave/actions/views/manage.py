@@ -75,6 +75,8 @@ def _form_page(request, form, *, hub, action=None, status=200):
             "second_person": second_person,
             "permissions": permissions,
             "current": "edit",
+            # A new action of a hub inside: announcing one will be refused, for most campaigns.
+            "inside": action is None and is_high_risk_city(hub.city),
         },
         status=status,
     )
