@@ -18,6 +18,7 @@ TABLE = {
     "wave_fragment": "/en/c/{slug}/wave/fragment/",
     "calendar": "/en/c/{slug}/calendar.ics",
     "inside": "/en/c/{slug}/inside/",
+    "inside_save": "/en/c/{slug}/inside/save/",
 }
 OF_A_CAMPAIGN = sorted(name for name, path in TABLE.items() if "{slug}" in path)
 # The organizer pages of the app: tested in test_manage.py, test_operator_console.py and the
