@@ -300,8 +300,8 @@ OUTBOX_MAX_AGE_HOURS = int(os.environ.get("OUTBOX_MAX_AGE_HOURS", "48"))
 # Finished messages and their deliveries (who got what) are deleted after this many days.
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 
-# Rate limits: requests per client address per minute. Through a Tor onion service every
-# visitor shares one address, so such deployments raise these.
+# Rate limits: requests per client address per minute. Through the onion service each Tor
+# circuit counts as one address (deploy/torrc.example), and a visitor may use several.
 RSVP_RATE_LIMIT = int(os.environ.get("RSVP_RATE_LIMIT", "30"))
 HUB_PROPOSAL_RATE_LIMIT = int(os.environ.get("HUB_PROPOSAL_RATE_LIMIT", "3"))
 # Reports of actions per minute from one network (moderation): enough for a shared connection,

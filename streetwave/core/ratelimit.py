@@ -18,6 +18,11 @@ from django.http import HttpRequest
 from .errors import RateLimited
 from .redis_cache import UNREACHABLE, ReusedClientRedisCache
 
+# The addresses by which Tor names each circuit to an onion service
+# (HiddenServiceExportCircuitID: deploy/torrc.example). One circuit is one client; as a /64,
+# every visitor of the onion would be one household.
+TOR_CIRCUITS = ipaddress.ip_network("fc00:dead:beef:4dad::/64")
+
 
 def client_address(request: HttpRequest) -> str:
     proxies = settings.TRUSTED_PROXY_COUNT
@@ -30,13 +35,14 @@ def client_address(request: HttpRequest) -> str:
 
 
 def pseudonymous_address(address: str) -> str:
-    """A keyed hash of the client's network: IPv6 clients count per /64, as one household."""
+    """A keyed hash of the client's network: IPv6 clients count per /64, as one household, but
+    a Tor circuit on its own."""
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         network = address
     else:
-        prefix = 64 if parsed.version == 6 else 32
+        prefix = 32 if parsed.version == 4 else 128 if parsed in TOR_CIRCUITS else 64
         network = str(ipaddress.ip_network(f"{parsed}/{prefix}", strict=False))
     digest = hmac.new(settings.SECRET_KEY.encode("utf-8"), network.encode("utf-8"), hashlib.sha256)
     return f"addr-{digest.hexdigest()[:32]}"

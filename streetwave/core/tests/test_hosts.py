@@ -10,6 +10,7 @@ from django.test import RequestFactory, override_settings
 
 from streetwave.core.hosts import is_onion, site_url
 from streetwave.core.middleware import OnionMiddleware
+from streetwave.core.ratelimit import pseudonymous_address
 
 from .test_settings import PRODUCTION_ENV, run_python
 
@@ -152,3 +153,14 @@ def test_an_onion_host_that_is_none_refuses_to_start(tmp_path, host):
 
     assert result.returncode != 0
     assert "STREETWAVE_ONION_HOST must be an onion service" in result.stderr
+
+
+def test_each_tor_circuit_is_a_client_of_its_own():
+    """Through the onion every visitor reaches nginx from Tor; deploy/torrc.example has Tor
+    name each circuit by an address of fc00:dead:beef:4dad::/64, which rate limits must not
+    take for one household as they do other IPv6 /64s."""
+    circuit, other_circuit = "fc00:dead:beef:4dad::0:1a2b", "fc00:dead:beef:4dad::0:1a2c"
+    home, same_home = "2001:db8:1:2::10", "2001:db8:1:2::20"
+
+    assert pseudonymous_address(circuit) != pseudonymous_address(other_circuit)
+    assert pseudonymous_address(home) == pseudonymous_address(same_home)
