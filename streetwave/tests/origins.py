@@ -88,10 +88,14 @@ def css_urls(css: str) -> list[str]:
     return [(match[2] or match[4]).strip() for match in CSS_URL.finditer(css)]
 
 
+# A data: URI holds its content (base64 has "/" and "+"), which names nothing.
+DATA_URI = re.compile(r"""data:[^"'()\s]*""", re.IGNORECASE)
+
+
 def absolute_addresses(text: str) -> list[str]:
     return [
         match.rstrip(".,;:!?")
-        for match in ABSOLUTE.findall(text)
+        for match in ABSOLUTE.findall(DATA_URI.sub("", text))
         if not match.lower().startswith(NAMESPACES)
     ]
 
