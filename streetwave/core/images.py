@@ -117,6 +117,27 @@ class TooManyPixels(PhotoRefused):
     )
 
 
+# Every refusal by its name, which a photo row stores to show it translated later.
+REFUSALS: dict[str, type[PhotoRefused]] = {
+    cls.__name__: cls
+    for cls in (
+        NotAPhoto,
+        SvgRefused,
+        MismatchedPhoto,
+        TrailingData,
+        TruncatedPhoto,
+        PhotoTooLarge,
+        TooManyPixels,
+        PhotoRefused,
+    )
+}
+
+
+def refusal_message(name: str) -> str:
+    """Why a photo was refused, by the refusal's name, in the reader's language."""
+    return str(REFUSALS.get(name, PhotoRefused).default_message)
+
+
 @dataclass(frozen=True)
 class Region:
     """A rectangle of the photo as fractions of its width and height (0 to 1)."""
@@ -364,6 +385,20 @@ def _encode(pixels: npt.NDArray[np.uint8]) -> bytes:
     return out.getvalue()
 
 
+def check_upload(data: bytes, *, declared_name: str, declared_type: str) -> Kind:
+    """What can be refused without decoding the pixels, at once while the form is still open:
+    the size, the format by content, its agreement with the name and type, nothing after the
+    image's end. Raises a PhotoRefused; process_photo runs it again and the rest."""
+    if len(data) > MAX_BYTES:
+        raise PhotoTooLarge()
+    by_name, by_type = _claimed(declared_name, declared_type)
+    kind = _sniff(data)
+    if kind != by_name or (by_type is not None and kind != by_type):
+        raise MismatchedPhoto()
+    _check_alone(data, kind)
+    return kind
+
+
 def process_photo(
     data: bytes,
     *,
@@ -381,13 +416,7 @@ def process_photo(
     `covered_on_phone` are the regions the organizer's browser covered before the upload (the
     faces it found there): covered again here, and listed as such.
     """
-    if len(data) > MAX_BYTES:
-        raise PhotoTooLarge()
-    by_name, by_type = _claimed(declared_name, declared_type)
-    kind = _sniff(data)
-    if kind != by_name or (by_type is not None and kind != by_type):
-        raise MismatchedPhoto()
-    _check_alone(data, kind)
+    kind = check_upload(data, declared_name=declared_name, declared_type=declared_type)
     image = _decode(data, kind)
     try:
         image = ImageOps.exif_transpose(image)

@@ -13,7 +13,7 @@ from streetwave.campaigns.access import get_campaign_for
 from streetwave.campaigns.models import Campaign
 from streetwave.hubs.permissions import permissions_for, require
 
-from .models import Incident, SafetyRole
+from .models import Incident, IncidentPhoto, SafetyRole
 
 Asker = User | AnonymousUser
 
@@ -54,6 +54,18 @@ def get_incident_for(user: Asker, public_id: str) -> Incident:
     )
     require(user, "can_handle_incident", incident.action)
     return incident
+
+
+def get_incident_photo_for(user: Asker, incident_public_id: str) -> IncidentPhoto:
+    """An incident's processed photo, for whoever handles the incidents of its action; 404
+    for anyone else, and while it is processing or failed."""
+    photo: IncidentPhoto = get_object_or_404(
+        IncidentPhoto.objects.select_related("incident__action__hub", "incident__action__campaign"),
+        incident__public_id=incident_public_id,
+        state=IncidentPhoto.State.READY,
+    )
+    require(user, "can_handle_incident", photo.incident.action)
+    return photo
 
 
 def get_desk_for(user: Asker, slug: str) -> Campaign:

@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from streetwave.core.datamap import ModelMap, Owned, Personal, register
 
-from .models import Incident, IncidentNote, RightsCard, SafetyBriefing, SafetyRole
+from .models import (
+    Incident,
+    IncidentNote,
+    IncidentPhoto,
+    RightsCard,
+    SafetyBriefing,
+    SafetyRole,
+)
 
 _HANDLERS = _("those who handle the action's incidents")
 
@@ -29,6 +36,13 @@ def _incidents_past_their_time(now: dt.datetime) -> QuerySet[Incident]:
 def _notes_past_their_time(now: dt.datetime) -> QuerySet[IncidentNote]:
     cutoff = _cutoff(now)
     return IncidentNote.objects.filter(
+        Q(incident__resolved_at__lte=cutoff) | Q(incident__action__ends_at__lte=cutoff)
+    )
+
+
+def _photos_past_their_time(now: dt.datetime) -> QuerySet[IncidentPhoto]:
+    cutoff = _cutoff(now)
+    return IncidentPhoto.objects.filter(
         Q(incident__resolved_at__lte=cutoff) | Q(incident__action__ends_at__lte=cutoff)
     )
 
@@ -63,6 +77,31 @@ register(
         fields=[Personal("text", _("the handlers' log"), _HANDLERS)],
         lives=_INCIDENT_LIVES,
         expires=_notes_past_their_time,
+        erase="delete",
+    ),
+    ModelMap(
+        IncidentPhoto,
+        fields=[
+            Personal("file", _("a photo sent with the report (every face covered)"), _HANDLERS),
+            Personal(
+                "upload_name",
+                _("the uploaded file's name"),
+                _("only the task that processes the upload"),
+                lives=_("blanked when the processing task ran"),
+            ),
+            Personal(
+                "upload_type",
+                _("the uploaded file's type"),
+                _("only the task that processes the upload"),
+                lives=_("blanked when the processing task ran"),
+            ),
+        ],
+        not_personal={"failure": _("why processing failed, a kind of error")},
+        lives=_(
+            "deleted with its file when the incident's text is erased: INCIDENT_RETENTION_DAYS "
+            "(90) after the incident was resolved or its action ended"
+        ),
+        expires=_photos_past_their_time,
         erase="delete",
     ),
     ModelMap(

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.core.forms import LineField
+from streetwave.core.images import MAX_BYTES, PhotoTooLarge
 from streetwave.places.models import Country
 
 from .models import INCIDENT_TEXT_MAX_LENGTH, Incident, SafetyRole
-from .services import BRIEFING_MAX_LENGTH, RIGHTS_CARD_MAX_LENGTH
+from .services import BRIEFING_MAX_LENGTH, RIGHTS_CARD_MAX_LENGTH, PhotoUpload
 
 if TYPE_CHECKING:
     # Only the type stubs name the lazy string of gettext_lazy.
@@ -60,12 +61,34 @@ class IncidentForm(forms.Form):
         ),
         error_messages={"required": _("Say in a few words what happened.")},
     )
+    photo = forms.FileField(
+        label=_("A photo (optional)"),
+        required=False,
+        help_text=_(
+            "Every face is covered and what the camera recorded about the place and the time is "
+            "removed before anyone sees it. Only those who handle the incident see it."
+        ),
+        widget=forms.FileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif"}
+        ),
+    )
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > MAX_BYTES:
+            raise forms.ValidationError(PhotoTooLarge.default_message)
+        return photo
 
     def report(self) -> dict[str, object]:
         """The cleaned data as the service takes it."""
         data = dict(self.cleaned_data)
         minutes = int(data.pop("when"))
         data["happened_at"] = timezone.now() - dt.timedelta(minutes=minutes)
+        upload = data.pop("photo")
+        if upload:
+            data["photo"] = PhotoUpload(
+                data=upload.read(), name=upload.name or "", content_type=upload.content_type or ""
+            )
         return data
 
 

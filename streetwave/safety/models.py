@@ -107,6 +107,48 @@ class Incident(BaseModel):
         return f"incident:{self.public_id}"
 
 
+def incident_photo_file_name(photo: "IncidentPhoto", _uploaded_name: str) -> str:
+    """Random names only: the incident's and the photo's public ids, never the upload's name."""
+    return f"incidents/{photo.incident.public_id}/{photo.public_id}.jpg"
+
+
+class IncidentPhoto(BaseModel):
+    """An incident's optional photo: only the processed copy (core.images, every face covered,
+    no metadata) is stored, and only those who handle the incident may fetch it, never cached.
+    The upload waits in a private file until a task processes it (core.uploads); the file goes
+    with the row, whatever deletes it, and the row with the incident's retention."""
+
+    class State(models.TextChoices):
+        PROCESSING = "processing", _("processing")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="photo")
+    file = models.FileField(
+        _("file"), upload_to=incident_photo_file_name, blank=True, max_length=200
+    )
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PROCESSING)
+    # The name of the refusal (a core.images.PhotoRefused subclass), shown translated.
+    failure = models.CharField(max_length=40, blank=True)
+    # The name and type the browser gave (checked against the content), emptied once processed.
+    upload_name = models.CharField(max_length=200, blank=True)
+    upload_type = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("incident photo")
+        verbose_name_plural = _("incident photos")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="ready") | ~Q(file=""), name="incident_photo_ready_has_file"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"incident-photo:{self.public_id}"
+
+
 class IncidentNote(BaseModel):
     """One line of an incident's log, written by whoever handles it. Erased with the text."""
 

@@ -26,6 +26,11 @@ urlpatterns = [
         name="action_incidents",
     ),
     path("manage/incidents/<str:incident_id>/", manage.incident, name="incident"),
+    path(
+        "manage/incidents/<str:incident_id>/photo.jpg",
+        manage.incident_photo,
+        name="incident_photo",
+    ),
     path("manage/incidents/<str:incident_id>/notes/", manage.add_note, name="add_note"),
     path(
         "manage/incidents/<str:incident_id>/acknowledge/",

@@ -373,6 +373,15 @@ def _build() -> World:
         reporter_rsvp=canary_rsvp,
     )
     IncidentNote.objects.create(incident=incident, author=users["organizer_a"], text="On it.")
+    # Its photo, processed: only those who handle the incident may fetch it.
+    from django.core.files.base import ContentFile
+
+    from streetwave.safety.models import IncidentPhoto
+
+    jpeg = io.BytesIO()
+    Image.new("RGB", (32, 24), (90, 140, 200)).save(jpeg, "JPEG")
+    incident_photo = IncidentPhoto(incident=incident, state="ready", width=32, height=24)
+    incident_photo.file.save("photo.jpg", ContentFile(jpeg.getvalue()), save=True)
     public_photo = photo_of(public_report, users["organizer_b"])
 
     return World(

@@ -372,6 +372,10 @@ ROWS: dict[str, Row] = {
     "safety:incident": Row(
         organizers(ATTENDEE_VIEWERS_A | COORDINATOR), {"incident_id": "incident"}
     ),
+    # The incident's photo: for those who handle the incident only, as its page
+    "safety:incident_photo": Row(
+        organizers(ATTENDEE_VIEWERS_A | COORDINATOR), {"incident_id": "incident"}
+    ),
     "safety:add_note": Row(
         organizers(ATTENDEE_VIEWERS_A | COORDINATOR),
         {"incident_id": "incident"},

@@ -6,7 +6,6 @@ processing, covering, take-down); the public names are re-exported here, so call
 """
 
 from .photos import (
-    FAILURES,
     MAX_PHOTOS,
     UPLOADS,
     AltTextMissing,
@@ -49,7 +48,6 @@ from .reports import (
 )
 
 __all__ = [
-    "FAILURES",
     "MAX_PHOTOS",
     "REPORTABLE",
     "UPLOADS",

@@ -41,20 +41,6 @@ from ..models import Photo, ReportBack
 MAX_PHOTOS = 10
 UPLOADS = PrivateUploads("report-backs")
 
-FAILURES: dict[str, type[PhotoRefused]] = {
-    cls.__name__: cls
-    for cls in (
-        images.NotAPhoto,
-        images.SvgRefused,
-        images.MismatchedPhoto,
-        images.TrailingData,
-        images.TruncatedPhoto,
-        images.PhotoTooLarge,
-        images.TooManyPixels,
-        images.PhotoRefused,
-    )
-}
-
 
 class TooManyPhotos(Conflict):
     default_message = _("A report-back can have at most 10 photos.")
@@ -66,7 +52,7 @@ class AltTextMissing(DomainError):
 
 def failure_reason(photo: Photo) -> str:
     """Why a photo failed, in the reader's language."""
-    return str(FAILURES.get(photo.failure, images.PhotoRefused).default_message)
+    return images.refusal_message(photo.failure)
 
 
 def upload_path(photo: Photo) -> Path:

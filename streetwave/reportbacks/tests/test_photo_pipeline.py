@@ -11,7 +11,6 @@ from PIL.PngImagePlugin import PngInfo
 
 from streetwave.core import images
 from streetwave.core.images import Region, process_photo
-from streetwave.reportbacks import services
 
 from .jpeg_parts import jpeg_segments, riff_chunks
 
@@ -339,6 +338,6 @@ def test_a_file_over_the_byte_limit_is_refused(monkeypatch):
 
 
 def test_every_refusal_says_why_in_words():
-    for error in services.FAILURES.values():
+    for error in images.REFUSALS.values():
         assert issubclass(error, images.PhotoRefused)
         assert len(str(error().message)) > 30

@@ -33,6 +33,7 @@ from streetwave.hubs.permissions import can, holders
 from streetwave.outbox.services import queue_message, recipient
 
 from ..models import INCIDENT_TEXT_MAX_LENGTH, Incident, IncidentNote, SafetyRole
+from .photos import PhotoUpload, attach_photo
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -122,10 +123,12 @@ def report_incident(
     wants_contact: bool = False,
     actor: User | None = None,
     rsvp: RSVP | None = None,
+    photo: PhotoUpload | None = None,
 ) -> Incident:
     """An incident at `action`, for its organizers and the campaign's safety desk; a high one
     is mailed at once to the safety leads and coordinators. `actor` is the organizer who
-    reports it (source organizer), `rsvp` the supporter's (source supporter)."""
+    reports it (source organizer), `rsvp` the supporter's (source supporter); `photo`, if any,
+    goes through the safe-photo pipeline (services.photos)."""
     now = timezone.now()
     source, reported_by, reporter_rsvp = _check_reporter(action, source, actor, rsvp)
     if kind not in Incident.Kind.values:
@@ -149,6 +152,8 @@ def report_incident(
             ),
             field="contact",
         )
+    if photo is not None:
+        photo.check()
     with transaction.atomic():
         current = lock(Action.objects.filter(pk=action.pk)).get()
         if not is_reporting_open(current, now=now):
@@ -165,6 +170,8 @@ def report_incident(
             reported_by=reported_by,
             reporter_rsvp=reporter_rsvp,
         )
+        if photo is not None:
+            attach_photo(incident, photo)
         # Kind, severity and where it came from: never the text, the contact or the reporter.
         record(
             "incident.reported",
@@ -176,6 +183,7 @@ def report_incident(
                 "kind": kind,
                 "severity": severity,
                 "source": source,
+                **({"photo": True} if photo is not None else {}),
             },
         )
         if severity == Incident.Severity.HIGH:

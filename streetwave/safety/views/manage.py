@@ -6,10 +6,11 @@ one service."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from streetwave.accounts.decorators import organizer_required
 from streetwave.core.i18n import localize_digits
@@ -18,9 +19,14 @@ from streetwave.core.views.forms import fill_in
 from streetwave.hubs.permissions import permissions_for
 
 from .. import queries, services
-from ..access import get_action_incidents_for, get_desk_for, get_incident_for
+from ..access import (
+    get_action_incidents_for,
+    get_desk_for,
+    get_incident_for,
+    get_incident_photo_for,
+)
 from ..forms import IncidentForm, NoteForm
-from ..models import Incident
+from ..models import Incident, IncidentPhoto
 
 
 @organizer_required
@@ -52,9 +58,12 @@ def action_incidents(request, action_id):
             return redirect("safety:incident", incident.public_id)
         return redirect("safety:action_incidents", action.public_id)
 
+    def make_form(data=None):
+        return IncidentForm(data, request.FILES if data is not None else None)
+
     return fill_in(
         request,
-        IncidentForm,
+        make_form,
         show=show,
         save=lambda form: services.report_incident(
             action, source=Incident.Source.ORGANIZER, actor=request.user, **form.report()
@@ -88,6 +97,7 @@ def _who(request, user, shows_names: bool) -> str:
 
 def _incident_page(request, incident, note_form=None, status=200):
     action = incident.action
+    photo = IncidentPhoto.objects.filter(incident=incident).first()
     permissions = permissions_for(request.user, action)
     # The hub's own people (who see its log) see each other's names.
     shows_names = "can_view_hub_audit" in permissions
@@ -113,6 +123,8 @@ def _incident_page(request, incident, note_form=None, status=200):
             "resolved_by": _who(request, incident.resolved_by, shows_names),
             "note_form": note_form or NoteForm(),
             "emergency_url": emergency_url,
+            "photo": photo,
+            "photo_failure": services.photo_failure(photo) if photo and photo.failure else "",
         },
         status=status,
     )
@@ -121,6 +133,25 @@ def _incident_page(request, incident, note_form=None, status=200):
 @organizer_required
 def incident(request, incident_id):
     return _incident_page(request, get_incident_for(request.user, incident_id))
+
+
+@organizer_required
+@require_GET
+def incident_photo(request, incident_id):
+    """The incident's processed photo, for those who handle the incident only: never cached,
+    never public."""
+    photo = get_incident_photo_for(request.user, incident_id)
+    try:
+        # A few megabytes at most, read whole: the storage's handle is closed before answering.
+        with photo.file.open("rb") as stored:
+            body = stored.read()
+    except FileNotFoundError:
+        raise Http404 from None
+    response = HttpResponse(body, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @organizer_required

@@ -30,7 +30,7 @@ def _report(request, action, form_class, *, template, context, report, sent_url)
     page = {**context, "action": action, "is_open": is_open}
     if request.method != "POST":
         return render(request, template, {**page, "form": form_class()})
-    form = form_class(request.POST)
+    form = form_class(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, template, {**page, "form": form}, status=400)
     try:
