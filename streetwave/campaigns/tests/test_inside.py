@@ -4,11 +4,12 @@ goes up by one. Nothing else is written anywhere; the client is limited under a 
 only the cache holds, for minutes."""
 
 import logging
+import threading
 import time
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from streetwave.campaigns import services
@@ -90,6 +91,51 @@ def test_a_press_adds_one_to_its_city_and_writes_nothing_else(client, inside):
     assert changed == {InsideCount._meta.db_table}
     assert len(after[InsideCount._meta.db_table]) == len(before[InsideCount._meta.db_table])
     assert counts(campaign) == {"Tehran": 2}
+
+
+def test_a_press_is_one_update_of_its_citys_row_and_locks_nothing(inside):
+    campaign, tehran = inside["campaign"], inside["tehran"]
+    services.count_joined_inside(campaign, city=tehran, client_address=ADDRESS)
+
+    with CaptureQueriesContext(connection) as captured:
+        services.count_joined_inside(campaign, city=tehran, client_address=ADDRESS)
+
+    statements = [query["sql"].upper() for query in captured.captured_queries]
+    writes = [sql for sql in statements if sql.startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert len(writes) == 1 and InsideCount._meta.db_table.upper() in writes[0]
+    assert not any("FOR UPDATE" in sql for sql in statements)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_presses_all_count(campaign, make_city):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serializes every writer")
+    tehran = make_city("Tehran", country="IR", timezone="Asia/Tehran", lat=35.69, lon=51.39)
+    Country.objects.filter(code="IR").update(high_risk=True)
+    barrier = threading.Barrier(12)
+    errors = []
+
+    def worker(i):
+        try:
+            barrier.wait()
+            for press in range(5):
+                address = f"198.51.100.{i * 5 + press}"
+                services.count_joined_inside(campaign, city=tehran, client_address=address)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # every press of the first moment counted, the city's row made once
+    assert errors == []
+    assert counts(campaign) == {"Tehran": 60}
 
 
 def test_a_citys_first_press_makes_its_row_and_nothing_else(client, inside):
