@@ -101,6 +101,8 @@ ROWS: dict[str, Row] = {
     "campaigns:wave_fragment": Row(everyone(), CAMPAIGN),
     "campaigns:calendar": Row(everyone(), CAMPAIGN),
     "campaigns:inside": Row(everyone(), CAMPAIGN),
+    # The inside page as one file to pass on: as anyone sees it, whoever saves it
+    "campaigns:inside_save": Row(everyone(), CAMPAIGN),
     "core:about": Row(everyone()),
     # The gazetteer (public GeoNames data) for the place picker
     "places:cities": Row(everyone()),
@@ -460,6 +462,10 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
     ("campaigns:tally", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:wave", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:inside", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
+    # A draft's saved copy is the page as anyone sees it: there is none, for operators too.
+    ("campaigns:inside_save", "draft campaign"): Row(
+        everyone(NOT_FOUND), {"slug": "draft_campaign"}
+    ),
     ("campaigns:wave_fragment", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:calendar", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:manage_settings", "another campaign"): Row(
