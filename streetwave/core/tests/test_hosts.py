@@ -133,17 +133,6 @@ def test_the_onion_host_joins_the_allowed_hosts_but_not_the_trusted_origins(tmp_
     ]
 
 
-def test_check_deploy_is_clean_with_an_onion(tmp_path):
-    result = run_python(
-        "from django.core.management import execute_from_command_line; "
-        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
-        {**PRODUCTION_ENV, "STREETWAVE_VAR_DIR": str(tmp_path), "STREETWAVE_ONION_HOST": ONION},
-    )
-
-    assert result.returncode == 0, result.stderr
-    assert "no issues" in result.stdout
-
-
 @pytest.mark.parametrize("host", ["streetwave.example.org", "short.onion", ONION + ".example"])
 def test_an_onion_host_that_is_none_refuses_to_start(tmp_path, host):
     result = run_python(
