@@ -134,7 +134,8 @@ def _proxy_figure_lines(results: dict) -> list[str]:
         fresh, app = read["freshness"], read["app_freshness"]
         lines.append(
             f"- {kind}: {read['background_rsvp_rate']}/s RSVPs through nginx in the background, "
-            f"{fresh['rsvps_answered']:,} answered 2xx; the API tally read through nginx every "
+            f"{fresh['rsvps_answered']:,} answered 2xx and {read['rsvps_counted']:,} counted in "
+            "the campaign's counters by the end; the API tally read through nginx every "
             f"{fresh['poll_s']} s ({fresh['samples']:,} samples, {fresh['failed_samples']} "
             f"failed) was at most {fresh['oldest_s']} s old; read from gunicorn directly at the "
             f"same time (the app's own copy), at most {app['oldest_s']} s old."

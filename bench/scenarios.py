@@ -499,6 +499,8 @@ def reads_through_proxy(site: Site, kind: str, start: float, background_rate: fl
         "background_rsvp_rate": round(background_rate, 1),
         "freshness": freshness.summary(),
         "app_freshness": app_freshness.summary(),
+        # Beside rsvps_answered: the count moves by every RSVP the freshness check relies on.
+        "rsvps_counted": counted_rsvps(site.campaign) - before,
     }
 
 
