@@ -1,11 +1,16 @@
 from django.urls import path
 
+from streetwave.core.selfcontained import save_page
+
 from .views import manage, public
 
 app_name = "actions"
 
 urlpatterns = [
     path("a/<str:public_id>/", public.detail, name="detail"),
+    # The page as one file that loads nothing, to pass on where the site is blocked; offered on
+    # the pages of actions inside high-risk countries.
+    path("a/<str:public_id>/save/", save_page(public.detail), name="save"),
     path("a/<str:public_id>/rsvp/", public.rsvp, name="rsvp"),
     path("a/<str:public_id>/calendar.ics", public.calendar, name="calendar"),
     path("a/<str:public_id>/rsvp/sent/", public.rsvp_sent, name="rsvp_sent"),

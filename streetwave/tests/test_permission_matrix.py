@@ -110,6 +110,7 @@ ROWS: dict[str, Row] = {
     "hubs:calendar": Row(everyone(), {"public_id": "hub_a"}),
     "hubs:start": Row(everyone()),
     "actions:detail": Row(everyone(), {"public_id": "action"}),
+    "actions:save": Row(everyone(), {"public_id": "action"}),
     "actions:calendar": Row(everyone(), {"public_id": "action"}),
     "actions:rsvp": Row(everyone(), {"public_id": "action"}, "post", RSVP_FORM),
     "actions:rsvp_sent": Row(everyone(), {"public_id": "action"}),
@@ -403,6 +404,7 @@ ROWS: dict[str, Row] = {
 # in the API, and another hub's organizer reaches their own hub (the mirror image of the 404s).
 EXTRA_ROWS: dict[tuple[str, str], Row] = {
     ("actions:detail", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}),
+    ("actions:save", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}),
     ("actions:detail", "awaiting approval"): Row(everyone(NOT_FOUND), {"public_id": "pending"}),
     ("actions:calendar", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}),
     ("actions:rsvp", "draft"): Row(everyone(NOT_FOUND), {"public_id": "draft"}, "post", RSVP_FORM),

@@ -76,3 +76,62 @@ def test_a_signed_in_organizer_saves_the_page_anyone_sees(client, inside, organi
 
 def test_the_saved_copy_of_a_missing_campaign_is_a_404(client, inside):
     assert client.get("/fa/c/no-such-campaign/inside/save/").status_code == 404
+
+
+@pytest.fixture
+def taken_inside(campaign, make_city, make_hub, make_action):
+    """A street taken in Tehran, filed after the fact and verified two days ago: public."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from streetwave.actions.models import Action
+    from streetwave.approvals.models import Approval
+    from streetwave.places.models import Country
+    from streetwave.reportbacks.models import ReportBack
+
+    now = timezone.now()
+    tehran = make_city("Tehran", country="IR", timezone="Asia/Tehran", lat=35.69, lon=51.39)
+    Country.objects.filter(code="IR").update(high_risk=True)
+    action = make_action(
+        hub=make_hub("Tehran hub", city=tehran),
+        campaign=campaign,
+        status=Action.Status.COMPLETED,
+        starts_at=now - dt.timedelta(days=3),
+        after_the_fact=True,
+    )
+    ReportBack.objects.create(
+        action=action,
+        turnout=500,
+        language="fa",
+        approval=Approval.APPROVED,
+        approved_at=now - dt.timedelta(days=2),
+    )
+    return action
+
+
+def test_the_page_of_a_street_taken_inside_offers_its_saved_copy(client, taken_inside):
+    page = client.get(f"/fa/a/{taken_inside.public_id}/").content.decode()
+    saved = _save_action(client, taken_inside)
+
+    html = saved.content.decode()
+    found = read(html)
+    assert f'href="/fa/a/{taken_inside.public_id}/save/"' in page
+    assert saved.status_code == 200
+    assert saved["Content-Disposition"].startswith("attachment;")
+    assert found.scripts == 0
+    assert [address for address in found.loads if not address.startswith("data:")] == []
+    assert {host_of(link) for link in found.links} == {None, CLEAR}
+
+
+def test_an_action_announced_abroad_offers_no_saved_copy(client, campaign, make_action):
+    action = make_action(campaign=campaign)
+
+    page = client.get(f"/fa/a/{action.public_id}/").content.decode()
+
+    assert f"/a/{action.public_id}/save/" not in page
+
+
+def _save_action(client, action):
+    with HOSTS:
+        return client.get(f"/fa/a/{action.public_id}/save/", HTTP_HOST=CLEAR, secure=True)
