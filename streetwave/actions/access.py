@@ -50,6 +50,7 @@ def get_action_to_rsvp(public_id: str) -> Action:
             "public_id",
             "status",
             "ends_at",
+            "after_the_fact",
             "hub__public_id",
             "campaign__status",
             "campaign__rsvp_retention_days",
