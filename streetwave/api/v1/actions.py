@@ -6,7 +6,7 @@ not the email had RSVPed before (no oracle, see THREATS).
 """
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from streetwave.core import ratelimit
 from streetwave.core.errors import Conflict
 from streetwave.core.hosts import site_url
 from streetwave.core.text import render_markdown
+from streetwave.hubs.models import Hub
 
 from .errors import InvalidInput, errors
 from .idempotency import HEADER, KEY_PATTERN, body_fingerprint, run_once
@@ -93,14 +94,24 @@ class ActionSummary(Schema):
     kind: Action.Kind
     # Literal rather than Action.Status: a draft is never public.
     status: Literal["published", "cancelled", "completed"]
-    starts_at: datetime = Field(description="In the action's own time zone, with its offset.")
-    ends_at: datetime = Field(description="In the action's own time zone, with its offset.")
+    starts_at: datetime | None = Field(
+        description="In the action's own time zone, with its offset; null for an action "
+        "reported after it happened inside a high-risk country, which has a `day` instead."
+    )
+    ends_at: datetime | None = Field(
+        description="In the action's own time zone, with its offset; null when `day` is set."
+    )
+    day: date | None = Field(
+        description="The day, in the city's calendar, of an action reported after it happened "
+        "inside a high-risk country: no hour of it is published, only its city (its point is "
+        "the city's centre) and no hub. Null for any other action."
+    )
     time_zone: str = Field(description="IANA time zone of the action, e.g. `Europe/Paris`.")
     place: str
     latitude: float
     longitude: float
     city: CityOut
-    hub: HubRef
+    hub: HubRef | None = Field(description="Null when `day` is set.")
     campaign: str | None = Field(description="Slug of the campaign the action answers.")
     phase: Action.Phase = Field(
         description="Where the action stands in time when the answer was made: `upcoming`, "
@@ -124,12 +135,20 @@ class ActionSummary(Schema):
         return action.public_id
 
     @staticmethod
-    def resolve_starts_at(action: Action) -> datetime:
-        return action.local_start
+    def resolve_starts_at(action: Action) -> datetime | None:
+        return None if action.after_the_fact else action.local_start
 
     @staticmethod
-    def resolve_ends_at(action: Action) -> datetime:
-        return action.local_end
+    def resolve_ends_at(action: Action) -> datetime | None:
+        return None if action.after_the_fact else action.local_end
+
+    @staticmethod
+    def resolve_day(action: Action) -> date | None:
+        return action.local_start.date() if action.after_the_fact else None
+
+    @staticmethod
+    def resolve_hub(action: Action) -> Hub | None:
+        return None if action.after_the_fact else action.hub
 
     @staticmethod
     def resolve_time_zone(action: Action) -> str:

@@ -41,6 +41,7 @@ def test_detail_has_the_public_fields_in_the_actions_time_zone(client, hub, make
         "status": "published",
         "starts_at": "2031-06-14T14:00:00+02:00",
         "ends_at": "2031-06-14T16:00:00+02:00",
+        "day": None,
         "time_zone": "Europe/Paris",
         "place": "Main square",
         "latitude": 48.8566,
