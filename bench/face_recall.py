@@ -144,6 +144,7 @@ def run(count: int) -> dict[str, object]:
         "canvas": list(CANVAS),
         "seconds_per_canvas": {k: v / len(sets) for k, v in seconds.items()},
         "cpus": os.cpu_count(),
+        "load_average": list(os.getloadavg()),
     }
     for key, rows in hits.items():
         result[key] = {
