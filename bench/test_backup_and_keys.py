@@ -95,14 +95,14 @@ def read_all(env: dict) -> dict:
         raise AssertionError(error.stderr) from error
 
 
-@pytest.fixture
-def seeded_site(tmp_path):
+@pytest.fixture(scope="module")
+def seeded_site(tmp_path_factory):
     with migrated_site(
         "streetwave_backup",
         NoMail(),
         redis_url=REDIS_CACHE,
         broker_url=REDIS_BROKER,
-        var_dir=tmp_path,
+        var_dir=tmp_path_factory.mktemp("var"),
         site_url="http://127.0.0.1",
         RSVP_RATE_LIMIT=str(10**9),
     ) as (env, database_url):

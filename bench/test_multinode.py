@@ -66,9 +66,9 @@ class Sink:
 
 SEED = """
 import json
-from bench.seed import PROFILES, seed
+from bench.seed import Profile, seed
 from streetwave.actions.models import Action
-seeded = seed(PROFILES["S"])
+seeded = seed(Profile("multinode", cities=20, hubs=40, actions=300, rsvps=3_000))
 actions = Action.objects.filter(campaign=seeded.campaign, status="published", capacity=None)
 print(json.dumps({
     "slug": seeded.campaign.slug,
@@ -188,7 +188,7 @@ def test_killing_a_web_node_loses_no_rsvp_and_reads_keep_coming(stack, clusters)
     assert len(load.acknowledged) == len(set(load.acknowledged))
     assert rsvps_found(stack["env"], load.acknowledged) == dict.fromkeys(load.acknowledged, 1)
     # the public reads were answered by the replica
-    assert replica_reads(replica) - before > 10_000
+    assert replica_reads(replica) - before > 1_000
     assert all(
         process.poll() is None for name, process in stack["processes"].started if name != "web1"
     )
