@@ -1,7 +1,7 @@
-"""After the action, in Persian on a phone: a hub lead files a report-back with a photo, a second
-person (the demo's coordinator: the demo's leads lead founding hubs, none the sponsor of
-another's) verifies it, and the campaign's tally counts one more street taken while the report
-page and the report wall show the report with its photo, faces covered.
+"""After the action, in Persian on a phone: a hub lead files a report-back with a photo (uploaded
+through the page), a second lead of the hub verifies it, and the campaign's tally counts one more
+street taken while the report page and the report wall show the report with its photo, faces
+covered: the wall and the report show its small copy, the report links the full one.
 
 The photo is processed by its Celery task, which runs once the upload's transaction commits. Here
 the live server shares the test's transaction (SQLite), which never commits: the test runs the
@@ -75,6 +75,16 @@ def face_photo(tmp_path):
     return path
 
 
+@pytest.fixture(scope="module")
+def second_lead(browser, site, django_db_blocker):
+    """The demo's third lead, signed in through the pages once for the module (as the package's
+    states are, outside any test); the test makes them a second lead of the first lead's hub."""
+    from .conftest import _sign_in
+
+    with django_db_blocker.unblock():
+        return site.organizers[3][0], _sign_in(browser, site, site.organizers[3])
+
+
 @pytest.fixture
 def photo_folders(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -88,9 +98,12 @@ def test_a_lead_reports_back_with_a_photo_and_a_second_person_makes_it_public(
     ended_action,
     face_photo,
     photo_folders,
+    second_lead,
     django_capture_on_commit_callbacks,
 ):
+    from streetwave.accounts.models import User
     from streetwave.campaigns.tally import compute_tally
+    from streetwave.hubs.models import Membership
     from streetwave.reportbacks.models import Photo, ReportBack
 
     action = ended_action
@@ -141,8 +154,12 @@ def test_a_lead_reports_back_with_a_photo_and_a_second_person_makes_it_public(
     assert loaded(page.locator(f"img[data-photo-regions='{photo.public_id}']"))
     shoot(page, screenshots, "photos")
 
-    # When the coordinator, the second person here, reads it and verifies it
-    second = visit(viewport=PHONE, storage_state=states["coordinator"])
+    # When a second lead of the hub reads it and verifies it
+    email, state = second_lead
+    Membership.objects.create(
+        user=User.objects.get(email=email), hub=action.hub, role=Membership.Role.LEAD
+    )
+    second = visit(viewport=PHONE, storage_state=state)
     page = second.page
     assert second.go(f"/fa/manage/report-backs/{report_back.public_id}/").status == 200
     assert STORY in page.locator("main .story").inner_text()
@@ -166,9 +183,14 @@ def test_a_lead_reports_back_with_a_photo_and_a_second_person_makes_it_public(
     assert visitor.go(f"/fa/a/{action.public_id}/report-back/").status == 200
     assert _persian(TURNOUT) in page.locator("main .facts").inner_text()
     assert STORY in page.locator("main .story").inner_text()
+    photo.refresh_from_db()
     image = page.locator("main .photos img").first
     assert image.get_attribute("alt") == ALT_TEXT
+    assert image.get_attribute("src").endswith(f"/photos/{photo.public_id}-small.jpg")
     assert loaded(image)
+    full = page.locator(f"main .photos a[href$='/photos/{photo.public_id}.jpg']")
+    assert full.count() == 1
+    assert page.request.get(site.url + full.get_attribute("href")).status == 200
     shoot(page, screenshots, "report")
 
     # And the report wall shows it first, with its photo
@@ -178,7 +200,16 @@ def test_a_lead_reports_back_with_a_photo_and_a_second_person_makes_it_public(
         f"report-{report_back.public_id}"
     )
     assert _persian(TURNOUT) in entry.inner_text()
-    assert loaded(entry.locator("img").first)
+    image = entry.locator("img").first
+    # the small copy, never the full file, with its size so that nothing moves as it loads
+    assert image.get_attribute("src").endswith(f"/photos/{photo.public_id}-small.jpg")
+    assert (image.get_attribute("width"), image.get_attribute("height")) == (
+        str(photo.small_width),
+        str(photo.small_height),
+    )
+    assert loaded(image)
+    assert image.evaluate("img => img.naturalWidth") == photo.small_width
+    assert image.evaluate("img => img.getBoundingClientRect().right") <= PHONE["width"]
     shoot(page, screenshots, "wall")
 
 
