@@ -12,6 +12,7 @@ no caller has to remember it.
 
 Consent: the stored copy is always masked, so a face can be left uncovered only at processing
 time: the organizer uploads the photo again, naming the regions of the faces that consent.
+Inside a high-risk country there is no such exception (campaigns.risk): every face is covered.
 """
 
 import datetime as dt
@@ -27,7 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.accounts.models import User
+from streetwave.actions.models import Action
 from streetwave.audit.services import record
+from streetwave.campaigns.risk import high_risk_action_q
 from streetwave.core import images
 from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
@@ -48,6 +51,20 @@ class TooManyPhotos(Conflict):
 
 class AltTextMissing(DomainError):
     default_message = _("Describe the photo for people who cannot see it.")
+
+
+class NoConsentingFacesInside(DomainError):
+    default_message = _(
+        "In a high-risk country every face is covered, even of people who agreed to be shown."
+    )
+
+
+def faces_may_consent(action: Action) -> bool:
+    """Whether a face on the action's photos may be left uncovered with its consent: never for
+    an action reported after the fact or in a high-risk country."""
+    if action.after_the_fact:
+        return False
+    return not Action.objects.filter(high_risk_action_q(), pk=action.pk).exists()
 
 
 def failure_reason(photo: Photo) -> str:
@@ -82,6 +99,8 @@ def upload_photo(
         raise AltTextMissing(field="alt_text")
     if len(data) > images.MAX_BYTES:
         raise images.PhotoTooLarge(field="file")
+    if consenting and not faces_may_consent(report_back.action):
+        raise NoConsentingFacesInside(field="consenting")
     with transaction.atomic():
         current = (
             lock(ReportBack.objects.filter(pk=report_back.pk)).select_related("action__hub").get()
@@ -127,7 +146,7 @@ def _regions(raw: object) -> list[Region]:
 def process_uploaded_photo(photo_pk: int) -> Photo | None:
     """Process a photo's upload and store the result only; the upload is removed on every path.
     Idempotent: a photo no longer processing is left as it is."""
-    photo = Photo.objects.select_related("report_back").filter(pk=photo_pk).first()
+    photo = Photo.objects.select_related("report_back__action").filter(pk=photo_pk).first()
     if photo is None:
         return None
     path = upload_path(photo)
@@ -139,13 +158,17 @@ def process_uploaded_photo(photo_pk: int) -> Photo | None:
         except FileNotFoundError:
             return _finish(photo, failure=images.TruncatedPhoto.__name__)
         asked = photo.asked_regions if isinstance(photo.asked_regions, dict) else {}
+        consenting = _regions(asked.get("consenting"))
+        if consenting and not faces_may_consent(photo.report_back.action):
+            # A country marked high-risk since the upload: every face is covered.
+            consenting = []
         try:
             result = images.process_photo(
                 data,
                 declared_name=photo.upload_name,
                 declared_type=photo.upload_type,
                 marked=_regions(asked.get("marked")),
-                consenting=_regions(asked.get("consenting")),
+                consenting=consenting,
                 covered_on_phone=_regions(asked.get("phone")),
             )
         except PhotoRefused as refused:

@@ -15,6 +15,7 @@ from streetwave.actions.services.rsvps import NoRSVPInside
 from streetwave.approvals.models import Approval
 from streetwave.campaigns.services import set_high_risk_countries
 from streetwave.core.errors import NotAllowed
+from streetwave.core.images import Region
 from streetwave.hubs.models import Membership, Participation
 from streetwave.places.models import Country
 from streetwave.reportbacks import services
@@ -27,7 +28,9 @@ from streetwave.reportbacks.services.afterwards import (
     NotInside,
     file_action_afterwards,
 )
+from streetwave.reportbacks.services.photos import NoConsentingFacesInside, upload_photo
 from streetwave.reportbacks.services.reports import Report
+from streetwave.reportbacks.tests.photo_samples import plain_jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -336,3 +339,30 @@ def test_the_page_is_not_for_members_or_other_hubs(client, login, inside, make_m
     assert client.get(url).status_code == 404
     assert client.post(url, _page_data(inside)).status_code == 404
     assert not Action.objects.exists()
+
+
+def test_no_face_is_left_uncovered_inside(inside):
+    # given a report-back of an action inside
+    report_back = file_action_afterwards(inside.hub, filed(inside), actor=inside.organizer)
+    # when its organizer asks to leave a consenting face uncovered
+    with pytest.raises(NoConsentingFacesInside):
+        upload_photo(
+            report_back,
+            data=plain_jpeg(),
+            declared_name="photo.jpg",
+            declared_type="image/jpeg",
+            alt_text="People in the street.",
+            consenting=[Region(0.1, 0.1, 0.2, 0.2)],
+            actor=inside.organizer,
+        )
+    # then no photo is kept; without the exception it is taken
+    assert not report_back.photos.exists()
+    upload_photo(
+        report_back,
+        data=plain_jpeg(),
+        declared_name="photo.jpg",
+        declared_type="image/jpeg",
+        alt_text="People in the street.",
+        actor=inside.organizer,
+    )
+    assert report_back.photos.count() == 1
