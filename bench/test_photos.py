@@ -38,6 +38,7 @@ def test_the_photo_benchmark_reports_both_loops_their_ratio_and_memory(tmp_path)
     pipeline = result["pipeline"]
     assert 0 < pipeline["detect_seconds_per_photo"] < pipeline["seconds_per_photo"]
     assert result["ratio"] < result["ratio_without_detection"]
+    assert 0 < result["cpu_ratio"] < 1
 
 
 def test_the_recall_benchmark_counts_the_faces_each_detector_covers(tmp_path):
