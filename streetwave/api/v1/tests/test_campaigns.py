@@ -130,6 +130,12 @@ def test_tally_counts_public_actions_and_campaign_counters(
         # the campaign's window is open: the goal counts streets taken, none verified yet
         "goal_counts": "streets_taken",
         "goal_percent": 0,
+        # and no high-risk country in the campaign: nothing counted inside
+        "inside": False,
+        "streets_taken_inside": 0,
+        "cities_inside": 0,
+        "joined_inside": None,
+        "per_city_inside": [],
     }
     assert sorted((row["code"], row["actions"], row["streets_taken"]) for row in per_country) == [
         ("DE", 1, 0),
