@@ -50,7 +50,12 @@ VOID = frozenset(
 DROPPED = frozenset({"script", "form", "button", "iframe", "frame", "object", "template"})
 # Void elements left out: what only a form or a script uses, and what loads by itself.
 DROPPED_VOID = frozenset({"input", "source", "track", "base", "embed"})
-URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "poster", "cite"})
+# Attributes that hold an address. Only a link's (and a quotation's source) stays, absolute;
+# every other would make the browser load it by itself.
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "srcset", "imagesrcset", "sizes", "action", "formaction", "poster", "cite"}
+    | {"data", "background", "xlink:href", "ping", "manifest", "icon", "longdesc"}
+)
 CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.IGNORECASE)
 CSS_IMPORT = re.compile(r"""@import\s[^;]*;""", re.IGNORECASE)
 # mimetypes has no entry for fonts on every system.
@@ -134,8 +139,9 @@ class _Rewriter(HTMLParser):
             if tag == self._dropping[-1] and tag not in VOID and not closed:
                 self._dropping.append(tag)
             return
-        if tag in DROPPED and tag not in VOID and not closed:
-            self._dropping.append(tag)
+        if tag in DROPPED:
+            if not closed:
+                self._dropping.append(tag)
             return
         if tag in DROPPED_VOID or tag == "noscript":
             return
@@ -157,8 +163,7 @@ class _Rewriter(HTMLParser):
                 if alt:
                     self.out.append(f"<span>{escape(alt)}</span>")
                 return
-            attrs = [(name, value) for name, value in attrs if name not in ("srcset", "sizes")]
-            attributes = {**dict(attrs), "src": uri}
+            attributes = {**attributes, "src": uri}
         self.out.append(f"<{tag}{self._attributes(tag, attributes)}>")
         if tag == "head":
             self.out.append(f'<meta http-equiv="Content-Security-Policy" content="{SAVED_POLICY}">')
@@ -200,13 +205,15 @@ class _Rewriter(HTMLParser):
     def _attributes(self, tag: str, attributes: dict[str, str | None]) -> str:
         parts = []
         for name, value in attributes.items():
-            if name.startswith("on") or name in ("srcset", "imagesrcset", "ping", "nonce"):
+            if name.startswith("on") or name == "nonce":
                 continue
+            if name in URL_ATTRIBUTES and not (tag == "img" and name == "src"):
+                if not ((name == "href" and tag in ("a", "area")) or name == "cite"):
+                    continue
+                value = self._absolute(value or "")
             if value is None:
                 parts.append(f" {name}")
                 continue
-            if name in URL_ATTRIBUTES and not (tag == "img" and name == "src"):
-                value = self._absolute(value)
             if name == "style":
                 value = inline_css(value, css_url=self.page_url)
             parts.append(f' {name}="{escape(value)}"')

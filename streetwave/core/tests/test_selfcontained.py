@@ -37,7 +37,9 @@ PAGE_HTML = """<!doctype html>
 <img src="/static/favicon.svg" srcset="/static/favicon.svg 2x" alt="نشان">
 <img src="/fa/photos/abc.jpg" alt="عکس گزارش">
 <img src="https://tracker.example/p.gif" alt="">
-<iframe src="https://elsewhere.example/"></iframe>
+<iframe src="https://elsewhere.example/"></iframe><script src="/static/js/geo.js"/>
+<video poster="/static/favicon.svg" src="https://elsewhere.example/v.mp4"></video>
+<svg><image href="https://elsewhere.example/i.png"/><use xlink:href="/static/x.svg#a"/></svg>
 <p style="background: url('https://elsewhere.example/bg.png')" onclick="steal()">متن</p>
 <noscript><p>بدون اسکریپت</p></noscript>
 <!-- a comment naming https://elsewhere.example/ -->
