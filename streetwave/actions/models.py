@@ -351,6 +351,14 @@ class Action(HeldForApproval, BaseModel):
     def is_public(self) -> bool:
         return self.status in self.PUBLIC_STATUSES
 
+    def is_high_risk(self) -> bool:
+        """Reported after the fact, or in a country high-risk for its campaign
+        (campaigns.risk): no RSVP, no contact, no face uncovered. One query unless filed after
+        the fact."""
+        if self.after_the_fact:
+            return True
+        return Action.objects.filter(high_risk_action_q(), pk=self.pk).exists()
+
     def is_late(self, now: dt.datetime | None = None) -> bool:
         """Inside LATE_CHANGE_WINDOW of the start: moving people now needs two organizers."""
         return (now or timezone.now()) >= self.starts_at - LATE_CHANGE_WINDOW

@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from streetwave.accounts.models import User
 from streetwave.audit.services import record
 from streetwave.campaigns.models import CampaignCounter
-from streetwave.campaigns.risk import high_risk_action_q
 from streetwave.core.crypto import blind_index
 from streetwave.core.errors import DomainError
 from streetwave.core.ids import hash_token, new_token
@@ -131,7 +130,7 @@ def create_rsvp(
         raise ConsentMissing(field="consent")
     if not action.is_open_for_rsvp:
         raise RSVPClosed()
-    if Action.objects.filter(high_risk_action_q(), pk=action.pk).exists():
+    if action.is_high_risk():
         raise NoRSVPInside()
     index = blind_index(email) if email else ""
     news = bool(campaign_news and index and action.campaign_id)

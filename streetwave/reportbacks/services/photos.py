@@ -28,9 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from streetwave.accounts.models import User
-from streetwave.actions.models import Action
 from streetwave.audit.services import record
-from streetwave.campaigns.risk import high_risk_action_q
 from streetwave.core import images
 from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
@@ -57,14 +55,6 @@ class NoConsentingFacesInside(DomainError):
     default_message = _(
         "In a high-risk country every face is covered, even of people who agreed to be shown."
     )
-
-
-def faces_may_consent(action: Action) -> bool:
-    """Whether a face on the action's photos may be left uncovered with its consent: never for
-    an action reported after the fact or in a high-risk country."""
-    if action.after_the_fact:
-        return False
-    return not Action.objects.filter(high_risk_action_q(), pk=action.pk).exists()
 
 
 def failure_reason(photo: Photo) -> str:
@@ -99,7 +89,7 @@ def upload_photo(
         raise AltTextMissing(field="alt_text")
     if len(data) > images.MAX_BYTES:
         raise images.PhotoTooLarge(field="file")
-    if consenting and not faces_may_consent(report_back.action):
+    if consenting and report_back.action.is_high_risk():
         raise NoConsentingFacesInside(field="consenting")
     with transaction.atomic():
         current = (
@@ -159,7 +149,7 @@ def process_uploaded_photo(photo_pk: int) -> Photo | None:
             return _finish(photo, failure=images.TruncatedPhoto.__name__)
         asked = photo.asked_regions if isinstance(photo.asked_regions, dict) else {}
         consenting = _regions(asked.get("consenting"))
-        if consenting and not faces_may_consent(photo.report_back.action):
+        if consenting and photo.report_back.action.is_high_risk():
             # A country marked high-risk since the upload: every face is covered.
             consenting = []
         try:
