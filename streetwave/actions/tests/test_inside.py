@@ -15,6 +15,9 @@ from streetwave.campaigns.risk import is_high_risk_city
 from streetwave.campaigns.services import set_high_risk_countries
 from streetwave.hubs.models import Membership
 from streetwave.places.models import Country
+from streetwave.safety.models import Incident
+from streetwave.safety.services import report_incident
+from streetwave.safety.services.incidents import ContactInside
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +177,22 @@ def test_the_hubs_actions_page_points_to_reporting_what_happened(
     assert link in page and "Report an action that happened" in page
     # The day, never the midnight it is stored as.
     assert "Streets of Tehran" in page and "March 1, 2026" in page and "00:00" not in page
+
+
+def test_a_public_incident_report_there_keeps_no_contact(campaign, team, operator, make_action):
+    hub, _organizer = team
+    action = make_action(hub=hub, campaign=campaign, starts_in=-dt.timedelta(hours=1))
+    _mark(actor=operator)
+    report = {"kind": Incident.Kind.POLICE, "severity": Incident.Severity.MEDIUM}
+    with pytest.raises(ContactInside):
+        report_incident(
+            action,
+            **report,
+            text="Police at the corner.",
+            source=Incident.Source.PUBLIC,
+            contact="me@example.org",
+            wants_contact=True,
+        )
+    assert not Incident.objects.exists()
+    report_incident(action, **report, text="Police at the corner.", source=Incident.Source.PUBLIC)
+    assert Incident.objects.get().contact == ""

@@ -111,6 +111,13 @@ def _check_reporter(
     raise NotAllowed()
 
 
+class ContactInside(DomainError):
+    default_message = _(
+        "In a high-risk country no contact is kept: leave this empty. The organizers read your "
+        "report without knowing who sent it."
+    )
+
+
 def report_incident(
     action: Action,
     *,
@@ -152,6 +159,8 @@ def report_incident(
             ),
             field="contact",
         )
+    if contact and source == Incident.Source.PUBLIC and action.is_high_risk():
+        raise ContactInside(field="contact")
     if photo is not None:
         photo.check()
     with transaction.atomic():
