@@ -79,6 +79,15 @@ def forms(action, token, organizer, login):
 
 
 @pytest.mark.parametrize("source", ["public", "supporter", "organizer"])
+def test_each_form_offers_an_optional_photo_and_sends_files(source, forms):
+    client, url = forms[source]
+    html = client.get(url).content.decode()
+    assert '<form method="post" enctype="multipart/form-data"' in html
+    assert 'type="file" name="photo"' in html
+    assert not client.get(url).context["form"].fields["photo"].required
+
+
+@pytest.mark.parametrize("source", ["public", "supporter", "organizer"])
 def test_a_photo_sent_with_an_incident_is_stored_masked_and_bare(
     source, forms, settings, django_capture_on_commit_callbacks
 ):
