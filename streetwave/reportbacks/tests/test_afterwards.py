@@ -13,6 +13,7 @@ from streetwave.actions.models import RSVP, Action, published_inside_q
 from streetwave.actions.services import create_rsvp
 from streetwave.actions.services.rsvps import NoRSVPInside
 from streetwave.approvals.models import Approval
+from streetwave.campaigns.live import _next_phase_change
 from streetwave.campaigns.services import set_high_risk_countries
 from streetwave.core.errors import NotAllowed
 from streetwave.core.images import Region
@@ -209,7 +210,7 @@ def verified(inside, settings):
     report_back.action.refresh_from_db()
 
     def public(yes: bool) -> None:
-        settings.HIGH_RISK_PUBLICATION_DELAY = dt.timedelta(0 if yes else 24 * 3600)
+        settings.HIGH_RISK_PUBLICATION_DELAY = dt.timedelta(hours=0 if yes else 24)
 
     return report_back.action, public
 
@@ -366,3 +367,15 @@ def test_no_face_is_left_uncovered_inside(inside):
         actor=inside.organizer,
     )
     assert report_back.photos.count() == 1
+
+
+def test_the_live_documents_are_rebuilt_when_it_becomes_public(verified, inside):
+    action, public = verified
+    public(False)
+    verified_at = action.report_backs.get().approved_at
+    now = timezone.now()
+    # nothing of the campaign starts or ends any more: the next change is its publication
+    assert (
+        _next_phase_change(inside.campaign, now)
+        == (verified_at + dt.timedelta(hours=24)).timestamp()
+    )
