@@ -281,6 +281,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "streetwave.reportbacks.tasks.sweep_photo_uploads",
         "schedule": 600.0,
     },
+    "sweep-incident-photo-uploads": {
+        "task": "streetwave.safety.tasks.sweep_incident_photo_uploads",
+        "schedule": 600.0,
+    },
     # The outbox's tasks keep the names they had in the broadcasts app (declared with name= in
     # streetwave/outbox/), so that tasks already queued still run: docs/decisions/0001.
     "sweep-outbox": {
