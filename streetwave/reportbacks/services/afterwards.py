@@ -41,6 +41,12 @@ class NotInside(DomainError):
     )
 
 
+class HubNotInside(DomainError):
+    default_message = _(
+        "Your hub is not in a high-risk country: announce its actions as usual, before they happen."
+    )
+
+
 class DayNotPast(DomainError):
     default_message = _("Choose the day the action happened: today or a day before.")
 
@@ -84,6 +90,9 @@ def campaigns_to_report(hub: Hub) -> list[Campaign]:
 
 def _check(hub: Hub, filed: Afterwards, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     campaign, city = filed.campaign, filed.city
+    # Hubs inside are hidden from every public list; one abroad would name the action's hub.
+    if not is_high_risk_city(hub.city):
+        raise HubNotInside()
     if campaign not in campaigns_to_report(hub):
         raise CampaignNotAnswered(field="campaign")
     if not is_high_risk_city(city, campaign):

@@ -26,6 +26,7 @@ from streetwave.reportbacks.services.afterwards import (
     CampaignNotAnswered,
     DayNotPast,
     DayOutsideCampaign,
+    HubNotInside,
     NotInside,
     file_action_afterwards,
 )
@@ -130,6 +131,22 @@ def test_a_city_that_is_not_high_risk_is_refused(inside, make_city):
     with pytest.raises(NotInside):
         file_action_afterwards(inside.hub, filed(inside, city=berlin), actor=inside.organizer)
     assert not Action.objects.exists()
+
+
+def test_a_hub_abroad_files_nothing_afterwards(client, login, inside, make_hub, make_member):
+    berlin_hub = make_hub("Berlin hub")
+    Participation.objects.create(
+        hub=berlin_hub, campaign=inside.campaign, state=Participation.State.ACCEPTED
+    )
+    organizer = make_member(berlin_hub)
+    with pytest.raises(HubNotInside):
+        file_action_afterwards(berlin_hub, filed(inside), actor=organizer)
+    assert not Action.objects.exists()
+
+    login(client, organizer)
+    page = client.get(f"/en/manage/hubs/{berlin_hub.public_id}/actions/happened/")
+    assert "Your hub is not in a high-risk country" in page.content.decode()
+    assert 'name="day"' not in page.content.decode()
 
 
 def test_a_campaign_the_hub_did_not_answer_is_refused(inside, make_campaign):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from streetwave.accounts.decorators import organizer_required
 from streetwave.actions.models import publication_delay
+from streetwave.campaigns.risk import is_high_risk_city
 from streetwave.core.views.forms import fill_in
 from streetwave.hubs.access import get_hub_for
 
@@ -32,6 +33,7 @@ def file(request, hub_id):
                 "hub": hub,
                 "form": form,
                 "has_campaigns": bool(campaigns_to_report(hub)),
+                "inside": is_high_risk_city(hub.city),
                 "delay_hours": _delay_hours(),
             },
             status=status,
