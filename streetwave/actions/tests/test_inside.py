@@ -196,3 +196,16 @@ def test_a_public_incident_report_there_keeps_no_contact(campaign, team, operato
     assert not Incident.objects.exists()
     report_incident(action, **report, text="Police at the corner.", source=Incident.Source.PUBLIC)
     assert Incident.objects.get().contact == ""
+
+
+def test_the_overview_of_an_action_filed_afterwards_offers_nothing_to_change(
+    client, login, campaign, team, make_action
+):
+    hub, organizer = team
+    start = dt.datetime(2026, 3, 1, tzinfo=hub.city.zone)
+    action = make_action(hub=hub, campaign=campaign, after_the_fact=True, starts_at=start)
+    login(client, organizer)
+    page = client.get(f"/en/manage/actions/{action.public_id}/").content.decode()
+    assert "March 1, 2026" in page and "00:00" not in page
+    for link in ("edit/", "attendees/", "messages/", "emergency/", "duplicate/"):
+        assert f"/en/manage/actions/{action.public_id}/{link}" not in page, link
