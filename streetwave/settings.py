@@ -439,7 +439,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "streetwave" / "static"]
 STORAGES: dict[str, dict] = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files written whole or not at all: a full disk leaves no half-written photo (core.storage).
+    "default": {"BACKEND": "streetwave.core.storage.WholeFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Report-back photos (only processed copies) in S3-compatible object storage when a bucket is

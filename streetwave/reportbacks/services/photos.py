@@ -34,7 +34,13 @@ from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.errors import Conflict, DomainError, NotAllowed
 from streetwave.core.images import PhotoRefused, Region
 from streetwave.core.locking import lock
-from streetwave.core.uploads import GRACE, LEFTOVER_AFTER, PrivateUploads, delete_files_on_commit
+from streetwave.core.uploads import (
+    GRACE,
+    LEFTOVER_AFTER,
+    PrivateUploads,
+    delete_files_on_commit,
+    store_whole,
+)
 from streetwave.hubs.permissions import can
 
 from ..models import Photo, ReportBack
@@ -134,13 +140,13 @@ def _regions(raw: object) -> list[Region]:
 
 
 def process_uploaded_photo(photo_pk: int) -> Photo | None:
-    """Process a photo's upload and store the result only; the upload is removed on every path.
+    """Process a photo's upload and store the result only. The upload is removed on every path
+    but one: a disk too full to store the result leaves it for the sweep (core.uploads).
     Idempotent: a photo no longer processing is left as it is."""
     photo = Photo.objects.select_related("report_back__action").filter(pk=photo_pk).first()
     if photo is None:
         return None
-    path = upload_path(photo)
-    try:
+    with UPLOADS.taken(photo.public_id) as path:
         if photo.state != Photo.State.PROCESSING:
             return photo
         try:
@@ -164,8 +170,7 @@ def process_uploaded_photo(photo_pk: int) -> Photo | None:
         except PhotoRefused as refused:
             return _finish(photo, failure=type(refused).__name__)
         return _finish(photo, result=result)
-    finally:
-        path.unlink(missing_ok=True)
+    return None
 
 
 def _finish(
@@ -181,8 +186,12 @@ def _finish(
             current.failure = failure
             current.masked_regions = []
         else:
-            current.file.save("photo.jpg", ContentFile(result.data), save=False)
-            current.small_file.save("small.jpg", ContentFile(result.small.data), save=False)
+            store_whole(
+                [
+                    (current.file, "photo.jpg", result.data),
+                    (current.small_file, "small.jpg", result.small.data),
+                ]
+            )
             current.state = Photo.State.READY
             current.width, current.height = result.width, result.height
             current.small_width, current.small_height = result.small.width, result.small.height

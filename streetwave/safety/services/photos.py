@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import shared_task
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +22,12 @@ from streetwave.core import images
 from streetwave.core.enqueue import enqueue_on_commit
 from streetwave.core.images import PhotoRefused
 from streetwave.core.locking import lock
-from streetwave.core.uploads import LEFTOVER_AFTER, PrivateUploads, delete_files_on_commit
+from streetwave.core.uploads import (
+    LEFTOVER_AFTER,
+    PrivateUploads,
+    delete_files_on_commit,
+    store_whole,
+)
 
 from ..models import Incident, IncidentPhoto
 
@@ -58,13 +62,13 @@ def attach_photo(incident: Incident, upload: PhotoUpload) -> IncidentPhoto:
 
 
 def process_incident_photo(photo_pk: int) -> IncidentPhoto | None:
-    """Process a photo's upload, every face covered, and store the result only; the upload is
-    removed on every path. Idempotent: a photo no longer processing is left as it is."""
+    """Process a photo's upload, every face covered, and store the result only. The upload is
+    removed on every path but one: a disk too full to store the result leaves it for the sweep
+    (core.uploads). Idempotent: a photo no longer processing is left as it is."""
     photo = IncidentPhoto.objects.filter(pk=photo_pk).first()
     if photo is None:
         return None
-    path = UPLOADS.path(photo.public_id)
-    try:
+    with UPLOADS.taken(photo.public_id) as path:
         if photo.state != IncidentPhoto.State.PROCESSING:
             return photo
         try:
@@ -78,8 +82,7 @@ def process_incident_photo(photo_pk: int) -> IncidentPhoto | None:
         except PhotoRefused as refused:
             return _finish(photo, failure=type(refused).__name__)
         return _finish(photo, result=result)
-    finally:
-        path.unlink(missing_ok=True)
+    return None
 
 
 def _finish(
@@ -95,7 +98,7 @@ def _finish(
         if result is None:
             current.state, current.failure = IncidentPhoto.State.FAILED, failure
         else:
-            current.file.save("photo.jpg", ContentFile(result.data), save=False)
+            store_whole([(current.file, "photo.jpg", result.data)])
             current.state = IncidentPhoto.State.READY
             current.width, current.height = result.width, result.height
         current.save()
