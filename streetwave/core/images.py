@@ -455,8 +455,11 @@ def _small_copy(masked_pixels: npt.NDArray[np.uint8], regions: Iterable[Region])
     height, width = masked_pixels.shape[:2]
     scale = min(1.0, SMALL_SIDE / max(width, height))
     small_w, small_h = max(1, round(width * scale)), max(1, round(height * scale))
+    # reducing_gap: a cheap box reduction first, then Lanczos on what is left, at less than half
+    # the time of Lanczos over twelve megapixels, and no difference to see at list size.
     with Image.fromarray(masked_pixels, "RGB") as image:
-        small = np.array(image.resize((small_w, small_h), Image.Resampling.LANCZOS), dtype=np.uint8)
+        resized = image.resize((small_w, small_h), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        small = np.array(resized, dtype=np.uint8)
     boxes = [_blocks(r.to_box(small_w, small_h), small_w, small_h) for r in regions]
     _fill(small, (Region.of_box(b, small_w, small_h) for b in boxes))
     return SmallCopy(_encode(small), small_w, small_h)
