@@ -137,12 +137,9 @@ def migrated_site(database_prefix: str, handler, *, redis_url: str, broker_url: 
     database's URL."""
     with fresh_database(database_prefix) as database_url, smtp_sink(handler) as smtp_port:
         env = production_env(
-            database_url=database_url,
-            redis_url=redis_url,
-            broker_url=broker_url,
-            **mail_to_sink(smtp_port),
-            **settings,
+            database_url=database_url, redis_url=redis_url, broker_url=broker_url, **settings
         )
+        env.update(mail_to_sink(smtp_port))
         empty_redis(redis_url, broker_url)
         try:
             manage(env, "migrate", "--noinput", "-v0")

@@ -34,6 +34,4 @@ def account_at_risk(user_id: str = "user_id") -> Exists:
     """True for rows whose account (the field `user_id` of the row) is a member of a hub in a
     high-risk country: an expression for `annotate` or `filter`."""
     membership = apps.get_model("hubs", "Membership")
-    return Exists(
-        membership.objects.filter(memberships_at_risk_q(), user_id=OuterRef(user_id))
-    )
+    return Exists(membership.objects.filter(memberships_at_risk_q(), user_id=OuterRef(user_id)))

@@ -122,7 +122,7 @@ def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpRespons
 
 
 for _unavailable in DATABASE_UNAVAILABLE:
-    api.add_exception_handler(_unavailable, on_database_unavailable)
+    api.exception_handler(_unavailable)(on_database_unavailable)
 
 
 @api.exception_handler(Exception)
