@@ -27,7 +27,9 @@ _Held = TypeVar("_Held", RelayMessage, AttendeeExport)
 
 
 def get_public_action(public_id: str) -> Action:
-    action: Action = get_object_or_404(Action.objects.public().with_place(), public_id=public_id)
+    action: Action = get_object_or_404(
+        Action.objects.public().with_place().with_risk(), public_id=public_id
+    )
     return action
 
 
@@ -45,6 +47,7 @@ def get_action_to_rsvp(public_id: str) -> Action:
     reads one narrow row, not the campaign's texts."""
     action: Action = get_object_or_404(
         Action.objects.public()
+        .with_risk()
         .select_related("hub", "campaign")
         .only(
             "public_id",

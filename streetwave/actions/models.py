@@ -109,6 +109,15 @@ def next_inside_publication(actions: "ActionQuerySet", now: dt.datetime) -> dt.d
 
 
 class ActionQuerySet(models.QuerySet):
+    def with_risk(self) -> "ActionQuerySet":
+        """Each action says in the same query whether it is high-risk (campaigns.risk), so that
+        `is_high_risk` costs the RSVP path no query of its own."""
+        return self.annotate(
+            in_high_risk_country=models.ExpressionWrapper(
+                high_risk_action_q(), output_field=models.BooleanField()
+            )
+        )
+
     def published(self) -> "ActionQuerySet":
         return self.filter(status=Action.Status.PUBLISHED)
 
@@ -354,9 +363,12 @@ class Action(HeldForApproval, BaseModel):
     def is_high_risk(self) -> bool:
         """Reported after the fact, or in a country high-risk for its campaign
         (campaigns.risk): no RSVP, no contact, no face uncovered. One query unless filed after
-        the fact."""
+        the fact or fetched `with_risk()`."""
         if self.after_the_fact:
             return True
+        known: bool | None = getattr(self, "in_high_risk_country", None)
+        if known is not None:
+            return known
         return Action.objects.filter(high_risk_action_q(), pk=self.pk).exists()
 
     def is_late(self, now: dt.datetime | None = None) -> bool:
