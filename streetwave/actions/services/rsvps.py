@@ -23,7 +23,7 @@ from streetwave.accounts.models import User
 from streetwave.audit.services import record
 from streetwave.campaigns.models import CampaignCounter
 from streetwave.core.crypto import blind_index
-from streetwave.core.errors import DomainError
+from streetwave.core.errors import Conflict, DomainError
 from streetwave.core.ids import hash_token, new_token
 from streetwave.core.locking import lock
 from streetwave.core.mail import absolute_url
@@ -40,7 +40,10 @@ CONSENT_VERSION = "2026-11"
 REPLAY_SECONDS = 10
 
 
-class RSVPClosed(DomainError):
+class RSVPClosed(Conflict):
+    """The request is sound; the action's state refuses it (cancelled, over, its campaign
+    closed): a conflict with the state of the resource (409 in the API)."""
+
     default_message = _("This action no longer takes RSVPs.")
 
 

@@ -296,7 +296,8 @@ def test_rsvp_again_is_refused_once_the_action_has_ended(client, make_action):
     html = client.get(link).content.decode()
     assert 'name="rejoin"' not in html and "no longer takes RSVPs" in html
     answer = client.post(link, {"rejoin": "1"})
-    assert answer.status_code == 400
+    # a conflict with the action's state, as every closed action's refusal
+    assert answer.status_code == 409
     assert "no longer takes RSVPs" in answer.content.decode()
     rsvp.refresh_from_db()
     assert rsvp.status == RSVP.Status.CANCELLED

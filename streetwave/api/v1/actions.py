@@ -22,7 +22,6 @@ from streetwave.actions.forms import RSVPForm
 from streetwave.actions.models import Action
 from streetwave.actions.queries import public_actions
 from streetwave.core import ratelimit
-from streetwave.core.errors import Conflict
 from streetwave.core.hosts import site_url
 from streetwave.core.text import render_markdown
 from streetwave.hubs.models import Hub
@@ -372,14 +371,9 @@ def create_rsvp(
             answer["manage_url"] = services.manage_url(receipt.token, form.cleaned_data["language"])
         return 201, answer
 
-    try:
-        status, answer = run_once(
-            f"rsvp:{action.public_id}", idempotency_key, body_fingerprint(body), rsvp
-        )
-    except services.RSVPClosed as closed:
-        # The request is sound; the action's state refuses it (cancelled, over, its campaign
-        # closed): a conflict with the state of the resource, as the schema declares.
-        raise Conflict(closed.message) from closed
+    status, answer = run_once(
+        f"rsvp:{action.public_id}", idempotency_key, body_fingerprint(body), rsvp
+    )
     # The answer may carry a manage link: NoStoreMiddleware keeps it, as every POST's, out of
     # every cache.
     return Status(status, answer)
