@@ -1,7 +1,8 @@
 """Inside a high-risk country on the demo's day: Iran marked high-risk for the instance, hubs
 in its cities with public names of their own choosing, and the actions they filed after they
 happened (reportbacks.services.afterwards), through the services: two verified long enough ago
-to be public, one verified within the delay (hidden), one waiting for a second person."""
+to be public, one verified within the delay (hidden), one waiting for a second person; and the
+people inside who said they joined, as the inside page counts them: a number per city."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from streetwave.accounts.models import User
 from streetwave.actions.models import Action, publication_delay
-from streetwave.campaigns.models import Campaign
+from streetwave.campaigns.models import Campaign, InsideCount
 from streetwave.campaigns.services import set_high_risk_countries
 from streetwave.hubs.models import Hub, Membership, Participation
 from streetwave.hubs.services import create_hub
@@ -36,17 +37,19 @@ class Filed:
     # "public": verified longer ago than the delay; "delayed": verified just now; "held": not
     # verified yet.
     state: str
+    # People in the city who pressed "I joined the day in my city".
+    joined: int
 
 
 FILED = [
     Filed("Tehran", "Sarv", "Night of the cypress", Action.Kind.GATHERING, 400,
-          "شعار از پشت‌بام‌ها، تا دیروقت.", "public"),
+          "شعار از پشت‌بام‌ها، تا دیروقت.", "public", 1340),
     Filed("Isfahan", "Zayandeh", "Bridge of voices", Action.Kind.MARCH, 150,
-          "راهپیمایی کوتاه، بی‌هیچ بازداشتی.", "public"),
+          "راهپیمایی کوتاه، بی‌هیچ بازداشتی.", "public", 412),
     Filed("Shiraz", "Narenj", "Orange blossom", Action.Kind.VIGIL, 60,
-          "شمع‌ها روشن ماند.", "delayed"),
+          "شمع‌ها روشن ماند.", "delayed", 87),
     Filed("Tabriz", "Eynali", "Mountain wind", Action.Kind.RALLY, 90,
-          "جمعیت زود پراکنده شد.", "held"),
+          "جمعیت زود پراکنده شد.", "held", 6),
 ]  # fmt: skip
 
 
@@ -108,5 +111,7 @@ def stage_inside(campaign: Campaign, day: dt.date) -> int:
             # As if verified the evening it was filed, longer ago than the delay.
             verified_at = timezone.now() - publication_delay() - dt.timedelta(hours=1)
             ReportBack.objects.filter(pk=report_back.pk).update(approved_at=verified_at)
+        # Each press is one UPDATE of this counter (count_joined_inside); the demo sets the sum.
+        InsideCount.objects.create(campaign=campaign, city=city, count=filed.joined)
         count += 1
     return count

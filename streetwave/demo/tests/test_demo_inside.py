@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from streetwave.actions.models import RSVP, Action
 from streetwave.approvals.models import Approval
+from streetwave.campaigns.models import InsideCount
 from streetwave.demo.world import CITIES, build_demo
 from streetwave.hubs.models import Hub
 from streetwave.places.models import Country
@@ -50,3 +51,12 @@ def test_the_demo_has_a_high_risk_country_with_reported_actions(places_with_iran
     assert client.get(f"/en/a/{hidden.public_id}/").status_code == 404
     shown = public.get(title="Night of the cypress")
     assert "Night of the cypress" in client.get(f"/en/a/{shown.public_id}/").content.decode()
+    # People inside who said they joined: a count per city, shown rounded down on the inside page
+    assert sorted(InsideCount.objects.values_list("city__name", "count")) == [
+        ("Isfahan", 412),
+        ("Shiraz", 87),
+        ("Tabriz", 6),
+        ("Tehran", 1340),
+    ]
+    page = client.get(f"/en/c/{summary.campaign.slug}/inside/").content.decode()
+    assert "1,300" in page and "1,340" not in page
