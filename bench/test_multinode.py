@@ -38,8 +38,9 @@ from bench.servers import (
 )
 from bench.supporters import Load, reader, request, rsvps_found, supporter
 
-# Redis databases of this test (the unit suite has 15, test_processes 10 and 11, backups 12, 13).
-REDIS_CACHE = "redis://127.0.0.1:6379/14"
+# Redis databases of this test (the unit suite has 15, test_processes 10 and 11, backups 12, 13,
+# the proxy cache's test 14).
+REDIS_CACHE = "redis://127.0.0.1:6379/7"
 REDIS_BROKER = "redis://127.0.0.1:6379/0"
 MAX_LAG = 2
 SUPPORTERS = 4
