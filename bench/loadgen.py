@@ -18,6 +18,7 @@ import asyncio
 import ipaddress
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -122,6 +123,9 @@ def check_loopback(host: str) -> None:
         raise ValueError(f"load goes to loopback addresses only, not {host}")
 
 
+CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
+
+
 async def fetch(host: str, port: int, request: Request, timeout: float = REQUEST_TIMEOUT):
     """One request on a fresh connection: (status, body), or a string status on failure."""
     check_loopback(host)
@@ -141,18 +145,25 @@ async def fetch(host: str, port: int, request: Request, timeout: float = REQUEST
                 return "connect-error", b""
             try:
                 writer.write(payload)
-                raw = await reader.read()
+                head_bytes = await reader.readuntil(b"\r\n\r\n")
+                # A browser is done once it has Content-Length bytes, whenever the server
+                # closes the connection: nginx may hold it open while it refreshes a cached copy.
+                length = CONTENT_LENGTH.search(head_bytes)
+                if length:
+                    body = await reader.readexactly(int(length[1]))
+                else:
+                    body = await reader.read()
             finally:
                 writer.close()
     except TimeoutError:
         return "timeout", b""
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        return "bad-response", b""
     except OSError:
         return "connect-error", b""
-    status_line, _sep, rest = raw.partition(b"\r\n")
-    parts = status_line.split(b" ", 2)
+    parts = head_bytes.split(b"\r\n", 1)[0].split(b" ", 2)
     if len(parts) < 2 or not parts[1].isdigit():
         return "bad-response", b""
-    _headers, _sep, body = rest.partition(b"\r\n\r\n")
     return int(parts[1]), body
 
 

@@ -3,8 +3,11 @@ figure beside the ceilings measured in the same run."""
 
 from .loadgen import Search
 
-# Issue 7's goals, unchanged: figure / ceiling must reach the ratio.
-RSVP_TO_INSERT = 0.6
+# Issue 7's goals: figure / ceiling must reach the ratio; issue 20 set the RSVP's against the
+# insert view to 0.25 (an RSVP is eight statements, the view one) and added the honest ceiling,
+# the same transaction without the framework (bench.control.rsvp), at 0.5.
+RSVP_TO_INSERT = 0.25
+RSVP_TO_BARE = 0.5
 HOT_TO_UNIFORM = 0.8
 READS_TO_NODB = 0.5
 # Issue 20: reads through nginx against the same nginx serving a file of the same size.
@@ -36,6 +39,7 @@ def ceilings(results: dict) -> dict[str, float]:
         "pgbench_insert": max(item["tps"] for item in found["pgbench_insert"]),
         "control_insert": max(item["best_rate"] for item in found["control_insert"]),
         "control_nodb": max(item["best_rate"] for item in found["control_nodb"]),
+        "control_rsvp": max(item["search"]["best_rate"] for item in found["control_rsvp"]),
     }
 
 
@@ -161,13 +165,20 @@ def goals(results: dict) -> list[dict]:
     counters_exact = not any(checks["counters"].values())
     rows = [
         {
-            "goal": "RSVP uniform >= 0.6 x control insert view, p99 <= 100 ms, 0 errors, "
-            "0 lost or duplicated",
+            "goal": "RSVP uniform >= 0.5 x the same transaction in a bare WSGI function "
+            "(bench.control.rsvp), p99 <= 100 ms, 0 errors, 0 lost or duplicated",
+            "figure": uniform["search"]["best_rate"],
+            "ceiling": top["control_rsvp"],
+            "ratio": _ratio(uniform["search"]["best_rate"], top["control_rsvp"]),
+            "met": _ratio(uniform["search"]["best_rate"], top["control_rsvp"]) >= RSVP_TO_BARE
+            and uniform["lost"] == uniform["duplicated"] == 0,
+        },
+        {
+            "goal": "RSVP uniform >= 0.25 x control insert view (one INSERT), p99 <= 100 ms",
             "figure": uniform["search"]["best_rate"],
             "ceiling": top["control_insert"],
             "ratio": _ratio(uniform["search"]["best_rate"], top["control_insert"]),
-            "met": _ratio(uniform["search"]["best_rate"], top["control_insert"]) >= RSVP_TO_INSERT
-            and uniform["lost"] == uniform["duplicated"] == 0,
+            "met": _ratio(uniform["search"]["best_rate"], top["control_insert"]) >= RSVP_TO_INSERT,
         },
         {
             "goal": "Hot action >= 0.8 x RSVP uniform, never oversold, counters exact",
@@ -280,6 +291,15 @@ def _figure_rows(results: dict) -> list[tuple[str, dict | None, float]]:
         rows.append(
             (f"ceiling: control no-db view (pass {index})", item["best"], item["best_rate"])
         )
+    for index, item in enumerate(results["ceilings"]["control_rsvp"], start=1):
+        search = item["search"]
+        rows.append(
+            (
+                f"ceiling: RSVP transaction, bare WSGI (pass {index})",
+                search["best"],
+                search["best_rate"],
+            )
+        )
     found = results["scenarios"]
     for name, label in (
         ("rsvp_uniform", "RSVP, uniform over all actions"),
@@ -337,7 +357,8 @@ def markdown(results: dict) -> str:
         "## Every figure",
         "",
         f"Ceilings: control insert view {top['control_insert']:,.0f}/s, control no-db view "
-        f"{top['control_nodb']:,.0f}/s, pgbench single-row INSERT {top['pgbench_insert']:,.0f} "
+        f"{top['control_nodb']:,.0f}/s, the RSVP's transaction in a bare WSGI function "
+        f"{top['control_rsvp']:,.0f}/s, pgbench single-row INSERT {top['pgbench_insert']:,.0f} "
         "transactions/s (16 clients, closed loop).",
         "",
         "| figure | rate/s | p50 ms | p90 ms | p99 ms | max ms | errors | "

@@ -116,7 +116,7 @@ def bench(profile_name: str, var_dir: Path) -> dict:
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine_facts(),
     }
-    streetwave_port, control_port = free_port(), free_port()
+    streetwave_port, control_port, control_rsvp_port = free_port(), free_port(), free_port()
     env = production_env(
         database_url=f"{PG}/sw_bench",
         redis_url=REDIS_CACHE,
@@ -163,6 +163,10 @@ def bench(profile_name: str, var_dir: Path) -> dict:
         control = start_gunicorn(
             processes, "control-web", "bench.control.wsgi", control_port, env, WORKERS
         )
+        # The RSVP's transaction without the framework, on Streetwave's own database.
+        start_gunicorn(
+            processes, "control-rsvp", "bench.control.rsvp", control_rsvp_port, env, WORKERS
+        )
         web = start_gunicorn(
             processes, "streetwave-web", "streetwave.wsgi", streetwave_port, env, WORKERS
         )
@@ -174,6 +178,7 @@ def bench(profile_name: str, var_dir: Path) -> dict:
             control_port,
             seeded.campaign,
             run_id=str(os.getpid()),
+            control_rsvp_port=control_rsvp_port,
             **start_proxy(processes, streetwave_port, var_dir),
         )
         scenarios.warm_up(site)
@@ -221,7 +226,12 @@ def run_scenarios(site, scenarios) -> tuple[dict, dict]:
         rate = f"{best.result.achieved_rate:.0f}/s" if best else ""
         print(f"{name}: {rate} {getattr(value, 'summary', lambda: value)()!s:.300}", flush=True)
 
-    ceilings: dict = {"pgbench_insert": [], "control_insert": [], "control_nodb": []}
+    ceilings: dict = {
+        "pgbench_insert": [],
+        "control_insert": [],
+        "control_nodb": [],
+        "control_rsvp": [],
+    }
     ceilings["pgbench_insert"].append(scenarios.pgbench_insert("sw_control"))
     progress("pgbench", ceilings["pgbench_insert"][-1])
     insert = scenarios.control_insert(site, start=100)
@@ -229,6 +239,8 @@ def run_scenarios(site, scenarios) -> tuple[dict, dict]:
     nodb = scenarios.control_nodb(site, start=200)
     progress("control no-db", nodb)
     insert_best, nodb_best = best_rate(insert), best_rate(nodb)
+    ceilings["control_rsvp"].append(scenarios.control_rsvp(site, start=max(10, insert_best * 0.3)))
+    progress("control rsvp", ceilings["control_rsvp"][-1]["search"])
 
     found: dict = {}
     found["rsvp_uniform"] = scenarios.rsvp_uniform(site, start=max(10, insert_best * 0.3))
@@ -263,6 +275,9 @@ def run_scenarios(site, scenarios) -> tuple[dict, dict]:
     progress("control insert again", ceilings["control_insert"][-1])
     ceilings["control_nodb"] = [nodb, scenarios.control_nodb(site, start=nodb_best * 0.8)]
     progress("control no-db again", ceilings["control_nodb"][-1])
+    rsvp_best = best_rate(ceilings["control_rsvp"][0]["search"])
+    ceilings["control_rsvp"].append(scenarios.control_rsvp(site, start=max(10, rsvp_best * 0.8)))
+    progress("control rsvp again", ceilings["control_rsvp"][-1]["search"])
     ceilings["pgbench_insert"].append(scenarios.pgbench_insert("sw_control"))
     return ceilings, found
 

@@ -74,6 +74,8 @@ class Site:
     # of `ceiling_root` (bench.servers.nginx_static_server); 0 and None when not started.
     proxy_port: int = 0
     ceiling_port: int = 0
+    # bench.control.rsvp: the RSVP's transaction in a bare WSGI function; 0 when not started.
+    control_rsvp_port: int = 0
     ceiling_root: Path | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     numbers: itertools.count = field(default_factory=itertools.count)
@@ -199,19 +201,34 @@ def control_nodb(site: Site, start: float, limit_ms: float = READ_LIMIT_MS) -> S
     )
 
 
+def control_rsvp(site: Site, start: float) -> dict:
+    """The honest ceiling of an RSVP (bench.control.rsvp): the same requests as `rsvp_uniform`,
+    answered by the same transaction without the framework."""
+    return _uniform_rsvps(site, site.control_rsvp_port, start)
+
+
 # --- Streetwave -----------------------------------------------------------------------------
 
 
 def rsvp_uniform(site: Site, start: float) -> dict:
     """RSVPs spread evenly over every open action, half of them with an email."""
+    return _uniform_rsvps(site, site.streetwave_port, start, on_response=site.count_rsvp_answer)
+
+
+def _uniform_rsvps(
+    site: Site,
+    port: int,
+    start: float,
+    on_response: Callable[[int, Response], None] | None = None,
+) -> dict:
     actions = site.open_actions()
     before = last_rsvp_id()
     search = step_search(
-        site.streetwave_port,
+        port,
         lambda _i: site.rsvp(site.rng.choice(actions)),
         start=start,
         limit_ms=WRITE_LIMIT_MS,
-        on_response=site.count_rsvp_answer,
+        on_response=on_response,
     )
     return {"search": search, **rows_against_answers(search, rows_since(before))}
 
