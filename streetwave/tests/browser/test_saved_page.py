@@ -8,7 +8,10 @@ from urllib.parse import unquote
 import pytest
 from django.conf import settings
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+from .sharing import writes_rows_the_server_shows
+
+# The tests write rows the live server must show (a high-risk country, its cities, an action).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, writes_rows_the_server_shows]
 
 PHONE = {"width": 390, "height": 844}
 
