@@ -131,6 +131,11 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+# Served from nginx's copy: a HIT, or the copy a moment past its second while one request
+# refreshes it (UPDATING, proxy_cache_use_stale updating), which a test can meet by chance.
+FROM_COPY = {"HIT", "UPDATING"}
+
+
 def twice(site, path: str, headers: dict | None = None) -> tuple[Answer, Answer]:
     return fetch(site, path, headers), fetch(site, path, headers)
 
@@ -155,7 +160,7 @@ def test_the_second_anonymous_read_of_each_public_document_is_a_hit(site):
 
         # Then the second answer comes from nginx's copy of the first
         assert first.status == second.status == 200, path
-        assert second.cache == "HIT", path
+        assert second.cache in FROM_COPY, path
         if first.cache == "MISS":
             # the very bytes of the first (a page's gzip output is padded differently each time)
             assert second.body == first.body, path
@@ -167,7 +172,7 @@ def test_a_poll_with_the_etag_of_the_current_copy_gets_a_304_from_the_cache(site
     # Given the tally fragment a campaign page shows, with its ETag
     path = f"/en/c/{site['slug']}/tally/"
     _first, shown = twice(site, path, GZIP)
-    assert shown.cache == "HIT"
+    assert shown.cache in FROM_COPY
 
     # When the page polls with that ETag (live.js, every 15 s)
     poll = fetch(site, path, {**GZIP, "If-None-Match": shown.headers["ETag"]})
@@ -190,7 +195,7 @@ def test_a_signed_in_request_is_never_answered_from_the_cache_nor_kept(site):
     # and a request with a notice waiting (messages cookie) too
     assert fetch(site, path, {**GZIP, "Cookie": "messages=notice"}).cache == "BYPASS"
     # while anonymous readers keep their copy
-    assert fetch(site, path, GZIP).cache == "HIT"
+    assert fetch(site, path, GZIP).cache in FROM_COPY
 
 
 def test_an_answer_that_sets_a_cookie_is_never_kept(site):
@@ -247,7 +252,7 @@ def test_a_search_and_a_post_are_never_cached(site):
     assert posted.cache is None
     after = fetch(site, path, GZIP)
     assert after.status == 200
-    assert after.cache == "HIT"
+    assert after.cache in FROM_COPY
 
 
 def test_languages_are_kept_apart(site):
@@ -260,7 +265,7 @@ def test_languages_are_kept_apart(site):
     english, persian = fetch(site, en_path, GZIP), fetch(site, fa_path, GZIP)
 
     # Then each is in its own language
-    assert english.cache == persian.cache == "HIT"
+    assert {english.cache, persian.cache} <= FROM_COPY
     assert english.text() != persian.text()
     assert any("\u06f0" <= char <= "\u06f9" for char in persian.text())
     assert not any("\u06f0" <= char <= "\u06f9" for char in english.text())
@@ -276,7 +281,7 @@ def test_gzip_and_identity_are_kept_apart(site):
     plain = fetch(site, path, {"Accept-Encoding": "identity"})
 
     # Then each gets its own encoding (the other Accept-Encoding strings fold into these two)
-    assert compressed.cache == plain.cache == "HIT"
+    assert {compressed.cache, plain.cache} <= FROM_COPY
     assert compressed.headers["Content-Encoding"] == "gzip"
     assert "Content-Encoding" not in plain.headers
     assert json.loads(gzip.decompress(compressed.body)) == json.loads(plain.body)
