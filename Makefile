@@ -87,8 +87,13 @@ test: lint check-migrations pytest browser
 # on the machine's PostgreSQL and Redis (127.0.0.1), about 15 minutes; writes
 # bench/results/latest.json and latest.md. Separate from `make test` on purpose.
 BENCH_PROFILE ?= M
-bench: $(VENV)/.dev $(VENDOR)
+bench: $(VENV)/.dev $(VENDOR) /usr/sbin/nginx
 	$(PY) -m bench.run --profile $(BENCH_PROFILE)
+
+# The bench and the production shape's tests put deploy/nginx.conf in front of gunicorn.
+/usr/sbin/nginx:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
 
 messages: $(VENV)/.dev
 	cd streetwave && $(DEV_ENV) ../$(PY) ../manage.py makemessages --all --no-obsolete --add-location file
