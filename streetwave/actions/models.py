@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -120,6 +121,23 @@ class ActionQuerySet(models.QuerySet):
 
     def published(self) -> "ActionQuerySet":
         return self.filter(status=Action.Status.PUBLISHED)
+
+    def taking_rsvps(self) -> "ActionQuerySet":
+        """Actions that take an RSVP now: `is_open_for_rsvp` and not `is_high_risk`, in the
+        database (published, not filed after the fact, not over, of a live campaign or none, of
+        a hub not suspended, in no high-risk country). Each of them is `public`. The clock is the
+        database's, so that the queryset holds no time and can be built once."""
+        return (
+            self.with_risk()
+            .filter(
+                status=Action.Status.PUBLISHED,
+                after_the_fact=False,
+                ends_at__gt=Now(),
+                in_high_risk_country=False,
+            )
+            .filter(Q(campaign__isnull=True) | Q(campaign__status=Campaign.Status.LIVE))
+            .exclude(hub__status=Hub.Status.SUSPENDED)
+        )
 
     def pending_approval(self) -> "ActionQuerySet":
         return self.filter(status=Action.Status.PENDING)
