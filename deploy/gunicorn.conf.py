@@ -41,7 +41,10 @@ proc_name = os.environ.get("GUNICORN_PROC_NAME", "streetwave-web")
 
 def post_fork(server, worker):
     """Connections opened in the master (by preload_app) must not be shared with the workers:
-    close them so every worker opens its own on the first request."""
+    close them so every worker opens its own on the first request. An application that is not
+    Django (the bench's bare RSVP ceiling) opened none."""
+    from django.conf import settings
     from django.db import connections
 
-    connections.close_all()
+    if settings.configured:
+        connections.close_all()
