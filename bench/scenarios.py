@@ -288,9 +288,14 @@ def duplicate_clicks(site: Site, rate: float, emails: int = 150) -> dict:
         for offset in range(min(block, emails - start))
     ]
     bodies: Counter = Counter()
+    answered: set[str] = set()
 
     def on_response(index: int, response: Response) -> None:
-        site.count_rsvp_answer(index, response)
+        # A person's three clicks are one RSVP and promise one mail: their first answer counts.
+        email = order[index][0]
+        if email not in answered:
+            answered.add(email)
+            site.count_rsvp_answer(index, response)
         bodies[(response.status, response.body)] += 1
 
     before = last_rsvp_id()
