@@ -172,14 +172,21 @@ FORM_RENDERER = "streetwave.core.forms.FormRenderer"
 
 # Database: SQLite (WAL) when DATABASE_URL is unset, anything dj-database-url knows otherwise.
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+
+
+def _database(url: str) -> dj_database_url.DBConfig:
+    database = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, whose check of a kept connection reads its socket instead of
+        # sending a query (core.postgresql).
+        database["ENGINE"] = "streetwave.core.postgresql"
+    return database
+
+
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-            conn_health_checks=True,
-        )
-    }
+    DATABASES = {"default": _database(DATABASE_URL)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -201,11 +208,7 @@ DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
 if DATABASE_URL and DATABASE_REPLICA_URL:
     DATABASES["replica"] = {
-        **dj_database_url.parse(
-            DATABASE_REPLICA_URL,
-            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-            conn_health_checks=True,
-        ),
+        **_database(DATABASE_REPLICA_URL),
         # Tests read what they wrote: the replica alias is the primary there.
         "TEST": {"MIRROR": "default"},
     }

@@ -72,7 +72,7 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis(tmp_path):
     )
     shown = json.loads(result.stdout)
     assert shown == {
-        "engine": "django.db.backends.postgresql",
+        "engine": "streetwave.core.postgresql",
         "cache": "streetwave.core.redis_cache.ReusedClientRedisCache",
         "broker": "redis://cache.internal:6379/0",
     }
