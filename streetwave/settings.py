@@ -182,6 +182,14 @@ def _database(url: str) -> dj_database_url.DBConfig:
         # Django's backend, whose check of a kept connection reads its socket instead of
         # sending a query (core.postgresql).
         database["ENGINE"] = "streetwave.core.postgresql"
+        # Values travel apart from the statement, and a statement a connection ran five times
+        # is prepared once: PostgreSQL stops parsing and planning the RSVP's statements anew,
+        # half its CPU per RSVP (docs/deploy.md, "Connections"; PgBouncer 1.21 or newer).
+        database["OPTIONS"] = {
+            **database.get("OPTIONS", {}),
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+        }
     return database
 
 
