@@ -434,6 +434,7 @@ def markdown(results: dict) -> str:
     ]
     profiles = results.get("profiles", {})
     lines += _profile_lines("an RSVP", profiles.get("rsvp", profiles))
+    lines += _profile_lines("the bare RSVP transaction", profiles.get("control_rsvp", profiles))
     lines += _profile_lines("a tally read", profiles.get("tally", profiles))
     lines += _profile_lines("a control insert", profiles.get("control_insert", profiles))
     lines += ["Every step of every search is in `latest.json`.", ""]

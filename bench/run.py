@@ -164,7 +164,7 @@ def bench(profile_name: str, var_dir: Path) -> dict:
             processes, "control-web", "bench.control.wsgi", control_port, env, WORKERS
         )
         # The RSVP's transaction without the framework, on Streetwave's own database.
-        start_gunicorn(
+        control_rsvp = start_gunicorn(
             processes, "control-rsvp", "bench.control.rsvp", control_rsvp_port, env, WORKERS
         )
         web = start_gunicorn(
@@ -184,7 +184,9 @@ def bench(profile_name: str, var_dir: Path) -> dict:
         scenarios.warm_up(site)
         results["memory"] = {"before": measure_workers(web.pid)}
         results["ceilings"], results["scenarios"] = run_scenarios(site, scenarios)
-        results["profiles"] = profile(site, (web.pid, control.pid), results, var_dir / "logs")
+        results["profiles"] = profile(
+            site, (web.pid, control.pid, control_rsvp.pid), results, var_dir / "logs"
+        )
         results["memory"]["after"] = measure_workers(web.pid)
         results["checks"] = {
             "counters": verify_counters(seeded.campaign),
@@ -282,9 +284,10 @@ def run_scenarios(site, scenarios) -> tuple[dict, dict]:
     return ceilings, found
 
 
-def profile(site, pids: tuple[int, int], results: dict, folder: Path) -> dict:
+def profile(site, pids: tuple[int, int, int], results: dict, folder: Path) -> dict:
     """py-spy profiles of the RSVP path, of the tally read and of the control insert view,
-    each at half its own ceiling: busy, yet short of the queueing that would blur them."""
+    each at half its own ceiling: busy, yet short of the queueing that would blur them; and of
+    the RSVP's bare transaction at the RSVP's own rate, so that their CPU per request compare."""
     if not profiling.available():
         return {"status": "py-spy is not installed"}
     from .loadgen import Request
@@ -293,17 +296,27 @@ def profile(site, pids: tuple[int, int], results: dict, folder: Path) -> dict:
     found = results["scenarios"]
     actions = site.open_actions()
     slug = site.campaign.slug
-    web_pid, control_pid = pids
+    web_pid, control_pid, control_rsvp_pid = pids
     insert = {"payload": "one row"}
+    rsvp_rate = max(5.0, best_rate(found["rsvp_uniform"]["search"]) * 0.5)
     return {
         "rsvp": profiling.profile(
             site,
             web_pid,
             folder / "rsvp.folded",
             lambda _i: site.rsvp(site.rng.choice(actions)),
-            rate=max(5.0, best_rate(found["rsvp_uniform"]["search"]) * 0.5),
+            rate=rsvp_rate,
             database="sw_bench",
             on_response=site.count_rsvp_answer,
+        ),
+        "control_rsvp": profiling.profile(
+            site,
+            control_rsvp_pid,
+            folder / "control-rsvp.folded",
+            lambda _i: site.rsvp(site.rng.choice(actions)),
+            rate=rsvp_rate,
+            database="sw_bench",
+            port=site.control_rsvp_port,
         ),
         "tally": profiling.profile(
             site,

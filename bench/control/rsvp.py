@@ -45,6 +45,7 @@ CLAIM = """
 UPDATE actions_action SET going_count = going_count + 1
 WHERE id = %s AND (capacity IS NULL OR going_count < capacity)
 """
+WAITLIST = "UPDATE actions_action SET waitlisted_count = waitlisted_count + 1 WHERE id = %s"
 INSERT_RSVP = """
 INSERT INTO actions_rsvp (public_id, created_at, updated_at, action_id, pseudonym, contact,
     contact_index, language, consent_version, status, manage_token_hash, campaign_news)
@@ -121,6 +122,8 @@ def application(environ: dict, start: Callable) -> Iterable[bytes]:
         action_id, action_public_id, hub_public_id, campaign_id = found
         claimed = connection.execute(CLAIM, (action_id,)).rowcount == 1
         status = "going" if claimed else "waitlisted"
+        if not claimed:
+            connection.execute(WAITLIST, (action_id,))
         (rsvp_id,) = connection.execute(
             INSERT_RSVP,
             (public_id(), action_id, contact, index, language, CONSENT_VERSION, status, token_hash),
