@@ -55,8 +55,10 @@ class ErrorOut(Schema):
 
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     """The error answers an operation declares beside its success (`response={200: X,
-    **errors(400, 404)}`): every status it can give is in the schema, with the envelope."""
-    return dict.fromkeys(statuses, ErrorOut)
+    **errors(400, 404)}`): every status it can give is in the schema, with the envelope. Each
+    operation may also answer 503 while the database is out of reach (api.on_database_unavailable),
+    so that one is declared on all of them."""
+    return dict.fromkeys((*statuses, 503), ErrorOut)
 
 
 class InvalidInput(Exception):
