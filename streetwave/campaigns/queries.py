@@ -60,11 +60,27 @@ def get_public_actions(campaign: Campaign) -> QuerySet[Action]:
     return actions
 
 
-def listed_actions(campaign: Campaign) -> list[Action]:
-    """The campaign's public actions by country, city and start, for its page and its map."""
-    return list(
-        get_public_actions(campaign).order_by("city__country__name", "city__name", "starts_at")
+def listed_actions(campaign: Campaign, country: Country | None = None) -> list[Action]:
+    """The campaign's public actions (in `country` only, when given) by country, city and
+    start."""
+    actions = get_public_actions(campaign)
+    if country is not None:
+        actions = actions.filter(city__country=country)
+    return list(actions.order_by("city__country__name", "city__name", "starts_at"))
+
+
+def countries_of(campaign: Campaign) -> dict[Country, int]:
+    """The countries of the campaign's public actions, each with its number of them: the
+    campaign's pages list these, and each country's own page its actions. A list of every action
+    would outgrow a phone once a campaign counts thousands, and cost the server a page of
+    thousands of rows each time a copy of it is rebuilt."""
+    counts = dict(
+        get_public_actions(campaign)
+        .order_by()
+        .values_list("city__country")
+        .annotate(actions=Count("pk"))
     )
+    return {country: counts[country.pk] for country in Country.objects.filter(pk__in=counts)}
 
 
 def attendable_actions(campaign: Campaign) -> list[Action]:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("c/<slug:slug>/inside/save/", save_page(public.inside), name="inside_save"),
     path("c/<slug:slug>/map/", public.map_page, name="map"),
     path("c/<slug:slug>/map.json", public.map_data, name="map_data"),
+    path("c/<slug:slug>/places/<str:country>/", public.places, name="places"),
     path("c/<slug:slug>/wave/", public.wave, name="wave"),
     path("c/<slug:slug>/wave/fragment/", public.wave_fragment, name="wave_fragment"),
     path("c/<slug:slug>/calendar.ics", public.calendar, name="calendar"),

@@ -97,6 +97,7 @@ ROWS: dict[str, Row] = {
     "campaigns:tally": Row(everyone(), CAMPAIGN),
     "campaigns:map": Row(everyone(), CAMPAIGN),
     "campaigns:map_data": Row(everyone(), CAMPAIGN),
+    "campaigns:places": Row(everyone(), {**CAMPAIGN, "country": "=de"}),
     "campaigns:wave": Row(everyone(), CAMPAIGN),
     "campaigns:wave_fragment": Row(everyone(), CAMPAIGN),
     "campaigns:calendar": Row(everyone(), CAMPAIGN),
@@ -461,6 +462,9 @@ EXTRA_ROWS: dict[tuple[str, str], Row] = {
     ("campaigns:detail", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:map", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:map_data", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
+    ("campaigns:places", "draft campaign"): Row(
+        PREVIEWERS, {"slug": "draft_campaign", "country": "=de"}
+    ),
     ("campaigns:tally", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:wave", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),
     ("campaigns:inside", "draft campaign"): Row(PREVIEWERS, {"slug": "draft_campaign"}),

@@ -14,6 +14,7 @@ TABLE = {
     "tally": "/en/c/{slug}/tally/",
     "map": "/en/c/{slug}/map/",
     "map_data": "/en/c/{slug}/map.json",
+    "places": "/en/c/{slug}/places/de/",
     "wave": "/en/c/{slug}/wave/",
     "wave_fragment": "/en/c/{slug}/wave/fragment/",
     "calendar": "/en/c/{slug}/calendar.ics",

@@ -16,10 +16,13 @@ from streetwave.hubs.tree import hub_tree_for
 pytestmark = pytest.mark.django_db
 
 
-def _summaries(html: str) -> list[str]:
+def _countries(html: str) -> list[str]:
+    """The campaign page's list of countries, as read: "Country AR (6 actions)"."""
+    listed = re.search(r'<ul class="countries">(.*?)</ul>', html, re.S)
+    assert listed, "no list of countries"
     return [
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", summary)).strip()
-        for summary in re.findall(r"<summary>(.*?)</summary>", html, re.S)
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()
+        for item in re.findall(r"<li>(.*?)</li>", listed.group(1), re.S)
     ]
 
 
@@ -43,8 +46,33 @@ def test_the_country_list_counts_actions_not_cities(client, argentina):
     # when the campaign page lists them by country
     html = client.get(f"/en/c/{argentina.slug}/").content.decode()
     # then Argentina says six actions, not one city
-    assert "Country AR (6 actions)" in _summaries(html)
-    assert "Country DE (1 action)" in _summaries(html)
+    assert "Country AR (6 actions)" in _countries(html)
+    assert "Country DE (1 action)" in _countries(html)
+    # and the actions themselves are on each country's page, not here
+    assert "Rally 0" not in html
+    assert f'href="/en/c/{argentina.slug}/places/ar/"' in html
+
+
+def test_a_country_page_lists_its_actions_by_city_and_no_others(client, argentina):
+    html = client.get(f"/en/c/{argentina.slug}/places/ar/").content.decode()
+
+    assert "Actions in Country AR" in html
+    assert "Buenos Aires" in html
+    assert all(f"Rally {number}" in html for number in range(6))
+    assert "Berlin rally" not in html
+
+
+def test_a_country_page_of_a_country_without_actions_says_so(client, argentina, make_city):
+    make_city("Paris", country="FR", timezone="Europe/Paris", lat=48.86, lon=2.35)
+
+    response = client.get(f"/en/c/{argentina.slug}/places/fr/")
+
+    assert response.status_code == 200
+    assert "No actions yet." in response.content.decode()
+
+
+def test_a_country_page_of_no_country_is_a_404(client, argentina):
+    assert client.get(f"/en/c/{argentina.slug}/places/xx/").status_code == 404
 
 
 def test_persian_sort_key_follows_the_persian_alphabet():
@@ -109,14 +137,14 @@ def test_the_persian_country_list_is_in_persian_alphabetical_order(client, four_
     # given countries whose Persian names begin with ب پ چ ژ گ ی
     # when the Persian campaign page lists them
     html = client.get(f"/fa/c/{four_countries.slug}/").content.decode()
-    names = [summary.split(" (")[0] for summary in _summaries(html)]
+    names = [summary.split(" (")[0] for summary in _countries(html)]
     # then they follow the Persian alphabet (by code point, پ چ ژ گ would come after ی)
     assert names == ["بلژیک", "پاکستان", "چین", "ژاپن", "گرجستان", "یمن"]
 
 
 def test_the_english_country_list_is_in_english_order(client, four_countries):
     html = client.get(f"/en/c/{four_countries.slug}/").content.decode()
-    names = [summary.split(" (")[0] for summary in _summaries(html)]
+    names = [summary.split(" (")[0] for summary in _countries(html)]
     assert names == sorted(names)
 
 

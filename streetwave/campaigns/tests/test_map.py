@@ -136,7 +136,11 @@ def test_map_page_has_the_map_and_the_same_actions_as_a_list(client, day):
 
     assert f'data-map-src="/en/c/{day.slug}/map.json"' in html
     assert "countries-110m.json" in html and "leaflet.js" in html
-    assert "Rally in Berlin" in html and "Vigil in Berlin" in html and "Draft plan" not in html
+    # the list stands in for the map country by country, each country's actions on its page
+    assert f'href="/en/c/{day.slug}/places/de/"' in html
+    listed = client.get(f"/en/c/{day.slug}/places/de/").content.decode()
+    assert "Rally in Berlin" in listed and "Vigil in Berlin" in listed
+    assert "Draft plan" not in listed
 
 
 def test_each_feature_says_its_phase_and_its_times_in_utc(

@@ -43,8 +43,10 @@ def test_campaign_page_shows_tally_and_actions_by_country_and_city(client, day):
     # the campaign's window is open: the goal counts streets taken, none verified yet
     assert "0 of 10 streets taken" in html and "3 actions planned" in html
     assert "3 cities" in html and "2 countries" in html and "3 hubs" in html
-    assert "Rally in Hamburg" in html and "Draft plan" not in html
+    assert f'href="/en/c/{day.slug}/places/de/"' in html
     assert 'type="text/calendar"' in html
+    listed = client.get(f"/en/c/{day.slug}/places/de/").content.decode()
+    assert "Rally in Hamburg" in listed and "Draft plan" not in listed
 
 
 def test_campaign_page_in_persian_uses_persian_texts_and_digits(client, day):

@@ -91,7 +91,7 @@ def test_near_me_with_only_ended_actions_says_nothing_is_ahead(
 
 
 def test_the_list_by_place_says_each_actions_phase(client, street):
-    html = client.get(f"/en/c/{street.slug}/").content.decode()
+    html = client.get(f"/en/c/{street.slug}/places/de/").content.decode()
 
     places = html[html.index('id="places-heading"') :]
     for action, phase in [

@@ -1,9 +1,10 @@
 from collections import defaultdict
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
@@ -15,13 +16,20 @@ from streetwave.core import ratelimit
 from streetwave.core.collation import sort_key
 from streetwave.core.text import render_markdown
 from streetwave.core.views.forms import fill_in
+from streetwave.places.models import City, Country
 
 from ..access import get_campaign_to_show
 from ..forms import FindForm, InsideForm
 from ..labels import CITY_LABELS_MAX_AGE, get_city_labels
 from ..live import document_for, get_live_document, live_response, preview_document
 from ..models import Campaign
-from ..queries import attendable_actions, home_campaigns, listed_actions, search_nearby
+from ..queries import (
+    attendable_actions,
+    countries_of,
+    home_campaigns,
+    listed_actions,
+    search_nearby,
+)
 from ..services import count_joined_inside
 from ..tally import compute_tally, get_public_tally
 
@@ -84,40 +92,41 @@ def _show(request, template: str, campaign: Campaign, context: dict, status: int
     return response
 
 
-def _by_country_and_city(actions: list[Action]) -> list:
-    """[(country, number of actions, [(city, [action, ...]), ...]), ...]: countries and the
-    cities in each in the alphabetical order of the reader's language (by their names in that
-    language), the actions of a city in the order they were given."""
-    language = translation.get_language()
-    by_country: dict = defaultdict(lambda: defaultdict(list))
+def _by_name(places, language: str) -> list:
+    """Countries or cities in the alphabetical order of the reader's language, by their names in
+    that language."""
+    return sorted(places, key=lambda place: sort_key(place.display_name(language), language))
+
+
+def _countries(campaign: Campaign) -> list[tuple[Country, int]]:
+    """[(country, number of actions), ...] of the campaign's public actions, by name."""
+    counts = countries_of(campaign)
+    return [(country, counts[country]) for country in _by_name(counts, translation.get_language())]
+
+
+def _by_city(actions: list[Action]) -> list[tuple[City, list[Action]]]:
+    """[(city, [action, ...]), ...]: the cities by name, the actions of each in the order they
+    were given."""
+    by_city: dict = defaultdict(list)
     for action in actions:
-        by_country[action.city.country][action.city].append(action)
-
-    def by_name(place) -> tuple:
-        return sort_key(place.display_name(language), language)
-
-    return [
-        (
-            country,
-            sum(len(city_actions) for city_actions in cities.values()),
-            [(city, cities[city]) for city in sorted(cities, key=by_name)],
-        )
-        for country, cities in sorted(by_country.items(), key=lambda item: by_name(item[0]))
-    ]
+        by_city[action.city].append(action)
+    return [(city, by_city[city]) for city in _by_name(by_city, translation.get_language())]
 
 
-def _find(form: FindForm, actions: list[Action]) -> dict:
-    """The search of the campaign page and of its calendar; empty without a valid one."""
-    if not form.is_valid():
+def _find(form: FindForm, actions: Callable[[], list[Action]]) -> dict:
+    """The search of the campaign page and of its calendar among `actions()`, called only for a
+    search; empty without a valid one."""
+    if not form.is_valid() or not (form.cleaned_data["q"] or form.cleaned_data["near"]):
         return {}
-    return search_nearby(actions, query=form.cleaned_data["q"], position=form.cleaned_data["near"])
+    return search_nearby(
+        actions(), query=form.cleaned_data["q"], position=form.cleaned_data["near"]
+    )
 
 
 def detail(request, slug):
     campaign = get_campaign_to_show(request.user, slug)
-    actions = listed_actions(campaign)
     form = FindForm(request.GET)
-    find = _find(form, actions)
+    find = _find(form, lambda: listed_actions(campaign))
     tally = document_for("tally", campaign)
     return _show(
         request,
@@ -126,7 +135,7 @@ def detail(request, slug):
         {
             "tally_html": mark_safe(tally.text),  # noqa: S308 our own template's output
             "tally_etag": tally.etag,
-            "countries": _by_country_and_city(actions),
+            "countries": _countries(campaign),
             "basemap": settings.MAP_BASEMAP_PMTILES,
             "form": form,
             **find,
@@ -191,9 +200,20 @@ def map_page(request, slug):
         "campaigns/map.html",
         campaign,
         {
-            "countries": _by_country_and_city(listed_actions(campaign)),
+            "countries": _countries(campaign),
             "basemap": settings.MAP_BASEMAP_PMTILES,
         },
+    )
+
+
+def places(request, slug, country):
+    """The campaign's public actions in one country, by city: where its pages' list of
+    countries leads."""
+    campaign = get_campaign_to_show(request.user, slug)
+    found = get_object_or_404(Country, code=country.upper())
+    actions = listed_actions(campaign, country=found)
+    return _show(
+        request, "campaigns/places.html", campaign, {"country": found, "cities": _by_city(actions)}
     )
 
 
@@ -239,7 +259,7 @@ def _calendar_of(request, campaign: Campaign) -> HttpResponse:
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     if not (form.cleaned_data["q"] or form.cleaned_data["near"]):
         return calendar_response(request, attendable, name=campaign.title, filename=campaign.slug)
-    find = _find(form, attendable)
+    find = _find(form, lambda: attendable)
     place = find.get("near") or find.get("position_city")
     name = (
         _("%(campaign)s near %(place)s")
