@@ -258,7 +258,7 @@ def test_a_taken_down_action_leaves_map_wave_calendars_lists_and_api_at_once(
         reverse("campaigns:map_data", args=[slug]),
         reverse("campaigns:wave_fragment", args=[slug]),
         reverse("campaigns:calendar", args=[slug]),
-        reverse("campaigns:detail", args=[slug]),
+        reverse("campaigns:places", args=[slug, action.city.country.code.lower()]),
         reverse("hubs:detail", args=[action.hub.public_id]),
         reverse("hubs:calendar", args=[action.hub.public_id]),
         f"/api/v1/actions?campaign={slug}",

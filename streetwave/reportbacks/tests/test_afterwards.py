@@ -238,7 +238,7 @@ def _surfaces(client, action, campaign):
         "action": client.get(f"/en/a/{pid}/"),
         "report": client.get(f"/en/a/{pid}/report-back/"),
         "calendar": client.get(f"/en/a/{pid}/calendar.ics"),
-        "campaign": client.get(f"/en/c/{slug}/"),
+        "places": client.get(f"/en/c/{slug}/places/{action.city.country.code.lower()}/"),
         "campaign_calendar": client.get(f"/en/c/{slug}/calendar.ics"),
         "map": client.get(f"/en/c/{slug}/map.json"),
         "wave": client.get(f"/en/c/{slug}/wave/"),
