@@ -46,9 +46,7 @@ def test_the_list_never_even_decrypts_a_contact(client, login, team, make_action
     assert rsvp_reads and not any('"contact"' in sql for sql in rsvp_reads)
 
 
-def test_the_list_takes_the_same_queries_for_3_or_30_rsvps(
-    client, login, team, make_action, rsvp, django_assert_max_num_queries
-):
+def test_the_list_takes_the_same_queries_for_3_or_30_rsvps(client, login, team, make_action, rsvp):
     action = make_action(hub=team.hub)
     login(client, team.organizer)
     url = f"/en/manage/actions/{action.public_id}/attendees/"
@@ -59,10 +57,10 @@ def test_the_list_takes_the_same_queries_for_3_or_30_rsvps(
             rsvp(action, pseudonym=f"p{action.rsvps.count()}")
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
-        counts.append(len(queries))
+        # Without the session's bookkeeping, which writes its last use again whenever a step of
+        # its rounded clock passes (accounts.models.LAST_SEEN_STEP), between any two requests.
+        counts.append(sum('UPDATE "accounts_usersession"' not in query["sql"] for query in queries))
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(counts[1]):
-        client.get(url)
 
 
 def test_a_safety_lead_sees_the_list_but_cannot_export(client, login, team, make_action):
