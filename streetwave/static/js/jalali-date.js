@@ -29,7 +29,13 @@
     format.formatToParts(day).forEach(function (part) {
       parts[part.type] = part.value;
     });
-    return [parts.weekday, parts.day, parts.month, parts.year].join(" ");
+    return [weekday(parts.weekday), parts.day, parts.month, parts.year].join(" ");
+  }
+
+  // The browser's names of Sunday and Thursday join their two words ("یکشنبه"); the server and
+  // the style of the Persian texts keep them apart with a zero-width non-joiner ("یک‌شنبه").
+  function weekday(name) {
+    return name.replace(/^(یک|پنج)شنبه$/, "$1\u200cشنبه");
   }
 
   outputs.forEach(function (output) {
