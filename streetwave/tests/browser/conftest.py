@@ -42,6 +42,8 @@ class Demo:
     slug: str
     # A published action that has not ended: the RSVP loop runs on it.
     open_action: str
+    # Its country's code, as the country's page of the campaign names it.
+    open_action_country: str
     # The private link of the one RSVP the demo makes the real way (language prefix "/en/").
     manage_path: str
     # (email, password, TOTP secret, role) of the demo coordinator, then of the hub leads.
@@ -89,6 +91,7 @@ def demo(chromium, static_root, django_db_setup, django_db_blocker):
         yield Demo(
             slug=summary.campaign.slug,
             open_action=action.public_id,
+            open_action_country=action.city.country.code.lower(),
             manage_path=summary.manage_path,
             organizers=summary.organizers,
         )

@@ -37,10 +37,11 @@ def test_rsvp_loop_from_the_campaign_page_to_a_cancelled_rsvp(visit, language):
     expected_dir = "rtl" if language == "fa" else "ltr"
     assert page.get_attribute("html", "dir") == expected_dir
 
-    # when they open the action from the list of actions by country and city
-    link = page.locator(f"a[href='/{language}/a/{visit.site.open_action}/']").first
-    page.locator("details", has=link).locator("summary").click()
-    link.click()
+    # when they open the action from the list by country, then from its country's page
+    country = visit.site.open_action_country
+    page.locator(f"a[href='/{language}/c/{visit.site.slug}/places/{country}/']").click()
+    page.wait_for_url(f"**/{language}/c/{visit.site.slug}/places/{country}/")
+    page.locator(f"a[href='/{language}/a/{visit.site.open_action}/']").first.click()
     page.wait_for_url(f"**/{language}/a/{visit.site.open_action}/")
 
     # and RSVP with a pseudonym and no email
