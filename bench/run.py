@@ -299,25 +299,22 @@ def profile(site, pids: tuple[int, int, int], results: dict, folder: Path) -> di
     web_pid, control_pid, control_rsvp_pid = pids
     insert = {"payload": "one row"}
     rsvp_rate = max(5.0, best_rate(found["rsvp_uniform"]["search"]) * 0.5)
+
+    def rsvps(pid: int, name: str, **options) -> dict:
+        """The same RSVPs at the same rate, answered by the server of `pid`."""
+        return profiling.profile(
+            site,
+            pid,
+            folder / f"{name}.folded",
+            lambda _i: site.rsvp(site.rng.choice(actions)),
+            rate=rsvp_rate,
+            database="sw_bench",
+            **options,
+        )
+
     return {
-        "rsvp": profiling.profile(
-            site,
-            web_pid,
-            folder / "rsvp.folded",
-            lambda _i: site.rsvp(site.rng.choice(actions)),
-            rate=rsvp_rate,
-            database="sw_bench",
-            on_response=site.count_rsvp_answer,
-        ),
-        "control_rsvp": profiling.profile(
-            site,
-            control_rsvp_pid,
-            folder / "control-rsvp.folded",
-            lambda _i: site.rsvp(site.rng.choice(actions)),
-            rate=rsvp_rate,
-            database="sw_bench",
-            port=site.control_rsvp_port,
-        ),
+        "rsvp": rsvps(web_pid, "rsvp", on_response=site.count_rsvp_answer),
+        "control_rsvp": rsvps(control_rsvp_pid, "control-rsvp", port=site.control_rsvp_port),
         "tally": profiling.profile(
             site,
             web_pid,
