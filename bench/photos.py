@@ -26,8 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-from numpy.typing import NDArray
+from PIL import Image
 
 from streetwave.core.faces import Box
 
@@ -70,10 +69,10 @@ def _time_detector(spent: list[float]) -> None:
 
     detect = images.find_faces
 
-    def timed(rgb: NDArray[np.uint8]) -> list[Box]:
+    def timed(image: Image.Image) -> list[Box]:
         started = time.perf_counter()
         try:
-            return detect(rgb)
+            return detect(image)
         finally:
             spent.append(time.perf_counter() - started)
 

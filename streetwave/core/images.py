@@ -427,7 +427,7 @@ def process_photo(
     image.close()
     height, width = pixels.shape[:2]
     masked: list[MaskedRegion] = []
-    for face in find_faces(pixels):
+    for face in find_faces(Image.fromarray(pixels)):
         if any(region.contains_centre_of(face, width, height) for region in consenting):
             continue
         masked.append(

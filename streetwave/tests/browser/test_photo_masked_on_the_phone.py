@@ -177,7 +177,7 @@ def test_faces_are_masked_on_the_phone_before_the_photo_is_uploaded(
         assert near.mean() >= 0.9, ((x, y, w, h), near.mean())
 
     # And the server's own detector finds none of the faces in what it received
-    found = find_faces(pixels.astype(np.uint8))
+    found = find_faces(Image.fromarray(pixels.astype(np.uint8)))
     assert not [face for face in faces if any(_centre_in(box, face) for box in found)], found
 
     # And the regions covered on the phone came with it, to be listed as covered there
