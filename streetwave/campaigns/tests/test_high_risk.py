@@ -138,7 +138,7 @@ def test_the_operator_page_saves_the_list_and_refuses_with_the_reason(
     assert Country.objects.get(code="IR").high_risk
 
     refused = client.post(url, {"countries": []})
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert "the country stays high-risk" in refused.content.decode()
 
 

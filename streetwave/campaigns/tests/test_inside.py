@@ -195,7 +195,7 @@ def test_one_network_is_limited_per_campaign(client, inside, make_campaign, monk
 
     refused = press(client, campaign, tehran)
 
-    assert refused.status_code == 400
+    assert refused.status_code == 429
     assert "Try again in ten minutes" in refused.content.decode()
     assert counts(campaign) == {"Tehran": 3}
     # another network, and the same one in another campaign, still count
@@ -240,7 +240,7 @@ def test_only_an_open_campaign_counts(client, inside, status):
     campaign.save(update_fields=["status"])
 
     assert "I joined the day in my city" not in client.get(page(campaign)).content.decode()
-    assert press(client, campaign, inside["tehran"]).status_code == 400
+    assert press(client, campaign, inside["tehran"]).status_code == 409
     with pytest.raises(services.CountingClosed):
         services.count_joined_inside(campaign, city=inside["tehran"], client_address=ADDRESS)
     assert not InsideCount.objects.exists()

@@ -28,16 +28,17 @@ def fill_in(
     status)` renders the page around it; `save(form)` calls the service with the cleaned data
     (and `actor=request.user`); `done(result)` says how it went (`django.contrib.messages`)
     and returns the redirect. A refusal of the service (a DomainError) becomes an error on the
-    form, on its field when the form has that field, and the page comes back with status 400,
-    as it does for a form that does not validate: nothing typed is lost."""
+    form, on its field when the form has that field, and the page comes back with the refusal's
+    status (429 for a rate limit, 409 for a conflict, 400 for most); a form that does not
+    validate comes back with 400. Nothing typed is lost."""
     if request.method != "POST":
         return show(make_form(), 200)
     form = make_form(request.POST)
-    if form.is_valid():
-        try:
-            result = save(form)
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            return done(result)
-    return show(form, 400)
+    if not form.is_valid():
+        return show(form, 400)
+    try:
+        result = save(form)
+    except DomainError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return show(form, error.status_code)
+    return done(result)

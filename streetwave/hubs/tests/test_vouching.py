@@ -179,7 +179,7 @@ def test_organizers_vouch_on_the_proposal_page(client, login, make_proposal, vou
     assert Vouch.objects.get(hub=proposal).voucher_hub == hamburg
     # vouching again is refused with an explanation
     response = client.post(url, {"voucher_hub": hamburg.public_id})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "already vouched" in response.content.decode()
 
 
