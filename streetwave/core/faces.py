@@ -85,7 +85,7 @@ def _network() -> cv2.dnn.Net:
     """A network read afresh for each photo. OpenCV's DNN module keeps the shapes of the first
     input it ran and computes wrong maps for an input of another size (checked against ONNX
     Runtime: a heat map off by up to 1.0), so one network serves one size only; reading one costs
-    a few milliseconds, and its working memory goes with it."""
+    about 10 ms, and its working memory goes with it."""
     return cv2.dnn.readNetFromONNX(np.frombuffer(_model(), dtype=np.uint8))
 
 
