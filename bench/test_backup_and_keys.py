@@ -10,7 +10,8 @@ restore", "Rotating the field keys"), run for real against the machine's Postgre
 
 Run by .ci/run after the unit suites, never by `make test` (about a minute):
 
-    .venv/bin/pytest -p no:django --noconftest bench/test_backup_and_keys.py
+    .venv/bin/pytest -p no:django --noconftest -W ignore::pytest.PytestConfigWarning \
+        bench/test_backup_and_keys.py
 """
 
 import concurrent.futures

@@ -13,7 +13,8 @@ with an Idempotency-Key and send again what was refused, after its Retry-After.
 
 Run by .ci/run after the unit suites (about four minutes):
 
-    .venv/bin/pytest -p no:django --noconftest bench/test_drills.py
+    .venv/bin/pytest -p no:django --noconftest -W ignore::pytest.PytestConfigWarning \
+        bench/test_drills.py
 """
 
 import concurrent.futures

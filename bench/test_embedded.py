@@ -5,7 +5,8 @@ although the copy is rebuilt by the worker, in another process.
 
 Run by .ci/run beside bench/test_processes.py, never by `make test`:
 
-    .venv/bin/pytest -p no:django --noconftest bench/test_embedded.py
+    .venv/bin/pytest -p no:django --noconftest -W ignore::pytest.PytestConfigWarning \
+        bench/test_embedded.py
 """
 
 import json

@@ -11,7 +11,8 @@ the primary and see what the replica has not replayed.
 Both clusters are the test's own (initdb in a temporary folder, free ports), so the machine's
 PostgreSQL is never touched. Run by .ci/run after the unit suites (about two minutes):
 
-    .venv/bin/pytest -p no:django --noconftest bench/test_multinode.py
+    .venv/bin/pytest -p no:django --noconftest -W ignore::pytest.PytestConfigWarning \
+        bench/test_multinode.py
 """
 
 import concurrent.futures

@@ -2,7 +2,8 @@
 
 Not run by .ci/run (they take about two minutes on two shared cores): run them by hand with
 
-    STREETWAVE_DEV=1 .venv/bin/pytest -p no:django --noconftest bench/test_photos.py
+    STREETWAVE_DEV=1 .venv/bin/pytest -p no:django --noconftest \
+        -W ignore::pytest.PytestConfigWarning bench/test_photos.py
 """
 
 import json

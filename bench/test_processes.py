@@ -5,7 +5,8 @@ SMTP sink (aiosmtpd).
 Run by .ci/run after the unit suites, never by `make test` (pytest's testpaths stop at
 streetwave/); it needs the machine's services and takes about a minute:
 
-    .venv/bin/pytest -p no:django --noconftest bench/test_processes.py
+    .venv/bin/pytest -p no:django --noconftest -W ignore::pytest.PytestConfigWarning \
+        bench/test_processes.py
 
 The flow: seed profile S, RSVP through the page (with its CSRF token) and through the API, read
 the tally and the map, then wait for the worker to deliver both confirmations (manage link and

@@ -6,7 +6,8 @@ its own.
 Run by .ci/run after the unit suites (it needs nginx, the machine's services, and about a
 minute):
 
-    .venv/bin/pytest -p no:django --noconftest bench/test_proxy_cache.py
+    .venv/bin/pytest -p no:django --noconftest -W ignore::pytest.PytestConfigWarning \
+        bench/test_proxy_cache.py
 
 Each rule of the cache is asked of nginx itself, through X-Cache-Status: the crowd's documents
 are kept (a second GET is a HIT), per language and per encoding; a request with the session or
