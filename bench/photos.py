@@ -37,8 +37,6 @@ SIZE = (4000, 3000)
 
 
 def make_photo(path: Path) -> None:
-    from PIL import Image
-
     from streetwave.reportbacks.tests.photo_samples import group_photo
 
     group, _ = group_photo()
@@ -49,8 +47,6 @@ def make_photo(path: Path) -> None:
 
 
 def _bare(data: bytes) -> None:
-    from PIL import Image
-
     with Image.open(io.BytesIO(data)) as image:
         image.load()
         image.save(io.BytesIO(), "JPEG", quality=85)
